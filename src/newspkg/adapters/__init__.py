@@ -1,0 +1,83 @@
+"""Adapters turn one decoded raw file into a :class:`Draft`; the registry finds them by name.
+
+Built-in adapters are declared as entry points in the ``newspkg.adapters`` group, exactly like
+third-party ones, and :func:`get` loads them through the same :func:`register`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from typing import Any, Protocol
+
+from newspkg.config import SourceConfig
+from newspkg.discover import RawFile
+from newspkg.errors import ConfigError
+
+ENTRY_POINT_GROUP = "newspkg.adapters"
+
+
+@dataclass(slots=True)
+class Draft:
+    """What an adapter found in a file. Leave a field empty when the file does not have it."""
+
+    title: str | None = None
+    paragraphs: list[str] = field(default_factory=list)
+    published_at: str | None = None  # as written in the file; normalisation turns it into RFC 3339
+    modified_at: str | None = None
+    url: str | None = None  # as written; may be protocol-relative
+    authors: list[str] = field(default_factory=list)
+    original_publisher: str | None = None
+    section: str | None = None
+    tags: list[str] = field(default_factory=list)
+    captions: list[str] = field(default_factory=list)
+    date_source: str | None = None  # where published_at was found: "front-matter", "byline", "footer", ...
+    extra: dict[str, Any] = field(default_factory=dict)  # fields of a source's schema extension
+
+
+class Adapter(Protocol):
+    name: str  # "jekyll", "text"
+    version: str  # bump when output changes: recorded in provenance
+
+    def parse(self, raw: RawFile, text: str, source: SourceConfig) -> Draft: ...
+
+
+_registry: dict[str, Adapter] = {}
+_entry_points_loaded = False
+
+
+def register(adapter: Adapter) -> Adapter:
+    """Make an adapter available under its name (the last registration wins)."""
+    _registry[adapter.name] = adapter
+    return adapter
+
+
+def get(name: str) -> Adapter:
+    _load_entry_points()
+    try:
+        return _registry[name]
+    except KeyError:
+        known = ", ".join(sorted(_registry)) or "none"
+        raise ConfigError(
+            f"unknown adapter {name!r} (known: {known}); a third-party adapter is declared "
+            f'as an entry point: [project.entry-points."{ENTRY_POINT_GROUP}"]'
+        ) from None
+
+
+def available() -> list[str]:
+    _load_entry_points()
+    return sorted(_registry)
+
+
+def _load_entry_points() -> None:
+    global _entry_points_loaded
+    if _entry_points_loaded:
+        return
+    _entry_points_loaded = True
+    for entry_point in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            adapter = entry_point.load()
+        except Exception as error:  # a broken plugin must name itself, not crash the build
+            raise ConfigError(f"adapter entry point {entry_point.name!r} ({entry_point.value}) failed to load: {error}") from error
+        if entry_point.name not in _registry:
+            register(adapter)

@@ -1,0 +1,131 @@
+"""Jekyll posts: YAML front matter, then an HTML or Markdown body, a ``<url>`` line and footer links."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+from newspkg.adapters import Draft
+from newspkg.bylines import byline_names, is_byline
+from newspkg.config import SourceConfig
+from newspkg.discover import RawFile
+from newspkg.html_text import html_paragraphs
+from newspkg.markers import LABELS
+
+FRONT_MATTER = re.compile(r"\A\s*---[ \t]*\n(?P<yaml>.*?)\n---[ \t]*(?:\n|\Z)", re.S)
+URL_LINE = re.compile(r"^<(?P<url>[^<>\s]*)>\s*$")
+LINK = r"\[[^\]]*\]\([^)]*\)"
+NAVIGATION_LINE = re.compile(rf"^\s*{LINK}(?:\s*[|｜]?\s*{LINK})*\s*$")
+FLAT_KEY = re.compile(r"^(?P<key>[A-Za-z_][\w-]*):[ \t]*(?P<value>.*)$")
+MAX_BYLINE_PARAGRAPHS = 3
+
+
+class JekyllAdapter:
+    name = "jekyll"
+    version = "1.0.0"
+
+    def parse(self, raw: RawFile, text: str, source: SourceConfig) -> Draft:
+        front, body = split_front_matter(text)
+        draft = Draft(
+            title=_string(front.get("title")),
+            published_at=_string(front.get("date")),
+            section=_first(front.get("categories") or front.get("category")),
+            tags=_list(front.get("tags")),
+        )
+        if draft.published_at:
+            draft.date_source = "front-matter"
+        body_lines, draft.url = _take_url(body.split("\n"))
+        digest, markup = _split_digest(line for line in body_lines if not NAVIGATION_LINE.match(line))
+        paragraphs = [*digest, *html_paragraphs("\n".join(markup))]
+        draft.paragraphs = _take_metadata(paragraphs, draft)
+        return draft
+
+
+def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
+    """The front matter as a dict of strings and lists, and the body after it."""
+    match = FRONT_MATTER.match(text)
+    if not match:
+        return {}, text
+    return _load_yaml(match["yaml"]), text[match.end() :]
+
+
+def _load_yaml(source: str) -> dict[str, Any]:
+    # BaseLoader keeps every scalar a string: dates stay as written, "no" stays "no".
+    try:
+        loaded = yaml.load(source, Loader=yaml.BaseLoader)  # noqa: S506 - BaseLoader builds no objects
+    except yaml.YAMLError:
+        loaded = None
+    if isinstance(loaded, dict):
+        return loaded
+    return _flat_front_matter(source)  # the crawler never escaped quotes: read key: value lines
+
+
+def _flat_front_matter(source: str) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for line in source.split("\n"):
+        match = FLAT_KEY.match(line.strip())
+        if match:
+            value = match["value"].strip()
+            if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+                value = value[1:-1]
+            result[match["key"]] = value
+    return result
+
+
+def _take_url(lines: list[str]) -> tuple[list[str], str | None]:
+    """Remove the last ``<url>`` line; an empty ``<>`` means the post has no URL."""
+    for index in range(len(lines) - 1, -1, -1):
+        match = URL_LINE.match(lines[index].strip())
+        if match:
+            return lines[:index] + lines[index + 1 :], match["url"] or None
+    return lines, None
+
+
+def _split_digest(lines: Any) -> tuple[list[str], list[str]]:
+    """``> digest`` blockquote lines become their own paragraphs; the rest is markup."""
+    digest, markup = [], []
+    for line in lines:
+        stripped = line.strip()
+        if stripped.startswith(">"):
+            digest.append(stripped.lstrip("> ").strip())
+        else:
+            markup.append(line)
+    return [d for d in digest if d], markup
+
+
+def _take_metadata(paragraphs: list[str], draft: Draft) -> list[str]:
+    """Move leading bylines and the ``（文章来源：X）`` line out of the body into fields."""
+    body = []
+    for index, paragraph in enumerate(paragraphs):
+        source_match = LABELS["original_publisher"].match(paragraph)
+        if source_match:
+            draft.original_publisher = draft.original_publisher or source_match[1]
+        elif index < MAX_BYLINE_PARAGRAPHS and is_byline(paragraph):
+            draft.authors.extend(name for name in byline_names(paragraph) if name not in draft.authors)
+        else:
+            body.append(paragraph)
+    return body
+
+
+def _string(value: Any) -> str | None:
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    return None
+
+
+def _list(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return value.split()  # Jekyll splits a tags string on spaces
+    if isinstance(value, list):
+        return [item.strip() for item in value if isinstance(item, str) and item.strip()]
+    return []
+
+
+def _first(value: Any) -> str | None:
+    values = _list(value) if not isinstance(value, str) else [value.strip()]
+    return values[0] if values and values[0] else None
+
+
+adapter = JekyllAdapter()

@@ -1,0 +1,163 @@
+"""The project layout and each source's ``source.toml``, read into plain dataclasses."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from newspkg.errors import ConfigError
+
+SOURCE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+SOURCE_FILE = "source.toml"
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+KNOWN_KEYS = {
+    "adapter", "timezone", "language", "publisher", "base_url", "encoding", "schema",
+    "hints", "acknowledged",
+}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class SourceConfig:
+    """How to read one source: ``raw/<name>/source.toml``."""
+
+    name: str
+    adapter: str
+    timezone: str = DEFAULT_TIMEZONE
+    language: str = "zh-Hans"
+    publisher: str | None = None
+    base_url: str | None = None
+    encoding: str | None = None  # the encoding the source declares, tried after UTF-8
+    schema: str | None = None  # name of an extension in schema/sources/
+    hints: dict[str, Any] = field(default_factory=dict)  # adapter-specific, as data
+    acknowledged: dict[str, str] = field(default_factory=dict)  # file (relative) -> reason
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def digest(self) -> str:
+        """A stable digest of everything that changes how files of this source convert."""
+        settings = {k: v for k, v in _as_dict(self).items() if k != "acknowledged"}
+        return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """A dataset repository: raw/, schema/, build/ and datapackage.json under one root."""
+
+    root: Path
+    sources: tuple[SourceConfig, ...]
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.root / "raw"
+
+    @property
+    def schema_dir(self) -> Path:
+        return self.root / "schema"
+
+    @property
+    def build_dir(self) -> Path:
+        return self.root / "build"
+
+    @property
+    def descriptor_path(self) -> Path:
+        return self.root / "datapackage.json"
+
+    def source(self, name: str) -> SourceConfig:
+        for source in self.sources:
+            if source.name == name:
+                return source
+        raise ConfigError(f"no source named {name!r} under {self.raw_dir}")
+
+
+def load_project(root: Path) -> Project:
+    """Read every ``raw/<source>/source.toml`` below ``root``."""
+    raw_dir = root / "raw"
+    if not raw_dir.is_dir():
+        raise ConfigError(f"{raw_dir} is not a folder: run newspkg in a dataset repository or pass --root")
+    folders = sorted(p for p in raw_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
+    if not folders:
+        raise ConfigError(f"{raw_dir} has no source folders: add raw/<source>/source.toml")
+    return Project(root=root, sources=tuple(load_source(folder) for folder in folders))
+
+
+def load_source(folder: Path) -> SourceConfig:
+    path = folder / SOURCE_FILE
+    where = path.as_posix()
+    if not SOURCE_NAME.match(folder.name):
+        raise ConfigError(f"{folder}: a source folder name must match {SOURCE_NAME.pattern}")
+    if not path.is_file():
+        raise ConfigError(f"{where} is missing: every source folder needs one (at least adapter = ...)")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{where}: not valid TOML: {error}") from None
+    unknown = sorted(set(data) - KNOWN_KEYS)
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(KNOWN_KEYS))}")
+    if not isinstance(data.get("adapter"), str):
+        raise ConfigError(f'{where}: adapter = "<name>" is required (built in: jekyll, text)')
+    source = SourceConfig(
+        name=folder.name,
+        adapter=data["adapter"],
+        timezone=_string(data, "timezone", where) or DEFAULT_TIMEZONE,
+        language=_string(data, "language", where) or "zh-Hans",
+        publisher=_string(data, "publisher", where),
+        base_url=_string(data, "base_url", where),
+        encoding=_string(data, "encoding", where),
+        schema=_string(data, "schema", where),
+        hints=_table(data, "hints", where),
+        acknowledged=_acknowledged(data, where),
+    )
+    _check(source, where)
+    return source
+
+
+def _check(source: SourceConfig, where: str) -> None:
+    try:
+        source.zone  # noqa: B018 - resolving the zone is the check
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{where}: timezone {source.timezone!r} is not an IANA zone (e.g. Asia/Shanghai)") from None
+    if not LANGUAGE_TAG.match(source.language):
+        raise ConfigError(f"{where}: language {source.language!r} is not a BCP 47 tag (e.g. zh-Hans)")
+    if source.encoding:
+        try:
+            b"".decode(source.encoding)
+        except LookupError:
+            raise ConfigError(f"{where}: encoding {source.encoding!r} is unknown to Python") from None
+
+
+def _string(data: dict[str, Any], key: str, where: str) -> str | None:
+    value = data.get(key)
+    if value is not None and not isinstance(value, str):
+        raise ConfigError(f"{where}: {key} must be a string, not {type(value).__name__}")
+    return value
+
+
+def _table(data: dict[str, Any], key: str, where: str) -> dict[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: [{key}] must be a table")
+    return value
+
+
+def _acknowledged(data: dict[str, Any], where: str) -> dict[str, str]:
+    result = {}
+    for name, entry in _table(data, "acknowledged", where).items():
+        reason = entry.get("reason") if isinstance(entry, dict) else None
+        if not isinstance(reason, str) or not reason.strip():
+            raise ConfigError(f'{where}: [acknowledged."{name}"] needs reason = "why this reject is accepted"')
+        result[name] = reason.strip()
+    return result
+
+
+def _as_dict(source: SourceConfig) -> dict[str, Any]:
+    return {name: getattr(source, name) for name in source.__slots__}

@@ -1,0 +1,79 @@
+"""The per-file work: raw bytes in, one :class:`Outcome` out. Pure: no writing, no clock but `now`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from newspkg import adapters
+from newspkg.config import Project, SourceConfig
+from newspkg.decode import decode
+from newspkg.discover import RawFile
+from newspkg.issues import Issue, Severity, has_errors
+from newspkg.normalize import unify_line_ends
+from newspkg.records import finish
+from newspkg.schema import SchemaSet
+from newspkg.validate import RecordChecker
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What one raw file became: a record with no errors is accepted; anything else is a reject."""
+
+    raw_path: str
+    raw_sha256: str
+    source: str
+    record: dict[str, Any] | None  # None when nothing could be extracted
+    issues: tuple[Issue, ...] = ()
+    acknowledged: str | None = None  # the reason, when the source acknowledges this file's reject
+
+    @property
+    def accepted(self) -> bool:
+        return self.record is not None and not has_errors(list(self.issues))
+
+
+@dataclass
+class Converter:
+    """Holds what every file of a project needs: adapters, the record keys, the checker."""
+
+    project: Project
+    schemas: SchemaSet
+    now: datetime | None = None
+    _sources: dict[str, SourceConfig] = field(init=False)
+    _checker: RecordChecker = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._sources = {source.name: source for source in self.project.sources}
+        for source in self.project.sources:
+            adapters.get(source.adapter)  # fail now, with the config's message, not per file
+            self.schemas.schema_for(source.schema)
+        self._checker = RecordChecker(self.schemas, {s.name: s.schema for s in self.project.sources}, self.now)
+
+    def convert(self, raw: RawFile) -> Outcome:
+        source = self._sources[raw.source]
+        acknowledged = source.acknowledged.get(raw.name_in_source)
+        try:
+            record, issues = self._convert(raw, source)
+        except Exception as error:  # an adapter bug must become a reject, never a crashed build
+            record, issues = None, [_file_issue(raw, "adapter-error", f"{type(error).__name__}: {error}")]
+        return Outcome(raw.path, raw.sha256, raw.source, record, tuple(issues), acknowledged)
+
+    def _convert(self, raw: RawFile, source: SourceConfig) -> tuple[dict[str, Any] | None, list[Issue]]:
+        if raw.unreadable:
+            return None, [_file_issue(raw, "raw:unreadable", f"{raw.path} {raw.unreadable}")]
+        decoded = decode(raw.data, source.encoding)
+        text = unify_line_ends(decoded.text)
+        if not text.strip():
+            return None, [_file_issue(raw, "raw:empty", "the file is empty or only whitespace")]
+        if decoded.lossy:
+            message = "the bytes are not valid in any encoding tried (UTF-8, declared, detected, GB18030)"
+            return None, [_file_issue(raw, "decode:invalid", message)]
+        adapter = adapters.get(source.adapter)
+        draft = adapter.parse(raw, text, source)
+        record = finish(draft, raw, source, adapter, decoded.encoding, self.schemas.empty_values)
+        return record, self._checker.check(record, raw.path)
+
+
+def _file_issue(raw: RawFile, rule: str, message: str) -> Issue:
+    return Issue(raw.path, "", "", rule, message, Severity.ERROR)

@@ -1,0 +1,62 @@
+"""bytes → str, and the encoding that was used; nothing else.
+
+The cascade: a byte-order mark, then strict UTF-8, then the encoding the source declares, then
+charset-normalizer's detection, then GB18030 with replacement characters as the last resort (the
+sanity checks downstream reject text that needed them).
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass
+
+import charset_normalizer
+
+BOMS = (  # UTF-32 first: its little-endian BOM begins with UTF-16's
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+LAST_RESORT = "gb18030"
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    text: str
+    encoding: str
+    lossy: bool = False  # True when undecodable bytes were replaced with U+FFFD
+
+
+def decode(data: bytes, declared: str | None = None) -> Decoded:
+    for bom, encoding in BOMS:
+        if data.startswith(bom):
+            text = _strict(data, encoding)
+            if text is not None:
+                return Decoded(text.lstrip("\ufeff"), encoding)
+    for encoding in ("utf-8", declared):
+        if encoding:
+            text = _strict(data, encoding)
+            if text is not None:
+                return Decoded(text, encoding)
+    detected = _detect(data)
+    if detected:
+        text = _strict(data, detected)
+        if text is not None:
+            return Decoded(text, detected)
+    return Decoded(data.decode(LAST_RESORT, errors="replace"), LAST_RESORT, lossy=True)
+
+
+def _strict(data: bytes, encoding: str) -> str | None:
+    try:
+        return data.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def _detect(data: bytes) -> str | None:
+    best = charset_normalizer.from_bytes(data[:65536]).best()
+    if best is None:
+        return None
+    return codecs.lookup(best.encoding).name

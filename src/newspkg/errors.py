@@ -1,0 +1,22 @@
+"""Exceptions mean "cannot continue"; problems with data are :class:`~newspkg.issues.Issue` values.
+
+::
+
+    NewspkgError                 base of everything newspkg raises on purpose
+    ├── ConfigError              bad project layout, source.toml, schema or option (exit code 2)
+    └── PackageError             a package that cannot even be read (missing descriptor, bad JSON)
+"""
+
+from __future__ import annotations
+
+
+class NewspkgError(Exception):
+    """Base class: newspkg cannot continue."""
+
+
+class ConfigError(NewspkgError):
+    """The configuration is wrong; the message says what to fix."""
+
+
+class PackageError(NewspkgError):
+    """A data package cannot be opened at all."""

@@ -1,0 +1,45 @@
+"""Tuning data in one place: the phrases that mark boilerplate, bylines and metadata labels.
+
+Site-specific patterns belong in ``source.toml`` hints; these tables hold what many Chinese news
+sites share.
+"""
+
+from __future__ import annotations
+
+import re
+
+# A line starting with one of these ends the article body: what follows is page furniture.
+FOOTER_STARTS = (
+    "版权声明", "免责声明", "版权所有", "留言与评论", "发表评论", "网友评论", "验证码", "发布者:", "发布者：",
+    "Copyright", "copyright", "声明：", "声明:", "相关阅读", "相关新闻", "责任编辑", "扫一扫", "分享到",
+)  # fmt: skip
+
+# Phrases that should never survive into an article's text (checked as a warning).
+BOILERPLATE = re.compile(
+    r"版权声明|免责声明|未经许可[，,]?不得转载|验证码|留言与评论|ICP备|ICP证|Copyright\s*©|copyright protection"
+    r"|客服电话|增值电信业务经营许可证|下载APP|撩园用户APP|返回首页"
+)
+
+# Labelled metadata in headers and footers: "发布时间:2019-04-30 11:43:36", "本文地址:http://…".
+DATETIME = r"\d{4}[-/年.]\d{1,2}[-/月.]\d{1,2}日?(?:[ T]+\d{1,2}:\d{2}(?::\d{2})?)?(?:\s*(?:Z|[+-]\d{2}:?\d{2}))?"
+LABELS: dict[str, re.Pattern[str]] = {
+    "published_at": re.compile(r"(?:发布时间|发表时间|发布日期)[:：]\s*(" + DATETIME + ")"),
+    "modified_at": re.compile(r"(?:更新时间|修改时间|最后更新)[:：]\s*(" + DATETIME + ")"),
+    "url": re.compile(r"(?:本文地址|原文地址|原文链接|本文链接)[:：]\s*(\S+)"),
+    "original_publisher": re.compile(r"^[（(]?(?:文章)?来源[:：]\s*([^）)\s]+)[）)]?\s*$"),
+}
+
+# Roles that precede names in a byline: "全媒体记者王大鹏", "通讯员许祥波唐娜".
+BYLINE_ROLES = (
+    "全媒体记者", "融媒体记者", "本报记者", "特约记者", "见习记者", "首席记者", "记者", "通讯员", "实习生",
+    "撰文", "摄影", "文/", "图/", "文图/",
+)  # fmt: skip
+
+# Common Chinese surnames, to split names written together ("许祥波唐娜" → 许祥波, 唐娜).
+SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+    "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+
+# Image captions in text dumps start with a triangle.
+CAPTION_STARTS = ("△", "▲", "▽", "图为")

@@ -1,0 +1,77 @@
+"""Finish a record: normalised fields, id, fingerprint, char_count and provenance, in schema order."""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from collections.abc import Mapping
+from typing import Any
+
+from newspkg.adapters import Adapter, Draft
+from newspkg.config import SourceConfig
+from newspkg.discover import RawFile
+from newspkg.normalize import canonical_url, clean_line, clean_paragraphs, to_rfc3339
+
+ID_LENGTH = 16
+
+
+def record_id(url: str | None, raw_path: str) -> str:
+    """First 16 hex digits of sha256("url:" + canonical url), or of sha256("path:" + raw path)."""
+    key = f"url:{url}" if url else f"path:{raw_path}"
+    return hashlib.sha256(key.encode()).hexdigest()[:ID_LENGTH]
+
+
+def fingerprint(text: str) -> str:
+    """sha256 of the text after NFKC with whitespace and punctuation removed."""
+    kept = "".join(ch for ch in unicodedata.normalize("NFKC", text) if unicodedata.category(ch)[0] not in "PZC")
+    return hashlib.sha256(kept.encode()).hexdigest()
+
+
+def finish(
+    draft: Draft, raw: RawFile, source: SourceConfig, adapter: Adapter, encoding: str, empty: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The record with every key of ``empty`` in that order, holding its empty value where unknown."""
+    text = clean_paragraphs(draft.paragraphs)
+    url = canonical_url(draft.url, source.base_url) if draft.url else None
+    values: dict[str, Any] = {
+        "id": record_id(url, raw.path),
+        "source": source.name,
+        "url": url,
+        "title": _text_or_none(draft.title),
+        "text": text,
+        "published_at": to_rfc3339(draft.published_at, source.zone) if draft.published_at else None,
+        "modified_at": to_rfc3339(draft.modified_at, source.zone) if draft.modified_at else None,
+        "language": source.language,
+        "authors": _clean_list(draft.authors),
+        "publisher": source.publisher,
+        "original_publisher": _text_or_none(draft.original_publisher),
+        "section": _text_or_none(draft.section),
+        "tags": _clean_list(draft.tags),
+        "captions": _clean_list(draft.captions),
+        "char_count": len(text),
+        "fingerprint": fingerprint(text),
+        "provenance": {
+            "raw_path": raw.path,
+            "raw_sha256": raw.sha256,
+            "encoding": encoding,
+            "adapter": adapter.name,
+            "adapter_version": adapter.version,
+            "date_source": draft.date_source if draft.published_at else None,
+        },
+        **draft.extra,
+    }
+    return {key: values.get(key, default) for key, default in empty.items()}
+
+
+def _text_or_none(value: str | None) -> str | None:
+    cleaned = clean_line(value) if value else ""
+    return cleaned or None
+
+
+def _clean_list(values: list[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for value in values:
+        cleaned = clean_line(value)
+        if cleaned:
+            seen.setdefault(cleaned)
+    return list(seen)

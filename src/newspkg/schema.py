@@ -1,0 +1,205 @@
+"""Load and compose ``schema/*.json``; derive the Table Schema, the Arrow schema and a data dictionary.
+
+The JSON Schema is the single source of truth: nothing here is written by hand per field or
+inferred from data.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pyarrow as pa
+from jsonschema.exceptions import SchemaError
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from newspkg.errors import ConfigError
+
+BASE_FILE = "article.schema.json"
+SOURCES_DIR = "sources"
+EXTENSION_SUFFIX = ".schema.json"
+TIMESTAMP = pa.timestamp("us", tz="UTC")
+
+
+@dataclass(frozen=True)
+class SchemaSet:
+    """The base record schema and the per-source extensions, with everything derived from them."""
+
+    root: Path  # the folder holding article.schema.json
+    base: dict[str, Any]
+    extensions: dict[str, dict[str, Any]]  # extension name → schema
+
+    # -- record shape ---------------------------------------------------------------------------
+
+    @cached_property
+    def properties(self) -> dict[str, dict[str, Any]]:
+        """Every field of the package in record order: the base's, then extensions' new ones."""
+        merged = dict(self.base["properties"])
+        for name in sorted(self.extensions):
+            for key, prop in self.extensions[name].get("properties", {}).items():
+                merged.setdefault(key, prop)
+        return merged
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(self.properties)
+
+    @cached_property
+    def empty_values(self) -> dict[str, Any]:
+        """What a record holds for a field it has no value for: [] for arrays, else None."""
+        return {key: [] if _main_type(prop) == "array" else None for key, prop in self.properties.items()}
+
+    def nullable(self, key: str) -> bool:
+        return "null" in _types(self.properties[key])
+
+    def files(self) -> list[Path]:
+        """The schema files, base first, as the package ships them."""
+        return [self.root / BASE_FILE] + [self.root / SOURCES_DIR / f"{name}{EXTENSION_SUFFIX}" for name in sorted(self.extensions)]
+
+    # -- validators -----------------------------------------------------------------------------
+
+    @cached_property
+    def registry(self) -> Registry:  # type: ignore[type-arg]
+        base = Resource.from_contents(self.base, default_specification=DRAFT202012)
+        resources = [(self.base.get("$id", BASE_FILE), base), (f"../{BASE_FILE}", base), (BASE_FILE, base)]
+        return Registry().with_resources(resources)
+
+    def schema_for(self, extension: str | None) -> dict[str, Any]:
+        if extension is None:
+            return self.base
+        try:
+            return self.extensions[extension]
+        except KeyError:
+            known = ", ".join(sorted(self.extensions)) or "none"
+            raise ConfigError(
+                f"schema extension {extension!r} not found: expected {self.root / SOURCES_DIR / (extension + EXTENSION_SUFFIX)} (known: {known})"
+            ) from None
+
+    # -- derived schemas ------------------------------------------------------------------------
+
+    def table_schema(self, *, parquet: bool = False) -> dict[str, Any]:
+        """Frictionless Table Schema. For Parquet, list and struct columns are ``any``: frictionless
+        5 fails every row of an ``array`` column read from Parquet."""
+        required = set(self.base.get("required", ()))
+        fields = [_table_field(key, prop, key in required, parquet) for key, prop in self.properties.items()]
+        return {"fields": fields, "primaryKey": ["id"]}
+
+    def arrow_schema(self) -> pa.Schema:
+        required = set(self.base.get("required", ()))
+        return pa.schema([_arrow_field(key, prop, key in required) for key, prop in self.properties.items()])
+
+    def data_dictionary(self) -> str:
+        """A Markdown table of the record's fields."""
+        rows = ["| field | type | required | description |", "|---|---|---|---|"]
+        required = set(self.base.get("required", ()))
+        for key, prop in self.properties.items():
+            must = "yes" if key in required and "null" not in _types(prop) else "no"
+            kind = " or ".join(_describe_type(prop, t) for t in _types(prop) if t != "null")
+            rows.append(f"| `{key}` | {kind} | {must} | {_one_line(prop.get('description', ''))} |")
+            for sub_key, sub in prop.get("properties", {}).items():
+                kinds = " or ".join(_describe_type(sub, t) for t in _types(sub) if t != "null")
+                rows.append(f"| `{key}.{sub_key}` | {kinds} | yes | {_one_line(sub.get('description', ''))} |")
+        return "\n".join(rows) + "\n"
+
+
+def load_schemas(schema_dir: Path) -> SchemaSet:
+    base = _read_schema(schema_dir / BASE_FILE)
+    extensions = {}
+    sources = schema_dir / SOURCES_DIR
+    if sources.is_dir():
+        for path in sorted(sources.glob(f"*{EXTENSION_SUFFIX}")):
+            extensions[path.name.removesuffix(EXTENSION_SUFFIX)] = _read_schema(path)
+    return SchemaSet(root=schema_dir, base=base, extensions=extensions)
+
+
+def _read_schema(path: Path) -> dict[str, Any]:
+    try:
+        schema = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path} is missing: it defines the record (see README, 'The record')") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: not valid JSON: {error}") from None
+    try:
+        jsonschema.Draft202012Validator.check_schema(schema)
+    except SchemaError as error:
+        raise ConfigError(f"{path}: not a valid JSON Schema 2020-12: {error.message}") from None
+    if not isinstance(schema, dict):
+        raise ConfigError(f"{path}: a record schema must be a JSON object")
+    return schema
+
+
+def _types(prop: dict[str, Any]) -> list[str]:
+    kind = prop.get("type", "string")
+    return [kind] if isinstance(kind, str) else list(kind)
+
+
+def _main_type(prop: dict[str, Any]) -> str:
+    return next((t for t in _types(prop) if t != "null"), "string")
+
+
+def _is_datetime(prop: dict[str, Any]) -> bool:
+    return _main_type(prop) == "string" and prop.get("format") == "date-time"
+
+
+def _table_field(name: str, prop: dict[str, Any], required: bool, parquet: bool) -> dict[str, Any]:
+    kind = _main_type(prop)
+    field: dict[str, Any] = {"name": name, "type": kind}
+    if prop.get("description"):
+        field["description"] = prop["description"]
+    constraints: dict[str, Any] = {}
+    if required and "null" not in _types(prop):
+        constraints["required"] = True
+    if _is_datetime(prop):
+        field["type"] = "datetime"
+    elif kind == "string":
+        if prop.get("format") == "uri":
+            field["format"] = "uri"
+        for key in ("pattern", "minLength", "maxLength", "enum"):
+            if key in prop:
+                constraints[key] = prop[key]
+    elif kind in ("integer", "number"):
+        for key in ("minimum", "maximum"):
+            if key in prop:
+                constraints[key] = prop[key]
+    elif kind in ("array", "object") and parquet:
+        field["type"] = "any"
+    if name == "id":
+        constraints["unique"] = True
+    if constraints:
+        field["constraints"] = constraints
+    return field
+
+
+def _arrow_type(prop: dict[str, Any]) -> pa.DataType:
+    kind = _main_type(prop)
+    if _is_datetime(prop):
+        return TIMESTAMP
+    if kind == "array":
+        return pa.list_(_arrow_type(prop.get("items", {})))
+    if kind == "object":
+        required = set(prop.get("required", ()))
+        return pa.struct([_arrow_field(k, p, k in required) for k, p in prop.get("properties", {}).items()])
+    simple = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_()}
+    return simple.get(kind, pa.string())
+
+
+def _arrow_field(name: str, prop: dict[str, Any], required: bool) -> pa.Field:
+    nullable = not required or "null" in _types(prop)
+    return pa.field(name, _arrow_type(prop), nullable=nullable)
+
+
+def _describe_type(prop: dict[str, Any], kind: str) -> str:
+    if kind == "array":
+        return f"array of {_main_type(prop.get('items', {}))}"
+    if prop.get("format"):
+        return f"{kind} ({prop['format']})"
+    return kind
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")

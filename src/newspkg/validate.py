@@ -1,0 +1,159 @@
+"""record → list[Issue]: the JSON Schema (formats on), then the semantic rules. Never raises for bad data."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import jsonschema
+from jsonschema.exceptions import ValidationError, best_match
+
+from newspkg.errors import ConfigError
+from newspkg.issues import Issue, Severity, json_pointer
+from newspkg.markers import BOILERPLATE
+from newspkg.records import fingerprint, record_id
+from newspkg.schema import SchemaSet
+
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+DATE_TOLERANCE = timedelta(days=1)
+# Dates that URLs and file names carry: infoCode=NW20220226…, /2022/02/26/, /news/1345,20211208….html
+URL_DATES = (
+    re.compile(r"infoCode=[A-Z]{2}(\d{4})(\d{2})(\d{2})"),
+    re.compile(r"/((?:19|20)\d{2})[-/]?(\d{2})[-/]?(\d{2})/"),
+    re.compile(r",((?:19|20)\d{2})(\d{2})(\d{2})\d+\.html?$"),
+)
+FILE_NAME_DATE = re.compile(r"(?:^|/)((?:19|20)\d{2})-(\d{2})-(\d{2})-[^/]*$")
+# Friendlier names for the schema errors that rules are known by.
+RULE_NAMES = {("/url", "pattern"): "url:scheme", ("/url", "format"): "url:format"}
+REQUIRED_FORMATS = ("date-time", "uri")
+
+
+class RecordChecker:
+    """Checks finished records against their source's composed schema and the rules."""
+
+    def __init__(self, schemas: SchemaSet, extension_of: Mapping[str, str | None], now: datetime | None = None):
+        self._schemas = schemas
+        self._extension_of = dict(extension_of)
+        self._now = now or datetime.now(UTC)
+        self._validators: dict[str | None, jsonschema.protocols.Validator] = {}
+        missing = [f for f in REQUIRED_FORMATS if f not in jsonschema.Draft202012Validator.FORMAT_CHECKER.checkers]
+        if missing:
+            raise ConfigError(
+                f"format checks for {', '.join(missing)} are unavailable: install jsonschema[format-nongpl]"
+            )
+
+    def check(self, record: dict[str, Any], file: str, line: int = 0) -> list[Issue]:
+        rid = record.get("id") if isinstance(record.get("id"), str) else ""
+        issues = [_issue(file, rid, line, error) for error in self._schema_errors(record)]
+        issues += [
+            Issue(file, rid, pointer, rule, message, severity, line)
+            for pointer, rule, message, severity in self._rules(record)
+        ]
+        return sorted(set(issues))
+
+    def _validator(self, source: Any) -> jsonschema.protocols.Validator:
+        extension = self._extension_of.get(source) if isinstance(source, str) else None
+        if extension not in self._validators:
+            schema = self._schemas.schema_for(extension)
+            self._validators[extension] = jsonschema.Draft202012Validator(
+                schema,
+                registry=self._schemas.registry,
+                format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER,
+            )
+        return self._validators[extension]
+
+    def _schema_errors(self, record: dict[str, Any]) -> list[ValidationError]:
+        # A null where the schema allows none means the file did not have the field: report it as
+        # missing ("required") rather than as a type error.
+        present = {k: v for k, v in record.items() if v is not None or k not in self._schemas.properties or self._schemas.nullable(k)}
+        errors = []
+        for error in self._validator(record.get("source")).iter_errors(present):
+            errors.append(best_match(error.context) if error.context else error)
+        return errors
+
+    def _rules(self, record: dict[str, Any]) -> list[tuple[str, str, str, Severity]]:
+        found = []
+        published = _moment(record.get("published_at"))
+        modified = _moment(record.get("modified_at"))
+        for pointer, moment in (("/published_at", published), ("/modified_at", modified)):
+            if moment and moment > self._now:
+                found.append((pointer, "date:future", f"{moment.isoformat()} is in the future", Severity.ERROR))
+            if moment and moment < EARLIEST:
+                found.append((pointer, "date:too-early", f"{moment.isoformat()} is before 1990", Severity.ERROR))
+        if published and modified and modified < published:
+            found.append(("/modified_at", "date:order", "modified_at is earlier than published_at", Severity.ERROR))
+        if published:
+            found += _embedded_date_rules(record, published)
+        found += _integrity_rules(record)
+        text = record.get("text")
+        if isinstance(text, str) and (marker := BOILERPLATE.search(text)):
+            found.append(("/text", "text:boilerplate", f"text still contains boilerplate ({marker[0]!r})", Severity.WARNING))
+        if record.get("url") is None:
+            message = "no URL found in the file; the id falls back to the raw path"
+            found.append(("/url", "url:missing", message, Severity.WARNING))
+        return found
+
+
+def _embedded_date_rules(record: dict[str, Any], published: datetime) -> list[tuple[str, str, str, Severity]]:
+    found = []
+    url = record.get("url") or ""
+    for pattern in URL_DATES:
+        if (match := pattern.search(url)) and not _near(match, published):
+            message = f"the URL carries the date {'-'.join(match.groups())}, published_at is {published.date()}"
+            found.append(("/published_at", "date:url-mismatch", message, Severity.WARNING))
+            break
+    raw_path = (record.get("provenance") or {}).get("raw_path") or ""
+    if (match := FILE_NAME_DATE.search(raw_path)) and not _near(match, published):
+        message = f"the file name carries the date {'-'.join(match.groups())}, published_at is {published.date()}"
+        found.append(("/published_at", "date:filename-mismatch", message, Severity.WARNING))
+    return found
+
+
+def _integrity_rules(record: dict[str, Any]) -> list[tuple[str, str, str, Severity]]:
+    """Derived fields must agree with what they are derived from (a hand-edited package may not)."""
+    found = []
+    text = record.get("text")
+    if not isinstance(text, str):
+        return found
+    if record.get("char_count") != len(text):
+        found.append(("/char_count", "record:char-count", f"char_count should be {len(text)}", Severity.ERROR))
+    if record.get("fingerprint") != fingerprint(text):
+        found.append(("/fingerprint", "record:fingerprint", "fingerprint does not match text", Severity.ERROR))
+    raw_path = (record.get("provenance") or {}).get("raw_path")
+    if isinstance(raw_path, str) and record.get("id") != record_id(record.get("url"), raw_path):
+        found.append(("/id", "record:id", "id does not match url (or raw path)", Severity.ERROR))
+    return found
+
+
+def _near(match: re.Match[str], published: datetime) -> bool:
+    try:
+        day = datetime(int(match[1]), int(match[2]), int(match[3]), 12, tzinfo=published.tzinfo)
+    except ValueError:
+        return False
+    return abs(day - published) <= DATE_TOLERANCE + timedelta(hours=12)
+
+
+def _moment(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else None
+
+
+def _issue(file: str, rid: str, line: int, error: ValidationError) -> Issue:
+    path = list(error.absolute_path)
+    if error.validator == "required":
+        missing = re.match(r"'([^']*)'", error.message)
+        name = missing[1] if missing else ""
+        path.append(name)
+        message = f"{name} is missing: the file has none and no sidecar supplies it"
+    else:
+        message = error.message
+    pointer = json_pointer(path)
+    rule = RULE_NAMES.get((pointer, str(error.validator)), f"schema:{error.validator}")
+    return Issue(file, rid, pointer, rule, message, Severity.ERROR, line)
