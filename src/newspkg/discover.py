@@ -58,8 +58,9 @@ def _unreadable(relative_path: str, source: str, why: str) -> RawFile:
     return RawFile(path=relative_path, source=source, data=b"", sha256=hashlib.sha256(b"").hexdigest(), unreadable=why)
 
 
-def discover(project: Project) -> Iterator[RawFile]:
-    """Every raw file of every source, sources and files in sorted order."""
+def discover(project: Project, only: set[str] | None = None) -> Iterator[RawFile]:
+    """Every raw file of every source (or those in ``only``), sources and files in sorted order."""
     for source in project.sources:
         for path in raw_paths(project, source):
-            yield read_raw(project, path, source.name)
+            if only is None or path in only:
+                yield read_raw(project, path, source.name)

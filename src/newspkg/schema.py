@@ -159,9 +159,11 @@ def _table_field(name: str, prop: dict[str, Any], required: bool, parquet: bool)
     elif kind == "string":
         if prop.get("format") == "uri":
             field["format"] = "uri"
-        for key in ("pattern", "minLength", "maxLength", "enum"):
+        for key in ("minLength", "maxLength", "enum"):
             if key in prop:
                 constraints[key] = prop[key]
+        if "pattern" in prop:
+            constraints["pattern"] = _whole_match_pattern(prop["pattern"])
     elif kind in ("integer", "number"):
         for key in ("minimum", "maximum"):
             if key in prop:
@@ -173,6 +175,12 @@ def _table_field(name: str, prop: dict[str, Any], required: bool, parquet: bool)
     if constraints:
         field["constraints"] = constraints
     return field
+
+
+def _whole_match_pattern(pattern: str) -> str:
+    """JSON Schema patterns match anywhere; Table Schema patterns must match the whole value."""
+    anchored = pattern[1:] if pattern.startswith("^") else ".*" + pattern
+    return anchored[:-1] if anchored.endswith("$") and not anchored.endswith("\\$") else anchored + ".*"
 
 
 def _arrow_type(prop: dict[str, Any]) -> pa.DataType:

@@ -1,0 +1,177 @@
+"""The ``newspkg`` command: parse options, call the library, pick the exit code.
+
+The only module that prints or imports click. Exit codes: 0 clean, 1 problems found, 2 usage or
+configuration error.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import shlex
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+import click
+
+from newspkg import __version__, report
+from newspkg.build import BuildSummary, build, check, convert_all, summarize
+from newspkg.check_package import check_package
+from newspkg.config import Project, load_project
+from newspkg.discover import raw_paths
+from newspkg.errors import ConfigError, NewspkgError
+from newspkg.issues import Issue, Severity
+from newspkg.schema import SchemaSet, load_schemas
+
+EXIT_CLEAN, EXIT_PROBLEMS, EXIT_CONFIG = 0, 1, 2
+FORMAT_OPTION = click.option(
+    "--format", "fmt", type=click.Choice(sorted(report.FORMATS)), default="text", show_default=True,
+    help="text for people, json (one issue per line, then a summary line) for tools, github for workflow annotations.",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Context:
+    root: Path
+
+    def project(self) -> tuple[Project, SchemaSet]:
+        project = load_project(self.root)
+        return project, load_schemas(project.schema_dir)
+
+
+def _exits_on_config_errors(command: Callable[..., int]) -> Callable[..., None]:
+    """Turn the library's "cannot continue" exceptions into one message and exit code 2, in one place."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        try:
+            code = command(*args, **kwargs)
+        except NewspkgError as error:
+            click.echo(f"newspkg: error: {error}", err=True)
+            sys.exit(EXIT_CONFIG)
+        sys.exit(code)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="newspkg")
+@click.option(
+    "--root", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True,
+    help="The dataset repository: the folder holding raw/, schema/ and datapackage.json.",
+)  # fmt: skip
+@click.pass_context
+def main(ctx: click.Context, root: Path) -> None:
+    """Turn raw news files into a validated, reproducible Frictionless Data Package."""
+    ctx.obj = Context(root)
+
+
+@main.command("build")
+@click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 if the committed outputs differ from a rebuild.")
+@FORMAT_OPTION
+@click.pass_obj
+@_exits_on_config_errors
+def build_command(obj: Context, check_only: bool, fmt: str) -> int:
+    """Convert raw/ into build/ and datapackage.json, and summarise what every file became.
+
+    Exits 1 when a file is rejected and its source does not acknowledge that reject.
+    """
+    project, schemas = obj.project()
+    out = click.get_text_stream("stdout")
+    if check_only:
+        stale = check(project, schemas)
+        for path in stale:
+            out.write(f"{path}: differs from a rebuild (run newspkg build and commit the result)\n")
+        if not stale:
+            out.write("build outputs are up to date\n")
+        return EXIT_PROBLEMS if stale else EXIT_CLEAN
+    summary = build(project, schemas, project.root, command="newspkg build")
+    _write_summary(summary, out, fmt, "newspkg build: wrote build/articles.jsonl, build/articles.parquet, datapackage.json")
+    return EXIT_PROBLEMS if summary.unacknowledged else EXIT_CLEAN
+
+
+@main.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@FORMAT_OPTION
+@click.pass_obj
+@_exits_on_config_errors
+def validate_command(obj: Context, paths: tuple[Path, ...], fmt: str) -> int:
+    """Check raw files or folders (converted, nothing written), or a published datapackage.json.
+
+    With no PATH, checks every raw file of the repository. A datapackage.json is checked as a
+    consumer would: descriptor, bytes and hash of both resources, every record of both resources
+    against the shipped schema and the rules, and JSONL and Parquet holding the same records.
+    """
+    out = click.get_text_stream("stdout")
+    packages = [p for p in paths if p.is_file() and p.suffix == ".json"]
+    if packages and len(packages) != len(paths):
+        raise click.UsageError("give either datapackage.json files or raw paths, not both")
+    if packages:
+        return max(_validate_package(path, out, fmt) for path in packages)
+    project, schemas = obj.project()
+    wanted = _raw_selection(project, paths) if paths else None
+    summary = summarize(convert_all(project, schemas, only=wanted))
+    _write_summary(summary, out, fmt, "newspkg validate: raw files checked, nothing written")
+    return EXIT_PROBLEMS if summary.unacknowledged else EXIT_CLEAN
+
+
+@main.command("schema")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "arrow", "markdown"]), default="markdown", show_default=True,
+    help="table: Frictionless Table Schema (JSON); arrow: the Parquet file's Arrow schema; markdown: a data dictionary.",
+)  # fmt: skip
+@click.pass_obj
+@_exits_on_config_errors
+def schema_command(obj: Context, fmt: str) -> int:
+    """Print what is derived from schema/: the Table Schema, the Arrow schema or a data dictionary."""
+    schemas = load_schemas(obj.root / "schema")
+    if fmt == "table":
+        text = json.dumps(schemas.table_schema(), ensure_ascii=False, indent=2) + "\n"
+    elif fmt == "arrow":
+        text = schemas.arrow_schema().to_string(show_schema_metadata=False) + "\n"
+    else:
+        text = schemas.data_dictionary()
+    click.get_text_stream("stdout").write(text)
+    return EXIT_CLEAN
+
+
+def _validate_package(path: Path, out: TextIO, fmt: str) -> int:
+    result = check_package(path)
+    report.write_issues(result.issues, out, fmt)
+    errors = sum(issue.severity is Severity.ERROR for issue in result.issues)
+    summary = {"package": str(path), "records": result.records, "errors": errors, "warnings": len(result.issues) - errors}
+    report.write_summary(summary, out, fmt, f"newspkg validate: {path}")
+    return EXIT_PROBLEMS if errors else EXIT_CLEAN
+
+
+def _raw_selection(project: Project, paths: tuple[Path, ...]) -> set[str]:
+    """Project-relative raw paths under the given files or folders."""
+    root = project.root.resolve()
+    selected = set()
+    every = [p for source in project.sources for p in raw_paths(project, source)]
+    for path in paths:
+        resolved = path.resolve()
+        if not resolved.is_relative_to(root / "raw"):
+            raise ConfigError(f"{path} is not inside {project.raw_dir}: raw files live in raw/<source>/")
+        prefix = resolved.relative_to(root).as_posix()
+        selected.update(p for p in every if p == prefix or p.startswith(prefix.rstrip("/") + "/"))
+    return selected
+
+
+def _write_summary(summary: BuildSummary, out: TextIO, fmt: str, title: str) -> None:
+    acknowledged = {o.raw_path: o.acknowledged for o in summary.rejects}
+
+    def reason(issue: Issue) -> str | None:
+        return acknowledged.get(issue.file)
+
+    report.write_issues(summary.issues(), out, fmt, reason)
+    data = summary.to_dict()
+    brief = {k: v for k, v in data.items() if k not in ("rejects", "duplicates_of")}
+    report.write_summary(brief if fmt != "json" else data, out, fmt, title)
+
+
+def command_line() -> str:
+    return "newspkg " + shlex.join(sys.argv[1:])

@@ -1,0 +1,174 @@
+"""datapackage.json: keep the hand-edited descriptive fields, rewrite resources, sources and provenance."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import subprocess
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from newspkg import __version__
+from newspkg.config import Project
+from newspkg.errors import ConfigError
+from newspkg.schema import SchemaSet
+
+PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
+DESCRIPTIVE_FIELDS = (
+    "name", "title", "description", "version", "licenses", "homepage", "contributors", "keywords", "image",
+)  # fmt: skip
+PROVENANCE = "newspkg:provenance"
+SCHEMAS = "newspkg:schemas"
+JSONL_PATH = "build/articles.jsonl"
+PARQUET_PATH = "build/articles.parquet"
+# frictionless 5 reports a false byte-count error for any Parquet resource that declares `bytes`,
+# so the Parquet size goes under this name; `newspkg validate` checks both.
+PARQUET_BYTES = "newspkg:bytes"
+DEPENDENCIES = ("pyarrow", "jsonschema", "ada-url", "pyyaml", "orjson", "charset-normalizer", "frictionless")
+
+
+@dataclass(frozen=True, slots=True)
+class FileFacts:
+    bytes: int
+    sha256: str
+
+
+def file_facts(path: Path) -> FileFacts:
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as file:
+        while chunk := file.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+    return FileFacts(size, digest.hexdigest())
+
+
+def manifest_digest(entries: Iterable[tuple[str, str]]) -> str:
+    """sha256 over the sorted ``<sha256>  <raw path>`` lines of every input."""
+    digest = hashlib.sha256()
+    for path, sha256 in sorted(entries):
+        digest.update(f"{sha256}  {path}\n".encode())
+    return digest.hexdigest()
+
+
+def read_descriptor(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        descriptor = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: not valid JSON ({error}); fix it or delete it to start afresh") from None
+    if not isinstance(descriptor, dict):
+        raise ConfigError(f"{path}: a descriptor must be a JSON object")
+    return descriptor
+
+
+def descriptor(
+    previous: Mapping[str, Any],
+    project: Project,
+    schemas: SchemaSet,
+    outputs: Mapping[str, FileFacts],
+    provenance: Mapping[str, Any],
+) -> dict[str, Any]:
+    """The new descriptor: descriptive fields from ``previous``, everything else generated."""
+    kept = {key: previous[key] for key in DESCRIPTIVE_FIELDS if key in previous}
+    kept.setdefault("name", project.root.resolve().name.lower())
+    created = _created()
+    return {
+        "$schema": PROFILE,
+        **kept,
+        **({"created": created} if created else {}),
+        "resources": [
+            _resource("articles-jsonl", JSONL_PATH, "jsonl", "application/jsonl", outputs[JSONL_PATH], schemas.table_schema()),
+            _resource(
+                "articles-parquet", PARQUET_PATH, "parquet", "application/vnd.apache.parquet",
+                outputs[PARQUET_PATH], schemas.table_schema(parquet=True),
+            ),  # fmt: skip
+        ],
+        "sources": [
+            {"title": source.publisher or source.name, "path": f"raw/{source.name}/"} for source in project.sources
+        ],
+        SCHEMAS: {
+            "record": _relative(schemas.files()[0], project.root),
+            "sources": {
+                source.name: _relative(schemas.root / "sources" / f"{source.schema}.schema.json", project.root)
+                for source in project.sources
+                if source.schema
+            },
+        },
+        PROVENANCE: dict(provenance),
+    }
+
+
+def _resource(name: str, path: str, fmt: str, mediatype: str, facts: FileFacts, schema: dict[str, Any]) -> dict[str, Any]:
+    size_key = PARQUET_BYTES if fmt == "parquet" else "bytes"
+    return {
+        "name": name,
+        "type": "table",
+        "path": path,
+        "format": fmt,
+        "mediatype": mediatype,
+        "encoding": "utf-8",
+        size_key: facts.bytes,
+        "hash": f"sha256:{facts.sha256}",
+        "schema": schema,
+    }
+
+
+def provenance(project: Project, manifest: str, inputs: int, counts: Mapping[str, Mapping[str, int]], command: str) -> dict[str, Any]:
+    return {
+        "tool": {"name": "newspkg", "version": __version__},
+        "python": platform.python_version(),
+        "dependencies": {name: _version_of(name) for name in DEPENDENCIES},
+        "git": git_state(project.root),
+        "command": command,
+        "inputs": {"files": inputs, "manifest_sha256": manifest},
+        "counts": {name: dict(value) for name, value in sorted(counts.items())},
+    }
+
+
+def git_state(root: Path) -> dict[str, Any] | None:
+    """The commit the build ran on, and whether raw/ or schema/ differed from it."""
+    try:
+        commit = _git(root, "rev-parse", "HEAD")
+        dirty = bool(_git(root, "status", "--porcelain", "--", "raw", "schema"))
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return {"commit": commit, "inputs_dirty": dirty}
+
+
+def _git(root: Path, *args: str) -> str:
+    result = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=True, timeout=30)
+    return result.stdout.strip()
+
+
+def _version_of(name: str) -> str | None:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return None
+
+
+def _created() -> str | None:
+    """Data Package ``created``, only from SOURCE_DATE_EPOCH: a build must not depend on the clock."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if not epoch:
+        return None
+    try:
+        return datetime.fromtimestamp(int(epoch), UTC).isoformat().replace("+00:00", "Z")
+    except ValueError:
+        raise ConfigError(f"SOURCE_DATE_EPOCH={epoch!r} is not a whole number of seconds") from None
+
+
+def _relative(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix()
+
+
+def dump_descriptor(descriptor: Mapping[str, Any]) -> bytes:
+    return (json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n").encode()

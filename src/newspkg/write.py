@@ -1,0 +1,111 @@
+"""Streaming writers: JSONL (one record per line, keys in schema order) and Parquet (zstd, bounded row groups).
+
+Both write to a hidden partial file that takes its real name only on ``commit()``, which the build
+calls for all outputs together once every one is complete: a killed build never leaves a
+half-written file where a reader would look.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, BinaryIO, Self
+
+import orjson
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+ROW_GROUP_SIZE = 10_000
+
+
+def dump_line(record: dict[str, Any]) -> bytes:
+    """One JSONL line: UTF-8, no BOM, compact, key order kept, LF."""
+    return orjson.dumps(record) + b"\n"
+
+
+class _AtomicFile:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.partial = path.with_name(f".{path.name}.partial")
+        path.parent.mkdir(parents=True, exist_ok=True)
+
+    def commit(self) -> None:
+        os.replace(self.partial, self.path)
+
+    def discard(self) -> None:
+        self.partial.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        """Finish writing the partial file."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+        if kind is not None:
+            self.discard()
+
+
+class JsonlWriter(_AtomicFile):
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self._file: BinaryIO = self.partial.open("wb")
+
+    def write(self, record: dict[str, Any]) -> None:
+        self._file.write(dump_line(record))
+
+    def close(self) -> None:
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        self._file.close()
+
+
+class ParquetWriter(_AtomicFile):
+    """Buffers at most ``row_group_size`` records, then writes them as one row group."""
+
+    def __init__(self, path: Path, schema: pa.Schema, row_group_size: int = ROW_GROUP_SIZE) -> None:
+        super().__init__(path)
+        self._schema = schema
+        self._timestamps = [f.name for f in schema if pa.types.is_timestamp(f.type)]
+        self._row_group_size = row_group_size
+        self._buffer: list[dict[str, Any]] = []
+        self._writer = pq.ParquetWriter(
+            self.partial, schema, compression="zstd", write_statistics=True, use_dictionary=True
+        )
+
+    def write(self, record: dict[str, Any]) -> None:
+        self._buffer.append(record)
+        if len(self._buffer) >= self._row_group_size:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._buffer:
+            rows = [to_arrow_row(record, self._timestamps) for record in self._buffer]
+            self._writer.write_table(pa.Table.from_pylist(rows, schema=self._schema))
+            self._buffer = []
+
+    def close(self) -> None:
+        self._flush()
+        self._writer.close()
+
+
+def to_arrow_row(record: dict[str, Any], timestamp_fields: list[str]) -> dict[str, Any]:
+    """RFC 3339 strings → aware datetimes, which Arrow stores as UTC instants."""
+    row = dict(record)
+    for name in timestamp_fields:
+        value = row.get(name)
+        if isinstance(value, str):
+            row[name] = datetime.fromisoformat(value)
+    return row
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    target = _AtomicFile(path)
+    with target.partial.open("wb") as file:
+        file.write(data)
+        file.flush()
+        os.fsync(file.fileno())
+    target.commit()
