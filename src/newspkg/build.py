@@ -205,7 +205,7 @@ def _same_output(committed: Path, rebuilt: Path) -> bool:
     return _without_git(committed) == _without_git(rebuilt)
 
 
-def _without_git(path: Path) -> Any:
-    descriptor = json.loads(path.read_text(encoding="utf-8"))
+def _without_git(path: Path) -> dict[str, Any]:
+    descriptor: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     descriptor.get(package.PROVENANCE, {}).pop("git", None)
     return descriptor

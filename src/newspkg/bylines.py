@@ -31,7 +31,7 @@ def byline_names(paragraph: str) -> list[str]:
 
 
 def split_joined_names(chunk: str) -> list[str]:
-    """"许祥波唐娜" → ["许祥波", "唐娜"] when exactly one split gives two surname-led names of 2–3 characters."""
+    """ "许祥波唐娜" → ["许祥波", "唐娜"] when exactly one split gives two surname-led names of 2–3 characters."""
     if not chunk:
         return []
     if len(chunk) <= 3 or not HAN_NAME.match(chunk[:4]) or len(chunk) > 6:

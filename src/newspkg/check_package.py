@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 from newspkg import package
 from newspkg.errors import PackageError
 from newspkg.issues import Issue, Severity
+from newspkg.records import id_of
 from newspkg.schema import SchemaSet, load_schemas
 from newspkg.validate import RecordChecker
 
@@ -37,7 +38,7 @@ def check_package(descriptor_path: Path, now: datetime | None = None) -> Package
     descriptor = _load(descriptor_path)
     report = PackageReport()
     _check_profile(descriptor, descriptor_path, report)
-    resources = {r.get("name"): r for r in descriptor.get("resources", []) if isinstance(r, dict)}
+    resources = {str(r.get("name")): r for r in descriptor.get("resources", []) if isinstance(r, dict)}
     paths = {}
     for name in ("articles-jsonl", "articles-parquet"):
         resource = resources.get(name)
@@ -104,11 +105,15 @@ def _check_file(path: Path, resource: dict[str, Any], report: PackageReport) -> 
     if declared != facts.bytes:
         report.add(name, "resource:bytes", f"{name} has {facts.bytes} bytes, the descriptor says {declared}")
     if resource.get("hash") != f"sha256:{facts.sha256}":
-        report.add(name, "resource:hash", f"{name} has sha256 {facts.sha256}, the descriptor says {resource.get('hash')}")
+        report.add(
+            name, "resource:hash", f"{name} has sha256 {facts.sha256}, the descriptor says {resource.get('hash')}"
+        )
     return True
 
 
-def _schemas(root: Path, descriptor: dict[str, Any], where: str, report: PackageReport) -> tuple[SchemaSet | None, dict[str, str | None]]:
+def _schemas(
+    root: Path, descriptor: dict[str, Any], where: str, report: PackageReport
+) -> tuple[SchemaSet | None, dict[str, str | None]]:
     shipped = descriptor.get(package.SCHEMAS)
     if not isinstance(shipped, dict) or not isinstance(shipped.get("record"), str):
         report.add(where, "package:schema", f"{package.SCHEMAS} must name the record schema the package ships")
@@ -141,7 +146,7 @@ def _check_records(
     rows = _parquet_rows(parquet_path, schemas, resources["articles-parquet"]["path"], report) if parquet_path else None
     for line, record in _jsonl_records(jsonl_path, jsonl_name, report):
         report.records += 1
-        rid = record.get("id") if isinstance(record.get("id"), str) else ""
+        rid = id_of(record)
         if list(record) != keys:
             report.add(jsonl_name, "record:keys", "keys are not the schema's fields in schema order", rid, "", line)
         report.issues.extend(checker.check(record, jsonl_name, line))
@@ -151,7 +156,9 @@ def _check_records(
         if rows is not None:
             _compare_row(record, next(rows, None), resources["articles-parquet"]["path"], line, report)
     if rows is not None and next(rows, None) is not None:
-        report.add(resources["articles-parquet"]["path"], "parquet:rows", "the Parquet file has more rows than the JSONL file")
+        report.add(
+            resources["articles-parquet"]["path"], "parquet:rows", "the Parquet file has more rows than the JSONL file"
+        )
 
 
 def _jsonl_records(path: Path, name: str, report: PackageReport) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -189,8 +196,10 @@ def _iter_batches(parquet: pq.ParquetFile, name: str, report: PackageReport) -> 
         report.add(name, "parquet:unreadable", f"{name} is damaged: {error}")
 
 
-def _compare_row(record: dict[str, Any], row: dict[str, Any] | None, name: str, line: int, report: PackageReport) -> None:
-    rid = record.get("id") if isinstance(record.get("id"), str) else ""
+def _compare_row(
+    record: dict[str, Any], row: dict[str, Any] | None, name: str, line: int, report: PackageReport
+) -> None:
+    rid = id_of(record)
     if row is None:
         report.add(name, "parquet:rows", f"the Parquet file has no row for JSONL line {line}", rid)
         return

@@ -60,7 +60,7 @@ def _exits_on_config_errors(command: Callable[..., int]) -> Callable[..., None]:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="newspkg")
 @click.option(
-    "--root", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True,
+    "--root", type=click.Path(file_okay=False, path_type=Path), default=Path(), show_default=True,
     help="The dataset repository: the folder holding raw/, schema/ and datapackage.json.",
 )  # fmt: skip
 @click.pass_context
@@ -70,7 +70,9 @@ def main(ctx: click.Context, root: Path) -> None:
 
 
 @main.command("build")
-@click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 if the committed outputs differ from a rebuild.")
+@click.option(
+    "--check", "check_only", is_flag=True, help="Write nothing; exit 1 if the committed outputs differ from a rebuild."
+)
 @FORMAT_OPTION
 @click.pass_obj
 @_exits_on_config_errors
@@ -80,7 +82,7 @@ def build_command(obj: Context, check_only: bool, fmt: str) -> int:
     Exits 1 when a file is rejected and its source does not acknowledge that reject.
     """
     project, schemas = obj.project()
-    out = click.get_text_stream("stdout")
+    out = sys.stdout
     if check_only:
         stale = check(project, schemas)
         for path in stale:
@@ -89,7 +91,9 @@ def build_command(obj: Context, check_only: bool, fmt: str) -> int:
             out.write("build outputs are up to date\n")
         return EXIT_PROBLEMS if stale else EXIT_CLEAN
     summary = build(project, schemas, project.root, command="newspkg build")
-    _write_summary(summary, out, fmt, "newspkg build: wrote build/articles.jsonl, build/articles.parquet, datapackage.json")
+    _write_summary(
+        summary, out, fmt, "newspkg build: wrote build/articles.jsonl, build/articles.parquet, datapackage.json"
+    )
     return EXIT_PROBLEMS if summary.unacknowledged else EXIT_CLEAN
 
 
@@ -105,7 +109,7 @@ def validate_command(obj: Context, paths: tuple[Path, ...], fmt: str) -> int:
     consumer would: descriptor, bytes and hash of both resources, every record of both resources
     against the shipped schema and the rules, and JSONL and Parquet holding the same records.
     """
-    out = click.get_text_stream("stdout")
+    out = sys.stdout
     packages = [p for p in paths if p.is_file() and p.suffix == ".json"]
     if packages and len(packages) != len(paths):
         raise click.UsageError("give either datapackage.json files or raw paths, not both")
@@ -121,7 +125,7 @@ def validate_command(obj: Context, paths: tuple[Path, ...], fmt: str) -> int:
 @main.command("schema")
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "arrow", "markdown"]), default="markdown", show_default=True,
-    help="table: Frictionless Table Schema (JSON); arrow: the Parquet file's Arrow schema; markdown: a data dictionary.",
+    help="table: Frictionless Table Schema (JSON); arrow: the Parquet Arrow schema; markdown: a data dictionary.",
 )  # fmt: skip
 @click.pass_obj
 @_exits_on_config_errors
@@ -134,7 +138,7 @@ def schema_command(obj: Context, fmt: str) -> int:
         text = schemas.arrow_schema().to_string(show_schema_metadata=False) + "\n"
     else:
         text = schemas.data_dictionary()
-    click.get_text_stream("stdout").write(text)
+    sys.stdout.write(text)
     return EXIT_CLEAN
 
 
@@ -142,7 +146,12 @@ def _validate_package(path: Path, out: TextIO, fmt: str) -> int:
     result = check_package(path)
     report.write_issues(result.issues, out, fmt)
     errors = sum(issue.severity is Severity.ERROR for issue in result.issues)
-    summary = {"package": str(path), "records": result.records, "errors": errors, "warnings": len(result.issues) - errors}
+    summary = {
+        "package": str(path),
+        "records": result.records,
+        "errors": errors,
+        "warnings": len(result.issues) - errors,
+    }
     report.write_summary(summary, out, fmt, f"newspkg validate: {path}")
     return EXIT_PROBLEMS if errors else EXIT_CLEAN
 
@@ -150,7 +159,7 @@ def _validate_package(path: Path, out: TextIO, fmt: str) -> int:
 def _raw_selection(project: Project, paths: tuple[Path, ...]) -> set[str]:
     """Project-relative raw paths under the given files or folders."""
     root = project.root.resolve()
-    selected = set()
+    selected: set[str] = set()
     every = [p for source in project.sources for p in raw_paths(project, source)]
     for path in paths:
         resolved = path.resolve()

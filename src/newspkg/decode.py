@@ -35,11 +35,11 @@ def decode(data: bytes, declared: str | None = None) -> Decoded:
             text = _strict(data, encoding)
             if text is not None:
                 return Decoded(text.lstrip("\ufeff"), encoding)
-    for encoding in ("utf-8", declared):
-        if encoding:
-            text = _strict(data, encoding)
+    for candidate in ("utf-8", declared):
+        if candidate:
+            text = _strict(data, candidate)
             if text is not None:
-                return Decoded(text, encoding)
+                return Decoded(text, candidate)
     detected = _detect(data)
     if detected:
         text = _strict(data, detected)

@@ -46,7 +46,7 @@ def raw_paths(project: Project, source: SourceConfig) -> list[str]:
 def read_raw(project: Project, relative_path: str, source: str) -> RawFile:
     path = project.root / relative_path
     if path.is_symlink():  # a link may lead out of the repository: never follow it
-        return _unreadable(relative_path, source, f"is a symlink to {os.readlink(path)}; links are never followed")
+        return _unreadable(relative_path, source, f"is a symlink to {path.readlink()}; links are never followed")
     try:
         data = path.read_bytes()
     except OSError as error:

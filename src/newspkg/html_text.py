@@ -9,10 +9,10 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 BLOCK_TAGS = frozenset(
-    "p div br h1 h2 h3 h4 h5 h6 li ul ol center section article blockquote tr table pre hr figure".split()
+    "p div br h1 h2 h3 h4 h5 h6 li ul ol center section article blockquote tr table pre hr figure".split()  # noqa: SIM905
 )
-SKIPPED_TAGS = frozenset("script style noscript iframe figcaption svg template button select".split())
-VOID_TAGS = frozenset("br hr img input meta link area base col embed source track wbr".split())
+SKIPPED_TAGS = frozenset("script style noscript iframe figcaption svg template button select".split())  # noqa: SIM905
+VOID_TAGS = frozenset("br hr img input meta link area base col embed source track wbr".split())  # noqa: SIM905
 
 
 class _ParagraphCollector(HTMLParser):

@@ -85,11 +85,17 @@ def descriptor(
         **kept,
         **({"created": created} if created else {}),
         "resources": [
-            _resource("articles-jsonl", JSONL_PATH, "jsonl", "application/jsonl", outputs[JSONL_PATH], schemas.table_schema()),
             _resource(
-                "articles-parquet", PARQUET_PATH, "parquet", "application/vnd.apache.parquet",
-                outputs[PARQUET_PATH], schemas.table_schema(parquet=True),
-            ),  # fmt: skip
+                "articles-jsonl", JSONL_PATH, "jsonl", "application/jsonl", outputs[JSONL_PATH], schemas.table_schema()
+            ),
+            _resource(
+                "articles-parquet",
+                PARQUET_PATH,
+                "parquet",
+                "application/vnd.apache.parquet",
+                outputs[PARQUET_PATH],
+                schemas.table_schema(parquet=True),
+            ),
         ],
         "sources": [
             {"title": source.publisher or source.name, "path": f"raw/{source.name}/"} for source in project.sources
@@ -106,7 +112,9 @@ def descriptor(
     }
 
 
-def _resource(name: str, path: str, fmt: str, mediatype: str, facts: FileFacts, schema: dict[str, Any]) -> dict[str, Any]:
+def _resource(
+    name: str, path: str, fmt: str, mediatype: str, facts: FileFacts, schema: dict[str, Any]
+) -> dict[str, Any]:
     size_key = PARQUET_BYTES if fmt == "parquet" else "bytes"
     return {
         "name": name,
@@ -121,7 +129,9 @@ def _resource(name: str, path: str, fmt: str, mediatype: str, facts: FileFacts, 
     }
 
 
-def provenance(project: Project, manifest: str, inputs: int, counts: Mapping[str, Mapping[str, int]], command: str) -> dict[str, Any]:
+def provenance(
+    project: Project, manifest: str, inputs: int, counts: Mapping[str, Mapping[str, int]], command: str
+) -> dict[str, Any]:
     return {
         "tool": {"name": "newspkg", "version": __version__},
         "python": platform.python_version(),

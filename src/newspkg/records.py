@@ -21,6 +21,12 @@ def record_id(url: str | None, raw_path: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:ID_LENGTH]
 
 
+def id_of(record: Mapping[str, Any]) -> str:
+    """The record's id, or "" when it has none (a broken record in a downloaded package)."""
+    rid = record.get("id")
+    return rid if isinstance(rid, str) else ""
+
+
 def fingerprint(text: str) -> str:
     """sha256 of the text after NFKC with whitespace and punctuation removed."""
     kept = "".join(ch for ch in unicodedata.normalize("NFKC", text) if unicodedata.category(ch)[0] not in "PZC")

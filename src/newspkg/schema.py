@@ -59,12 +59,14 @@ class SchemaSet:
 
     def files(self) -> list[Path]:
         """The schema files, base first, as the package ships them."""
-        return [self.root / BASE_FILE] + [self.root / SOURCES_DIR / f"{name}{EXTENSION_SUFFIX}" for name in sorted(self.extensions)]
+        return [self.root / BASE_FILE] + [
+            self.root / SOURCES_DIR / f"{name}{EXTENSION_SUFFIX}" for name in sorted(self.extensions)
+        ]
 
     # -- validators -----------------------------------------------------------------------------
 
     @cached_property
-    def registry(self) -> Registry:  # type: ignore[type-arg]
+    def registry(self) -> Registry:
         base = Resource.from_contents(self.base, default_specification=DRAFT202012)
         resources = [(self.base.get("$id", BASE_FILE), base), (f"../{BASE_FILE}", base), (BASE_FILE, base)]
         return Registry().with_resources(resources)
@@ -76,8 +78,9 @@ class SchemaSet:
             return self.extensions[extension]
         except KeyError:
             known = ", ".join(sorted(self.extensions)) or "none"
+            expected = self.root / SOURCES_DIR / f"{extension}{EXTENSION_SUFFIX}"
             raise ConfigError(
-                f"schema extension {extension!r} not found: expected {self.root / SOURCES_DIR / (extension + EXTENSION_SUFFIX)} (known: {known})"
+                f"schema extension {extension!r} not found: expected {expected} (known: {known})"
             ) from None
 
     # -- derived schemas ------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from jsonschema.exceptions import ValidationError, best_match
 from newspkg.errors import ConfigError
 from newspkg.issues import Issue, Severity, json_pointer
 from newspkg.markers import BOILERPLATE
-from newspkg.records import fingerprint, record_id
+from newspkg.records import fingerprint, id_of, record_id
 from newspkg.schema import SchemaSet
 
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
@@ -45,7 +45,7 @@ class RecordChecker:
             )
 
     def check(self, record: dict[str, Any], file: str, line: int = 0) -> list[Issue]:
-        rid = record.get("id") if isinstance(record.get("id"), str) else ""
+        rid = id_of(record)
         issues = [_issue(file, rid, line, error) for error in self._schema_errors(record)]
         issues += [
             Issue(file, rid, pointer, rule, message, severity, line)
@@ -67,11 +67,18 @@ class RecordChecker:
     def _schema_errors(self, record: dict[str, Any]) -> list[ValidationError]:
         # A null where the schema allows none means the file did not have the field: report it as
         # missing ("required") rather than as a type error.
-        present = {k: v for k, v in record.items() if v is not None or k not in self._schemas.properties or self._schemas.nullable(k)}
+        present = {
+            k: v
+            for k, v in record.items()
+            if v is not None or k not in self._schemas.properties or self._schemas.nullable(k)
+        }
         errors = []
         for error in self._validator(record.get("source")).iter_errors(present):
             errors.append(best_match(error.context) if error.context else error)
         return errors
+
+    def _allows_null(self, key: str) -> bool:
+        return key not in self._schemas.properties or self._schemas.nullable(key)
 
     def _rules(self, record: dict[str, Any]) -> list[tuple[str, str, str, Severity]]:
         found = []
@@ -89,7 +96,9 @@ class RecordChecker:
         found += _integrity_rules(record)
         text = record.get("text")
         if isinstance(text, str) and (marker := BOILERPLATE.search(text)):
-            found.append(("/text", "text:boilerplate", f"text still contains boilerplate ({marker[0]!r})", Severity.WARNING))
+            found.append(
+                ("/text", "text:boilerplate", f"text still contains boilerplate ({marker[0]!r})", Severity.WARNING)
+            )
         if record.get("url") is None:
             message = "no URL found in the file; the id falls back to the raw path"
             found.append(("/url", "url:missing", message, Severity.WARNING))
@@ -113,7 +122,7 @@ def _embedded_date_rules(record: dict[str, Any], published: datetime) -> list[tu
 
 def _integrity_rules(record: dict[str, Any]) -> list[tuple[str, str, str, Severity]]:
     """Derived fields must agree with what they are derived from (a hand-edited package may not)."""
-    found = []
+    found: list[tuple[str, str, str, Severity]] = []
     text = record.get("text")
     if not isinstance(text, str):
         return found

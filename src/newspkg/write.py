@@ -32,7 +32,7 @@ class _AtomicFile:
         path.parent.mkdir(parents=True, exist_ok=True)
 
     def commit(self) -> None:
-        os.replace(self.partial, self.path)
+        self.partial.replace(self.path)
 
     def discard(self) -> None:
         self.partial.unlink(missing_ok=True)

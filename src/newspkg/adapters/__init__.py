@@ -78,6 +78,8 @@ def _load_entry_points() -> None:
         try:
             adapter = entry_point.load()
         except Exception as error:  # a broken plugin must name itself, not crash the build
-            raise ConfigError(f"adapter entry point {entry_point.name!r} ({entry_point.value}) failed to load: {error}") from error
+            raise ConfigError(
+                f"adapter entry point {entry_point.name!r} ({entry_point.value}) failed to load: {error}"
+            ) from error
         if entry_point.name not in _registry:
             register(adapter)
