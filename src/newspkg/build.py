@@ -171,6 +171,9 @@ def _settle(outcomes: Iterable[Outcome], summary: BuildSummary) -> Iterator[Outc
         summary.accepted += 1
         counts["accepted"] += 1
         summary.warnings.extend(i for i in outcome.issues if i.severity is Severity.WARNING)
+        if outcome.acknowledged:
+            message = "source.toml acknowledges a reject, but the file is now accepted: remove the acknowledgement"
+            summary.warnings.append(Issue(outcome.raw_path, "", "", "acknowledged:stale", message, Severity.WARNING))
         yield outcome
 
 

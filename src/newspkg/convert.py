@@ -9,11 +9,12 @@ from typing import Any
 from newspkg import adapters
 from newspkg.config import Project, SourceConfig
 from newspkg.decode import decode
-from newspkg.discover import RawFile
+from newspkg.discover import SIDECAR_SUFFIX, RawFile
 from newspkg.issues import Issue, Severity, has_errors
 from newspkg.normalize import unify_line_ends
 from newspkg.records import finish
 from newspkg.schema import SchemaSet
+from newspkg.sidecar import SidecarError, apply_sidecar
 from newspkg.validate import RecordChecker
 
 
@@ -71,7 +72,13 @@ class Converter:
             return None, [_file_issue(raw, "decode:invalid", message)]
         adapter = adapters.get(source.adapter)
         draft = adapter.parse(raw, text, source)
-        record = finish(draft, raw, source, adapter, decoded.encoding, self.schemas.empty_values)
+        from_sidecar: list[str] = []
+        if raw.sidecar is not None:
+            try:
+                draft, from_sidecar = apply_sidecar(draft, raw.sidecar)
+            except SidecarError as error:
+                return None, [_file_issue(raw, "sidecar:invalid", f"{raw.path}{SIDECAR_SUFFIX}: {error}")]
+        record = finish(draft, raw, source, adapter, decoded.encoding, self.schemas.empty_values, from_sidecar)
         return record, self._checker.check(record, raw.path)
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from newspkg.config import SOURCE_FILE, Project, SourceConfig
 
-# Files next to raw files that are not raw files themselves.
+# Sidecars (<raw file>.meta.toml) sit next to raw files and are not raw files themselves.
 SIDECAR_SUFFIX = ".meta.toml"
 
 
@@ -23,6 +23,7 @@ class RawFile:
     data: bytes
     sha256: str
     unreadable: str = ""  # why the bytes could not be read (a symlink, a permission error); "" when fine
+    sidecar: bytes | None = None  # the bytes of <path>.meta.toml, when there is one
 
     @property
     def name_in_source(self) -> str:
@@ -47,11 +48,14 @@ def read_raw(project: Project, relative_path: str, source: str) -> RawFile:
     path = project.root / relative_path
     if path.is_symlink():  # a link may lead out of the repository: never follow it
         return _unreadable(relative_path, source, f"is a symlink to {path.readlink()}; links are never followed")
+    sidecar_path = path.with_name(path.name + SIDECAR_SUFFIX)
     try:
         data = path.read_bytes()
+        sidecar = sidecar_path.read_bytes() if sidecar_path.is_file() and not sidecar_path.is_symlink() else None
     except OSError as error:
         return _unreadable(relative_path, source, f"cannot be read: {error.strerror}")
-    return RawFile(path=relative_path, source=source, data=data, sha256=hashlib.sha256(data).hexdigest())
+    digest = hashlib.sha256(data).hexdigest()
+    return RawFile(path=relative_path, source=source, data=data, sha256=digest, sidecar=sidecar)
 
 
 def _unreadable(relative_path: str, source: str, why: str) -> RawFile:

@@ -34,7 +34,13 @@ def fingerprint(text: str) -> str:
 
 
 def finish(
-    draft: Draft, raw: RawFile, source: SourceConfig, adapter: Adapter, encoding: str, empty: Mapping[str, Any]
+    draft: Draft,
+    raw: RawFile,
+    source: SourceConfig,
+    adapter: Adapter,
+    encoding: str,
+    empty: Mapping[str, Any],
+    from_sidecar: list[str] | None = None,
 ) -> dict[str, Any]:
     """The record with every key of ``empty`` in that order, holding its empty value where unknown."""
     text = clean_paragraphs(draft.paragraphs)
@@ -63,6 +69,7 @@ def finish(
             "adapter": adapter.name,
             "adapter_version": adapter.version,
             "date_source": draft.date_source if draft.published_at else None,
+            "sidecar_fields": from_sidecar or [],
         },
         **draft.extra,
     }
