@@ -1,0 +1,34 @@
+"""The README stays true to the code: the data dictionary and every command are documented."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from click.testing import Result
+from conftest import REPO
+
+from newspkg.cli import main
+
+DICTIONARY = re.compile(r"<!-- data-dictionary:start -->\n(.*?)<!-- data-dictionary:end -->", re.S)
+
+
+def test_readme_data_dictionary_matches_the_schema(run: Callable[..., Result]) -> None:
+    """The README's field table is exactly what `newspkg schema --format markdown` prints."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    match = DICTIONARY.search(readme)
+    assert match, "README.md lacks the data-dictionary markers"
+    printed = run("schema", "--format", "markdown", root=REPO).output
+    assert match[1] == printed, "README.md's data dictionary is stale: paste `newspkg schema` output between the markers"
+
+
+def test_every_command_is_documented_in_the_readme() -> None:
+    """Each CLI command appears in the README as `newspkg <command>`."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    missing = [name for name in main.commands if f"newspkg {name}" not in readme]
+    assert not missing, f"README.md does not document: {missing}"
+
+
+def test_changelog_has_an_unreleased_section() -> None:
+    """CHANGELOG.md keeps an Unreleased section for the next change."""
+    assert "## [Unreleased]" in (REPO / "CHANGELOG.md").read_text(encoding="utf-8")
