@@ -84,9 +84,7 @@ def test_there_are_five_seeds() -> None:
 
 
 @pytest.mark.parametrize("raw_path", RAW_FILES, ids=[path.stem for path in RAW_FILES])
-def test_seed_matches_its_golden_record(
-    raw_path: Path, outcomes: dict[str, Outcome], update_golden: bool
-) -> None:
+def test_seed_matches_its_golden_record(raw_path: Path, outcomes: dict[str, Outcome], update_golden: bool) -> None:
     """The seed's record, issues and acknowledgement equal fixtures/golden/<stem>.expected.json."""
     actual = as_golden(outcomes[raw_path.stem])
     expected_path = GOLDEN / f"{raw_path.stem}.expected.json"

@@ -1,28 +1,55 @@
-"""Build the package: convert every raw file, settle duplicates, write the outputs, then the descriptor."""
+"""Build the package: convert every raw file, settle duplicates, write the outputs, then the descriptor.
+
+Two streaming passes keep memory bounded whatever the corpus size: the first converts (on an
+engine) and spills accepted records to a scratch file while indexing them on disk; the second
+writes the records that survive duplicate settlement.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import tempfile
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from newspkg import package
+import orjson
+
+from newspkg import adapters, package
 from newspkg.config import Project
 from newspkg.convert import Converter, Outcome
-from newspkg.discover import discover
+from newspkg.dedup import DuplicateIndex, Twin
+from newspkg.engines import Job, shards
 from newspkg.issues import Issue, Severity
 from newspkg.schema import SchemaSet
 from newspkg.write import JsonlWriter, ParquetWriter, write_atomic
 
 REJECTS_PATH = "build/rejects.jsonl"
 REPORT_PATH = "build/report.json"
+CACHE_PATH = "build/.cache/outcomes.sqlite"
 # Outputs compared by `newspkg build --check`, descriptor last.
 OUTPUTS = (package.JSONL_PATH, package.PARQUET_PATH, REJECTS_PATH, REPORT_PATH, "datapackage.json")
+MAX_KEPT_WARNINGS = 1000  # shown in reports; the rest are counted by rule
+Progress = Callable[[int], None]  # called with the number of files just finished
+
+
+def available_cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+@dataclass(frozen=True, slots=True)
+class Engine:
+    """Where conversion runs: ``local`` (a process pool of ``jobs`` workers) or ``ray``."""
+
+    kind: str = "local"
+    jobs: int = field(default_factory=available_cores)
+    address: str | None = None  # a Ray cluster's address; None starts a local one
+    cache: bool = True  # reuse outcomes from build/.cache/ for unchanged files
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,9 +71,10 @@ class BuildSummary:
 
     inputs: int = 0
     accepted: int = 0
-    rejects: list[Outcome] = field(default_factory=list)
+    rejects: list[Outcome] = field(default_factory=list)  # without their records: only the issues
     duplicates: list[Duplicate] = field(default_factory=list)
-    warnings: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)  # the first MAX_KEPT_WARNINGS
+    warnings_by_rule: Counter[str] = field(default_factory=Counter)
     per_source: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
 
     @property
@@ -54,9 +82,18 @@ class BuildSummary:
         return [outcome for outcome in self.rejects if outcome.acknowledged is None]
 
     def issues(self) -> list[Issue]:
-        """Every issue worth showing: rejects' issues, then warnings of accepted records."""
-        found = [issue for outcome in self.rejects for issue in outcome.issues]
-        return found + self.warnings
+        """Every issue worth showing: rejects' issues, then (the first) warnings of accepted records."""
+        return [issue for outcome in self.rejects for issue in outcome.issues] + self.warnings
+
+    def count(self, source: str, what: str) -> None:
+        counts = self.per_source[source]
+        counts.update({"inputs": 0, "accepted": 0, "rejected": 0, "duplicates": 0})  # every key present
+        counts[what] += 1
+
+    def warn(self, issue: Issue) -> None:
+        self.warnings_by_rule[issue.rule] += 1
+        if len(self.warnings) < MAX_KEPT_WARNINGS:
+            self.warnings.append(issue)
 
     def to_dict(self) -> dict[str, Any]:
         rejected_by_rule = Counter(
@@ -68,8 +105,9 @@ class BuildSummary:
             "rejected": len(self.rejects),
             "rejected_acknowledged": len(self.rejects) - len(self.unacknowledged),
             "duplicates": len(self.duplicates),
-            "warnings": len(self.warnings),
+            "warnings": self.warnings_by_rule.total(),
             "rejected_by_rule": dict(sorted(rejected_by_rule.items())),
+            "warnings_by_rule": dict(sorted(self.warnings_by_rule.items())),
             "per_source": {name: dict(sorted(c.items())) for name, c in sorted(self.per_source.items())},
             "rejects": [
                 {
@@ -83,98 +121,142 @@ class BuildSummary:
         }
 
 
-class _Deduplicator:
-    """Keeps the first record (in raw path order) of each URL and of each text; later ones are duplicates."""
-
-    def __init__(self) -> None:
-        self._by_id: dict[str, str] = {}
-        self._by_fingerprint: dict[str, tuple[str, str]] = {}
-
-    def twin(self, record: dict[str, Any]) -> tuple[str, str, str] | None:
-        """(kept id, kept raw path, reason) when ``record`` repeats one already kept."""
-        if record["id"] in self._by_id:
-            return record["id"], self._by_id[record["id"]], "same-id"
-        if record["fingerprint"] in self._by_fingerprint:
-            kept_id, kept_path = self._by_fingerprint[record["fingerprint"]]
-            return kept_id, kept_path, "same-text"
-        raw_path = record["provenance"]["raw_path"]
-        self._by_id[record["id"]] = raw_path
-        self._by_fingerprint[record["fingerprint"]] = (record["id"], raw_path)
-        return None
-
-
 def convert_all(
-    project: Project, schemas: SchemaSet, now: datetime | None = None, only: Iterable[str] | None = None
+    project: Project,
+    schemas: SchemaSet,
+    now: datetime | None = None,
+    only: Iterable[str] | None = None,
+    engine: Engine | None = None,
 ) -> Iterator[Outcome]:
-    """Convert every raw file, or those whose path is in ``only``, in discovery order."""
-    converter = Converter(project, schemas, now)
-    wanted = set(only) if only is not None else None
-    for raw in discover(project, wanted):
-        yield converter.convert(raw)
+    """Every raw file's outcome (or those of ``only``), in sorted path order, whatever the engine."""
+    engine = engine or Engine()
+    Converter(project, schemas, now)  # configuration errors surface here, before any worker starts
+    if not all(adapters.reaches_workers(source.adapter) for source in project.sources):
+        engine = replace(engine, kind="local", jobs=1)  # a run-time registered adapter lives here only
+    cache = str(project.root / CACHE_PATH) if engine.cache else None
+    job = Job(str(project.root.resolve()), now, cache)
+    work = shards(project, set(only) if only is not None else None)
+    if engine.kind == "ray":
+        from newspkg.engines.ray import run_ray
+
+        return run_ray(job, work, engine.address, engine.jobs)
+    from newspkg.engines.local import run_local
+
+    return run_local(job, work, engine.jobs)
 
 
 def summarize(outcomes: Iterable[Outcome]) -> BuildSummary:
     """Settle outcomes without writing anything (what ``newspkg validate raw/`` reports)."""
-    summary = BuildSummary()
-    for _ in _settle(outcomes, summary):
-        pass
-    return summary
+    with tempfile.TemporaryDirectory(prefix="newspkg-validate-") as scratch:
+        return _settle(outcomes, Path(scratch), lambda _: None, None)
 
 
 def build(
-    project: Project, schemas: SchemaSet, out_root: Path, command: str = "newspkg build", now: datetime | None = None
+    project: Project,
+    schemas: SchemaSet,
+    out_root: Path,
+    command: str = "newspkg build",
+    now: datetime | None = None,
+    engine: Engine | None = None,
+    progress: Progress | None = None,
 ) -> BuildSummary:
     """Write build/ and datapackage.json under ``out_root``; return what became of every input."""
     previous = package.read_descriptor(project.descriptor_path)
-    summary = BuildSummary()
-    manifest: list[tuple[str, str]] = []
+    outcomes = convert_all(project, schemas, now, engine=engine)
+    manifest = hashlib.sha256()
     jsonl = JsonlWriter(out_root / package.JSONL_PATH)
     parquet = ParquetWriter(out_root / package.PARQUET_PATH, schemas.arrow_schema())
     rejects = JsonlWriter(out_root / REJECTS_PATH)
     with jsonl, parquet, rejects:
-        for outcome in _settle(convert_all(project, schemas, now), summary):
-            manifest.append((outcome.raw_path, outcome.raw_sha256))
-            if outcome.accepted and outcome.record is not None:
-                jsonl.write(outcome.record)
-                parquet.write(outcome.record)
-            elif not outcome.accepted:
+
+        def on_outcome(outcome: Outcome) -> None:
+            manifest.update(package.manifest_line(outcome.raw_path, outcome.raw_sha256))
+            if not outcome.accepted:
                 rejects.write(_reject_entry(outcome))
+            if progress:
+                progress(1)
+
+        def on_record(record: dict[str, Any]) -> None:
+            jsonl.write(record)
+            parquet.write(record)
+
+        summary = _settle(outcomes, jsonl.path.parent, on_outcome, on_record)
     for writer in (jsonl, parquet, rejects):
         writer.commit()
     write_atomic(out_root / REPORT_PATH, _json_bytes(summary.to_dict()))
     outputs = {path: package.file_facts(out_root / path) for path in (package.JSONL_PATH, package.PARQUET_PATH)}
     counts = {name: dict(counter) for name, counter in summary.per_source.items()}
-    provenance = package.provenance(project, package.manifest_digest(manifest), summary.inputs, counts, command)
+    provenance = package.provenance(project, manifest.hexdigest(), summary.inputs, counts, command)
     descriptor = package.descriptor(previous, project, schemas, outputs, provenance)
     write_atomic(out_root / "datapackage.json", package.dump_descriptor(descriptor))
     return summary
 
 
-def _settle(outcomes: Iterable[Outcome], summary: BuildSummary) -> Iterator[Outcome]:
-    """Count every outcome and mark duplicates; yields the outcomes that are records or rejects."""
-    dedup = _Deduplicator()
-    for outcome in outcomes:
-        summary.inputs += 1
-        counts = summary.per_source[outcome.source]
-        counts.update(inputs=1, accepted=0, rejected=0, duplicates=0)  # every key present, even at 0
-        if not outcome.accepted:
-            summary.rejects.append(outcome)
-            counts["rejected"] += 1
-            yield outcome
-            continue
-        assert outcome.record is not None
-        twin = dedup.twin(outcome.record)
-        if twin:
-            summary.duplicates.append(Duplicate(outcome.raw_path, outcome.raw_sha256, outcome.source, *twin))
-            counts["duplicates"] += 1
-            continue
-        summary.accepted += 1
-        counts["accepted"] += 1
-        summary.warnings.extend(i for i in outcome.issues if i.severity is Severity.WARNING)
-        if outcome.acknowledged:
-            message = "source.toml acknowledges a reject, but the file is now accepted: remove the acknowledgement"
-            summary.warnings.append(Issue(outcome.raw_path, "", "", "acknowledged:stale", message, Severity.WARNING))
-        yield outcome
+def _settle(
+    outcomes: Iterable[Outcome],
+    scratch: Path,
+    on_outcome: Callable[[Outcome], None],
+    on_record: Callable[[dict[str, Any]], None] | None,
+) -> BuildSummary:
+    """Count every outcome; spill accepted records, settle duplicates, then hand on the kept ones."""
+    summary = BuildSummary()
+    index = DuplicateIndex()
+    spill_path = scratch / ".accepted.spill"
+    try:
+        with spill_path.open("wb") as spill:
+            for outcome in outcomes:
+                summary.inputs += 1
+                summary.count(outcome.source, "inputs")
+                on_outcome(outcome)
+                if outcome.accepted and outcome.record is not None:
+                    index.add(summary.inputs, outcome.record)
+                    spill.write(
+                        orjson.dumps([summary.inputs, outcome.acknowledged, _as_dicts(outcome.issues), outcome.record])
+                        + b"\n"
+                    )
+                else:
+                    summary.rejects.append(replace(outcome, record=None))
+                    summary.count(outcome.source, "rejected")
+        index.settle()
+        with spill_path.open("rb") as spill:
+            for line in spill:
+                seq, acknowledged, issues, record = orjson.loads(line)
+                _keep_or_mark(summary, index.twin(seq, record), record, acknowledged, issues, on_record)
+    finally:
+        index.close()
+        spill_path.unlink(missing_ok=True)
+    return summary
+
+
+def _keep_or_mark(
+    summary: BuildSummary,
+    twin: Twin | None,
+    record: dict[str, Any],
+    acknowledged: str | None,
+    issues: list[dict[str, Any]],
+    on_record: Callable[[dict[str, Any]], None] | None,
+) -> None:
+    provenance = record["provenance"]
+    if twin is not None:
+        duplicate = Duplicate(
+            provenance["raw_path"], provenance["raw_sha256"], record["source"], twin.id, twin.raw_path, twin.reason
+        )
+        summary.duplicates.append(duplicate)
+        summary.count(record["source"], "duplicates")
+        return
+    summary.accepted += 1
+    summary.count(record["source"], "accepted")
+    for issue in issues:
+        summary.warn(Issue(**{**issue, "severity": Severity(issue["severity"])}))
+    if acknowledged:
+        message = "source.toml acknowledges a reject, but the file is now accepted: remove the acknowledgement"
+        summary.warn(Issue(provenance["raw_path"], "", "", "acknowledged:stale", message, Severity.WARNING))
+    if on_record:
+        on_record(record)
+
+
+def _as_dicts(issues: Iterable[Issue]) -> list[dict[str, Any]]:
+    return [issue.to_dict() for issue in issues]
 
 
 def _reject_entry(outcome: Outcome) -> dict[str, Any]:
@@ -183,7 +265,7 @@ def _reject_entry(outcome: Outcome) -> dict[str, Any]:
         "raw_sha256": outcome.raw_sha256,
         "source": outcome.source,
         "acknowledged": outcome.acknowledged,
-        "issues": [issue.to_dict() for issue in outcome.issues],
+        "issues": _as_dicts(outcome.issues),
         "extracted": outcome.record,
     }
 
@@ -192,10 +274,13 @@ def _json_bytes(data: Any) -> bytes:
     return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode()
 
 
-def check(project: Project, schemas: SchemaSet, command: str = "newspkg build") -> list[str]:
-    """Rebuild into a scratch folder; name every committed output that differs from the rebuild."""
+def check(
+    project: Project, schemas: SchemaSet, command: str = "newspkg build", engine: Engine | None = None
+) -> list[str]:
+    """Rebuild (without the cache) into a scratch folder; name every committed output that differs."""
+    engine = replace(engine or Engine(), cache=False)
     with tempfile.TemporaryDirectory(prefix="newspkg-check-") as scratch:
-        build(project, schemas, Path(scratch), command)
+        build(project, schemas, Path(scratch), command, engine=engine)
         return [path for path in OUTPUTS if not _same_output(project.root / path, Path(scratch) / path)]
 
 

@@ -192,7 +192,7 @@ def _iter_batches(parquet: pq.ParquetFile, name: str, report: PackageReport) -> 
     try:
         for batch in parquet.iter_batches(batch_size=BATCH_ROWS):
             yield from batch.to_pylist()
-    except (pa.ArrowException, OSError) as error:
+    except (pa.ArrowException, OSError, ValueError) as error:  # ValueError: damaged UTF-8 in a column
         report.add(name, "parquet:unreadable", f"{name} is damaged: {error}")
 
 

@@ -6,11 +6,12 @@ configuration error.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
-import shlex
 import sys
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -18,7 +19,7 @@ from typing import Any, TextIO
 import click
 
 from newspkg import __version__, report
-from newspkg.build import BuildSummary, build, check, convert_all, summarize
+from newspkg.build import BuildSummary, Engine, available_cores, build, check, convert_all, summarize
 from newspkg.check_package import check_package
 from newspkg.config import Project, load_project
 from newspkg.discover import raw_paths
@@ -30,6 +31,18 @@ EXIT_CLEAN, EXIT_PROBLEMS, EXIT_CONFIG = 0, 1, 2
 FORMAT_OPTION = click.option(
     "--format", "fmt", type=click.Choice(sorted(report.FORMATS)), default="text", show_default=True,
     help="text for people, json (one issue per line, then a summary line) for tools, github for workflow annotations.",
+)  # fmt: skip
+ENGINE_OPTIONS = (
+    click.option(
+        "--jobs", "-j", type=click.IntRange(min=1), default=available_cores, show_default="all cores",
+        help="Worker processes (with --engine ray and no --address: CPUs of the local Ray cluster).",
+    ),
+    click.option(
+        "--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+        help="local: a process pool on this machine; ray: Ray tasks (pip install 'newspkg[ray]').",
+    ),
+    click.option("--address", default=None, help="With --engine ray: the cluster to join (default: a local one)."),
+    click.option("--no-cache", is_flag=True, help="Convert every file, ignoring build/.cache/."),
 )  # fmt: skip
 
 
@@ -57,6 +70,18 @@ def _exits_on_config_errors(command: Callable[..., int]) -> Callable[..., None]:
     return wrapper
 
 
+def _engine_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed(ENGINE_OPTIONS):
+        command = option(command)
+    return command
+
+
+def _engine(jobs: int, engine: str, address: str | None, no_cache: bool) -> Engine:
+    if address and engine != "ray":
+        raise click.UsageError("--address goes with --engine ray")
+    return Engine(kind=engine, jobs=jobs, address=address, cache=not no_cache)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="newspkg")
 @click.option(
@@ -71,54 +96,63 @@ def main(ctx: click.Context, root: Path) -> None:
 
 @main.command("build")
 @click.option(
-    "--check", "check_only", is_flag=True, help="Write nothing; exit 1 if the committed outputs differ from a rebuild."
+    "--check", "check_only", is_flag=True, help="Write nothing; exit 1 if committed outputs differ from a rebuild."
 )
+@_engine_options
 @FORMAT_OPTION
 @click.pass_obj
 @_exits_on_config_errors
-def build_command(obj: Context, check_only: bool, fmt: str) -> int:
+def build_command(
+    obj: Context, check_only: bool, jobs: int, engine: str, address: str | None, no_cache: bool, fmt: str
+) -> int:
     """Convert raw/ into build/ and datapackage.json, and summarise what every file became.
 
     Exits 1 when a file is rejected and its source does not acknowledge that reject.
     """
     project, schemas = obj.project()
-    out = sys.stdout
+    options = _engine(jobs, engine, address, no_cache)
     if check_only:
-        stale = check(project, schemas)
+        stale = check(project, schemas, engine=options)
         for path in stale:
-            out.write(f"{path}: differs from a rebuild (run newspkg build and commit the result)\n")
+            sys.stdout.write(f"{path}: differs from a rebuild (run newspkg build and commit the result)\n")
         if not stale:
-            out.write("build outputs are up to date\n")
+            sys.stdout.write("build outputs are up to date\n")
         return EXIT_PROBLEMS if stale else EXIT_CLEAN
-    summary = build(project, schemas, project.root, command="newspkg build")
-    _write_summary(
-        summary, out, fmt, "newspkg build: wrote build/articles.jsonl, build/articles.parquet, datapackage.json"
-    )
+    started = time.monotonic()
+    with _progress_bar(project, "building") as progress:
+        summary = build(project, schemas, project.root, engine=options, progress=progress)
+    title = "newspkg build: wrote build/articles.jsonl, build/articles.parquet, datapackage.json"
+    _write_summary(summary, sys.stdout, fmt, title, time.monotonic() - started)
     return EXIT_PROBLEMS if summary.unacknowledged else EXIT_CLEAN
 
 
 @main.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@_engine_options
 @FORMAT_OPTION
 @click.pass_obj
 @_exits_on_config_errors
-def validate_command(obj: Context, paths: tuple[Path, ...], fmt: str) -> int:
+def validate_command(
+    obj: Context, paths: tuple[Path, ...], jobs: int, engine: str, address: str | None, no_cache: bool, fmt: str
+) -> int:
     """Check raw files or folders (converted, nothing written), or a published datapackage.json.
 
     With no PATH, checks every raw file of the repository. A datapackage.json is checked as a
     consumer would: descriptor, bytes and hash of both resources, every record of both resources
     against the shipped schema and the rules, and JSONL and Parquet holding the same records.
     """
-    out = sys.stdout
     packages = [p for p in paths if p.is_file() and p.suffix == ".json"]
     if packages and len(packages) != len(paths):
         raise click.UsageError("give either datapackage.json files or raw paths, not both")
     if packages:
-        return max(_validate_package(path, out, fmt) for path in packages)
+        return max(_validate_package(path, sys.stdout, fmt) for path in packages)
     project, schemas = obj.project()
     wanted = _raw_selection(project, paths) if paths else None
-    summary = summarize(convert_all(project, schemas, only=wanted))
-    _write_summary(summary, out, fmt, "newspkg validate: raw files checked, nothing written")
+    started = time.monotonic()
+    outcomes = convert_all(project, schemas, only=wanted, engine=_engine(jobs, engine, address, no_cache))
+    summary = summarize(outcomes)
+    title = "newspkg validate: raw files checked, nothing written"
+    _write_summary(summary, sys.stdout, fmt, title, time.monotonic() - started)
     return EXIT_PROBLEMS if summary.unacknowledged else EXIT_CLEAN
 
 
@@ -143,14 +177,17 @@ def schema_command(obj: Context, fmt: str) -> int:
 
 
 def _validate_package(path: Path, out: TextIO, fmt: str) -> int:
+    started = time.monotonic()
     result = check_package(path)
     report.write_issues(result.issues, out, fmt)
     errors = sum(issue.severity is Severity.ERROR for issue in result.issues)
+    seconds = time.monotonic() - started
     summary = {
         "package": str(path),
         "records": result.records,
         "errors": errors,
         "warnings": len(result.issues) - errors,
+        "records_per_second": round(result.records / seconds) if seconds > 0 else None,
     }
     report.write_summary(summary, out, fmt, f"newspkg validate: {path}")
     return EXIT_PROBLEMS if errors else EXIT_CLEAN
@@ -170,17 +207,29 @@ def _raw_selection(project: Project, paths: tuple[Path, ...]) -> set[str]:
     return selected
 
 
-def _write_summary(summary: BuildSummary, out: TextIO, fmt: str, title: str) -> None:
+def _write_summary(summary: BuildSummary, out: TextIO, fmt: str, title: str, seconds: float) -> None:
     acknowledged = {o.raw_path: o.acknowledged for o in summary.rejects}
 
     def reason(issue: Issue) -> str | None:
         return acknowledged.get(issue.file)
 
     report.write_issues(summary.issues(), out, fmt, reason)
+    shown = len(summary.warnings)
+    if shown < summary.warnings_by_rule.total() and fmt == "text":
+        out.write(f"(showing the first {shown} warnings; build/report.json counts them all by rule)\n")
     data = summary.to_dict()
-    brief = {k: v for k, v in data.items() if k not in ("rejects", "duplicates_of")}
-    report.write_summary(brief if fmt != "json" else data, out, fmt, title)
+    if fmt != "json":
+        data = {k: v for k, v in data.items() if k not in ("rejects", "duplicates_of")}
+    data["files_per_second"] = round(summary.inputs / seconds) if seconds > 0 else None
+    report.write_summary(data, out, fmt, title)
 
 
-def command_line() -> str:
-    return "newspkg " + shlex.join(sys.argv[1:])
+@contextlib.contextmanager
+def _progress_bar(project: Project, label: str) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on a terminal; nothing at all when stderr is not one (CI, pipes)."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    total = sum(1 for source in project.sources for _ in raw_paths(project, source))
+    with click.progressbar(length=total, label=label, file=sys.stderr, show_pos=True, show_eta=True) as bar:
+        yield bar.update

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from newspkg import adapters
+from newspkg import __version__, adapters
 from newspkg.config import Project, SourceConfig
 from newspkg.decode import decode
 from newspkg.discover import SIDECAR_SUFFIX, RawFile
@@ -43,6 +44,7 @@ class Converter:
     now: datetime | None = None
     _sources: dict[str, SourceConfig] = field(init=False)
     _checker: RecordChecker = field(init=False)
+    _digests: dict[str, str] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self._sources = {source.name: source for source in self.project.sources}
@@ -51,9 +53,21 @@ class Converter:
             self.schemas.schema_for(source.schema)
         self._checker = RecordChecker(self.schemas, {s.name: s.schema for s in self.project.sources}, self.now)
 
+    def settings_digest(self, source: str) -> str:
+        """A digest of everything besides the raw bytes that determines a file's outcome."""
+        if source not in self._digests:
+            config = self._sources[source]
+            adapter = adapters.get(config.adapter)
+            parts = (__version__, adapter.name, adapter.version, config.digest(), self.schemas.digest())
+            self._digests[source] = hashlib.sha256("\n".join(parts).encode()).hexdigest()
+        return self._digests[source]
+
+    def acknowledgement(self, raw: RawFile) -> str | None:
+        return self._sources[raw.source].acknowledged.get(raw.name_in_source)
+
     def convert(self, raw: RawFile) -> Outcome:
         source = self._sources[raw.source]
-        acknowledged = source.acknowledged.get(raw.name_in_source)
+        acknowledged = self.acknowledgement(raw)
         try:
             record, issues = self._convert(raw, source)
         except Exception as error:  # an adapter bug must become a reject, never a crashed build

@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from newspkg.config import SOURCE_FILE, Project, SourceConfig
+from newspkg.errors import ConfigError
 
 # Sidecars (<raw file>.meta.toml) sit next to raw files and are not raw files themselves.
 SIDECAR_SUFFIX = ".meta.toml"
+MAX_DEPTH = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,17 +33,29 @@ class RawFile:
         return self.path.split("/", 2)[2]
 
 
-def raw_paths(project: Project, source: SourceConfig) -> list[str]:
-    """Relative posix paths of a source's raw files, sorted; never follows symlinks."""
-    folder = project.raw_dir / source.name
-    found = []
-    for directory, subdirs, files in os.walk(folder, followlinks=False):
-        subdirs[:] = [d for d in subdirs if not d.startswith(".")]
-        for name in files:
-            if name.startswith(".") or name == SOURCE_FILE or name.endswith(SIDECAR_SUFFIX):
+def raw_paths(project: Project, source: SourceConfig) -> Iterator[str]:
+    """Relative posix paths of a source's raw files, in sorted order, holding one folder's listing
+    at a time. Hidden entries, source.toml and sidecars are skipped; links to folders are not entered."""
+    return _walk(project.raw_dir / source.name, f"raw/{source.name}/", depth=0)
+
+
+def _walk(folder: Path, relative: str, depth: int) -> Iterator[str]:
+    if depth > MAX_DEPTH:
+        raise ConfigError(f"{folder}: folders nested deeper than {MAX_DEPTH} levels under raw/")
+    entries = []
+    with os.scandir(folder) as scan:
+        for entry in scan:
+            if entry.name.startswith(".") or (depth == 0 and entry.name == SOURCE_FILE):
                 continue
-            found.append((Path(directory) / name).relative_to(project.root).as_posix())
-    return sorted(found)
+            if entry.is_dir(follow_symlinks=False):
+                entries.append(entry.name + "/")  # sorts as its paths do: "b/c" after "b.txt"
+            elif not entry.name.endswith(SIDECAR_SUFFIX):
+                entries.append(entry.name)
+    for name in sorted(entries):
+        if name.endswith("/"):
+            yield from _walk(folder / name[:-1], relative + name, depth + 1)
+        else:
+            yield relative + name
 
 
 def read_raw(project: Project, relative_path: str, source: str) -> RawFile:

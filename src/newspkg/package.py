@@ -7,7 +7,7 @@ import json
 import os
 import platform
 import subprocess
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -49,12 +49,9 @@ def file_facts(path: Path) -> FileFacts:
     return FileFacts(size, digest.hexdigest())
 
 
-def manifest_digest(entries: Iterable[tuple[str, str]]) -> str:
-    """sha256 over the sorted ``<sha256>  <raw path>`` lines of every input."""
-    digest = hashlib.sha256()
-    for path, sha256 in sorted(entries):
-        digest.update(f"{sha256}  {path}\n".encode())
-    return digest.hexdigest()
+def manifest_line(path: str, sha256: str) -> bytes:
+    """One input's line in the manifest digest: sha256 over ``<sha256>  <raw path>`` lines in path order."""
+    return f"{sha256}  {path}\n".encode()
 
 
 def read_descriptor(path: Path) -> dict[str, Any]:

@@ -6,17 +6,15 @@ inferred from data.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import jsonschema
+import jsonschema_rs
 import pyarrow as pa
-from jsonschema.exceptions import SchemaError
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
 
 from newspkg.errors import ConfigError
 
@@ -54,8 +52,15 @@ class SchemaSet:
         """What a record holds for a field it has no value for: [] for arrays, else None."""
         return {key: [] if _main_type(prop) == "array" else None for key, prop in self.properties.items()}
 
-    def nullable(self, key: str) -> bool:
-        return "null" in _types(self.properties[key])
+    def digest(self) -> str:
+        """sha256 over the base and every extension, in a canonical form."""
+        canonical = json.dumps({"base": self.base, "extensions": self.extensions}, sort_keys=True)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+    def nullable(self, key: str, extension: str | None = None) -> bool:
+        """Whether ``key`` may be null: an extension's own declaration wins over the base's."""
+        own = self.schema_for(extension).get("properties", {}).get(key) if extension else None
+        return "null" in _types(own if own and "type" in own else self.properties[key])
 
     def files(self) -> list[Path]:
         """The schema files, base first, as the package ships them."""
@@ -65,11 +70,21 @@ class SchemaSet:
 
     # -- validators -----------------------------------------------------------------------------
 
-    @cached_property
-    def registry(self) -> Registry:
-        base = Resource.from_contents(self.base, default_specification=DRAFT202012)
-        resources = [(self.base.get("$id", BASE_FILE), base), (f"../{BASE_FILE}", base), (BASE_FILE, base)]
-        return Registry().with_resources(resources)
+    def validator(self, extension: str | None) -> Any:
+        """A compiled validator (jsonschema-rs, formats on) for the base or an extension composed with it."""
+        base_uri = (self.root / BASE_FILE).resolve().as_uri()
+        resources = [(base_uri, self.base)]
+        if "$id" in self.base:
+            resources.append((self.base["$id"], self.base))
+        registry = jsonschema_rs.Registry(resources)
+        schema = self.schema_for(extension)
+        own_uri = (
+            (self.root / SOURCES_DIR / f"{extension}{EXTENSION_SUFFIX}").resolve().as_uri() if extension else base_uri
+        )
+        try:
+            return jsonschema_rs.validator_for(schema, validate_formats=True, registry=registry, base_uri=own_uri)
+        except (ValueError, jsonschema_rs.ReferencingError) as error:
+            raise ConfigError(f"schema {extension or BASE_FILE} cannot be compiled: {error}") from None
 
     def schema_for(self, extension: str | None) -> dict[str, Any]:
         if extension is None:
@@ -127,12 +142,12 @@ def _read_schema(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path} is missing: it defines the record (see README, 'The record')") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: not valid JSON: {error}") from None
-    try:
-        jsonschema.Draft202012Validator.check_schema(schema)
-    except SchemaError as error:
-        raise ConfigError(f"{path}: not a valid JSON Schema 2020-12: {error.message}") from None
     if not isinstance(schema, dict):
         raise ConfigError(f"{path}: a record schema must be a JSON object")
+    try:
+        jsonschema_rs.meta.validate(schema)
+    except jsonschema_rs.ValidationError as error:
+        raise ConfigError(f"{path}: not a valid JSON Schema: {error.message}") from None
     return schema
 
 

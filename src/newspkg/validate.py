@@ -7,10 +7,6 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import jsonschema
-from jsonschema.exceptions import ValidationError, best_match
-
-from newspkg.errors import ConfigError
 from newspkg.issues import Issue, Severity, json_pointer
 from newspkg.markers import BOILERPLATE
 from newspkg.records import fingerprint, id_of, record_id
@@ -27,7 +23,6 @@ URL_DATES = (
 FILE_NAME_DATE = re.compile(r"(?:^|/)((?:19|20)\d{2})-(\d{2})-(\d{2})-[^/]*$")
 # Friendlier names for the schema errors that rules are known by.
 RULE_NAMES = {("/url", "pattern"): "url:scheme", ("/url", "format"): "url:format"}
-REQUIRED_FORMATS = ("date-time", "uri")
 
 
 class RecordChecker:
@@ -37,12 +32,7 @@ class RecordChecker:
         self._schemas = schemas
         self._extension_of = dict(extension_of)
         self._now = now or datetime.now(UTC)
-        self._validators: dict[str | None, jsonschema.protocols.Validator] = {}
-        missing = [f for f in REQUIRED_FORMATS if f not in jsonschema.Draft202012Validator.FORMAT_CHECKER.checkers]
-        if missing:
-            raise ConfigError(
-                f"format checks for {', '.join(missing)} are unavailable: install jsonschema[format-nongpl]"
-            )
+        self._validators: dict[str | None, Any] = {}
 
     def check(self, record: dict[str, Any], file: str, line: int = 0) -> list[Issue]:
         rid = id_of(record)
@@ -53,32 +43,29 @@ class RecordChecker:
         ]
         return sorted(set(issues))
 
-    def _validator(self, source: Any) -> jsonschema.protocols.Validator:
+    def _validator(self, source: Any) -> Any:
         extension = self._extension_of.get(source) if isinstance(source, str) else None
         if extension not in self._validators:
-            schema = self._schemas.schema_for(extension)
-            self._validators[extension] = jsonschema.Draft202012Validator(
-                schema,
-                registry=self._schemas.registry,
-                format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER,
-            )
+            self._validators[extension] = self._schemas.validator(extension)
         return self._validators[extension]
 
-    def _schema_errors(self, record: dict[str, Any]) -> list[ValidationError]:
+    def _schema_errors(self, record: dict[str, Any]) -> list[Any]:
         # A null where the schema allows none means the file did not have the field: report it as
         # missing ("required") rather than as a type error.
-        present = {
-            k: v
-            for k, v in record.items()
-            if v is not None or k not in self._schemas.properties or self._schemas.nullable(k)
-        }
-        errors = []
-        for error in self._validator(record.get("source")).iter_errors(present):
-            errors.append(best_match(error.context) if error.context else error)
-        return errors
+        source = record.get("source")
+        extension = self._extension_of.get(source) if isinstance(source, str) else None
+        present = {k: v for k, v in record.items() if v is not None or self._allows_null(k, extension)}
+        validator = self._validator(source)
+        if validator.is_valid(present):  # the fast path: one call into compiled code
+            return []
+        errors = list(validator.iter_errors(present))
+        # When a composed schema's base fails, its annotations are void, so unevaluatedProperties
+        # then lists every base field: noise next to the error that caused it.
+        cause = [e for e in errors if e.kind.name != "unevaluatedProperties"]
+        return cause or errors
 
-    def _allows_null(self, key: str) -> bool:
-        return key not in self._schemas.properties or self._schemas.nullable(key)
+    def _allows_null(self, key: str, extension: str | None) -> bool:
+        return key not in self._schemas.properties or self._schemas.nullable(key, extension)
 
     def _rules(self, record: dict[str, Any]) -> list[tuple[str, str, str, Severity]]:
         found = []
@@ -154,15 +141,16 @@ def _moment(value: Any) -> datetime | None:
     return moment if moment.tzinfo else None
 
 
-def _issue(file: str, rid: str, line: int, error: ValidationError) -> Issue:
-    path = list(error.absolute_path)
-    if error.validator == "required":
-        missing = re.match(r"'([^']*)'", error.message)
+def _issue(file: str, rid: str, line: int, error: Any) -> Issue:
+    path: list[str | int] = list(error.instance_path)
+    keyword = str(error.schema_path[-1]) if error.schema_path else "schema"
+    if keyword == "required":
+        missing = re.match(r'"((?:[^"\\]|\\.)*)"', error.message)
         name = missing[1] if missing else ""
         path.append(name)
         message = f"{name} is missing: the file has none and no sidecar supplies it"
     else:
         message = error.message
     pointer = json_pointer(path)
-    rule = RULE_NAMES.get((pointer, str(error.validator)), f"schema:{error.validator}")
+    rule = RULE_NAMES.get((pointer, keyword), f"schema:{keyword}")
     return Issue(file, rid, pointer, rule, message, Severity.ERROR, line)

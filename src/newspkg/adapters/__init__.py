@@ -44,6 +44,7 @@ class Adapter(Protocol):
 
 _registry: dict[str, Adapter] = {}
 _entry_points_loaded = False
+_entry_point_names: set[str] = set()
 
 
 def register(adapter: Adapter) -> Adapter:
@@ -64,6 +65,13 @@ def get(name: str) -> Adapter:
         ) from None
 
 
+def reaches_workers(name: str) -> bool:
+    """Whether worker processes find this adapter: only entry points are loaded there, so an
+    adapter registered by calling :func:`register` at run time exists in this process alone."""
+    _load_entry_points()
+    return name in _entry_point_names
+
+
 def available() -> list[str]:
     _load_entry_points()
     return sorted(_registry)
@@ -81,5 +89,6 @@ def _load_entry_points() -> None:
             raise ConfigError(
                 f"adapter entry point {entry_point.name!r} ({entry_point.value}) failed to load: {error}"
             ) from error
+        _entry_point_names.add(entry_point.name)
         if entry_point.name not in _registry:
             register(adapter)

@@ -1,0 +1,296 @@
+"""Benchmark newspkg on a synthetic corpus and print one markdown table.
+
+    python bench/run.py --files N [--seed S] [--workdir DIR]
+
+Run it with the Python of the environment newspkg is installed in: the steps run as child
+processes of that interpreter (newspkg and frictionless from the same bin/ folder). Each step is
+timed on the wall clock; its peak RSS comes from os.wait4 on the child's pid. See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import orjson
+
+BENCH = Path(__file__).resolve().parent
+BIN = Path(sys.executable).parent
+PACKAGES = (
+    "newspkg",
+    "jsonschema",
+    "rfc3987-syntax",
+    "frictionless",
+    "orjson",
+    "pyarrow",
+    "charset-normalizer",
+    "pandas",
+)
+# Beyond this, frictionless is skipped: at 2 rows/record it is the slowest step by far.
+FRICTIONLESS_LIMIT_SECONDS = 600
+# Used only before any frictionless run was measured in the workdir (DESIGN.md, whole package, 2 cores).
+FRICTIONLESS_DESIGN_ROWS_PER_SECOND = 3200
+LOG_TAIL_CHARS = 1500
+BUILD_OUTPUTS = ("build/articles.jsonl", "build/articles.parquet", "build/rejects.jsonl", "build/report.json")
+
+
+@dataclass
+class Row:
+    step: str
+    seconds: float | None  # None: skipped
+    count: int  # files or records the rate is computed over
+    unit: str
+    peak_mb: float | None
+    exit_code: int | None
+    ok_codes: tuple[int, ...] = (0,)
+    note: str = ""
+    log: Path | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code in self.ok_codes
+
+    def cells(self) -> list[str]:
+        if self.seconds is None:
+            return [self.step, "–", "–", "–", "skipped", self.note]
+        rate = f"{self.count / self.seconds:,.0f} {self.unit}/s"
+        status = "ok" if self.ok else f"FAILED (exit {self.exit_code})"
+        if self.ok and self.exit_code:
+            status = f"ok (exit {self.exit_code})"
+        return [self.step, f"{self.seconds:.2f}", rate, f"{self.peak_mb:.0f}", status, self.note]
+
+
+def measure(argv: list[str], cwd: Path, log: Path) -> tuple[float, float, int]:
+    """Wall seconds, peak RSS in MB and exit code of one child process.
+
+    wait4 reports the child's own peak RSS (and that of children it waited for), not the machine's:
+    for a process pool it is the largest single process, not the sum of the workers.
+    """
+    with log.open("wb") as out:
+        started = time.perf_counter()
+        child = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)  # reaped here, so Popen must not wait again
+    return seconds, usage.ru_maxrss / 1024, child.returncode  # ru_maxrss is in KiB on Linux
+
+
+def run_step(step: str, argv: list[str], cwd: Path, logs: Path, count: int, unit: str, **kw: object) -> Row:
+    log = logs / (step.replace(" ", "_").replace("/", "_") + ".log")
+    seconds, peak_mb, code = measure(argv, cwd, log)
+    return Row(step, seconds, count, unit, peak_mb, code, log=log, **kw)  # type: ignore[arg-type]
+
+
+def corpus(workdir: Path, files: int, seed: int) -> tuple[Path, dict[str, object], str]:
+    """The corpus for (files, seed), generated unless a complete one of this generator version exists."""
+    sys.path.insert(0, str(BENCH))
+    from generate import SUMMARY_FILE, VERSION  # bench/ is not a package: import by path
+
+    out = workdir / f"corpus-{files}-seed{seed}"
+    summary_path = out / SUMMARY_FILE
+    if summary_path.exists():
+        summary = json.loads(summary_path.read_text())
+        if summary.get("version") == VERSION:
+            return out, summary, "reused"
+    out.mkdir(parents=True, exist_ok=True)
+    argv = [sys.executable, str(BENCH / "generate.py"), str(out), "--files", str(files), "--seed", str(seed)]
+    seconds, peak_mb, code = measure(argv, workdir, workdir / "generate.log")
+    if code:
+        sys.exit(f"generate.py failed:\n{(workdir / 'generate.log').read_text()[-LOG_TAIL_CHARS:]}")
+    return out, json.loads(summary_path.read_text()), f"generated in {seconds:.1f} s, peak {peak_mb:.0f} MB"
+
+
+def has_jobs_option() -> bool:
+    help_text = subprocess.run([BIN / "newspkg", "build", "--help"], capture_output=True, text=True).stdout
+    return "--jobs" in help_text
+
+
+def build_rows(repo: Path, logs: Path, files: int) -> tuple[list[Row], bool, list[str]]:
+    """Cold builds, the parallel one first so that later steps read the single-process build's outputs.
+
+    Returns the rows (--jobs 1 first), whether the last build finished, and findings: a build whose
+    outputs differ from another's (they must not depend on the number of workers).
+    """
+    variants = [["--jobs", "2"], ["--jobs", "1"]] if has_jobs_option() else [[]]
+    note = "cold; exit 1 = rejects found" if variants[0] else "cold, default engine; exit 1 = rejects found"
+    rows, digests = [], {}
+    for extra in variants:
+        # Cold builds only: build/ holds the outcome cache, which would turn a rerun into a cache read.
+        shutil.rmtree(repo / "build", ignore_errors=True)
+        step = " ".join(["newspkg build", *extra])
+        argv = [str(BIN / "newspkg"), "build", *extra]
+        row = run_step(step, argv, repo, logs, files, "files", ok_codes=(0, 1), note=note)
+        if not (repo / "build/report.json").exists():
+            row.ok_codes = (0,)  # Python exits 1 on a crash too: only a written report means it finished
+        if row.ok:
+            digests[step] = tuple(sha256(repo / path) for path in BUILD_OUTPUTS)
+        rows.append(row)
+    findings = [] if len(set(digests.values())) <= 1 else [f"build outputs differ between {', '.join(digests)}"]
+    return rows[::-1], rows[-1].ok, findings
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def frictionless_row(repo: Path, logs: Path, workdir: Path, records: int) -> Row:
+    rows = 2 * records  # the JSONL and the Parquet resource
+    estimate, basis = frictionless_estimate(workdir, rows)
+    if estimate > FRICTIONLESS_LIMIT_SECONDS:
+        note = f"would take ~{estimate / 60:.0f} min ({basis})"
+        return Row("frictionless validate datapackage.json", None, rows, "rows", None, None, note=note)
+    argv = [str(BIN / "frictionless"), "validate", "datapackage.json"]
+    row = run_step(
+        "frictionless validate datapackage.json", argv, repo, logs, rows, "rows", note="JSONL + Parquet rows"
+    )
+    if row.ok:
+        rates = json.loads(rates_file(workdir).read_text()) if rates_file(workdir).exists() else {}
+        rates[str(rows)] = rows / row.seconds  # type: ignore[operator]
+        rates_file(workdir).write_text(json.dumps(rates, indent=2) + "\n")
+    return row
+
+
+def rates_file(workdir: Path) -> Path:
+    return workdir / "frictionless-rates.json"
+
+
+def frictionless_estimate(workdir: Path, rows: int) -> tuple[float, str]:
+    """Seconds frictionless would take, from the largest smaller run measured in this workdir."""
+    measured = json.loads(rates_file(workdir).read_text()) if rates_file(workdir).exists() else {}
+    smaller = [int(n) for n in measured if int(n) <= rows]
+    if smaller:
+        basis_rows = max(smaller)
+        rate = measured[str(basis_rows)]
+        return rows / rate, f"estimated from the {basis_rows:,}-row run, {rate:,.0f} rows/s"
+    rate = FRICTIONLESS_DESIGN_ROWS_PER_SECOND
+    return rows / rate, f"estimated from DESIGN.md's {rate:,} rows/s"
+
+
+def check_build(repo: Path, expected: dict[str, int]) -> list[str]:
+    """Does the build agree with what the generator put in each file? Findings, one per line."""
+    findings = []
+    report = json.loads((repo / "build/report.json").read_text())
+    for key, value in expected.items():
+        if report.get(key) != value:
+            findings.append(f"report.json {key} = {report.get(key)}, the generator made {value}")
+    wanted = {}
+    with (repo / "bench-corpus.jsonl").open("rb") as lines:
+        for line in lines:
+            entry = orjson.loads(line)
+            wanted[entry["path"]] = entry
+    mismatches: dict[str, list[str]] = {}
+    with (repo / "build/articles.jsonl").open("rb") as lines:
+        for line in lines:
+            record = orjson.loads(line)
+            entry = wanted[record["provenance"]["raw_path"]]
+            got = {**record, "encoding": record["provenance"]["encoding"]}
+            for key in ("title", "published_at", "url", "encoding"):
+                if got[key] != entry[key] and not (key == "encoding" and entry[key].startswith("gb")):
+                    mismatches.setdefault(key, []).append(f"{entry['path']}: {got[key]!r} != {entry[key]!r}")
+    for key, found in sorted(mismatches.items()):
+        findings.append(f"{len(found)} records with an unexpected {key}, e.g. {'; '.join(found[:3])}")
+    return findings
+
+
+def environment(summary: dict[str, object], how: str, seed: int) -> list[str]:
+    versions = []
+    for name in PACKAGES:
+        try:
+            versions.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            versions.append(f"{name} (not installed)")
+    cpus = os.cpu_count()
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else cpus
+    megabytes = summary["bytes"] / 1e6  # type: ignore[operator]
+    return [
+        f"- machine: {cpus} CPUs ({usable} usable), {platform.platform()}",
+        f"- Python {platform.python_version()} ({platform.python_implementation()}), {sys.executable}",
+        f"- packages: {', '.join(versions)}",
+        f"- newspkg source: {source_state()}",
+        f"- corpus: {summary['files']:,} raw files, {megabytes:.1f} MB, seed {seed}, {how}",
+        f"  kinds {summary['kinds']}, encodings {summary['encodings']}",
+    ]
+
+
+def source_state() -> str:
+    """The commit newspkg's checkout is at, and whether src/ has uncommitted changes."""
+    repo = BENCH.parent
+    commit = subprocess.run(["git", "-C", repo, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    dirty = subprocess.run(["git", "-C", repo, "status", "--porcelain", "src"], capture_output=True, text=True)
+    state = commit.stdout.strip() or "unknown commit"
+    return f"{state} + uncommitted changes in src/" if dirty.stdout.strip() else state
+
+
+def table(rows: list[Row]) -> list[str]:
+    header = ["step", "wall s", "rate", "peak RSS MB", "status", "note"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row.cells()) + " |" for row in rows]
+    return lines
+
+
+def package_rows(repo: Path, logs: Path, workdir: Path, records: int) -> list[Row]:
+    """The steps that read what the build wrote."""
+    schema_argv = [sys.executable, str(BENCH / "jsonschema_only.py"), str(repo)]
+    validate_argv = [str(BIN / "newspkg"), "validate", "datapackage.json"]
+    return [
+        run_step("python-jsonschema only", schema_argv, repo, logs, records, "records"),
+        run_step("newspkg validate datapackage.json", validate_argv, repo, logs, records, "records"),
+        frictionless_row(repo, logs, workdir, records),
+    ]
+
+
+def skipped(steps: list[str], why: str) -> list[Row]:
+    return [Row(step, None, 0, "", None, None, note=why) for step in steps]
+
+
+def report(rows: list[Row], findings: list[str]) -> list[str]:
+    lines = [*table(rows), ""]
+    if findings:
+        lines += ["build check: the build does not match the generated corpus", *(f"- {f}" for f in findings)]
+    else:
+        lines.append("build check: ok (counts, titles, dates, URLs and encodings as generated)")
+    for row in rows:
+        if row.seconds is not None and not row.ok and row.log:
+            tail = row.log.read_text(errors="replace")[-LOG_TAIL_CHARS:]
+            lines += ["", f"{row.step} failed; end of {row.log}:", "```", tail.rstrip(), "```"]
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--files", type=int, required=True, help="raw files in the corpus")
+    parser.add_argument("--seed", type=int, default=0, help="corpus seed (default 0)")
+    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "newspkg-bench")
+    args = parser.parse_args()
+    workdir = args.workdir.resolve()
+    workdir.mkdir(parents=True, exist_ok=True)
+    repo, summary, how = corpus(workdir, args.files, args.seed)
+    logs = workdir / f"logs-{args.files}-seed{args.seed}"
+    logs.mkdir(exist_ok=True)
+    expected: dict[str, int] = summary["expected"]  # type: ignore[assignment]
+    floor_argv = [sys.executable, str(BENCH / "floor.py"), str(repo), str(workdir / "floor.jsonl")]
+    rows = [run_step("floor (read + write JSONL)", floor_argv, repo, logs, args.files, "files")]
+    builds, built, findings = build_rows(repo, logs, args.files)
+    rows += builds
+    if built:
+        findings += check_build(repo, expected)
+        rows += package_rows(repo, logs, workdir, expected["accepted"])
+    else:
+        findings.append("the build failed: nothing to check")
+        rows += skipped(["python-jsonschema only", "newspkg validate", "frictionless validate"], "the build failed")
+    print("\n".join([*environment(summary, how, args.seed), "", *report(rows, findings)]))
+
+
+if __name__ == "__main__":
+    main()

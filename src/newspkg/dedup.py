@@ -1,0 +1,91 @@
+"""Settle duplicates with bounded memory: an on-disk SQLite index of every accepted record.
+
+Of the records that share a canonical URL (same ``id``), one is kept; then of the kept records that
+share a text (same ``fingerprint``), one is kept. Which one: the most complete version — the longest
+text, then the latest ``modified_at`` or ``published_at``, then the first raw path in sorted order.
+The rule is deterministic and does not depend on the order or the engine files were converted with.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+SCHEMA = """
+create table record (
+    seq integer primary key, id text not null, fingerprint text not null, raw_path text not null,
+    text_length integer not null, moment real not null
+);
+create index record_by_id on record (id, text_length desc, moment desc, seq);
+"""
+BEST_FIRST = "text_length desc, moment desc, seq"  # the most complete version, then the latest, then path order
+
+
+@dataclass(frozen=True, slots=True)
+class Twin:
+    """The record that was kept in place of a duplicate."""
+
+    seq: int
+    id: str
+    raw_path: str
+    reason: str  # "same-id" (same canonical URL) or "same-text" (same fingerprint)
+
+
+class DuplicateIndex:
+    """Add every accepted record in order (``add``), then ``settle()``, then ask ``twin(seq)``."""
+
+    def __init__(self) -> None:
+        self._db = sqlite3.connect("")  # "": a private temporary database on disk, gone on close
+        self._db.executescript(SCHEMA)
+        self._pending: list[tuple[int, str, str, str, int, float]] = []
+
+    def add(self, seq: int, record: dict[str, Any]) -> None:
+        moment = _timestamp(record.get("modified_at")) or _timestamp(record.get("published_at")) or 0.0
+        row = (seq, record["id"], record["fingerprint"], record["provenance"]["raw_path"], record["char_count"], moment)
+        self._pending.append(row)
+        if len(self._pending) >= 10_000:
+            self._flush()
+
+    def _flush(self) -> None:
+        self._db.executemany("insert into record values (?, ?, ?, ?, ?, ?)", self._pending)
+        self._pending = []
+
+    def settle(self) -> None:
+        """Choose the kept record of every URL, then of every text among those."""
+        self._flush()
+        self._db.executescript(f"""
+            create table id_winner as select id, seq from (
+                select id, seq, row_number() over (partition by id order by {BEST_FIRST}) as rank from record
+            ) where rank = 1;
+            create unique index id_winner_by_id on id_winner (id);
+            create table text_winner as select fingerprint, seq from (
+                select fingerprint, seq, row_number() over (partition by fingerprint order by {BEST_FIRST}) as rank
+                from record where seq in (select seq from id_winner)
+            ) where rank = 1;
+            create unique index text_winner_by_fingerprint on text_winner (fingerprint);
+        """)  # noqa: S608 - BEST_FIRST is a constant of this module
+
+    def twin(self, seq: int, record: dict[str, Any]) -> Twin | None:
+        """The kept record that ``record`` duplicates, or None when it is itself kept."""
+        (winner,) = self._db.execute("select seq from id_winner where id = ?", (record["id"],)).fetchone()
+        reason = "same-id"
+        if winner == seq:
+            row = self._db.execute("select seq from text_winner where fingerprint = ?", (record["fingerprint"],))
+            (winner,) = row.fetchone()
+            reason = "same-text"
+        if winner == seq:
+            return None
+        kept_id, kept_path = self._db.execute("select id, raw_path from record where seq = ?", (winner,)).fetchone()
+        return Twin(winner, kept_id, kept_path, reason)
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def _timestamp(value: Any) -> float | None:
+    try:
+        return datetime.fromisoformat(value).timestamp() if isinstance(value, str) else None
+    except ValueError:
+        return None

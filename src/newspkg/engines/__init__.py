@@ -1,0 +1,73 @@
+"""Where the per-file work runs.
+
+Every engine runs :func:`convert_shard` over the same shards (sorted lists of raw paths) and yields
+the outcomes in shard order, so the outputs never depend on the engine or the number of workers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from newspkg.cache import OutcomeCache
+from newspkg.config import Project, load_project
+from newspkg.convert import Converter, Outcome
+from newspkg.discover import raw_paths, read_raw
+from newspkg.schema import load_schemas
+
+SHARD_SIZE = 256
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """Everything a worker needs to convert files of one project; small and picklable."""
+
+    root: str
+    now: datetime | None = None
+    cache: str | None = None  # path of the outcome cache, or None to convert every file
+
+
+def shards(project: Project, only: set[str] | None = None, size: int = SHARD_SIZE) -> Iterator[list[str]]:
+    """The project's raw paths (or those in ``only``) in sorted order, cut into lists of ``size``."""
+    batch: list[str] = []
+    for source in project.sources:
+        for path in raw_paths(project, source):
+            if only is None or path in only:
+                batch.append(path)
+                if len(batch) == size:
+                    yield batch
+                    batch = []
+    if batch:
+        yield batch
+
+
+_workers: dict[Job, tuple[Project, Converter, OutcomeCache | None]] = {}
+
+
+def convert_shard(job: Job, paths: list[str]) -> list[Outcome]:
+    """The unit of work of every engine: read and convert one shard (the converter is made once per process)."""
+    if job not in _workers:
+        project = load_project(Path(job.root))
+        converter = Converter(project, load_schemas(project.schema_dir), job.now)
+        cache = OutcomeCache(Path(job.cache), converter) if job.cache else None
+        _workers[job] = (project, converter, cache)
+    project, converter, cache = _workers[job]
+    raws = (read_raw(project, path, path.split("/", 2)[1]) for path in paths)
+    if cache is None:
+        return [converter.convert(raw) for raw in raws]
+    outcomes = []
+    with cache.transaction():
+        for raw in raws:
+            outcome = cache.get(raw)
+            if outcome is None:
+                outcome = converter.convert(raw)
+                cache.put(raw, outcome)
+            outcomes.append(outcome)
+    return outcomes
+
+
+def run_in_process(job: Job, work: Iterable[list[str]]) -> Iterator[Outcome]:
+    for shard in work:
+        yield from convert_shard(job, shard)

@@ -1,0 +1,33 @@
+"""The default engine: a local process pool, each worker converting whole shards."""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from itertools import chain, islice
+
+from newspkg.convert import Outcome
+from newspkg.engines import Job, convert_shard, run_in_process
+
+SHARDS_IN_FLIGHT_PER_WORKER = 4  # enough to keep workers busy, few enough to bound memory
+
+
+def run_local(job: Job, work: Iterable[list[str]], jobs: int) -> Iterator[Outcome]:
+    """Outcomes of every shard, in shard order; at most jobs × 4 shards are in flight."""
+    work = iter(work)
+    first = list(islice(work, 2))
+    if jobs <= 1 or len(first) < 2:  # one shard: starting workers would cost more than it saves
+        yield from run_in_process(job, chain(first, work))
+        return
+    work = chain(first, work)
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        window: deque[Future[list[Outcome]]] = deque()
+        for shard in work:
+            window.append(pool.submit(convert_shard, job, shard))
+            if len(window) >= jobs * SHARDS_IN_FLIGHT_PER_WORKER:
+                yield from window.popleft().result()
+        while window:
+            yield from window.popleft().result()

@@ -1,0 +1,40 @@
+"""bylines: roles stripped, names written together split by surname, sentences told apart."""
+
+from __future__ import annotations
+
+from newspkg.bylines import byline_names, is_byline, split_joined_names
+
+
+def test_two_joined_names_are_split() -> None:
+    """ "许祥波唐娜" is two names: 许祥波 and 唐娜."""
+    assert split_joined_names("许祥波唐娜") == ["许祥波", "唐娜"]
+
+
+def test_ambiguous_joined_names_stay_whole() -> None:
+    """ "陈晓王林红" splits two ways (陈晓|王林红, 陈晓王|林红): it is not guessed at."""
+    assert split_joined_names("陈晓王林红") == ["陈晓王林红"]
+
+
+def test_name_without_a_known_second_surname_stays_whole() -> None:
+    """ "欧阳娜娜" has no split into two surname-led names: it stays one name."""
+    assert split_joined_names("欧阳娜娜") == ["欧阳娜娜"]
+
+
+def test_single_three_character_name_stays_whole() -> None:
+    """A three-character name is never split."""
+    assert split_joined_names("王大鹏") == ["王大鹏"]
+
+
+def test_byline_names_strip_the_role() -> None:
+    """ "通讯员许祥波唐娜" gives the two names without the role."""
+    assert byline_names("通讯员许祥波唐娜") == ["许祥波", "唐娜"]
+
+
+def test_role_and_name_is_a_byline() -> None:
+    """ "全媒体记者王大鹏" is a byline."""
+    assert is_byline("全媒体记者王大鹏")
+
+
+def test_sentence_starting_with_a_role_is_not_a_byline() -> None:
+    """A sentence ending in 。 is body text even when it starts with 记者."""
+    assert not is_byline("记者从市国资委获悉，今年全市国企营收增长。")

@@ -1,0 +1,263 @@
+"""`newspkg validate datapackage.json`: a published package checked as a consumer would, and config errors."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import Result
+
+JSONL = "build/articles.jsonl"
+PARQUET = "build/articles.parquet"
+ISSUE_KEYS = {"file", "line", "record_id", "pointer", "rule", "severity", "message", "acknowledged"}
+SUMMARY_KEYS = {"package", "records", "errors", "warnings"}
+FUTURE = "2099-01-01T00:00:00+08:00"
+
+
+@pytest.fixture
+def built(project: Path, run: Callable[..., Result]) -> Path:
+    """The scratch project after a successful build."""
+    result = run("build", root=project)
+    assert result.exit_code == 0, result.output
+    return project
+
+
+def validate(run: Callable[..., Result], root: Path, fmt: str = "text") -> Result:
+    return run("validate", "--format", fmt, str(root / "datapackage.json"))
+
+
+def json_lines(result: Result) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def issues_of(result: Result) -> list[dict[str, Any]]:
+    return [entry for entry in json_lines(result) if "summary" not in entry]
+
+
+def flip_byte(path: Path, offset: int) -> None:
+    data = bytearray(path.read_bytes())
+    data[offset] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+def declare_facts(root: Path, relative: str) -> None:
+    """Rewrite the descriptor's bytes and hash for one resource so that they match the file again."""
+    descriptor_path = root / "datapackage.json"
+    descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
+    data = (root / relative).read_bytes()
+    (resource,) = [r for r in descriptor["resources"] if r["path"] == relative]
+    resource["bytes" if "bytes" in resource else "newspkg:bytes"] = len(data)
+    resource["hash"] = f"sha256:{hashlib.sha256(data).hexdigest()}"
+    descriptor_path.write_text(json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def date_in_future(root: Path) -> str:
+    """Set the first JSONL record's published_at in the future, keep bytes and hash true; return its id."""
+    path = root / JSONL
+    first, rest = path.read_bytes().split(b"\n", 1)
+    record = json.loads(first)
+    record["published_at"] = FUTURE
+    path.write_bytes(json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode() + b"\n" + rest)
+    declare_facts(root, JSONL)
+    return str(record["id"])
+
+
+def test_fresh_build_validates_clean(built: Path, run: Callable[..., Result]) -> None:
+    """`validate datapackage.json` on a fresh build exits 0 with no errors and counts every record."""
+    result = validate(run, built, "json")
+    assert result.exit_code == 0, result.output
+    assert [issue for issue in issues_of(result) if issue["severity"] == "error"] == []
+    summary = json_lines(result)[-1]["summary"]
+    records = (built / JSONL).read_bytes().count(b"\n")
+    assert summary["errors"] == 0
+    assert summary["records"] == records > 0
+
+
+def test_changed_jsonl_byte_fails_the_hash(built: Path, run: Callable[..., Result]) -> None:
+    """One flipped byte in build/articles.jsonl → exit 1 and a resource:hash issue naming that file."""
+    flip_byte(built / JSONL, 10)  # inside the first record's id: still ASCII, still JSON
+    result = validate(run, built)
+    assert result.exit_code == 1, result.output
+    assert any(line.startswith(f"{JSONL}: error resource:hash") for line in result.stdout.splitlines()), result.output
+
+
+def test_changed_parquet_byte_fails_the_hash(built: Path, run: Callable[..., Result]) -> None:
+    """One flipped byte in the middle of build/articles.parquet → exit 1 and resource:hash for that file."""
+    path = built / PARQUET
+    flip_byte(path, path.stat().st_size // 2)
+    result = validate(run, built, "json")
+    assert result.exit_code == 1, result.output
+    rules = {(issue["file"], issue["rule"]) for issue in issues_of(result)}
+    assert (PARQUET, "resource:hash") in rules
+    assert (JSONL, "resource:hash") not in rules
+    # Whether the damage also makes the file unreadable depends on where the byte lands; when it does,
+    # it must be reported as parquet:unreadable rather than crash.
+    assert {rule for file, rule in rules if file == PARQUET} <= {
+        "resource:hash", "parquet:unreadable", "parquet:rows", "parquet:mismatch", "parquet:schema",
+    }  # fmt: skip
+
+
+def test_record_breaking_a_rule_is_reported_with_its_pointer(built: Path, run: Callable[..., Result]) -> None:
+    """A JSONL record published in the future (bytes and hash kept true) → exit 1, date:future at /published_at."""
+    record_id = date_in_future(built)
+    result = validate(run, built, "json")
+    assert result.exit_code == 1, result.output
+    issues = issues_of(result)
+    assert not [issue for issue in issues if issue["rule"].startswith("resource:")], "bytes and hash should match"
+    future = [issue for issue in issues if issue["rule"] == "date:future"]
+    assert len(future) == 1, issues
+    assert future[0] | {"message": ""} == {
+        "file": JSONL,
+        "line": 1,
+        "record_id": record_id,
+        "pointer": "/published_at",
+        "rule": "date:future",
+        "severity": "error",
+        "message": "",
+        "acknowledged": None,
+    }
+
+
+def test_jsonl_and_parquet_disagreeing_is_reported(built: Path, run: Callable[..., Result]) -> None:
+    """After the JSONL's published_at changes but the Parquet's does not, parquet:mismatch names that record."""
+    record_id = date_in_future(built)
+    result = validate(run, built, "json")
+    assert result.exit_code == 1, result.output
+    mismatches = [issue for issue in issues_of(result) if issue["rule"] == "parquet:mismatch"]
+    assert [(issue["file"], issue["record_id"], issue["pointer"]) for issue in mismatches] == [
+        (PARQUET, record_id, "/published_at")
+    ]
+
+
+def test_json_format_shape(built: Path, run: Callable[..., Result]) -> None:
+    """--format json: one JSON object per line; issues have exactly the pinned keys; the last line is the summary."""
+    flip_byte(built / JSONL, 10)
+    result = validate(run, built, "json")
+    assert result.exit_code == 1, result.output
+    entries = json_lines(result)
+    *issues, last = entries
+    assert issues, "expected at least one issue"
+    for issue in issues:
+        assert set(issue) == ISSUE_KEYS, issue
+        assert isinstance(issue["line"], int)
+        assert issue["severity"] in {"error", "warning"}
+        assert issue["acknowledged"] is None
+        assert all(isinstance(issue[key], str) for key in ISSUE_KEYS - {"line", "acknowledged"})
+    assert set(last) == {"summary"}
+    assert set(last["summary"]) == SUMMARY_KEYS
+    assert last["summary"]["errors"] == sum(issue["severity"] == "error" for issue in issues)
+    assert last["summary"]["warnings"] == sum(issue["severity"] == "warning" for issue in issues)
+
+
+def test_github_format_annotates_each_issue(built: Path, run: Callable[..., Result]) -> None:
+    """--format github: one ::error/::warning file=… annotation per issue, with line= for JSONL records."""
+    flip_byte(built / JSONL, 10)
+    issues = issues_of(validate(run, built, "json"))
+    result = validate(run, built, "github")
+    assert result.exit_code == 1, result.output
+    annotations = [line for line in result.stdout.splitlines() if line.startswith("::")]
+    assert len(annotations) == len(issues)
+    assert any(issue["file"] == JSONL and issue["line"] > 0 for issue in issues), "expected a record-level issue"
+    for issue, annotation in zip(issues, annotations, strict=True):
+        assert annotation.startswith(f"::{issue['severity']} file={issue['file']}"), annotation
+        properties = annotation.split("::")[1]
+        assert (f",line={issue['line']}" in properties) == (issue["line"] > 0), annotation
+    rest = [line for line in result.stdout.splitlines() if not line.startswith("::")]
+    assert rest[0].startswith("newspkg validate:")
+    assert all(line.startswith("  ") for line in rest[1:])
+
+
+def _unknown_adapter(root: Path) -> None:
+    (root / "raw" / "zhuzhou-gaoke" / "source.toml").write_text('adapter = "no-such-adapter"\n', encoding="utf-8")
+
+
+def _invalid_toml(root: Path) -> None:
+    (root / "raw" / "zhuzhou-gaoke" / "source.toml").write_text('adapter = "text\n', encoding="utf-8")
+
+
+def _unknown_key(root: Path) -> None:
+    (root / "raw" / "zhuzhou-gaoke" / "source.toml").write_text(
+        'adapter = "text"\ntimezon = "Asia/Shanghai"\n', encoding="utf-8"
+    )
+
+
+def _schema_not_json(root: Path) -> None:
+    (root / "schema" / "article.schema.json").write_text('{"properties": {', encoding="utf-8")
+
+
+def _no_raw_folder(root: Path) -> None:
+    for path in sorted((root / "raw").rglob("*"), reverse=True):
+        path.rmdir() if path.is_dir() else path.unlink()
+    (root / "raw").rmdir()
+
+
+CONFIG_ERRORS = {
+    # breakage → words the message must contain to say what to fix
+    "unknown-adapter": (_unknown_adapter, ["no-such-adapter", "jekyll", "text"]),
+    "invalid-toml": (_invalid_toml, ["zhuzhou-gaoke/source.toml", "not valid TOML"]),
+    "unknown-key": (_unknown_key, ["zhuzhou-gaoke/source.toml", "timezon", "unknown key"]),
+    "schema-not-json": (_schema_not_json, ["article.schema.json", "not valid JSON"]),
+    "outside-a-dataset-repo": (_no_raw_folder, ["raw", "--root"]),
+}
+
+
+@pytest.mark.parametrize("command", [["build"], ["build", "--check"], ["validate"]], ids=" ".join)
+@pytest.mark.parametrize("case", sorted(CONFIG_ERRORS))
+def test_config_error_exits_2_saying_what_to_fix(
+    project: Path, run: Callable[..., Result], case: str, command: list[str]
+) -> None:
+    """A configuration error stops the command with exit 2 and one message naming what to fix."""
+    breakage, words = CONFIG_ERRORS[case]
+    breakage(project)
+    result = run(*command, root=project)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("newspkg: error: "), result.stderr
+    for word in words:
+        assert word in result.stderr, result.stderr
+    assert not list((project / "build").glob(".*.partial")), "a stopped build left partial files"
+
+
+def test_package_outside_a_dataset_repo_needs_no_raw(built: Path, run: Callable[..., Result]) -> None:
+    """`validate datapackage.json` checks a downloaded package: it needs no raw/ folder."""
+    _no_raw_folder(built)
+    result = validate(run, built)
+    assert result.exit_code == 0, result.output
+
+
+def _parent_path(root: Path) -> str:
+    return "../x.jsonl"
+
+
+def _absolute_path(root: Path) -> str:
+    return str(root.parent / "x.jsonl")
+
+
+def _home_path(root: Path) -> str:
+    return "~/x.jsonl"
+
+
+def _link_out(root: Path) -> str:
+    (root / "build" / "link.jsonl").symlink_to(root.parent / "x.jsonl")
+    return "build/link.jsonl"
+
+
+@pytest.mark.parametrize("make_path", [_parent_path, _absolute_path, _home_path, _link_out], ids=lambda f: f.__name__)
+def test_resource_path_leaving_the_package_is_refused(
+    built: Path, run: Callable[..., Result], make_path: Callable[[Path], str]
+) -> None:
+    """A resource path that leads out of the package (.., absolute, ~, a link) → exit 1 with package:path."""
+    outside = built.parent / "x.jsonl"
+    outside.write_bytes((built / JSONL).read_bytes())
+    descriptor_path = built / "datapackage.json"
+    descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
+    descriptor["resources"][0]["path"] = make_path(built)
+    descriptor_path.write_text(json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    result = validate(run, built, "json")
+    assert result.exit_code == 1, result.output
+    issues = issues_of(result)
+    assert ("datapackage.json", "package:path") in {(issue["file"], issue["rule"]) for issue in issues}, issues
+    assert json_lines(result)[-1]["summary"]["records"] == 0, "records were read from outside the package"

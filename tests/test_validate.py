@@ -1,0 +1,170 @@
+"""validate.RecordChecker: the JSON Schema with formats on, then the semantic rules.
+
+Records are a real finews record (seed 000 converted) with one field changed; derived fields (id,
+char_count, fingerprint) are recomputed so that only the change under test is wrong.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from conftest import REPO
+from newspkg.config import Project, load_project
+from newspkg.convert import Converter
+from newspkg.discover import discover
+from newspkg.issues import Issue
+from newspkg.records import fingerprint, record_id
+from newspkg.schema import SchemaSet, load_schemas
+from newspkg.validate import RecordChecker
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+SEED = "raw/finews/000_7002e876ea497e3f.txt"
+
+
+@pytest.fixture(scope="module")
+def repo_project() -> Project:
+    """This repository's project, read only."""
+    return load_project(REPO)
+
+
+@pytest.fixture(scope="module")
+def schemas() -> SchemaSet:
+    return load_schemas(REPO / "schema")
+
+
+@pytest.fixture(scope="module")
+def checker(repo_project: Project, schemas: SchemaSet) -> RecordChecker:
+    return RecordChecker(schemas, {source.name: source.schema for source in repo_project.sources}, NOW)
+
+
+@pytest.fixture(scope="module")
+def seed_record(repo_project: Project, schemas: SchemaSet) -> dict[str, Any]:
+    (raw,) = discover(repo_project, {SEED})
+    outcome = Converter(repo_project, schemas, NOW).convert(raw)
+    assert outcome.accepted
+    assert outcome.record is not None
+    return outcome.record
+
+
+@pytest.fixture
+def record(seed_record: dict[str, Any]) -> dict[str, Any]:
+    return copy.deepcopy(seed_record)
+
+
+def with_url(record: dict[str, Any], url: str | None) -> dict[str, Any]:
+    record["url"] = url
+    record["id"] = record_id(url, record["provenance"]["raw_path"])
+    return record
+
+
+def with_text(record: dict[str, Any], text: str) -> dict[str, Any]:
+    record["text"] = text
+    record["char_count"] = len(text)
+    record["fingerprint"] = fingerprint(text)
+    return record
+
+
+def check(checker: RecordChecker, record: dict[str, Any]) -> list[Issue]:
+    return checker.check(record, record["provenance"]["raw_path"])
+
+
+def found(issues: list[Issue]) -> set[tuple[str, str, str]]:
+    return {(issue.rule, issue.pointer, str(issue.severity)) for issue in issues}
+
+
+def test_seed_record_is_clean(checker: RecordChecker, record: dict[str, Any]) -> None:
+    """The unmodified seed record has no issue at all (the baseline every other test changes)."""
+    assert check(checker, record) == []
+
+
+def test_published_at_that_is_not_a_date_is_an_error(checker: RecordChecker, record: dict[str, Any]) -> None:
+    """published_at "not-a-date" fails the date-time format."""
+    record["published_at"] = "not-a-date"
+    assert ("schema:format", "/published_at", "error") in found(check(checker, record))
+
+
+def test_date_time_format_is_checked_beyond_the_pattern(checker: RecordChecker, record: dict[str, Any]) -> None:
+    """2022-02-30 matches the pattern but is no date: only a real format check catches it."""
+    record["published_at"] = "2022-02-30T10:00:00+08:00"
+    assert ("schema:format", "/published_at", "error") in found(check(checker, record))
+
+
+def test_url_with_a_space_is_a_format_error(checker: RecordChecker, record: dict[str, Any]) -> None:
+    """ "http://exa mple.com" starts like a URL but is none: the uri format check rejects it."""
+    with_url(record, "http://exa mple.com")
+    assert ("url:format", "/url", "error") in found(check(checker, record))
+
+
+def test_future_date_is_an_error(checker: RecordChecker, record: dict[str, Any]) -> None:
+    """published_at after the checker's "now" is date:future."""
+    record["published_at"] = "2026-06-01T00:00:00+08:00"
+    assert ("date:future", "/published_at", "error") in found(check(checker, record))
+
+
+def test_date_before_1990_is_an_error(checker: RecordChecker, record: dict[str, Any]) -> None:
+    """published_at before 1990-01-01 is date:too-early."""
+    record["published_at"] = "1989-12-31T00:00:00+08:00"
+    assert ("date:too-early", "/published_at", "error") in found(check(checker, record))
+
+
+def test_modified_before_published_is_an_error(checker: RecordChecker, record: dict[str, Any]) -> None:
+    """modified_at earlier than published_at is date:order."""
+    record["modified_at"] = "2022-02-25T00:00:00+08:00"
+    assert found(check(checker, record)) == {("date:order", "/modified_at", "error")}
+
+
+def test_url_date_mismatch_is_a_warning(checker: RecordChecker, record: dict[str, Any]) -> None:
+    """infoCode=NW20220101… with published_at 2022-02-26 is date:url-mismatch, a warning only."""
+    with_url(record, "http://finews.zning.xyz/html_News/NewsShare.html?infoCode=NW202201012290179330")
+    assert found(check(checker, record)) == {("date:url-mismatch", "/published_at", "warning")}
+
+
+def test_file_name_date_mismatch_is_a_warning(checker: RecordChecker, record: dict[str, Any]) -> None:
+    """A Jekyll-style file name dated 2021-01-05 with published_at 2022-02-26 is date:filename-mismatch."""
+    record["provenance"]["raw_path"] = "raw/finews/2021-01-05-post.md"
+    assert found(check(checker, record)) == {("date:filename-mismatch", "/published_at", "warning")}
+
+
+def test_boilerplate_in_text_is_a_warning(checker: RecordChecker, record: dict[str, Any]) -> None:
+    """A copyright notice left in the text is text:boilerplate, a warning."""
+    with_text(record, record["text"] + "\n\n版权声明：本站文章未经许可，不得转载。")
+    assert found(check(checker, record)) == {("text:boilerplate", "/text", "warning")}
+
+
+def test_missing_title_is_reported_as_required(checker: RecordChecker, record: dict[str, Any]) -> None:
+    """A null title is reported as schema:required at /title (not as a type error)."""
+    record["title"] = None
+    issues = found(check(checker, record))
+    assert ("schema:required", "/title", "error") in issues
+    assert not any(pointer == "/title" and rule == "schema:type" for rule, pointer, _ in issues)
+
+
+def test_missing_title_is_the_only_error_for_an_extension_source(
+    checker: RecordChecker, record: dict[str, Any]
+) -> None:
+    """A finews record missing its title has exactly one error: schema:required /title."""
+    record["title"] = None
+    errors = {issue for issue in found(check(checker, record)) if issue[2] == "error"}
+    assert errors == {("schema:required", "/title", "error")}
+
+
+def test_javascript_url_is_a_scheme_error(checker: RecordChecker, record: dict[str, Any]) -> None:
+    """A javascript: URL is not http(s): url:scheme."""
+    with_url(record, "javascript:alert(1)")
+    assert ("url:scheme", "/url", "error") in found(check(checker, record))
+
+
+def test_stale_char_count_is_an_error(checker: RecordChecker, record: dict[str, Any]) -> None:
+    """A char_count that does not match the text is record:char-count."""
+    record["char_count"] += 1
+    assert found(check(checker, record)) == {("record:char-count", "/char_count", "error")}
+
+
+def test_stale_id_is_an_error(checker: RecordChecker, record: dict[str, Any]) -> None:
+    """Changing the URL without recomputing the id is record:id."""
+    record["url"] = "http://finews.zning.xyz/html_News/NewsShare.html?infoCode=NW202202260000000000"
+    assert found(check(checker, record)) == {("record:id", "/id", "error")}
