@@ -4,7 +4,8 @@
 
 Run it with the Python of the environment newspkg is installed in: the steps run as child
 processes of that interpreter (newspkg and frictionless from the same bin/ folder). Each step is
-timed on the wall clock; its peak RSS comes from os.wait4 on the child's pid. See bench/README.md.
+timed on the wall clock; its peak RSS comes from os.wait4 on the child's pid, and the peak of its
+whole process tree from sampling /proc. See bench/README.md.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -42,54 +45,97 @@ FRICTIONLESS_LIMIT_SECONDS = 600
 # Used only before any frictionless run was measured in the workdir (DESIGN.md, whole package, 2 cores).
 FRICTIONLESS_DESIGN_ROWS_PER_SECOND = 3200
 LOG_TAIL_CHARS = 1500
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 BUILD_OUTPUTS = ("build/articles.jsonl", "build/articles.parquet", "build/rejects.jsonl", "build/report.json")
+
+
+@dataclass(frozen=True)
+class Measurement:
+    seconds: float
+    peak_mb: float  # wait4: the largest single process (the child, or a descendant it reaped)
+    tree_mb: float  # sampled: the child and all its descendants together (0 where /proc is missing)
+    exit_code: int
 
 
 @dataclass
 class Row:
     step: str
-    seconds: float | None  # None: skipped
+    measured: Measurement | None  # None: skipped
     count: int  # files or records the rate is computed over
     unit: str
-    peak_mb: float | None
-    exit_code: int | None
     ok_codes: tuple[int, ...] = (0,)
     note: str = ""
     log: Path | None = None
 
     @property
     def ok(self) -> bool:
-        return self.exit_code in self.ok_codes
+        return self.measured is not None and self.measured.exit_code in self.ok_codes
 
     def cells(self) -> list[str]:
-        if self.seconds is None:
-            return [self.step, "–", "–", "–", "skipped", self.note]
-        rate = f"{self.count / self.seconds:,.0f} {self.unit}/s"
-        status = "ok" if self.ok else f"FAILED (exit {self.exit_code})"
-        if self.ok and self.exit_code:
-            status = f"ok (exit {self.exit_code})"
-        return [self.step, f"{self.seconds:.2f}", rate, f"{self.peak_mb:.0f}", status, self.note]
+        m = self.measured
+        if m is None:
+            return [self.step, "–", "–", "–", "–", "skipped", self.note]
+        status = ("ok" if self.ok else "FAILED") + (f" (exit {m.exit_code})" if m.exit_code else "")
+        tree = f"{m.tree_mb:.0f}" if m.tree_mb else "–"
+        rate = f"{self.count / m.seconds:,.0f} {self.unit}/s"
+        return [self.step, f"{m.seconds:.2f}", rate, f"{m.peak_mb:.0f}", tree, status, self.note]
 
 
-def measure(argv: list[str], cwd: Path, log: Path) -> tuple[float, float, int]:
-    """Wall seconds, peak RSS in MB and exit code of one child process.
+class TreeRss(threading.Thread):
+    """Samples the summed RSS of a process and its descendants: what a process pool costs in all.
 
-    wait4 reports the child's own peak RSS (and that of children it waited for), not the machine's:
-    for a process pool it is the largest single process, not the sum of the workers.
+    wait4 cannot give that: its ru_maxrss is a maximum over processes, never a sum.
     """
+
+    INTERVAL = 0.1
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak = 0
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        while not self._done.wait(self.INTERVAL):
+            self.peak = max(self.peak, tree_rss(self.pid))
+
+    def stop(self) -> float:
+        self._done.set()
+        self.join()
+        return self.peak / 2**20
+
+
+def tree_rss(pid: int) -> int:
+    """Bytes resident in ``pid`` and its descendants (pages shared between them count in each)."""
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            total += int(Path(f"/proc/{current}/statm").read_text().split()[1]) * PAGE_SIZE
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(child) for child in (task / "children").read_text().split()]
+        except (OSError, ValueError):
+            continue  # it ended between two reads, or there is no /proc
+    return total
+
+
+def measure(argv: list[str], cwd: Path, log: Path) -> Measurement:
+    """Run one child process to its end, its output going to ``log``."""
     with log.open("wb") as out:
         started = time.perf_counter()
         child = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+        sampler = TreeRss(child.pid)
+        sampler.start()
         _, status, usage = os.wait4(child.pid, 0)
         seconds = time.perf_counter() - started
+        tree_mb = sampler.stop()
     child.returncode = os.waitstatus_to_exitcode(status)  # reaped here, so Popen must not wait again
-    return seconds, usage.ru_maxrss / 1024, child.returncode  # ru_maxrss is in KiB on Linux
+    return Measurement(seconds, usage.ru_maxrss / 1024, tree_mb, child.returncode)  # ru_maxrss: KiB on Linux
 
 
-def run_step(step: str, argv: list[str], cwd: Path, logs: Path, count: int, unit: str, **kw: object) -> Row:
+def run_step(step: str, argv: list[str], cwd: Path, logs: Path, count: int, unit: str, **kw: Any) -> Row:
     log = logs / (step.replace(" ", "_").replace("/", "_") + ".log")
-    seconds, peak_mb, code = measure(argv, cwd, log)
-    return Row(step, seconds, count, unit, peak_mb, code, log=log, **kw)  # type: ignore[arg-type]
+    return Row(step, measure(argv, cwd, log), count, unit, log=log, **kw)
 
 
 def corpus(workdir: Path, files: int, seed: int) -> tuple[Path, dict[str, object], str]:
@@ -105,10 +151,11 @@ def corpus(workdir: Path, files: int, seed: int) -> tuple[Path, dict[str, object
             return out, summary, "reused"
     out.mkdir(parents=True, exist_ok=True)
     argv = [sys.executable, str(BENCH / "generate.py"), str(out), "--files", str(files), "--seed", str(seed)]
-    seconds, peak_mb, code = measure(argv, workdir, workdir / "generate.log")
-    if code:
+    generated = measure(argv, workdir, workdir / "generate.log")
+    if generated.exit_code:
         sys.exit(f"generate.py failed:\n{(workdir / 'generate.log').read_text()[-LOG_TAIL_CHARS:]}")
-    return out, json.loads(summary_path.read_text()), f"generated in {seconds:.1f} s, peak {peak_mb:.0f} MB"
+    how = f"generated in {generated.seconds:.1f} s, peak RSS {generated.peak_mb:.0f} MB"
+    return out, json.loads(summary_path.read_text()), how
 
 
 def has_jobs_option() -> bool:
@@ -149,14 +196,14 @@ def frictionless_row(repo: Path, logs: Path, workdir: Path, records: int) -> Row
     estimate, basis = frictionless_estimate(workdir, rows)
     if estimate > FRICTIONLESS_LIMIT_SECONDS:
         note = f"would take ~{estimate / 60:.0f} min ({basis})"
-        return Row("frictionless validate datapackage.json", None, rows, "rows", None, None, note=note)
+        return Row("frictionless validate datapackage.json", None, rows, "rows", note=note)
     argv = [str(BIN / "frictionless"), "validate", "datapackage.json"]
     row = run_step(
         "frictionless validate datapackage.json", argv, repo, logs, rows, "rows", note="JSONL + Parquet rows"
     )
-    if row.ok:
+    if row.ok and row.measured:
         rates = json.loads(rates_file(workdir).read_text()) if rates_file(workdir).exists() else {}
-        rates[str(rows)] = rows / row.seconds  # type: ignore[operator]
+        rates[str(rows)] = rows / row.measured.seconds
         rates_file(workdir).write_text(json.dumps(rates, indent=2) + "\n")
     return row
 
@@ -203,7 +250,11 @@ def check_build(repo: Path, expected: dict[str, int]) -> list[str]:
     return findings
 
 
-def environment(summary: dict[str, object], how: str, seed: int) -> list[str]:
+def loads() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def environment(summary: dict[str, object], how: str, seed: int, load: str) -> list[str]:
     versions = []
     for name in PACKAGES:
         try:
@@ -215,6 +266,7 @@ def environment(summary: dict[str, object], how: str, seed: int) -> list[str]:
     megabytes = summary["bytes"] / 1e6  # type: ignore[operator]
     return [
         f"- machine: {cpus} CPUs ({usable} usable), {platform.platform()}",
+        f"- load average (1, 5, 15 min) before the run: {load}, after: {loads()}; other work skews the numbers",
         f"- Python {platform.python_version()} ({platform.python_implementation()}), {sys.executable}",
         f"- packages: {', '.join(versions)}",
         f"- newspkg source: {source_state()}",
@@ -233,7 +285,7 @@ def source_state() -> str:
 
 
 def table(rows: list[Row]) -> list[str]:
-    header = ["step", "wall s", "rate", "peak RSS MB", "status", "note"]
+    header = ["step", "wall s", "rate", "peak RSS MB", "tree RSS MB", "status", "note"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(row.cells()) + " |" for row in rows]
     return lines
@@ -251,7 +303,7 @@ def package_rows(repo: Path, logs: Path, workdir: Path, records: int) -> list[Ro
 
 
 def skipped(steps: list[str], why: str) -> list[Row]:
-    return [Row(step, None, 0, "", None, None, note=why) for step in steps]
+    return [Row(step, None, 0, "", note=why) for step in steps]
 
 
 def report(rows: list[Row], findings: list[str]) -> list[str]:
@@ -261,7 +313,7 @@ def report(rows: list[Row], findings: list[str]) -> list[str]:
     else:
         lines.append("build check: ok (counts, titles, dates, URLs and encodings as generated)")
     for row in rows:
-        if row.seconds is not None and not row.ok and row.log:
+        if row.measured and not row.ok and row.log:
             tail = row.log.read_text(errors="replace")[-LOG_TAIL_CHARS:]
             lines += ["", f"{row.step} failed; end of {row.log}:", "```", tail.rstrip(), "```"]
     return lines
@@ -273,6 +325,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0, help="corpus seed (default 0)")
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "newspkg-bench")
     args = parser.parse_args()
+    load = loads()
     workdir = args.workdir.resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     repo, summary, how = corpus(workdir, args.files, args.seed)
@@ -289,7 +342,7 @@ def main() -> None:
     else:
         findings.append("the build failed: nothing to check")
         rows += skipped(["python-jsonschema only", "newspkg validate", "frictionless validate"], "the build failed")
-    print("\n".join([*environment(summary, how, args.seed), "", *report(rows, findings)]))
+    print("\n".join([*environment(summary, how, args.seed, load), "", *report(rows, findings)]))
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from newspkg import adapters, package
 from newspkg.config import Project
 from newspkg.convert import Converter, Outcome
 from newspkg.dedup import DuplicateIndex, Twin
-from newspkg.engines import Job, shards
+from newspkg.engines import SHARD_SIZE, Job, shards
 from newspkg.issues import Issue, Severity
 from newspkg.schema import SchemaSet
 from newspkg.write import JsonlWriter, ParquetWriter, write_atomic
@@ -50,6 +50,7 @@ class Engine:
     jobs: int = field(default_factory=available_cores)
     address: str | None = None  # a Ray cluster's address; None starts a local one
     cache: bool = True  # reuse outcomes from build/.cache/ for unchanged files
+    shard_size: int = SHARD_SIZE  # raw files per unit of work
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +71,7 @@ class BuildSummary:
     """What every raw file became; accepted + rejected + duplicates == inputs."""
 
     inputs: int = 0
+    from_cache: int = 0  # inputs whose outcome an earlier build had already computed
     accepted: int = 0
     rejects: list[Outcome] = field(default_factory=list)  # without their records: only the issues
     duplicates: list[Duplicate] = field(default_factory=list)
@@ -134,8 +136,8 @@ def convert_all(
     if not all(adapters.reaches_workers(source.adapter) for source in project.sources):
         engine = replace(engine, kind="local", jobs=1)  # a run-time registered adapter lives here only
     cache = str(project.root / CACHE_PATH) if engine.cache else None
-    job = Job(str(project.root.resolve()), now, cache)
-    work = shards(project, set(only) if only is not None else None)
+    job = Job(str(project.root.resolve()), project.digest() + schemas.digest(), now, cache)
+    work = shards(project, set(only) if only is not None else None, engine.shard_size)
     if engine.kind == "ray":
         from newspkg.engines.ray import run_ray
 
@@ -206,6 +208,7 @@ def _settle(
         with spill_path.open("wb") as spill:
             for outcome in outcomes:
                 summary.inputs += 1
+                summary.from_cache += outcome.from_cache
                 summary.count(outcome.source, "inputs")
                 on_outcome(outcome)
                 if outcome.accepted and outcome.record is not None:

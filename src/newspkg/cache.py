@@ -11,7 +11,6 @@ import hashlib
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -78,5 +77,4 @@ def _decode(data: dict[str, Any], raw: RawFile, acknowledged: str | None) -> Out
         Issue(i["file"], i["record_id"], i["pointer"], i["rule"], i["message"], Severity(i["severity"]), i["line"])
         for i in data["issues"]
     )
-    outcome = Outcome(raw.path, raw.sha256, raw.source, data["record"], issues)
-    return replace(outcome, acknowledged=acknowledged)
+    return Outcome(raw.path, raw.sha256, raw.source, data["record"], issues, acknowledged, from_cache=True)

@@ -220,6 +220,8 @@ def _write_summary(summary: BuildSummary, out: TextIO, fmt: str, title: str, sec
     data = summary.to_dict()
     if fmt != "json":
         data = {k: v for k, v in data.items() if k not in ("rejects", "duplicates_of")}
+    data["converted"] = summary.inputs - summary.from_cache
+    data["reused_from_cache"] = summary.from_cache
     data["files_per_second"] = round(summary.inputs / seconds) if seconds > 0 else None
     report.write_summary(data, out, fmt, title)
 

@@ -71,6 +71,11 @@ class Project:
     def descriptor_path(self) -> Path:
         return self.root / "datapackage.json"
 
+    def digest(self) -> str:
+        """A digest of every source's whole configuration, acknowledgements included."""
+        settings = [_as_dict(source) for source in self.sources]
+        return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
+
     def source(self, name: str) -> SourceConfig:
         for source in self.sources:
             if source.name == name:

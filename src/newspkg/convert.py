@@ -29,6 +29,7 @@ class Outcome:
     record: dict[str, Any] | None  # None when nothing could be extracted
     issues: tuple[Issue, ...] = ()
     acknowledged: str | None = None  # the reason, when the source acknowledges this file's reject
+    from_cache: bool = False  # reused from an earlier build instead of converted
 
     @property
     def accepted(self) -> bool:

@@ -25,6 +25,7 @@ class Job:
     """Everything a worker needs to convert files of one project; small and picklable."""
 
     root: str
+    settings: str  # digest of the sources' configuration and the schemas: a new one means a new converter
     now: datetime | None = None
     cache: str | None = None  # path of the outcome cache, or None to convert every file
 
@@ -49,6 +50,7 @@ _workers: dict[Job, tuple[Project, Converter, OutcomeCache | None]] = {}
 def convert_shard(job: Job, paths: list[str]) -> list[Outcome]:
     """The unit of work of every engine: read and convert one shard (the converter is made once per process)."""
     if job not in _workers:
+        _workers.clear()  # a worker serves one build at a time
         project = load_project(Path(job.root))
         converter = Converter(project, load_schemas(project.schema_dir), job.now)
         cache = OutcomeCache(Path(job.cache), converter) if job.cache else None
