@@ -57,3 +57,14 @@ def shared_or_skip(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is absent: tests on real files need ../shared beside the checkout")
     return path
+
+
+# Figures that tests measured and that belong in the run's output (e.g. the corpus counts).
+REPORTED: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if REPORTED:
+        terminalreporter.section("newspkg figures")
+        for line in REPORTED:
+            terminalreporter.write_line(line)

@@ -19,7 +19,9 @@ def test_readme_data_dictionary_matches_the_schema(run: Callable[..., Result]) -
     match = DICTIONARY.search(readme)
     assert match, "README.md lacks the data-dictionary markers"
     printed = run("schema", "--format", "markdown", root=REPO).output
-    assert match[1] == printed, "README.md's data dictionary is stale: paste `newspkg schema` output between the markers"
+    assert match[1] == printed, (
+        "README.md's data dictionary is stale: paste `newspkg schema` output between the markers"
+    )
 
 
 def test_every_command_is_documented_in_the_readme() -> None:

@@ -49,7 +49,7 @@ def test_changed_source_configuration_misses_the_cache(project: Path) -> None:
     toml.write_text(toml.read_text(encoding="utf-8").replace("株洲高科撩园", "株洲高科"), encoding="utf-8")
     summary = build(load_project(project), schemas, project, engine=Engine(jobs=1))
     assert summary.from_cache == 4
-    assert "株洲高科\"" in (project / "build" / "articles.jsonl").read_text(encoding="utf-8")
+    assert '株洲高科"' in (project / "build" / "articles.jsonl").read_text(encoding="utf-8")
 
 
 def test_ray_engine_output_equals_local_engine(project: Path, tmp_path: Path) -> None:

@@ -1,9 +1,10 @@
 """Settle duplicates with bounded memory: an on-disk SQLite index of every accepted record.
 
 Of the records that share a canonical URL (same ``id``), one is kept; then of the kept records that
-share a text (same ``fingerprint``), one is kept. Which one: the most complete version — the longest
-text, then the latest ``modified_at`` or ``published_at``, then the first raw path in sorted order.
-The rule is deterministic and does not depend on the order or the engine files were converted with.
+share a text (same ``fingerprint``), one is kept. Which one: the most complete version (the longest
+text), then the latest correction (``modified_at``), then the original posting (the earliest
+``published_at``), then the first raw path in sorted order. The rule is deterministic and does not
+depend on the engine or the order files were converted in.
 """
 
 from __future__ import annotations
@@ -16,11 +17,10 @@ from typing import Any
 SCHEMA = """
 create table record (
     seq integer primary key, id text not null, fingerprint text not null, raw_path text not null,
-    text_length integer not null, moment real not null
+    text_length integer not null, modified real not null, published real not null
 );
-create index record_by_id on record (id, text_length desc, moment desc, seq);
 """
-BEST_FIRST = "text_length desc, moment desc, seq"  # the most complete version, then the latest, then path order
+BEST_FIRST = "text_length desc, modified desc, published, seq"
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,17 +39,27 @@ class DuplicateIndex:
     def __init__(self) -> None:
         self._db = sqlite3.connect("")  # "": a private temporary database on disk, gone on close
         self._db.executescript(SCHEMA)
-        self._pending: list[tuple[int, str, str, str, int, float]] = []
+        self._pending: list[tuple[int, str, str, str, int, float, float]] = []
 
     def add(self, seq: int, record: dict[str, Any]) -> None:
-        moment = _timestamp(record.get("modified_at")) or _timestamp(record.get("published_at")) or 0.0
-        row = (seq, record["id"], record["fingerprint"], record["provenance"]["raw_path"], record["char_count"], moment)
+        modified = _timestamp(record.get("modified_at")) or 0.0
+        published = _timestamp(record.get("published_at")) or 0.0
+        provenance = record["provenance"]
+        row = (
+            seq,
+            record["id"],
+            record["fingerprint"],
+            provenance["raw_path"],
+            record["char_count"],
+            modified,
+            published,
+        )
         self._pending.append(row)
         if len(self._pending) >= 10_000:
             self._flush()
 
     def _flush(self) -> None:
-        self._db.executemany("insert into record values (?, ?, ?, ?, ?, ?)", self._pending)
+        self._db.executemany("insert into record values (?, ?, ?, ?, ?, ?, ?)", self._pending)
         self._pending = []
 
     def settle(self) -> None:
@@ -69,14 +79,16 @@ class DuplicateIndex:
 
     def twin(self, seq: int, record: dict[str, Any]) -> Twin | None:
         """The kept record that ``record`` duplicates, or None when it is itself kept."""
-        (winner,) = self._db.execute("select seq from id_winner where id = ?", (record["id"],)).fetchone()
-        reason = "same-id"
-        if winner == seq:
-            row = self._db.execute("select seq from text_winner where fingerprint = ?", (record["fingerprint"],))
-            (winner,) = row.fetchone()
-            reason = "same-text"
+        (id_winner,) = self._db.execute("select seq from id_winner where id = ?", (record["id"],)).fetchone()
+        # The URL's winner may itself lose to a same-text record under another URL: follow it, so
+        # that every duplicate points at a record that is in the package.
+        (winner,) = self._db.execute(
+            "select t.seq from record r join text_winner t on t.fingerprint = r.fingerprint where r.seq = ?",
+            (id_winner,),
+        ).fetchone()
         if winner == seq:
             return None
+        reason = "same-id" if winner == id_winner else "same-text"
         kept_id, kept_path = self._db.execute("select id, raw_path from record where seq = ?", (winner,)).fetchone()
         return Twin(winner, kept_id, kept_path, reason)
 

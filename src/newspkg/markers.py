@@ -43,3 +43,12 @@ SURNAMES = frozenset(
 
 # Image captions in text dumps start with a triangle.
 CAPTION_STARTS = ("△", "▲", "▽", "图为")
+# A short line crediting an image ("图片来源：霍尼韦尔官网") is a caption, not body text.
+IMAGE_CREDIT = re.compile(r"^(?:图片来源|图片|图源|摄影|供图)[:：]\s*\S.{0,40}$")
+
+# "…。（证券时报）": a parenthesised publisher name closing the last paragraph, after sentence-final
+# punctuation. The name must end like a publisher's name, so "…哪些股？（附名单）" is left alone.
+TRAILING_SOURCE = re.compile(
+    r"^(?P<body>.*[。！？!?”’」』…])\s*[（(](?P<name>[^（）()\s]{1,12}(?:报|社|网|新闻|财经|客户端|公司|电视台|杂志))[）)]$",
+    re.S,
+)

@@ -20,6 +20,10 @@ URL_DATES = (
     re.compile(r"/((?:19|20)\d{2})[-/]?(\d{2})[-/]?(\d{2})/"),
     re.compile(r",((?:19|20)\d{2})(\d{2})(\d{2})\d+\.html?$"),
 )
+# Tags that never belong in a record's text or title: the adapter did not parse the markup.
+MARKUP = re.compile(
+    r"<(?:!doctype|/?(?:html|head|body|meta|link|script|style|div|span|p|a|br|img|table|li))\b[^<>]*>", re.I
+)
 FILE_NAME_DATE = re.compile(r"(?:^|/)((?:19|20)\d{2})-(\d{2})-(\d{2})-[^/]*$")
 # Friendlier names for the schema errors that rules are known by.
 RULE_NAMES = {("/url", "pattern"): "url:scheme", ("/url", "format"): "url:format"}
@@ -81,6 +85,11 @@ class RecordChecker:
         if published:
             found += _embedded_date_rules(record, published)
         found += _integrity_rules(record)
+        for key in ("text", "title"):
+            value = record.get(key)
+            if isinstance(value, str) and (tag := MARKUP.search(value)):
+                message = f"{key} still contains HTML markup ({tag[0][:40]!r}): the adapter did not parse it"
+                found.append((f"/{key}", "text:markup", message, Severity.ERROR))
         text = record.get("text")
         if isinstance(text, str) and (marker := BOILERPLATE.search(text)):
             found.append(

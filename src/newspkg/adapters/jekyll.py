@@ -12,7 +12,7 @@ from newspkg.bylines import byline_names, is_byline
 from newspkg.config import SourceConfig
 from newspkg.discover import RawFile
 from newspkg.html_text import html_paragraphs
-from newspkg.markers import LABELS
+from newspkg.markers import CAPTION_STARTS, IMAGE_CREDIT, LABELS, TRAILING_SOURCE
 
 FRONT_MATTER = re.compile(r"\A\s*---[ \t]*\n(?P<yaml>.*?)\n---[ \t]*(?:\n|\Z)", re.S)
 URL_LINE = re.compile(r"^<(?P<url>[^<>\s]*)>\s*$")
@@ -24,7 +24,7 @@ MAX_BYLINE_PARAGRAPHS = 3
 
 class JekyllAdapter:
     name = "jekyll"
-    version = "1.0.0"
+    version = "1.1.0"
 
     def parse(self, raw: RawFile, text: str, source: SourceConfig) -> Draft:
         front, body = split_front_matter(text)
@@ -38,8 +38,9 @@ class JekyllAdapter:
             draft.date_source = "front-matter"
         body_lines, draft.url = _take_url(body.split("\n"))
         digest, markup = _split_digest(line for line in body_lines if not NAVIGATION_LINE.match(line))
-        paragraphs = [*digest, *html_paragraphs("\n".join(markup))]
-        draft.paragraphs = _take_metadata(paragraphs, draft)
+        # The ``> digest`` is eastmoney's summary of the body: it is the text only when there is no body.
+        paragraphs = html_paragraphs("\n".join(markup)) or digest
+        draft.paragraphs = _take_trailing_source(_take_metadata(paragraphs, draft), draft)
         return draft
 
 
@@ -102,11 +103,21 @@ def _take_metadata(paragraphs: list[str], draft: Draft) -> list[str]:
         source_match = LABELS["original_publisher"].match(paragraph)
         if source_match:
             draft.original_publisher = draft.original_publisher or source_match[1]
+        elif paragraph.startswith(CAPTION_STARTS) or IMAGE_CREDIT.match(paragraph):
+            draft.captions.append(paragraph)
         elif index < MAX_BYLINE_PARAGRAPHS and is_byline(paragraph):
             draft.authors.extend(name for name in byline_names(paragraph) if name not in draft.authors)
         else:
             body.append(paragraph)
     return body
+
+
+def _take_trailing_source(paragraphs: list[str], draft: Draft) -> list[str]:
+    """``…。（证券时报）`` at the very end of the body names where the text came from."""
+    if not paragraphs or not (match := TRAILING_SOURCE.match(paragraphs[-1])):
+        return paragraphs
+    draft.original_publisher = draft.original_publisher or match["name"]
+    return [*paragraphs[:-1], match["body"]]
 
 
 def _string(value: Any) -> str | None:
