@@ -17,6 +17,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 from click.testing import Result
+
 from conftest import PROJECT_PARTS, REPO
 
 FRICTIONLESS = Path(sys.executable).parent / "frictionless"
@@ -35,7 +36,7 @@ def built(project: Path, run: Callable[..., Result]) -> Path:
 
 def outputs(root: Path) -> dict[str, bytes]:
     """Every file a build writes (build/* and datapackage.json), by relative path."""
-    files = sorted((root / "build").iterdir()) + [root / "datapackage.json"]
+    files = [*sorted((root / "build").iterdir()), root / "datapackage.json"]
     return {path.relative_to(root).as_posix(): path.read_bytes() for path in files if path.is_file()}
 
 
@@ -81,12 +82,16 @@ def _duckdb(query: str) -> list[Row]:
 
 def duckdb_parquet(root: Path) -> list[Row]:
     path = (root / PARQUET).as_posix()
-    return _duckdb(f"select id, title, text, authors, epoch_us(published_at) as published_at from read_parquet('{path}')")
+    return _duckdb(
+        f"select id, title, text, authors, epoch_us(published_at) as published_at from read_parquet('{path}')"
+    )
 
 
 def duckdb_jsonl(root: Path) -> list[Row]:
     path = (root / JSONL).as_posix()
-    return _duckdb(f"select id, title, text, authors, epoch_us(published_at) as published_at from read_json_auto('{path}')")
+    return _duckdb(
+        f"select id, title, text, authors, epoch_us(published_at) as published_at from read_json_auto('{path}')"
+    )
 
 
 def pyarrow_parquet(root: Path) -> list[Row]:

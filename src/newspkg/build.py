@@ -27,7 +27,7 @@ from newspkg.dedup import DuplicateIndex, Twin
 from newspkg.engines import SHARD_SIZE, Job, shards
 from newspkg.issues import Issue, Severity
 from newspkg.schema import SchemaSet
-from newspkg.write import JsonlWriter, ParquetWriter, write_atomic
+from newspkg.write import BytesFile, JsonlWriter, ParquetWriter, commit_together, recover
 
 REJECTS_PATH = "build/rejects.jsonl"
 REPORT_PATH = "build/report.json"
@@ -163,6 +163,7 @@ def build(
     progress: Progress | None = None,
 ) -> BuildSummary:
     """Write build/ and datapackage.json under ``out_root``; return what became of every input."""
+    recover_outputs(out_root)
     previous = package.read_descriptor(project.descriptor_path)
     outcomes = convert_all(project, schemas, now, engine=engine)
     manifest = hashlib.sha256()
@@ -183,15 +184,22 @@ def build(
             parquet.write(record)
 
         summary = _settle(outcomes, jsonl.path.parent, on_outcome, on_record)
-    for writer in (jsonl, parquet, rejects):
-        writer.commit()
-    write_atomic(out_root / REPORT_PATH, _json_bytes(summary.to_dict()))
-    outputs = {path: package.file_facts(out_root / path) for path in (package.JSONL_PATH, package.PARQUET_PATH)}
+    report = BytesFile(out_root / REPORT_PATH, _json_bytes(summary.to_dict()))
+    outputs = {
+        package.JSONL_PATH: package.file_facts(jsonl.partial),
+        package.PARQUET_PATH: package.file_facts(parquet.partial),
+    }
     counts = {name: dict(counter) for name, counter in summary.per_source.items()}
     provenance = package.provenance(project, manifest.hexdigest(), summary.inputs, counts, command)
     descriptor = package.descriptor(previous, project, schemas, outputs, provenance)
-    write_atomic(out_root / "datapackage.json", package.dump_descriptor(descriptor))
+    package_file = BytesFile(out_root / "datapackage.json", package.dump_descriptor(descriptor))
+    commit_together([jsonl, parquet, rejects, report, package_file], out_root / package.JOURNAL_PATH)
     return summary
+
+
+def recover_outputs(root: Path) -> bool:
+    """Finish an output commit a killed build left halfway; True when there was one."""
+    return recover(root / package.JOURNAL_PATH)
 
 
 def _settle(

@@ -20,6 +20,7 @@ from newspkg.issues import Issue, Severity
 from newspkg.records import id_of
 from newspkg.schema import SchemaSet, load_schemas
 from newspkg.validate import RecordChecker
+from newspkg.write import recover
 
 BATCH_ROWS = 4096
 
@@ -35,6 +36,7 @@ class PackageReport:
 
 def check_package(descriptor_path: Path, now: datetime | None = None) -> PackageReport:
     root = descriptor_path.parent
+    recover(root / package.JOURNAL_PATH)  # a build killed while committing its outputs: finish it first
     descriptor = _load(descriptor_path)
     report = PackageReport()
     _check_profile(descriptor, descriptor_path, report)

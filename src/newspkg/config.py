@@ -19,8 +19,10 @@ SOURCE_FILE = "source.toml"
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 KNOWN_KEYS = {
     "adapter", "timezone", "language", "publisher", "base_url", "encoding", "schema",
-    "hints", "acknowledged",
+    "hints", "acknowledged", "limits",
 }  # fmt: skip
+DEFAULT_MAX_BYTES = 8 * 1024 * 1024  # no news article is this large; a larger file is a mistake or an attack
+DEFAULT_MAX_SECONDS = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +39,8 @@ class SourceConfig:
     schema: str | None = None  # name of an extension in schema/sources/
     hints: dict[str, Any] = field(default_factory=dict)  # adapter-specific, as data
     acknowledged: dict[str, str] = field(default_factory=dict)  # file (relative) -> reason
+    max_bytes: int = DEFAULT_MAX_BYTES  # [limits] max_bytes: larger raw files are rejected unread
+    max_seconds: float = DEFAULT_MAX_SECONDS  # [limits] max_seconds: a file taking longer is rejected
 
     @property
     def zone(self) -> ZoneInfo:
@@ -121,6 +125,7 @@ def load_source(folder: Path) -> SourceConfig:
         schema=_string(data, "schema", where),
         hints=_table(data, "hints", where),
         acknowledged=_acknowledged(data, where),
+        **_limits(data, where),
     )
     _check(source, where)
     return source
@@ -152,6 +157,20 @@ def _table(data: dict[str, Any], key: str, where: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ConfigError(f"{where}: [{key}] must be a table")
     return value
+
+
+def _limits(data: dict[str, Any], where: str) -> dict[str, Any]:
+    limits = _table(data, "limits", where)
+    unknown = sorted(set(limits) - {"max_bytes", "max_seconds"})
+    if unknown:
+        raise ConfigError(f"{where}: [limits] has unknown key(s) {', '.join(unknown)}; known: max_bytes, max_seconds")
+    for key, value in limits.items():
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise ConfigError(f"{where}: [limits] {key} must be a positive number")
+    return {
+        "max_bytes": int(limits.get("max_bytes", DEFAULT_MAX_BYTES)),
+        "max_seconds": float(limits.get("max_seconds", DEFAULT_MAX_SECONDS)),
+    }
 
 
 def _acknowledged(data: dict[str, Any], where: str) -> dict[str, str]:

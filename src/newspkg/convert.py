@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -70,7 +74,11 @@ class Converter:
         source = self._sources[raw.source]
         acknowledged = self.acknowledgement(raw)
         try:
-            record, issues = self._convert(raw, source)
+            with time_limit(source.max_seconds):
+                record, issues = self._convert(raw, source)
+        except TimeLimitExceeded:
+            message = f"converting took over {source.max_seconds:g} s ([limits] max_seconds in source.toml)"
+            record, issues = None, [_file_issue(raw, "raw:timeout", message)]
         except Exception as error:  # an adapter bug must become a reject, never a crashed build
             record, issues = None, [_file_issue(raw, "adapter-error", f"{type(error).__name__}: {error}")]
         return Outcome(raw.path, raw.sha256, raw.source, record, tuple(issues), acknowledged)
@@ -78,6 +86,11 @@ class Converter:
     def _convert(self, raw: RawFile, source: SourceConfig) -> tuple[dict[str, Any] | None, list[Issue]]:
         if raw.unreadable:
             return None, [_file_issue(raw, "raw:unreadable", f"{raw.path} {raw.unreadable}")]
+        if len(raw.data) > source.max_bytes:
+            message = (
+                f"{len(raw.data)} bytes is over the limit of {source.max_bytes} ([limits] max_bytes in source.toml)"
+            )
+            return None, [_file_issue(raw, "raw:too-large", message)]
         decoded = decode(raw.data, source.encoding)
         text = unify_line_ends(decoded.text)
         if not text.strip():
@@ -95,6 +108,29 @@ class Converter:
                 return None, [_file_issue(raw, "sidecar:invalid", f"{raw.path}{SIDECAR_SUFFIX}: {error}")]
         record = finish(draft, raw, source, adapter, decoded.encoding, self.schemas.empty_values, from_sidecar)
         return record, self._checker.check(record, raw.path)
+
+
+class TimeLimitExceeded(Exception):
+    """Raised inside a conversion that ran out of time."""
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Interrupt the block after ``seconds`` of wall time (Unix, main thread; elsewhere unlimited)."""
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise TimeLimitExceeded
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _file_issue(raw: RawFile, rule: str, message: str) -> Issue:

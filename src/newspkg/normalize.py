@@ -10,7 +10,10 @@ from zoneinfo import ZoneInfo
 
 import ada_url
 
-ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+# Zero-width and control characters (NUL included) carry nothing a reader sees.
+ZERO_WIDTH = dict.fromkeys(
+    [*map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\x7f"), *(c for c in range(32) if chr(c) not in "\t\n")], None
+)
 SPACES = re.compile(r"[ \t\u00a0\u2002-\u200a\u202f\u205f\u3000]+")
 LINE_ENDS = re.compile(r"\r\n?")
 

@@ -14,6 +14,7 @@ from newspkg.schema import SchemaSet
 
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 DATE_TOLERANCE = timedelta(days=1)
+MIN_HAN_SHARE = 0.5  # a zh text whose letters are mostly not Han characters was decoded wrongly
 # Dates that URLs and file names carry: infoCode=NW20220226…, /2022/02/26/, /news/1345,20211208….html
 URL_DATES = (
     re.compile(r"infoCode=[A-Z]{2}(\d{4})(\d{2})(\d{2})"),
@@ -90,6 +91,7 @@ class RecordChecker:
             if isinstance(value, str) and (tag := MARKUP.search(value)):
                 message = f"{key} still contains HTML markup ({tag[0][:40]!r}): the adapter did not parse it"
                 found.append((f"/{key}", "text:markup", message, Severity.ERROR))
+        found += _decoding_rules(record)
         text = record.get("text")
         if isinstance(text, str) and (marker := BOILERPLATE.search(text)):
             found.append(
@@ -129,6 +131,26 @@ def _integrity_rules(record: dict[str, Any]) -> list[tuple[str, str, str, Severi
     raw_path = (record.get("provenance") or {}).get("raw_path")
     if isinstance(raw_path, str) and record.get("id") != record_id(record.get("url"), raw_path):
         found.append(("/id", "record:id", "id does not match url (or raw path)", Severity.ERROR))
+    return found
+
+
+def _decoding_rules(record: dict[str, Any]) -> list[tuple[str, str, str, Severity]]:
+    """Text that was decoded with the wrong encoding must not be published."""
+    found = []
+    for key in ("title", "text"):
+        value = record.get(key)
+        if isinstance(value, str) and "\ufffd" in value:
+            message = f"{key} contains U+FFFD replacement characters: the bytes were not decoded cleanly"
+            found.append((f"/{key}", "text:encoding", message, Severity.ERROR))
+    text, language = record.get("text"), record.get("language")
+    if isinstance(text, str) and isinstance(language, str) and language.split("-")[0] == "zh":
+        letters = [ch for ch in text if ch.isalpha()]
+        han = sum(1 for ch in letters if "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf")
+        if letters and han / len(letters) < MIN_HAN_SHARE:
+            message = (
+                f"only {han / len(letters):.0%} of the letters are Chinese characters: mis-decoded or not Chinese?"
+            )
+            found.append(("/text", "text:encoding", message, Severity.ERROR))
     return found
 
 

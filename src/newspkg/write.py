@@ -102,10 +102,49 @@ def to_arrow_row(record: dict[str, Any], timestamp_fields: list[str]) -> dict[st
     return row
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    target = _AtomicFile(path)
-    with target.partial.open("wb") as file:
-        file.write(data)
-        file.flush()
-        os.fsync(file.fileno())
-    target.commit()
+class BytesFile(_AtomicFile):
+    """Whole contents known at once (the report, the descriptor), written durably to the partial file."""
+
+    def __init__(self, path: Path, data: bytes) -> None:
+        super().__init__(path)
+        with self.partial.open("wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+
+
+def commit_together(files: list[_AtomicFile], journal: Path) -> None:
+    """Give every partial file its real name as one step that survives a crash.
+
+    The journal names the renames before any happens; a build killed halfway through them leaves
+    the journal behind, and :func:`recover` (run before anything reads the outputs) finishes them.
+    Killed before the journal exists, a build leaves the previous outputs untouched.
+    """
+    pairs = [[os.path.relpath(f.partial, journal.parent), os.path.relpath(f.path, journal.parent)] for f in files]
+    BytesFile(journal, orjson.dumps(pairs)).commit()
+    _fsync_folders(files)
+    recover(journal)
+
+
+def recover(journal: Path) -> bool:
+    """Finish the renames an interrupted commit left in ``journal``; True when there were any."""
+    if not journal.exists():
+        return False
+    pairs = [
+        (journal.parent / partial, journal.parent / final) for partial, final in orjson.loads(journal.read_bytes())
+    ]
+    for partial, final in pairs:
+        if partial.exists():
+            partial.replace(final)
+    _fsync_folders([_AtomicFile(final) for _, final in pairs])
+    journal.unlink()
+    return True
+
+
+def _fsync_folders(files: list[_AtomicFile]) -> None:
+    for folder in {f.path.parent for f in files}:
+        descriptor = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)

@@ -20,6 +20,8 @@ LINK = r"\[[^\]]*\]\([^)]*\)"
 NAVIGATION_LINE = re.compile(rf"^\s*{LINK}(?:\s*[|｜]?\s*{LINK})*\s*$")
 FLAT_KEY = re.compile(r"^(?P<key>[A-Za-z_][\w-]*):[ \t]*(?P<value>.*)$")
 MAX_BYLINE_PARAGRAPHS = 3
+MAX_FRONT_MATTER = 64 * 1024
+ANCHOR_OR_ALIAS = re.compile(r"(?:^|[\s\[{,:-])[&*][\w-]+", re.M)
 
 
 class JekyllAdapter:
@@ -53,6 +55,8 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
 
 
 def _load_yaml(source: str) -> dict[str, Any]:
+    if len(source) > MAX_FRONT_MATTER or ANCHOR_OR_ALIAS.search(source):
+        return _flat_front_matter(source)  # anchors and aliases have no place in a post: no YAML bombs
     # BaseLoader keeps every scalar a string: dates stay as written, "no" stays "no".
     try:
         loaded = yaml.load(source, Loader=yaml.BaseLoader)  # noqa: S506 - BaseLoader builds no objects
