@@ -4,8 +4,8 @@
 
 Run it with the Python of the environment newspkg is installed in: the steps run as child
 processes of that interpreter (newspkg and frictionless from the same bin/ folder). Each step is
-timed on the wall clock; its peak RSS comes from os.wait4 on the child's pid, and the peak of its
-whole process tree from sampling /proc. See bench/README.md.
+timed on the wall clock; its peak RSS is ru_maxrss from wait4 on its pid (taken by GNU time where
+present), and the peak of its whole process tree comes from sampling /proc. See bench/README.md.
 """
 
 from __future__ import annotations
