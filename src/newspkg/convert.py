@@ -15,6 +15,7 @@ from newspkg import __version__, adapters
 from newspkg.config import Project, SourceConfig
 from newspkg.decode import decode
 from newspkg.discover import SIDECAR_SUFFIX, RawFile
+from newspkg.errors import ConfigError
 from newspkg.issues import Issue, Severity, has_errors
 from newspkg.normalize import unify_line_ends
 from newspkg.records import finish
@@ -54,9 +55,13 @@ class Converter:
     def __post_init__(self) -> None:
         self._sources = {source.name: source for source in self.project.sources}
         for source in self.project.sources:
-            adapters.get(source.adapter)  # fail now, with the config's message, not per file
+            try:  # fail now, naming the file to fix, not once per raw file
+                adapters.get(source.adapter)
+            except ConfigError as error:
+                raise ConfigError(f"raw/{source.name}/source.toml: {error}") from None
             self.schemas.schema_for(source.schema)
-        self._checker = RecordChecker(self.schemas, {s.name: s.schema for s in self.project.sources}, self.now)
+        extension_of = {s.name: s.schema for s in self.project.sources}
+        self._checker = RecordChecker(self.schemas, extension_of, self.now, integrity=False)
 
     def settings_digest(self, source: str) -> str:
         """A digest of everything besides the raw bytes that determines a file's outcome."""

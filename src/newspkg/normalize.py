@@ -11,9 +11,7 @@ from zoneinfo import ZoneInfo
 import ada_url
 
 # Zero-width and control characters (NUL included) carry nothing a reader sees.
-ZERO_WIDTH = dict.fromkeys(
-    [*map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\x7f"), *(c for c in range(32) if chr(c) not in "\t\n")], None
-)
+INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f\u00ad\u200b-\u200d\u2060\ufeff]")
 SPACES = re.compile(r"[ \t\u00a0\u2002-\u200a\u202f\u205f\u3000]+")
 LINE_ENDS = re.compile(r"\r\n?")
 
@@ -30,8 +28,10 @@ def unify_line_ends(text: str) -> str:
 
 def clean_line(value: str) -> str:
     """One line or paragraph: entities decoded, zero-width characters dropped, spaces folded, NFC."""
-    value = html.unescape(value).translate(ZERO_WIDTH)
-    return unicodedata.normalize("NFC", SPACES.sub(" ", value).strip())
+    if "&" in value:
+        value = html.unescape(value)
+    value = SPACES.sub(" ", INVISIBLE.sub("", value)).strip()
+    return value if unicodedata.is_normalized("NFC", value) else unicodedata.normalize("NFC", value)
 
 
 def clean_paragraphs(paragraphs: list[str]) -> str:

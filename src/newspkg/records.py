@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import re
+import sys
 import unicodedata
 from collections.abc import Mapping
 from typing import Any
@@ -27,9 +30,27 @@ def id_of(record: Mapping[str, Any]) -> str:
     return rid if isinstance(rid, str) else ""
 
 
+@functools.cache
+def _ignored_by_fingerprint() -> re.Pattern[str]:
+    """One character class of punctuation (P*), separators (Z*), controls and format characters (Cc, Cf)."""
+    codes = [
+        code
+        for code in range(sys.maxunicode + 1)
+        if (category := unicodedata.category(chr(code)))[0] in "PZ" or category in ("Cc", "Cf")
+    ]
+    ranges, start = [], codes[0]
+    for previous, code in zip(codes, [*codes[1:], -1], strict=True):
+        if code != previous + 1:
+            ranges.append(re.escape(chr(start)) + ("-" + re.escape(chr(previous)) if previous > start else ""))
+            start = code
+    return re.compile("[" + "".join(ranges) + "]+")
+
+
 def fingerprint(text: str) -> str:
     """sha256 of the text after NFKC with whitespace and punctuation removed."""
-    kept = "".join(ch for ch in unicodedata.normalize("NFKC", text) if unicodedata.category(ch)[0] not in "PZC")
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    kept = _ignored_by_fingerprint().sub("", text)
     return hashlib.sha256(kept.encode()).hexdigest()
 
 

@@ -21,6 +21,7 @@ NAVIGATION_LINE = re.compile(rf"^\s*{LINK}(?:\s*[|｜]?\s*{LINK})*\s*$")
 FLAT_KEY = re.compile(r"^(?P<key>[A-Za-z_][\w-]*):[ \t]*(?P<value>.*)$")
 MAX_BYLINE_PARAGRAPHS = 3
 MAX_FRONT_MATTER = 64 * 1024
+BASE_LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)  # libyaml when the wheel has it: 10x faster
 ANCHOR_OR_ALIAS = re.compile(r"(?:^|[\s\[{,:-])[&*][\w-]+", re.M)
 
 
@@ -59,7 +60,7 @@ def _load_yaml(source: str) -> dict[str, Any]:
         return _flat_front_matter(source)  # anchors and aliases have no place in a post: no YAML bombs
     # BaseLoader keeps every scalar a string: dates stay as written, "no" stays "no".
     try:
-        loaded = yaml.load(source, Loader=yaml.BaseLoader)  # noqa: S506 - BaseLoader builds no objects
+        loaded = yaml.load(source, Loader=BASE_LOADER)  # noqa: S506 - BaseLoader builds no objects
     except yaml.YAMLError:
         loaded = None
     if isinstance(loaded, dict):
