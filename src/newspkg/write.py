@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 ROW_GROUP_SIZE = 10_000
+BATCH_SIZE = 1_000  # records held as Python dicts before they become an Arrow batch
 
 
 def dump_line(record: dict[str, Any]) -> bytes:
@@ -64,7 +65,8 @@ class JsonlWriter(_AtomicFile):
 
 
 class ParquetWriter(_AtomicFile):
-    """Buffers at most ``row_group_size`` records, then writes them as one row group."""
+    """Writes row groups of ``row_group_size`` records, holding them as compact Arrow batches
+    (Python dicts only ``BATCH_SIZE`` at a time) until a group is full."""
 
     def __init__(self, path: Path, schema: pa.Schema, row_group_size: int = ROW_GROUP_SIZE) -> None:
         super().__init__(path)
@@ -72,23 +74,33 @@ class ParquetWriter(_AtomicFile):
         self._timestamps = [f.name for f in schema if pa.types.is_timestamp(f.type)]
         self._row_group_size = row_group_size
         self._buffer: list[dict[str, Any]] = []
+        self._batches: list[pa.RecordBatch] = []
+        self._rows_in_batches = 0
         self._writer = pq.ParquetWriter(
             self.partial, schema, compression="zstd", write_statistics=True, use_dictionary=True
         )
 
     def write(self, record: dict[str, Any]) -> None:
-        self._buffer.append(record)
-        if len(self._buffer) >= self._row_group_size:
-            self._flush()
+        self._buffer.append(to_arrow_row(record, self._timestamps))
+        if len(self._buffer) == BATCH_SIZE:
+            self._to_arrow()
+        if self._rows_in_batches >= self._row_group_size:
+            self._write_row_group()
 
-    def _flush(self) -> None:
+    def _to_arrow(self) -> None:
         if self._buffer:
-            rows = [to_arrow_row(record, self._timestamps) for record in self._buffer]
-            self._writer.write_table(pa.Table.from_pylist(rows, schema=self._schema))
+            self._batches.append(pa.RecordBatch.from_pylist(self._buffer, schema=self._schema))
+            self._rows_in_batches += len(self._buffer)
             self._buffer = []
 
+    def _write_row_group(self) -> None:
+        if self._batches:
+            self._writer.write_table(pa.Table.from_batches(self._batches), row_group_size=self._row_group_size)
+            self._batches, self._rows_in_batches = [], 0
+
     def close(self) -> None:
-        self._flush()
+        self._to_arrow()
+        self._write_row_group()
         self._writer.close()
 
 
