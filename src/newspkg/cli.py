@@ -18,7 +18,7 @@ from typing import Any, TextIO
 
 import click
 
-from newspkg import __version__, report
+from newspkg import __version__, download, report
 from newspkg.build import BuildSummary, Engine, available_cores, build, check, convert_all, summarize
 from newspkg.check_package import check_package
 from newspkg.config import Project, load_project
@@ -156,6 +156,57 @@ def validate_command(
     return EXIT_PROBLEMS if summary.unacknowledged else EXIT_CLEAN
 
 
+@main.command("verify")
+@click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--allow-remote", is_flag=True,
+    help="Accept resources given as URLs (other than the article resources) as unchecked warnings; "
+    "nothing is ever fetched.",
+)  # fmt: skip
+@FORMAT_OPTION
+@click.pass_obj
+@_exits_on_config_errors
+def verify_command(obj: Context, path: Path | None, allow_remote: bool, fmt: str) -> int:
+    """Prove a downloaded package intact: PATH is its folder or its datapackage.json (default: --root).
+
+    Everything `validate datapackage.json` checks, plus: every resource and schema path is a plain
+    relative path that stays inside the package (no .., ~, hidden part, backslash or link leading
+    out), nothing is fetched (URLs are reported), and the package is only read, never modified.
+    """
+    path = path or obj.root
+    descriptor = path / "datapackage.json" if path.is_dir() else path
+    return _validate_package(descriptor, sys.stdout, fmt, strict=True, allow_remote=allow_remote)
+
+
+@main.command("download")
+@click.argument("url")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(min=1),
+    default=download.MAX_BYTES,
+    show_default=True,
+    help="The most the whole package may weigh; each file is also held to its declared size.",
+)
+@click.option("--allow-remote", is_flag=True, help="As for verify: URL resources pass as unchecked warnings.")
+@FORMAT_OPTION
+@_exits_on_config_errors
+def download_command(url: str, directory: Path, max_bytes: int, allow_remote: bool, fmt: str) -> int:
+    """Fetch a published package over HTTP(S) into DIRECTORY, then verify it.
+
+    URL is the package's datapackage.json, or its folder ending in /. Each file is streamed to
+    <path>.partial (resumed with a Range request when one is there) and renamed into place when
+    complete. Unsafe paths are never requested. Exit code as verify's.
+    """
+    fetched = download.download(url, directory, max_bytes=max_bytes)
+    return _validate_package(
+        fetched.descriptor, sys.stdout, fmt, strict=True, allow_remote=allow_remote, before=fetched.issues,
+        title=f"newspkg download: {url} → {directory}",
+        extra={"files_fetched": fetched.fetched, "files_kept": fetched.kept, "files_resumed": fetched.resumed,
+               "bytes_received": fetched.bytes},
+    )  # fmt: skip
+
+
 @main.command("schema")
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "arrow", "markdown"]), default="markdown", show_default=True,
@@ -176,20 +227,33 @@ def schema_command(obj: Context, fmt: str) -> int:
     return EXIT_CLEAN
 
 
-def _validate_package(path: Path, out: TextIO, fmt: str) -> int:
+def _validate_package(
+    path: Path,
+    out: TextIO,
+    fmt: str,
+    *,
+    strict: bool = False,
+    allow_remote: bool = False,
+    before: list[Issue] | None = None,
+    title: str | None = None,
+    extra: dict[str, Any] | None = None,
+) -> int:
     started = time.monotonic()
-    result = check_package(path)
-    report.write_issues(result.issues, out, fmt)
-    errors = sum(issue.severity is Severity.ERROR for issue in result.issues)
+    result = check_package(path, strict=strict, allow_remote=allow_remote)
+    issues = [*(before or []), *result.issues]
+    report.write_issues(issues, out, fmt)
+    errors = sum(issue.severity is Severity.ERROR for issue in issues)
     seconds = time.monotonic() - started
     summary = {
         "package": str(path),
         "records": result.records,
         "errors": errors,
-        "warnings": len(result.issues) - errors,
+        "warnings": len(issues) - errors,
+        **(extra or {}),
         "records_per_second": round(result.records / seconds) if seconds > 0 else None,
     }
-    report.write_summary(summary, out, fmt, f"newspkg validate: {path}")
+    command = "verify" if strict else "validate"
+    report.write_summary(summary, out, fmt, title or f"newspkg {command}: {path}")
     return EXIT_PROBLEMS if errors else EXIT_CLEAN
 
 

@@ -27,7 +27,9 @@ PROVENANCE = "newspkg:provenance"
 SCHEMAS = "newspkg:schemas"
 JSONL_PATH = "build/articles.jsonl"
 PARQUET_PATH = "build/articles.parquet"
-JOURNAL_PATH = "build/.commit.journal"  # exists only while (or if killed while) outputs are renamed into place
+# At the package root, so that every rename it names stays below it. It exists only while (or if
+# killed while) a build renames its outputs into place.
+JOURNAL_PATH = ".newspkg-commit.journal"
 # frictionless 5 reports a false byte-count error for any Parquet resource that declares `bytes`,
 # so the Parquet size goes under this name; `newspkg validate` checks both.
 PARQUET_BYTES = "newspkg:bytes"

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import os
 from datetime import datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from types import TracebackType
 from typing import Any, BinaryIO, Self
 
 import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from newspkg.errors import PackageError
 
 ROW_GROUP_SIZE = 10_000
 BATCH_SIZE = 1_000  # records held as Python dicts before they become an Arrow batch
@@ -139,18 +141,37 @@ def commit_together(files: list[_AtomicFile], journal: Path) -> None:
 
 
 def recover(journal: Path) -> bool:
-    """Finish the renames an interrupted commit left in ``journal``; True when there were any."""
+    """Finish the renames an interrupted commit left in ``journal``; True when there were any.
+
+    A journal may come with a downloaded package: only ``<folder>/.<name>.partial`` →
+    ``<folder>/<name>`` pairs below the journal's folder are followed; anything else is refused.
+    """
     if not journal.exists():
         return False
-    pairs = [
-        (journal.parent / partial, journal.parent / final) for partial, final in orjson.loads(journal.read_bytes())
-    ]
+    pairs = [(journal.parent / partial, journal.parent / final) for partial, final in _journal_pairs(journal)]
     for partial, final in pairs:
         if partial.exists():
             partial.replace(final)
     _fsync_folders([_AtomicFile(final) for _, final in pairs])
     journal.unlink()
     return True
+
+
+def _journal_pairs(journal: Path) -> list[tuple[str, str]]:
+    try:
+        entries = orjson.loads(journal.read_bytes())
+    except orjson.JSONDecodeError:
+        raise PackageError(f"{journal} is not a newspkg commit journal: delete it") from None
+    pairs = []
+    for entry in entries if isinstance(entries, list) else [None]:
+        if not (isinstance(entry, list) and len(entry) == 2 and all(isinstance(part, str) for part in entry)):
+            raise PackageError(f"{journal} is not a newspkg commit journal: delete it")
+        partial, final = PurePosixPath(entry[0]), PurePosixPath(entry[1])
+        inside = not final.is_absolute() and ".." not in final.parts and final.name not in ("", ".")
+        if not inside or partial != final.with_name(f".{final.name}.partial"):
+            raise PackageError(f"{journal} names a rename newspkg never makes ({entry[0]} → {entry[1]}): delete it")
+        pairs.append((entry[0], entry[1]))
+    return pairs
 
 
 def _fsync_folders(files: list[_AtomicFile]) -> None:
