@@ -119,23 +119,23 @@ class TimeLimitExceeded(Exception):
     """Raised inside a conversion that ran out of time."""
 
 
+def _expire(signum: int, frame: object) -> None:
+    raise TimeLimitExceeded
+
+
 @contextmanager
 def time_limit(seconds: float) -> Iterator[None]:
     """Interrupt the block after ``seconds`` of wall time (Unix, main thread; elsewhere unlimited)."""
     if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
         yield
         return
-
-    def expire(signum: int, frame: object) -> None:
-        raise TimeLimitExceeded
-
-    previous = signal.signal(signal.SIGALRM, expire)
+    if signal.getsignal(signal.SIGALRM) is not _expire:
+        signal.signal(signal.SIGALRM, _expire)  # once per process: the timer is all that changes per file
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def _file_issue(raw: RawFile, rule: str, message: str) -> Issue:

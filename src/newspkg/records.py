@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
-import sys
 import unicodedata
 from collections.abc import Mapping
 from typing import Any
@@ -30,27 +28,15 @@ def id_of(record: Mapping[str, Any]) -> str:
     return rid if isinstance(rid, str) else ""
 
 
-@functools.cache
-def _ignored_by_fingerprint() -> re.Pattern[str]:
-    """One character class of punctuation (P*), separators (Z*), controls and format characters (Cc, Cf)."""
-    codes = [
-        code
-        for code in range(sys.maxunicode + 1)
-        if (category := unicodedata.category(chr(code)))[0] in "PZ" or category in ("Cc", "Cf")
-    ]
-    ranges, start = [], codes[0]
-    for previous, code in zip(codes, [*codes[1:], -1], strict=True):
-        if code != previous + 1:
-            ranges.append(re.escape(chr(start)) + ("-" + re.escape(chr(previous)) if previous > start else ""))
-            start = code
-    return re.compile("[" + "".join(ranges) + "]+")
+NON_WORD = re.compile(r"[\W_]+")  # whitespace, punctuation, symbols: what copies of one text differ in
 
 
 def fingerprint(text: str) -> str:
-    """sha256 of the text after NFKC with whitespace and punctuation removed."""
-    if not unicodedata.is_normalized("NFKC", text):
-        text = unicodedata.normalize("NFKC", text)
-    kept = _ignored_by_fingerprint().sub("", text)
+    """sha256 of the text's word characters (letters and digits: every non-word character, i.e.
+    whitespace, punctuation and symbols, removed), NFKC-normalised: the exact-duplicate key."""
+    kept = NON_WORD.sub("", text)
+    if not unicodedata.is_normalized("NFKC", kept):
+        kept = NON_WORD.sub("", unicodedata.normalize("NFKC", kept))
     return hashlib.sha256(kept.encode()).hexdigest()
 
 
