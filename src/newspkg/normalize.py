@@ -12,7 +12,6 @@ import ada_url
 
 # Zero-width and control characters (NUL included) carry nothing a reader sees.
 INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f\u00ad\u200b-\u200d\u2060\ufeff]")
-SPACES = re.compile(r"[ \t\u00a0\u2002-\u200a\u202f\u205f\u3000]+")
 LINE_ENDS = re.compile(r"\r\n?")
 
 DATE = re.compile(
@@ -30,7 +29,9 @@ def clean_line(value: str) -> str:
     """One line or paragraph: entities decoded, zero-width characters dropped, spaces folded, NFC."""
     if "&" in value:
         value = html.unescape(value)
-    value = SPACES.sub(" ", INVISIBLE.sub("", value)).strip()
+    if not value.isprintable():  # only then can there be invisible characters (printable is the common, fast case)
+        value = INVISIBLE.sub("", value)
+    value = " ".join(value.split())  # every run of whitespace (U+3000, no-break space, tabs…) → one space
     return value if unicodedata.is_normalized("NFC", value) else unicodedata.normalize("NFC", value)
 
 
