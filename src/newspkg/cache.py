@@ -7,10 +7,9 @@ Outcomes that depend on the clock (a date in the future) are never stored.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -48,7 +47,10 @@ class OutcomeCache:
     def get(self, raw: RawFile) -> Outcome | None:
         if raw.unreadable:
             return None
-        row = self._db.execute("select value from outcome where key = ?", (self.key(raw),)).fetchone()
+        try:
+            row = self._db.execute("select value from outcome where key = ?", (self.key(raw),)).fetchone()
+        except sqlite3.Error:  # a cache that cannot be read is a miss, never a failed build
+            return None
         if row is None:
             return None
         return _decode(orjson.loads(row[0]), raw, self._converter.acknowledgement(raw))
@@ -57,19 +59,21 @@ class OutcomeCache:
         if raw.unreadable or any(issue.rule in CLOCK_RULES for issue in outcome.issues):
             return
         value = orjson.dumps({"record": outcome.record, "issues": [i.to_dict() for i in outcome.issues]})
-        self._db.execute("insert or replace into outcome values (?, ?)", (self.key(raw), value))
-
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """One write transaction for many puts: a commit per file would dominate the build."""
-        self._db.execute("begin")
-        try:
-            yield
-        finally:
-            self._db.execute("commit")
+        # Each put is its own short transaction: workers take turns at the write lock (busy timeout)
+        # instead of one holding it for a whole shard.
+        with contextlib.suppress(sqlite3.Error):  # an unwritable cache costs speed, never the build
+            self._db.execute("insert or replace into outcome values (?, ?)", (self.key(raw), value))
 
     def close(self) -> None:
         self._db.close()
+
+
+def open_cache(path: Path, converter: _Keyed) -> OutcomeCache | None:
+    """The cache, or None (convert everything) when it cannot be opened: a cache never fails a build."""
+    try:
+        return OutcomeCache(path, converter)
+    except (sqlite3.Error, OSError):
+        return None
 
 
 def _decode(data: dict[str, Any], raw: RawFile, acknowledged: str | None) -> Outcome:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from newspkg.cache import OutcomeCache
+from newspkg.cache import OutcomeCache, open_cache
 from newspkg.config import Project, load_project
 from newspkg.convert import Converter, Outcome
 from newspkg.discover import raw_paths, read_raw
@@ -53,20 +53,19 @@ def convert_shard(job: Job, paths: list[str]) -> list[Outcome]:
         _workers.clear()  # a worker serves one build at a time
         project = load_project(Path(job.root))
         converter = Converter(project, load_schemas(project.schema_dir), job.now)
-        cache = OutcomeCache(Path(job.cache), converter) if job.cache else None
+        cache = open_cache(Path(job.cache), converter) if job.cache else None
         _workers[job] = (project, converter, cache)
     project, converter, cache = _workers[job]
     raws = (read_raw(project, path, path.split("/", 2)[1]) for path in paths)
     if cache is None:
         return [converter.convert(raw) for raw in raws]
     outcomes = []
-    with cache.transaction():
-        for raw in raws:
-            outcome = cache.get(raw)
-            if outcome is None:
-                outcome = converter.convert(raw)
-                cache.put(raw, outcome)
-            outcomes.append(outcome)
+    for raw in raws:
+        outcome = cache.get(raw)
+        if outcome is None:
+            outcome = converter.convert(raw)
+            cache.put(raw, outcome)
+        outcomes.append(outcome)
     return outcomes
 
 
