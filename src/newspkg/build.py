@@ -11,7 +11,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -27,13 +27,14 @@ from newspkg.dedup import DuplicateIndex, Twin
 from newspkg.engines import SHARD_SIZE, Job, shards
 from newspkg.issues import Issue, Severity
 from newspkg.schema import SchemaSet
-from newspkg.write import BytesFile, JsonlWriter, ParquetWriter, commit_together, recover
+from newspkg.write import BytesFile, JsonlWriter, ParquetWriter, commit_together, dump_line, recover
 
 REJECTS_PATH = "build/rejects.jsonl"
 REPORT_PATH = "build/report.json"
 CACHE_PATH = "build/.cache/outcomes.sqlite"
 # Outputs compared by `newspkg build --check`, descriptor last.
 OUTPUTS = (package.JSONL_PATH, package.PARQUET_PATH, REJECTS_PATH, REPORT_PATH, "datapackage.json")
+SPILL_BUFFER = 1 << 20
 MAX_KEPT_WARNINGS = 1000  # shown in reports; the rest are counted by rule
 Progress = Callable[[int], None]  # called with the number of files just finished
 
@@ -77,7 +78,7 @@ class BuildSummary:
     duplicates: list[Duplicate] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)  # the first MAX_KEPT_WARNINGS
     warnings_by_rule: Counter[str] = field(default_factory=Counter)
-    per_source: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    per_source: dict[str, Counter[str]] = field(default_factory=dict)
 
     @property
     def unacknowledged(self) -> list[Outcome]:
@@ -88,9 +89,9 @@ class BuildSummary:
         return [issue for outcome in self.rejects for issue in outcome.issues] + self.warnings
 
     def count(self, source: str, what: str) -> None:
-        counts = self.per_source[source]
-        counts.update({"inputs": 0, "accepted": 0, "rejected": 0, "duplicates": 0})  # every key present
-        counts[what] += 1
+        if source not in self.per_source:  # every key present, even at 0
+            self.per_source[source] = Counter({"inputs": 0, "accepted": 0, "rejected": 0, "duplicates": 0})
+        self.per_source[source][what] += 1
 
     def warn(self, issue: Issue) -> None:
         self.warnings_by_rule[issue.rule] += 1
@@ -179,8 +180,8 @@ def build(
             if progress:
                 progress(1)
 
-        def on_record(record: dict[str, Any]) -> None:
-            jsonl.write(record)
+        def on_record(record: dict[str, Any], line: bytes) -> None:
+            jsonl.write_line(line)
             parquet.write(record)
 
         summary = _settle(outcomes, jsonl.path.parent, on_outcome, on_record)
@@ -206,14 +207,18 @@ def _settle(
     outcomes: Iterable[Outcome],
     scratch: Path,
     on_outcome: Callable[[Outcome], None],
-    on_record: Callable[[dict[str, Any]], None] | None,
+    on_record: Callable[[dict[str, Any], bytes], None] | None,
 ) -> BuildSummary:
-    """Count every outcome; spill accepted records, settle duplicates, then hand on the kept ones."""
+    """Count every outcome; spill accepted records, settle duplicates, then hand on the kept ones.
+
+    A spill line is the record's JSONL line after a tab-separated header (orjson escapes tabs
+    inside strings, so the first tab is the separator): the kept lines are written out unchanged.
+    """
     summary = BuildSummary()
     index = DuplicateIndex()
     spill_path = scratch / ".accepted.spill"
     try:
-        with spill_path.open("wb") as spill:
+        with spill_path.open("wb", buffering=SPILL_BUFFER) as spill:
             for outcome in outcomes:
                 summary.inputs += 1
                 summary.from_cache += outcome.from_cache
@@ -221,49 +226,53 @@ def _settle(
                 on_outcome(outcome)
                 if outcome.accepted and outcome.record is not None:
                     index.add(summary.inputs, outcome.record)
-                    spill.write(
-                        orjson.dumps([summary.inputs, outcome.acknowledged, _as_dicts(outcome.issues), outcome.record])
-                        + b"\n"
-                    )
+                    header = orjson.dumps([summary.inputs, outcome.acknowledged, _as_dicts(outcome.issues)])
+                    spill.write(header + b"\t" + dump_line(outcome.record))
                 else:
                     summary.rejects.append(replace(outcome, record=None))
                     summary.count(outcome.source, "rejected")
         index.settle()
-        with spill_path.open("rb") as spill:
-            for line in spill:
-                seq, acknowledged, issues, record = orjson.loads(line)
-                _keep_or_mark(summary, index.twin(seq, record), record, acknowledged, issues, on_record)
+        duplicates = index.duplicates()
+        next_duplicate = next(duplicates, None)
+        with spill_path.open("rb", buffering=SPILL_BUFFER) as spill:
+            for spilled in spill:
+                header, line = spilled.split(b"\t", 1)
+                seq, acknowledged, issues = orjson.loads(header)
+                record = orjson.loads(line)
+                if next_duplicate is not None and next_duplicate[0] == seq:
+                    _mark_duplicate(summary, record, next_duplicate[1])
+                    next_duplicate = next(duplicates, None)
+                else:
+                    _keep(summary, record, acknowledged, issues)
+                    if on_record:
+                        on_record(record, line)
     finally:
         index.close()
         spill_path.unlink(missing_ok=True)
     return summary
 
 
-def _keep_or_mark(
-    summary: BuildSummary,
-    twin: Twin | None,
-    record: dict[str, Any],
-    acknowledged: str | None,
-    issues: list[dict[str, Any]],
-    on_record: Callable[[dict[str, Any]], None] | None,
-) -> None:
+def _mark_duplicate(summary: BuildSummary, record: dict[str, Any], twin: Twin) -> None:
     provenance = record["provenance"]
-    if twin is not None:
-        duplicate = Duplicate(
+    summary.duplicates.append(
+        Duplicate(
             provenance["raw_path"], provenance["raw_sha256"], record["source"], twin.id, twin.raw_path, twin.reason
         )
-        summary.duplicates.append(duplicate)
-        summary.count(record["source"], "duplicates")
-        return
+    )
+    summary.count(record["source"], "duplicates")
+
+
+def _keep(
+    summary: BuildSummary, record: dict[str, Any], acknowledged: str | None, issues: list[dict[str, Any]]
+) -> None:
     summary.accepted += 1
     summary.count(record["source"], "accepted")
     for issue in issues:
         summary.warn(Issue(**{**issue, "severity": Severity(issue["severity"])}))
     if acknowledged:
         message = "source.toml acknowledges a reject, but the file is now accepted: remove the acknowledgement"
-        summary.warn(Issue(provenance["raw_path"], "", "", "acknowledged:stale", message, Severity.WARNING))
-    if on_record:
-        on_record(record)
+        raw_path = record["provenance"]["raw_path"]
+        summary.warn(Issue(raw_path, "", "", "acknowledged:stale", message, Severity.WARNING))
 
 
 def _as_dicts(issues: Iterable[Issue]) -> list[dict[str, Any]]:

@@ -10,6 +10,7 @@ depend on the engine or the order files were converted in.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -34,7 +35,7 @@ class Twin:
 
 
 class DuplicateIndex:
-    """Add every accepted record in order (``add``), then ``settle()``, then ask ``twin(seq)``."""
+    """Add every accepted record in order (``add``), then ``settle()``, then walk ``duplicates()``."""
 
     def __init__(self) -> None:
         self._db = sqlite3.connect("")  # "": a private temporary database on disk, gone on close
@@ -77,20 +78,25 @@ class DuplicateIndex:
             create unique index text_winner_by_fingerprint on text_winner (fingerprint);
         """)  # noqa: S608 - BEST_FIRST is a constant of this module
 
-    def twin(self, seq: int, record: dict[str, Any]) -> Twin | None:
-        """The kept record that ``record`` duplicates, or None when it is itself kept."""
-        (id_winner,) = self._db.execute("select seq from id_winner where id = ?", (record["id"],)).fetchone()
-        # The URL's winner may itself lose to a same-text record under another URL: follow it, so
-        # that every duplicate points at a record that is in the package.
-        (winner,) = self._db.execute(
-            "select t.seq from record r join text_winner t on t.fingerprint = r.fingerprint where r.seq = ?",
-            (id_winner,),
-        ).fetchone()
-        if winner == seq:
-            return None
-        reason = "same-id" if winner == id_winner else "same-text"
-        kept_id, kept_path = self._db.execute("select id, raw_path from record where seq = ?", (winner,)).fetchone()
-        return Twin(winner, kept_id, kept_path, reason)
+    def duplicates(self) -> Iterator[tuple[int, Twin]]:
+        """Every record that is not kept, in ``seq`` order, with the kept record in its place.
+
+        A URL's winner may itself lose to a same-text record under another URL: the twin named is
+        then that final winner, so every duplicate points at a record that is in the package.
+        """
+        rows = self._db.execute("""
+            select r.seq, final.seq, kept.id, kept.raw_path,
+                   case when final.seq = by_id.seq then 'same-id' else 'same-text' end
+            from record r
+            join id_winner by_id on by_id.id = r.id
+            join record id_kept on id_kept.seq = by_id.seq
+            join text_winner final on final.fingerprint = id_kept.fingerprint
+            join record kept on kept.seq = final.seq
+            where final.seq != r.seq
+            order by r.seq
+        """)
+        for seq, winner, kept_id, kept_path, reason in rows:
+            yield seq, Twin(winner, kept_id, kept_path, reason)
 
     def close(self) -> None:
         self._db.close()

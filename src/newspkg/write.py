@@ -55,10 +55,14 @@ class _AtomicFile:
 class JsonlWriter(_AtomicFile):
     def __init__(self, path: Path) -> None:
         super().__init__(path)
-        self._file: BinaryIO = self.partial.open("wb")
+        self._file: BinaryIO = self.partial.open("wb", buffering=1 << 20)
 
     def write(self, record: dict[str, Any]) -> None:
         self._file.write(dump_line(record))
+
+    def write_line(self, line: bytes) -> None:
+        """A line already serialised by :func:`dump_line`."""
+        self._file.write(line)
 
     def close(self) -> None:
         self._file.flush()
