@@ -93,6 +93,9 @@ def load_project(root: Path) -> Project:
     if not raw_dir.is_dir():
         raise ConfigError(f"{raw_dir} is not a folder: run newspkg in a dataset repository or pass --root")
     folders = sorted(p for p in raw_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
+    for folder in folders:
+        if folder.is_symlink():
+            raise ConfigError(f"{folder} is a symlink: source folders must be real folders (links are never followed)")
     if not folders:
         raise ConfigError(f"{raw_dir} has no source folders: add raw/<source>/source.toml")
     return Project(root=root, sources=tuple(load_source(folder) for folder in folders))

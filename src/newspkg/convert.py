@@ -115,7 +115,7 @@ class Converter:
         return record, self._checker.check(record, raw.path)
 
 
-class TimeLimitExceeded(Exception):
+class TimeLimitExceeded(BaseException):  # not swallowed by an adapter's `except Exception`
     """Raised inside a conversion that ran out of time."""
 
 
@@ -129,13 +129,13 @@ def time_limit(seconds: float) -> Iterator[None]:
     if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
         yield
         return
-    if signal.getsignal(signal.SIGALRM) is not _expire:
-        signal.signal(signal.SIGALRM, _expire)  # once per process: the timer is all that changes per file
+    previous = signal.signal(signal.SIGALRM, _expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _file_issue(raw: RawFile, rule: str, message: str) -> Issue:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,11 +61,25 @@ def _walk(folder: Path, relative: str, depth: int) -> Iterator[str]:
 
 def read_raw(project: Project, relative_path: str, source: str) -> RawFile:
     path = project.root / relative_path
+    try:
+        relative_path.encode("utf-8")
+    except UnicodeEncodeError:  # os.scandir gave lone surrogates for undecodable bytes
+        shown = relative_path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        return _unreadable(shown, source, "has a file name that is not valid UTF-8; rename it")
     if path.is_symlink():  # a link may lead out of the repository: never follow it
         return _unreadable(relative_path, source, f"is a symlink to {path.readlink()}; links are never followed")
     sidecar_path = path.with_name(path.name + SIDECAR_SUFFIX)
     try:
-        data = path.read_bytes()
+        info = path.lstat()
+        if not stat.S_ISREG(info.st_mode):  # a FIFO would block the build forever in open()
+            return _unreadable(relative_path, source, "is not a regular file (a FIFO, socket or device)")
+        limit = project.source(source).max_bytes
+        with path.open("rb") as file:
+            if info.st_size > limit:  # convert rejects it raw:too-large; never hold it whole in memory
+                digest = hashlib.file_digest(file, "sha256").hexdigest()
+                file.seek(0)
+                return RawFile(path=relative_path, source=source, data=file.read(limit + 1), sha256=digest)
+            data = file.read()
         sidecar = sidecar_path.read_bytes() if sidecar_path.is_file() and not sidecar_path.is_symlink() else None
     except OSError as error:
         return _unreadable(relative_path, source, f"cannot be read: {error.strerror}")

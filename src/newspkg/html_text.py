@@ -13,8 +13,8 @@ import re
 BLOCK_TAGS = "p|div|br|h[1-6]|li|ul|ol|center|section|article|blockquote|tr|table|pre|hr|figure"
 SKIPPED_TAGS = ("script", "style", "noscript", "iframe", "figcaption", "svg", "template", "button", "select")
 COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
-SKIPPED_OPEN = re.compile(r"<(" + "|".join(SKIPPED_TAGS) + r")\b[^>]*>", re.I)
-BLOCK = re.compile(r"</?(?:" + BLOCK_TAGS + r")\b[^>]*>", re.I)
+SKIPPED_OPEN = re.compile(r"<(" + "|".join(SKIPPED_TAGS) + r")\b[^<>]*>", re.I)
+BLOCK = re.compile(r"</?(?:" + BLOCK_TAGS + r")\b[^<>]*>", re.I)
 TAG = re.compile(r"</?[A-Za-z][^<>]*>|<![^<>]*>|<\?[^<>]*>")
 PARAGRAPH_BREAK = "\n\n"
 

@@ -25,9 +25,9 @@ def unify_line_ends(text: str) -> str:
     return LINE_ENDS.sub("\n", text)
 
 
-def clean_line(value: str) -> str:
+def clean_line(value: str, *, entities: bool = True) -> str:
     """One line or paragraph: entities decoded, zero-width characters dropped, spaces folded, NFC."""
-    if "&" in value:
+    if entities and "&" in value:
         value = html.unescape(value)
     if not value.isprintable():  # only then can there be invisible characters (printable is the common, fast case)
         value = INVISIBLE.sub("", value)
@@ -35,9 +35,9 @@ def clean_line(value: str) -> str:
     return value if unicodedata.is_normalized("NFC", value) else unicodedata.normalize("NFC", value)
 
 
-def clean_paragraphs(paragraphs: list[str]) -> str:
+def clean_paragraphs(paragraphs: list[str], *, entities: bool = True) -> str:
     """Body text: cleaned paragraphs separated by one blank line, empty ones dropped."""
-    cleaned = (clean_line(" ".join(p.split("\n"))) for p in paragraphs)
+    cleaned = (clean_line(" ".join(p.split("\n")), entities=entities) for p in paragraphs)
     return "\n\n".join(p for p in cleaned if p)
 
 

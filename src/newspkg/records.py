@@ -50,7 +50,7 @@ def finish(
     from_sidecar: list[str] | None = None,
 ) -> dict[str, Any]:
     """The record with every key of ``empty`` in that order, holding its empty value where unknown."""
-    text = clean_paragraphs(draft.paragraphs)
+    text = clean_paragraphs(draft.paragraphs, entities=False)  # adapters deliver decoded text
     url = canonical_url(draft.url, source.base_url) if draft.url else None
     values: dict[str, Any] = {
         "id": record_id(url, raw.path),
@@ -84,14 +84,14 @@ def finish(
 
 
 def _text_or_none(value: str | None) -> str | None:
-    cleaned = clean_line(value) if value else ""
+    cleaned = clean_line(value, entities=False) if value else ""
     return cleaned or None
 
 
 def _clean_list(values: list[str]) -> list[str]:
     seen: dict[str, None] = {}
     for value in values:
-        cleaned = clean_line(value)
+        cleaned = clean_line(value, entities=False)
         if cleaned:
             seen.setdefault(cleaned)
     return list(seen)
