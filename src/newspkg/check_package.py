@@ -25,6 +25,7 @@ and the line is skipped), and never a file that is not a regular file (a FIFO wo
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections.abc import Iterator
@@ -36,6 +37,7 @@ from urllib.parse import urldefrag, urljoin
 
 import orjson
 import pyarrow as pa
+import pyarrow.json as pa_json
 import pyarrow.parquet as pq
 
 from newspkg import package
@@ -83,7 +85,12 @@ class PackageReport:
 
 
 def check_package(
-    descriptor_path: Path, now: datetime | None = None, *, strict: bool = False, allow_remote: bool = False
+    descriptor_path: Path,
+    now: datetime | None = None,
+    *,
+    strict: bool = False,
+    allow_remote: bool = False,
+    thorough: bool = False,
 ) -> PackageReport:
     """Check the package described by ``descriptor_path``; see the module docstring for ``strict``.
 
@@ -126,7 +133,7 @@ def check_package(
     schemas, extension_of = _schemas(root, descriptor, where, report, strict)
     if schemas is None or "articles-jsonl" not in paths:
         return report
-    checker = RecordChecker(schemas, extension_of, now)
+    checker = RecordChecker(schemas, extension_of, now, fingerprints=thorough)  # recomputing them is the slow part
     jsonl_name = by_name["articles-jsonl"]["path"]
     parquet = paths.get("articles-parquet")
     _check_records(paths["articles-jsonl"], jsonl_name, parquet, by_name, schemas, checker, report)
@@ -459,27 +466,86 @@ def _check_records(
     checker: RecordChecker,
     report: PackageReport,
 ) -> None:
+    """Check the records a batch at a time: compiled schema validation and the rules per record, and
+    JSONL against Parquet as whole Arrow batches, row by row only where a batch differs (so every
+    mismatch keeps its exact row and field)."""
+    parquet_name = resources["articles-parquet"]["path"]
     keys = list(schemas.keys)
     seen: dict[str, int] = {}
-    rows = _parquet_rows(parquet_path, schemas, resources["articles-parquet"]["path"], report) if parquet_path else None
-    for line, record in _jsonl_records(jsonl_path, jsonl_name, report):
-        report.records += 1
-        rid = id_of(record)
-        if list(record) != keys:
-            report.add(jsonl_name, "record:keys", "keys are not the schema's fields in schema order", rid, "", line)
-        report.issues.extend(checker.check(record, jsonl_name, line))
-        if rid in seen:
-            report.add(jsonl_name, "unique-id", f"id {rid} is also on line {seen[rid]}", rid, "/id", line)
-        seen.setdefault(rid, line)
-        if rows is not None:
-            _compare_row(record, next(rows, None), resources["articles-parquet"]["path"], line, report)
-    if rows is not None and next(rows, None) is not None:
-        report.add(
-            resources["articles-parquet"]["path"], "parquet:rows", "the Parquet file has more rows than the JSONL file"
+    arrow_schema = schemas.arrow_schema()
+    parquet_batches = _parquet_batches(parquet_path, schemas, parquet_name, report) if parquet_path else None
+    for chunk in _jsonl_chunks(jsonl_path, jsonl_name, report):
+        for line, _, record in chunk:
+            report.records += 1
+            rid = id_of(record)
+            if list(record) != keys:
+                report.add(jsonl_name, "record:keys", "keys are not the schema's fields in schema order", rid, "", line)
+            report.issues.extend(checker.check(record, jsonl_name, line))
+            if rid in seen:
+                report.add(jsonl_name, "unique-id", f"id {rid} is also on line {seen[rid]}", rid, "/id", line)
+            seen.setdefault(rid, line)
+        batch = next(parquet_batches, None) if parquet_batches is not None else None
+        if parquet_batches is not None:
+            _compare_batch(chunk, batch, arrow_schema, parquet_name, report)
+
+    if parquet_batches is not None and next(parquet_batches, None) is not None:
+        report.add(parquet_name, "parquet:rows", "the Parquet file has more rows than the JSONL file")
+
+
+Chunk = list[tuple[int, bytes, dict[str, Any]]]  # (line number, the line, the record) of the well-formed lines
+
+
+def _jsonl_chunks(path: Path, name: str, report: PackageReport) -> Iterator[Chunk]:
+    """Well-formed records in chunks of BATCH_ROWS lines (a malformed line still takes its row's place)."""
+    chunk: Chunk = []
+    lines = 0
+    for line, raw, record in _jsonl_records(path, name, report):
+        lines = line
+        if record is not None:
+            chunk.append((line, raw, record))
+        if lines % BATCH_ROWS == 0:
+            yield chunk
+            chunk = []
+    if lines % BATCH_ROWS:
+        yield chunk
+
+
+def _compare_batch(
+    chunk: Chunk, batch: pa.RecordBatch | None, schema: pa.Schema, name: str, report: PackageReport
+) -> None:
+    """JSONL and Parquet hold the same records: compared as Arrow columns, row by row only on a difference."""
+    if batch is None:
+        for line, _, record in chunk:
+            report.add(
+                name, "parquet:rows", f"the Parquet file has no row for JSONL line {line}", id_of(record), line=line
+            )
+        return
+    same_length = batch.num_rows == len(chunk)
+    if same_length and _equal(_as_arrow([raw for _, raw, _ in chunk], schema), batch):
+        return
+    rows = batch.to_pylist()
+    for index, (line, _, record) in enumerate(chunk):
+        _compare_row(record, rows[index] if index < len(rows) else None, name, line, report)
+
+
+def _equal(converted: pa.RecordBatch | None, batch: pa.RecordBatch) -> bool:
+    return converted is not None and bool(converted.equals(batch))
+
+
+def _as_arrow(lines: list[bytes], schema: pa.Schema) -> pa.RecordBatch | None:
+    """JSONL lines parsed by Arrow's own (C++) JSON reader into the package's Arrow schema."""
+    try:
+        table = pa_json.read_json(
+            io.BytesIO(b"".join(lines)),
+            read_options=pa_json.ReadOptions(use_threads=True, block_size=1 << 26),
+            parse_options=pa_json.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error"),
         )
+        return table.cast(schema).combine_chunks().to_batches()[0]
+    except (pa.ArrowException, IndexError, ValueError):
+        return None  # a difference in types: the row-by-row comparison names it
 
 
-def _jsonl_records(path: Path, name: str, report: PackageReport) -> Iterator[tuple[int, dict[str, Any]]]:
+def _jsonl_records(path: Path, name: str, report: PackageReport) -> Iterator[tuple[int, bytes, dict[str, Any] | None]]:
     with path.open("rb") as file:
         line = 0
         while raw := file.readline(MAX_LINE_BYTES + 1):
@@ -489,16 +555,19 @@ def _jsonl_records(path: Path, name: str, report: PackageReport) -> Iterator[tup
                 report.add(
                     name, "jsonl:syntax", f"line {line} is longer than {MAX_LINE_BYTES} bytes: not read", line=line
                 )
+                yield line, b"", None
                 continue
             try:
                 record = orjson.loads(raw)
             except orjson.JSONDecodeError as error:
                 report.add(name, "jsonl:syntax", f"line {line} is not JSON: {error}", line=line)
+                yield line, raw, None
                 continue
             if not isinstance(record, dict):
                 report.add(name, "jsonl:syntax", f"line {line} is not a JSON object", line=line)
+                yield line, raw, None
                 continue
-            yield line, record
+            yield line, raw, record
 
 
 def _skip_line(file: BinaryIO) -> None:
@@ -508,7 +577,9 @@ def _skip_line(file: BinaryIO) -> None:
             return
 
 
-def _parquet_rows(path: Path, schemas: SchemaSet, name: str, report: PackageReport) -> Iterator[dict[str, Any]] | None:
+def _parquet_batches(
+    path: Path, schemas: SchemaSet, name: str, report: PackageReport
+) -> Iterator[pa.RecordBatch] | None:
     try:
         parquet = pq.ParquetFile(path)
     except (pa.ArrowException, OSError) as error:
@@ -521,11 +592,12 @@ def _parquet_rows(path: Path, schemas: SchemaSet, name: str, report: PackageRepo
     return _iter_batches(parquet, name, report)
 
 
-def _iter_batches(parquet: pq.ParquetFile, name: str, report: PackageReport) -> Iterator[dict[str, Any]]:
+def _iter_batches(parquet: pq.ParquetFile, name: str, report: PackageReport) -> Iterator[pa.RecordBatch]:
     try:
         for batch in parquet.iter_batches(batch_size=BATCH_ROWS):
-            yield from batch.to_pylist()
-    except (pa.ArrowException, OSError, ValueError) as error:  # ValueError: damaged UTF-8 in a column
+            batch.validate(full=True)  # damaged UTF-8 or offsets: reported here, not as a crash later
+            yield batch
+    except (pa.ArrowException, OSError, ValueError) as error:
         report.add(name, "parquet:unreadable", f"{name} is damaged: {error}")
 
 

@@ -46,6 +46,12 @@ ENGINE_OPTIONS = (
 )  # fmt: skip
 
 
+THOROUGH_OPTION = click.option(
+    "--thorough", is_flag=True,
+    help="For a package: also recompute every record's fingerprint from its text (about 10x slower).",
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Context:
     root: Path
@@ -129,11 +135,19 @@ def build_command(
 @main.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @_engine_options
+@THOROUGH_OPTION
 @FORMAT_OPTION
 @click.pass_obj
 @_exits_on_config_errors
 def validate_command(
-    obj: Context, paths: tuple[Path, ...], jobs: int, engine: str, address: str | None, no_cache: bool, fmt: str
+    obj: Context,
+    paths: tuple[Path, ...],
+    jobs: int,
+    engine: str,
+    address: str | None,
+    no_cache: bool,
+    thorough: bool,
+    fmt: str,
 ) -> int:
     """Check raw files or folders (converted, nothing written), or a published datapackage.json.
 
@@ -145,7 +159,7 @@ def validate_command(
     if packages and len(packages) != len(paths):
         raise click.UsageError("give either datapackage.json files or raw paths, not both")
     if packages:
-        return max(_validate_package(path, sys.stdout, fmt) for path in packages)
+        return max(_validate_package(path, sys.stdout, fmt, thorough=thorough) for path in packages)
     project, schemas = obj.project()
     wanted = _raw_selection(project, paths) if paths else None
     started = time.monotonic()
@@ -163,10 +177,11 @@ def validate_command(
     help="Accept resources given as URLs (other than the article resources) as unchecked warnings; "
     "nothing is ever fetched.",
 )  # fmt: skip
+@THOROUGH_OPTION
 @FORMAT_OPTION
 @click.pass_obj
 @_exits_on_config_errors
-def verify_command(obj: Context, path: Path | None, allow_remote: bool, fmt: str) -> int:
+def verify_command(obj: Context, path: Path | None, allow_remote: bool, thorough: bool, fmt: str) -> int:
     """Prove a downloaded package intact: PATH is its folder or its datapackage.json (default: --root).
 
     Everything `validate datapackage.json` checks, plus: every resource and schema path is a plain
@@ -175,7 +190,7 @@ def verify_command(obj: Context, path: Path | None, allow_remote: bool, fmt: str
     """
     path = path or obj.root
     descriptor = path / "datapackage.json" if path.is_dir() else path
-    return _validate_package(descriptor, sys.stdout, fmt, strict=True, allow_remote=allow_remote)
+    return _validate_package(descriptor, sys.stdout, fmt, strict=True, allow_remote=allow_remote, thorough=thorough)
 
 
 @main.command("download")
@@ -234,12 +249,13 @@ def _validate_package(
     *,
     strict: bool = False,
     allow_remote: bool = False,
+    thorough: bool = False,
     before: list[Issue] | None = None,
     title: str | None = None,
     extra: dict[str, Any] | None = None,
 ) -> int:
     started = time.monotonic()
-    result = check_package(path, strict=strict, allow_remote=allow_remote)
+    result = check_package(path, strict=strict, allow_remote=allow_remote, thorough=thorough)
     issues = [*(before or []), *result.issues]
     report.write_issues(issues, out, fmt)
     errors = sum(issue.severity is Severity.ERROR for issue in issues)

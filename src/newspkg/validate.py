@@ -15,7 +15,7 @@ from newspkg.schema import SchemaSet
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 DATE_TOLERANCE = timedelta(days=1)
 MIN_HAN_SHARE = 0.5  # a zh text whose letters are mostly not Han characters was decoded wrongly
-HAN_SAMPLE_CHARS = 2000
+HAN_SAMPLE_CHARS = 500
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+")
 OTHER_LETTERS = re.compile(r"[A-Za-z\u00c0-\u024f\u0370-\u04ff]+")  # what mojibake of CJK mostly turns into
 # Dates that URLs and file names carry: infoCode=NW20220226…, /2022/02/26/, /news/1345,20211208….html
@@ -42,19 +42,21 @@ class RecordChecker:
         extension_of: Mapping[str, str | None],
         now: datetime | None = None,
         integrity: bool = True,
+        fingerprints: bool = True,
     ):
         self._schemas = schemas
         self._extension_of = dict(extension_of)
         self._now = now or datetime.now(UTC)
         self._validators: dict[str | None, Any] = {}
         self._integrity = integrity  # off for records this process just derived: they agree by construction
+        self._fingerprints = fingerprints and integrity  # the one costly integrity check
 
     def check(self, record: dict[str, Any], file: str, line: int = 0) -> list[Issue]:
         rid = id_of(record)
         issues = [_issue(file, rid, line, error) for error in self._schema_errors(record)]
+        found = self._rules(record) + self._text_rules(record)
         issues += [
-            Issue(file, rid, pointer, rule, message, severity, line)
-            for pointer, rule, message, severity in self._rules(record)
+            Issue(file, rid, pointer, rule, message, severity, line) for pointer, rule, message, severity in found
         ]
         return sorted(set(issues))
 
@@ -97,20 +99,27 @@ class RecordChecker:
             found += _embedded_date_rules(record, published)
         if self._integrity:
             found += _integrity_rules(record)
+        if record.get("url") is None:
+            message = "no URL found in the file; the id falls back to the raw path"
+            found.append(("/url", "url:missing", message, Severity.WARNING))
+        return found
+
+    def _text_rules(self, record: dict[str, Any]) -> list[tuple[str, str, str, Severity]]:
+        """The rules that scan title and text: the costly part of checking a record."""
+        found = []
+        text = record.get("text")
+        if self._fingerprints and isinstance(text, str) and record.get("fingerprint") != fingerprint(text):
+            found.append(("/fingerprint", "record:fingerprint", "fingerprint does not match text", Severity.ERROR))
         for key in ("text", "title"):
             value = record.get(key)
             if isinstance(value, str) and (tag := MARKUP.search(value)):
                 message = f"{key} still contains HTML markup ({tag[0][:40]!r}): the adapter did not parse it"
                 found.append((f"/{key}", "text:markup", message, Severity.ERROR))
         found += _decoding_rules(record)
-        text = record.get("text")
         if isinstance(text, str) and (marker := BOILERPLATE.search(text)):
             found.append(
                 ("/text", "text:boilerplate", f"text still contains boilerplate ({marker[0]!r})", Severity.WARNING)
             )
-        if record.get("url") is None:
-            message = "no URL found in the file; the id falls back to the raw path"
-            found.append(("/url", "url:missing", message, Severity.WARNING))
         return found
 
 
@@ -137,8 +146,6 @@ def _integrity_rules(record: dict[str, Any]) -> list[tuple[str, str, str, Severi
         return found
     if record.get("char_count") != len(text):
         found.append(("/char_count", "record:char-count", f"char_count should be {len(text)}", Severity.ERROR))
-    if record.get("fingerprint") != fingerprint(text):
-        found.append(("/fingerprint", "record:fingerprint", "fingerprint does not match text", Severity.ERROR))
     raw_path = (record.get("provenance") or {}).get("raw_path")
     if isinstance(raw_path, str) and record.get("id") != record_id(record.get("url"), raw_path):
         found.append(("/id", "record:id", "id does not match url (or raw path)", Severity.ERROR))
