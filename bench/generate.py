@@ -21,7 +21,7 @@ import random
 import re
 import shutil
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -85,7 +85,6 @@ class Article:
     url: str | None
     paragraphs: list[str]
     encoding: str = "utf-8"
-    extra: dict[str, str] = field(default_factory=dict)  # format details: section, caption, ...
 
 
 def load_pool(seed_files: list[Path]) -> Pool:
@@ -107,7 +106,6 @@ class Generator:
     def __init__(self, out: Path, files: int, seed: int, pool: Pool) -> None:
         self.out = out
         self.files = files
-        self.seed = seed
         self.rng = random.Random(seed)
         self.pool = pool
         self.gap = max(1, SPAN_SECONDS // max(files, 1))  # one date slot per file: dates are unique
@@ -214,7 +212,6 @@ class Generator:
     def finews(self, article: Article) -> str:
         slug = self.rng.choice(list(PAPERS))
         paper = PAPERS[slug]
-        article.extra = {"section": slug, "original_publisher": paper}
         bylines = []
         if self.rng.random() < 0.3:
             bylines = [f"全媒体记者{self.name()}", f"通讯员{self.name()}{self.name()}"]
@@ -231,7 +228,6 @@ class Generator:
         region = REGIONS[article.url.split("/")[-2]]
         tags = " ".join(self.rng.sample(["开发区", "企业", "项目", "招商", "民生", "经济"], 2))
         caption = self.caption()
-        article.extra = {"section": region, "caption": caption}
         body = "\n\n".join(article.paragraphs)
         return (
             "大院网-山西大院资讯网\n\n \n\n \n\n0\n\n \n\n"
@@ -244,7 +240,6 @@ class Generator:
     def zhuzhou(self, article: Article) -> str:
         modified = article.published + timedelta(seconds=self.rng.randrange(10 * 86400))
         caption = self.caption()
-        article.extra = {"caption": caption, "modified": f"{modified:%Y-%m-%d %H:%M:%S}"}
         middle = len(article.paragraphs) // 2
         body = [*article.paragraphs[:middle], f"△{caption}", *article.paragraphs[middle:]]
         return (

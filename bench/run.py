@@ -80,7 +80,7 @@ class Row:
             return [self.step, "–", "–", "–", "–", "skipped", self.note]
         status = ("ok" if self.ok else "FAILED") + (f" (exit {m.exit_code})" if m.exit_code else "")
         tree = f"{m.tree_mb:.0f}" if m.tree_mb else "–"
-        rate = f"{self.count / m.seconds:,.0f} {self.unit}/s"
+        rate = f"{self.count / m.seconds:,.0f} {self.unit}/s" if self.ok else "–"  # a crash has no rate
         return [self.step, f"{m.seconds:.2f}", rate, f"{m.peak_mb:.0f}", tree, status, self.note]
 
 
@@ -169,18 +169,22 @@ def corpus(workdir: Path, files: int, seed: int) -> tuple[Path, dict[str, object
     return out, json.loads(summary_path.read_text()), how
 
 
-def has_jobs_option() -> bool:
+def build_variants() -> list[list[str]]:
+    """Options of the builds to run, in run order: the reference build (--jobs 1, cache on) runs last."""
     help_text = subprocess.run([BIN / "newspkg", "build", "--help"], capture_output=True, text=True).stdout
-    return "--jobs" in help_text
+    if "--jobs" not in help_text:
+        return [[]]
+    caches = [["--no-cache"], []] if "--no-cache" in help_text else [[]]
+    return [["--jobs", jobs, *cache] for jobs in ("2", "1") for cache in caches]
 
 
 def build_rows(repo: Path, logs: Path, files: int) -> tuple[list[Row], bool, list[str]]:
-    """Cold builds, the parallel one first so that later steps read the single-process build's outputs.
+    """Cold builds, the reference last so that later steps read its outputs.
 
-    Returns the rows (--jobs 1 first), whether the last build finished, and findings: a build whose
-    outputs differ from another's (they must not depend on the number of workers).
+    Returns the rows (reference first), whether the reference build finished, and findings: builds
+    whose outputs differ (they must not depend on the number of workers or the cache).
     """
-    variants = [["--jobs", "2"], ["--jobs", "1"]] if has_jobs_option() else [[]]
+    variants = build_variants()
     note = "cold; exit 1 = rejects found" if variants[0] else "cold, default engine; exit 1 = rejects found"
     rows, digests = [], {}
     for extra in variants:
@@ -194,7 +198,10 @@ def build_rows(repo: Path, logs: Path, files: int) -> tuple[list[Row], bool, lis
         if row.ok:
             digests[step] = tuple(sha256(repo / path) for path in BUILD_OUTPUTS)
         rows.append(row)
-    findings = [] if len(set(digests.values())) <= 1 else [f"build outputs differ between {', '.join(digests)}"]
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for step, digest in digests.items():
+        groups.setdefault(digest, []).append(step)
+    findings = [] if len(groups) <= 1 else ["build outputs differ: " + " vs ".join(map(str, groups.values()))]
     return rows[::-1], rows[-1].ok, findings
 
 
@@ -286,7 +293,7 @@ def loads() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def environment(summary: dict[str, object], how: str, seed: int, load: str) -> list[str]:
+def environment(summary: dict[str, object], how: str, seed: int, load: str, source: str) -> list[str]:
     versions = []
     for name in PACKAGES:
         try:
@@ -302,19 +309,28 @@ def environment(summary: dict[str, object], how: str, seed: int, load: str) -> l
         f"- Python {platform.python_version()} ({platform.python_implementation()}), {sys.executable}",
         f"- packages: {', '.join(versions)}",
         f"- peak RSS taken by: {RSS_METHOD}",
-        f"- newspkg source: {source_state()}",
+        source_line(source),
         f"- corpus: {summary['files']:,} raw files, {megabytes:.1f} MB, seed {seed}, {how}",
         f"  kinds {summary['kinds']}, encodings {summary['encodings']}",
     ]
 
 
 def source_state() -> str:
-    """The commit newspkg's checkout is at, and whether src/ has uncommitted changes."""
+    """The commit of newspkg's checkout, and a digest of src/ as it is on disk (uncommitted edits too)."""
     repo = BENCH.parent
     commit = subprocess.run(["git", "-C", repo, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
-    dirty = subprocess.run(["git", "-C", repo, "status", "--porcelain", "src"], capture_output=True, text=True)
-    state = commit.stdout.strip() or "unknown commit"
-    return f"{state} + uncommitted changes in src/" if dirty.stdout.strip() else state
+    digest = hashlib.sha256()
+    for path in sorted((repo / "src").rglob("*.py")):
+        digest.update(path.relative_to(repo).as_posix().encode() + b"\0" + path.read_bytes())
+    return f"commit {commit.stdout.strip() or 'unknown'}, src/ digest {digest.hexdigest()[:12]}"
+
+
+def source_line(at_start: str) -> str:
+    # Others may edit src/ while a run takes minutes: then rows were measured on different code.
+    at_end = source_state()
+    if at_end == at_start:
+        return f"- newspkg source: {at_start}"
+    return f"- newspkg source CHANGED DURING THE RUN: {at_start} at the start, {at_end} at the end"
 
 
 def table(rows: list[Row]) -> list[str]:
@@ -358,7 +374,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0, help="corpus seed (default 0)")
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "newspkg-bench")
     args = parser.parse_args()
-    load = loads()
+    load, source = loads(), source_state()
     workdir = args.workdir.resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     repo, summary, how = corpus(workdir, args.files, args.seed)
@@ -375,7 +391,7 @@ def main() -> None:
     else:
         findings.append("the build failed: nothing to check")
         rows += skipped(["python-jsonschema only", "newspkg validate", "frictionless validate"], "the build failed")
-    print("\n".join([*environment(summary, how, args.seed, load), "", *report(rows, findings)]))
+    print("\n".join([*environment(summary, how, args.seed, load, source), "", *report(rows, findings)]))
 
 
 if __name__ == "__main__":
