@@ -20,6 +20,8 @@ BOMS = (  # UTF-32 first: its little-endian BOM begins with UTF-16's
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 LAST_RESORT = "gb18030"
+NON_ASCII = bytes(range(0x80, 0x100))
+DAMAGED_UTF8_SHARE = 0.01  # legacy CJK bytes fail as UTF-8 about every other byte; damaged UTF-8 rarely
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +42,11 @@ def decode(data: bytes, declared: str | None = None) -> Decoded:
             text = _strict(data, candidate)
             if text is not None:
                 return Decoded(text, candidate)
+    damaged = data.decode("utf-8", errors="replace")
+    non_ascii = len(data) - len(data.translate(None, NON_ASCII))
+    if damaged.count("\ufffd") <= DAMAGED_UTF8_SHARE * non_ascii:
+        # UTF-8 with a few broken bytes: a legacy encoding would turn it into plausible garbage.
+        return Decoded(damaged, "utf-8", lossy=True)
     for candidate in (_detect(data), LAST_RESORT):  # detection misses about 1 in 1,000 GB18030 files
         if candidate:
             text = _strict(data, candidate)
