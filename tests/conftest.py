@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
 from newspkg.cli import main
+from newspkg.config import Project, load_project
+from newspkg.schema import SchemaSet, load_schemas
+from newspkg.validate import RecordChecker
+from servers import Serve, servers
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+NOW = datetime(2026, 1, 1, tzinfo=UTC)  # the clock of tests that check dates
 PROJECT_PARTS = ("raw", "schema", "datapackage.json")
 
 
@@ -49,6 +55,38 @@ def run() -> Callable[..., Result]:
         return CliRunner().invoke(main, [*prefix, *args], catch_exceptions=False)
 
     return invoke
+
+
+@pytest.fixture
+def built(project: Path, run: Callable[..., Result]) -> Path:
+    """The scratch project after a successful build: a package folder to check or serve."""
+    result = run("build", root=project)
+    assert result.exit_code == 0, result.output
+    return project
+
+
+@pytest.fixture
+def serve() -> Iterator[Serve]:
+    """Start HTTP servers on 127.0.0.1 for a package folder; all are shut down after the test."""
+    with servers() as start:
+        yield start
+
+
+@pytest.fixture(scope="module")
+def repo_project() -> Project:
+    """This repository's project, read only."""
+    return load_project(REPO)
+
+
+@pytest.fixture(scope="module")
+def schemas() -> SchemaSet:
+    return load_schemas(REPO / "schema")
+
+
+@pytest.fixture(scope="module")
+def checker(repo_project: Project, schemas: SchemaSet) -> RecordChecker:
+    """A record checker for this repository's sources, with the clock fixed at NOW."""
+    return RecordChecker(schemas, {source.name: source.schema for source in repo_project.sources}, NOW)
 
 
 def shared_or_skip(*parts: str) -> Path:

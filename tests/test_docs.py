@@ -6,8 +6,8 @@ import re
 from collections.abc import Callable
 
 from click.testing import Result
-from conftest import REPO
 
+from conftest import REPO
 from newspkg.cli import main
 
 DICTIONARY = re.compile(r"<!-- data-dictionary:start -->\n(.*?)<!-- data-dictionary:end -->", re.S)

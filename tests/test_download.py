@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +11,7 @@ import pytest
 from click.testing import Result
 
 from newspkg import download
-from servers import Oversize, OversizeAnnounced, Ranges, RedirectToFile, Serve, servers
+from servers import Oversize, OversizeAnnounced, Ranges, RedirectToFile, Serve
 
 JSONL = "build/articles.jsonl"
 PARQUET = "build/articles.parquet"
@@ -22,20 +22,6 @@ DESCRIPTOR = "datapackage.json"
 def short_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every request gives up after 20 s without progress, so a broken test cannot hang the run."""
     monkeypatch.setattr(download, "TIMEOUT_SECONDS", 20.0)
-
-
-@pytest.fixture
-def built(project: Path, run: Callable[..., Result]) -> Path:
-    """The scratch project after a successful build: the package to serve."""
-    result = run("build", root=project)
-    assert result.exit_code == 0, result.output
-    return project
-
-
-@pytest.fixture
-def serve() -> Iterator[Serve]:
-    with servers() as start:
-        yield start
 
 
 def fetch(run: Callable[..., Result], url: str, folder: Path, *options: str) -> Result:

@@ -12,33 +12,16 @@ from typing import Any
 
 import pytest
 
-from conftest import REPO
-from newspkg.config import Project, load_project
+from newspkg.config import Project
 from newspkg.convert import Converter
 from newspkg.discover import discover
 from newspkg.issues import Issue
 from newspkg.records import fingerprint, record_id
-from newspkg.schema import SchemaSet, load_schemas
+from newspkg.schema import SchemaSet
 from newspkg.validate import RecordChecker
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 SEED = "raw/finews/000_7002e876ea497e3f.txt"
-
-
-@pytest.fixture(scope="module")
-def repo_project() -> Project:
-    """This repository's project, read only."""
-    return load_project(REPO)
-
-
-@pytest.fixture(scope="module")
-def schemas() -> SchemaSet:
-    return load_schemas(REPO / "schema")
-
-
-@pytest.fixture(scope="module")
-def checker(repo_project: Project, schemas: SchemaSet) -> RecordChecker:
-    return RecordChecker(schemas, {source.name: source.schema for source in repo_project.sources}, NOW)
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,25 +12,11 @@ import pytest
 from click.testing import Result
 
 from newspkg import check_package
-from servers import Serve, servers
+from servers import Serve
 
 JSONL = "build/articles.jsonl"
 PARQUET = "build/articles.parquet"
 DESCRIPTOR = "datapackage.json"
-
-
-@pytest.fixture
-def built(project: Path, run: Callable[..., Result]) -> Path:
-    """The scratch project after a successful build: a package folder."""
-    result = run("build", root=project)
-    assert result.exit_code == 0, result.output
-    return project
-
-
-@pytest.fixture
-def serve() -> Iterator[Serve]:
-    with servers() as start:
-        yield start
 
 
 def verify(run: Callable[..., Result], target: Path, *options: str) -> Result:
