@@ -368,6 +368,36 @@ def report(rows: list[Row], findings: list[str]) -> list[str]:
     return lines
 
 
+TOUCHED_SHARE = 100  # one raw file in a hundred changes before the incremental build
+
+
+def incremental_row(repo: Path, logs: Path, files: int) -> Row:
+    """Rebuild with the warm cache (the reference build's) after changing 1% of the raw files.
+
+    Every hundredth raw file in path order gets one more sentence, in its own encoding's bytes
+    (UTF-8 or GB18030 both encode it; a sentence appended at the end never touches front matter).
+    """
+    raw = sorted(p for p in (repo / "raw").rglob("*") if p.is_file() and p.name != "source.toml")
+    touched = raw[::TOUCHED_SHARE]
+    for path in touched:
+        data = path.read_bytes()
+        encoding = "utf-8" if _is_utf8(data) else "gb18030"
+        path.write_bytes(data + "\n\n新增一句，用于增量构建测试。\n".encode(encoding))
+    step = f"newspkg build, {len(touched):,} files ({100 / TOUCHED_SHARE:g}%) changed, cache warm"
+    argv = [str(BIN / "newspkg"), "build"]
+    return run_step(
+        step, argv, repo, logs, files, "files", ok_codes=(0, 1), note="compare with the cold build, cache on"
+    )
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--files", type=int, required=True, help="raw files in the corpus")
@@ -387,6 +417,7 @@ def main() -> None:
     rows += builds
     if built:
         findings += check_build(repo, expected)
+        rows.append(incremental_row(repo, logs, args.files))
         rows += package_rows(repo, logs, workdir, expected["accepted"])
     else:
         findings.append("the build failed: nothing to check")
