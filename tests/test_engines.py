@@ -20,9 +20,9 @@ def build_into(project: Path, out: Path, engine: Engine) -> dict[str, bytes]:
 
 
 def test_process_pool_output_equals_single_process(project: Path, tmp_path: Path) -> None:
-    """Two workers over shards of two files write the same bytes as one process."""
+    """Two workers over shards of one file write the same bytes as one process."""
     one = build_into(project, tmp_path / "one", Engine(jobs=1, cache=False))
-    two = build_into(project, tmp_path / "two", Engine(jobs=2, cache=False, shard_size=2))
+    two = build_into(project, tmp_path / "two", Engine(jobs=2, cache=False, shard_size=1))
     assert one == two
 
 

@@ -12,13 +12,14 @@ from newspkg.convert import Outcome
 from newspkg.engines import Job, convert_shard, run_in_process
 
 SHARDS_IN_FLIGHT_PER_WORKER = 4  # enough to keep workers busy, few enough to bound memory
+MIN_SHARDS_PER_WORKER = 2  # below this, a worker's start-up (about a second) outweighs what it saves
 
 
 def run_local(job: Job, work: Iterable[list[str]], jobs: int) -> Iterator[Outcome]:
     """Outcomes of every shard, in shard order; at most jobs × 4 shards are in flight."""
     work = iter(work)
-    first = list(islice(work, 2))
-    if jobs <= 1 or len(first) < 2:  # one shard: starting workers would cost more than it saves
+    first = list(islice(work, jobs * MIN_SHARDS_PER_WORKER))
+    if jobs <= 1 or len(first) < jobs * MIN_SHARDS_PER_WORKER:  # starting workers would cost more than it saves
         yield from run_in_process(job, chain(first, work))
         return
     work = chain(first, work)
