@@ -118,3 +118,20 @@ def test_build_finishes_despite_an_adapter_error(
     ]
     assert reject["raw_path"] == f"raw/broken/{BAD_FILE}"
     assert [issue["rule"] for issue in reject["issues"]] == ["adapter-error"]
+
+
+def test_text_adapter_keeps_a_first_paragraph_that_mentions_a_date() -> None:
+    """A first paragraph with a date in it is body text, not a byline: the labelled footer date wins."""
+    from newspkg.adapters.text import adapter as text_adapter
+
+    page = (
+        "园区资讯\n\n完善园区配套设施\n\n"
+        "阳泉开创投资控股集团有限公司成立于2019年12月13日，是全资国有企业。”\n\n"
+        "第二段正文。\n\n"
+        "发布者:系统管理员   点击数:838   发布时间:2019-02-02 03:40:16   更新时间:2019-02-11 05:46:41\n"
+    )
+    raw = RawFile(path="raw/zhuzhou-gaoke/x.txt", source="zhuzhou-gaoke", data=page.encode(), sha256="0" * 64)
+    source = SourceConfig(name="zhuzhou-gaoke", adapter="text", hints={"header_lines": ["园区资讯"]})
+    draft = text_adapter.parse(raw, page, source)
+    assert (draft.published_at, draft.date_source) == ("2019-02-02 03:40:16", "footer")
+    assert draft.paragraphs[0].startswith("阳泉开创投资控股集团有限公司成立于2019年12月13日")

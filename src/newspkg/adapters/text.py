@@ -30,6 +30,7 @@ WORDY = re.compile(r"[\w\u4e00-\u9fff]")  # a line with no letter or CJK charact
 NOISE_NUMBER = re.compile(r"^\d{1,4}$")  # comment and view counters
 ANY_DATETIME = re.compile(DATETIME)
 SENTENCE_END = "。"
+SENTENCE_PUNCTUATION = re.compile(r"[，。！？；,!?;]")
 MAX_TITLE_CHARS = 100
 MAX_BYLINE_CHARS = 120
 MAX_CAPTION_CHARS = 30
@@ -56,7 +57,7 @@ class Hints:
 
 class TextAdapter:
     name = "text"
-    version = "1.0.0"
+    version = "1.1.0"
 
     def parse(self, raw: RawFile, text: str, source: SourceConfig) -> Draft:
         hints = Hints.of(source)
@@ -115,14 +116,13 @@ def _take_byline(lines: list[str], start: int, end: int, draft: Draft, hints: Hi
         return start
     line = lines[index]
     match = hints.byline.match(line) if hints.byline else None
-    if match:
+    if match:  # the source's own pattern: trusted over a labelled footer date
         _fill_from_byline(match, draft)
-    elif not (ANY_DATETIME.search(line) and not line.endswith(SENTENCE_END)):
-        return start
-    if draft.published_at is None or draft.date_source == "footer":
-        found = ANY_DATETIME.search(line)
-        if found:
+    elif _looks_like_byline(line):  # a guess: it only fills what the footer left empty
+        if draft.published_at is None and (found := ANY_DATETIME.search(line)):
             draft.published_at, draft.date_source = found[0], "byline"
+    else:
+        return start
     after = index + 1
     if hints.caption_after_byline:
         caption_index = _next_content(lines, after, end)
@@ -168,6 +168,14 @@ def _next_content(lines: list[str], start: int, end: int) -> int:
 
 def _is_content(line: str) -> bool:
     return bool(line) and WORDY.search(line) is not None and not NOISE_NUMBER.match(line)
+
+
+def _looks_like_byline(line: str) -> bool:
+    """A short line with a date and a time and no sentence punctuation: "2022-12-09 10:03:42 来源：…".
+
+    A first paragraph that mentions a date ("成立于2019年12月13日，…") is not one."""
+    found = ANY_DATETIME.search(line)
+    return found is not None and ":" in found[0] and not SENTENCE_PUNCTUATION.search(line)
 
 
 def _is_caption_like(line: str) -> bool:
