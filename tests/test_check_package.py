@@ -300,3 +300,17 @@ def test_resource_path_leaving_the_package_is_refused(
     issues = issues_of(result)
     assert ("datapackage.json", "package:path") in {(issue["file"], issue["rule"]) for issue in issues}, issues
     assert json_lines(result)[-1]["summary"]["records"] == 0, "records were read from outside the package"
+
+
+def test_report_keeps_every_error_but_counts_warnings_past_the_cap() -> None:
+    """A package with more warnings than MAX_KEPT_WARNINGS keeps the first ones and counts all of them."""
+    from newspkg.check_package import PackageReport
+    from newspkg.issues import MAX_KEPT_WARNINGS, Issue, Severity
+
+    report = PackageReport()
+    warning = Issue("build/articles.jsonl", "", "/url", "url:missing", "no URL", Severity.WARNING)
+    report.extend([warning] * (MAX_KEPT_WARNINGS + 500))
+    report.add("build/articles.jsonl", "unique-id", "id repeated")
+    assert report.warnings_by_rule["url:missing"] == MAX_KEPT_WARNINGS + 500
+    assert sum(i.severity is Severity.WARNING for i in report.issues) == MAX_KEPT_WARNINGS
+    assert [i.rule for i in report.issues if i.severity is Severity.ERROR] == ["unique-id"]

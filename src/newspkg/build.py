@@ -25,7 +25,7 @@ from newspkg.config import Project
 from newspkg.convert import Converter, Outcome
 from newspkg.dedup import DuplicateIndex, Twin
 from newspkg.engines import SHARD_SIZE, Job, shards
-from newspkg.issues import Issue, Severity
+from newspkg.issues import MAX_KEPT_WARNINGS, Issue, Severity
 from newspkg.schema import SchemaSet
 from newspkg.write import BytesFile, JsonlWriter, ParquetWriter, commit_together, dump_line, recover
 
@@ -35,7 +35,6 @@ CACHE_PATH = "build/.cache/outcomes.sqlite"
 # Outputs compared by `newspkg build --check`, descriptor last.
 OUTPUTS = (package.JSONL_PATH, package.PARQUET_PATH, REJECTS_PATH, REPORT_PATH, "datapackage.json")
 SPILL_BUFFER = 1 << 20
-MAX_KEPT_WARNINGS = 1000  # shown in reports; the rest are counted by rule
 Progress = Callable[[int], None]  # called with the number of files just finished
 
 

@@ -28,7 +28,8 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -42,7 +43,7 @@ import pyarrow.parquet as pq
 
 from newspkg import package
 from newspkg.errors import PackageError
-from newspkg.issues import Issue, Severity
+from newspkg.issues import MAX_KEPT_WARNINGS, Issue, Severity
 from newspkg.records import id_of
 from newspkg.schema import BASE_FILE, EXTENSION_SUFFIX, SOURCES_DIR, SchemaSet, load_schemas
 from newspkg.validate import RecordChecker
@@ -68,8 +69,17 @@ NOT_SCHEMAS = frozenset({"const", "enum", "default", "examples"})  # values here
 
 @dataclass
 class PackageReport:
-    issues: list[Issue] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)  # every error; warnings up to MAX_KEPT_WARNINGS
     records: int = 0
+    warnings_by_rule: Counter[str] = field(default_factory=Counter)
+
+    def extend(self, issues: Iterable[Issue]) -> None:
+        for issue in issues:
+            if issue.severity is Severity.WARNING:
+                self.warnings_by_rule[issue.rule] += 1
+                if self.warnings_by_rule.total() > MAX_KEPT_WARNINGS:
+                    continue  # counted, not kept: a million identical warnings help nobody
+            self.issues.append(issue)
 
     def add(
         self,
@@ -81,7 +91,7 @@ class PackageReport:
         line: int = 0,
         severity: Severity = Severity.ERROR,
     ) -> None:
-        self.issues.append(Issue(file, record_id, pointer, rule, message, severity, line))
+        self.extend([Issue(file, record_id, pointer, rule, message, severity, line)])
 
 
 def check_package(
@@ -480,7 +490,7 @@ def _check_records(
             rid = id_of(record)
             if list(record) != keys:
                 report.add(jsonl_name, "record:keys", "keys are not the schema's fields in schema order", rid, "", line)
-            report.issues.extend(checker.check(record, jsonl_name, line))
+            report.extend(checker.check(record, jsonl_name, line))
             if rid in seen:
                 report.add(jsonl_name, "unique-id", f"id {rid} is also on line {seen[rid]}", rid, "/id", line)
             seen.setdefault(rid, line)

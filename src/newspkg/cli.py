@@ -259,12 +259,16 @@ def _validate_package(
     issues = [*(before or []), *result.issues]
     report.write_issues(issues, out, fmt)
     errors = sum(issue.severity is Severity.ERROR for issue in issues)
+    warnings = sum(issue.severity is Severity.WARNING for issue in before or []) + result.warnings_by_rule.total()
+    if warnings > len(issues) - errors and fmt == "text":
+        out.write(f"(showing the first {len(issues) - errors} warnings; the summary counts them all by rule)\n")
     seconds = time.monotonic() - started
     summary = {
         "package": str(path),
         "records": result.records,
         "errors": errors,
-        "warnings": len(issues) - errors,
+        "warnings": warnings,
+        "warnings_by_rule": dict(sorted(result.warnings_by_rule.items())),
         **(extra or {}),
         "records_per_second": round(result.records / seconds) if seconds > 0 else None,
     }

@@ -6,6 +6,8 @@ import enum
 from dataclasses import dataclass
 from typing import Any
 
+MAX_KEPT_WARNINGS = 1000  # reports keep this many warnings and count the rest by rule
+
 
 class Severity(enum.StrEnum):
     ERROR = "error"
