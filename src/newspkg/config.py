@@ -68,10 +68,6 @@ class Project:
         return self.root / "schema"
 
     @property
-    def build_dir(self) -> Path:
-        return self.root / "build"
-
-    @property
     def descriptor_path(self) -> Path:
         return self.root / "datapackage.json"
 
