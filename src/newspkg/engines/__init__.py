@@ -50,7 +50,10 @@ _workers: dict[Job, tuple[Project, Converter, OutcomeCache | None]] = {}
 def convert_shard(job: Job, paths: list[str]) -> list[Outcome]:
     """The unit of work of every engine: read and convert one shard (the converter is made once per process)."""
     if job not in _workers:
-        _workers.clear()  # a worker serves one build at a time
+        for _, _, stale in _workers.values():  # a worker serves one build at a time
+            if stale is not None:
+                stale.close()
+        _workers.clear()
         project = load_project(Path(job.root))
         converter = Converter(project, load_schemas(project.schema_dir), job.now)
         cache = open_cache(Path(job.cache), converter) if job.cache else None
