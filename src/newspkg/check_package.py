@@ -13,7 +13,7 @@ elsewhere: the same checks, plus
   ``package:remote``. ``allow_remote`` turns that into a warning for resources other than the two
   article resources (which verify needs to read); it still fetches nothing;
 - verify only reads: it does not finish an interrupted build's renames (``build/.commit.journal``),
-  it reports them.
+  it reports them (``.newspkg-commit.journal``).
 
 In both modes nothing is fetched: a shipped schema may only refer (``$ref``, ``$dynamicRef``) to
 itself or the record schema and use a standard ``$schema``, since the schema validator would fetch
