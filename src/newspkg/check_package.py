@@ -12,8 +12,8 @@ elsewhere: the same checks, plus
 - a full URL (``https://…``, any ``scheme://``) is never fetched: it is reported as
   ``package:remote``. ``allow_remote`` turns that into a warning for resources other than the two
   article resources (which verify needs to read); it still fetches nothing;
-- verify only reads: it does not finish an interrupted build's renames (``build/.commit.journal``),
-  it reports them (``.newspkg-commit.journal``).
+- verify only reads: it does not finish an interrupted build's renames
+  (``.newspkg-commit.journal``), it reports them.
 
 In both modes nothing is fetched: a shipped schema may only refer (``$ref``, ``$dynamicRef``) to
 itself or the record schema and use a standard ``$schema``, since the schema validator would fetch
