@@ -35,15 +35,18 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A scratch copy of this repository's dataset (raw/, schema/, datapackage.json)."""
-    root = tmp_path / "project"
-    root.mkdir()
+    return copy_project(REPO, tmp_path / "project")
+
+
+def copy_project(source: Path, target: Path) -> Path:
+    """Copy a dataset's inputs (raw/, schema/, datapackage.json) into a new folder ``target``."""
+    target.mkdir(parents=True)
     for part in PROJECT_PARTS:
-        source = REPO / part
-        if source.is_dir():
-            shutil.copytree(source, root / part)
+        if (source / part).is_dir():
+            shutil.copytree(source / part, target / part)
         else:
-            shutil.copy2(source, root / part)
-    return root
+            shutil.copy2(source / part, target / part)
+    return target
 
 
 @pytest.fixture

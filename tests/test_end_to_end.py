@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -18,7 +17,7 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import Result
 
-from conftest import PROJECT_PARTS, REPO
+from conftest import REPO, copy_project
 
 FRICTIONLESS = Path(sys.executable).parent / "frictionless"
 JSONL = "build/articles.jsonl"
@@ -164,14 +163,7 @@ def test_build_in_another_folder_gives_byte_identical_outputs(
 ) -> None:
     """A copy of the inputs built elsewhere gives the same bytes: no absolute path leaks into the outputs."""
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    elsewhere = tmp_path / "elsewhere" / project.name
-    elsewhere.mkdir(parents=True)
-    for part in PROJECT_PARTS:
-        source = project / part
-        if source.is_dir():
-            shutil.copytree(source, elsewhere / part)
-        else:
-            shutil.copy2(source, elsewhere / part)
+    elsewhere = copy_project(project, tmp_path / "elsewhere" / project.name)
     assert outputs(built(project, run)) == outputs(built(elsewhere, run))
 
 
