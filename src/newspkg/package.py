@@ -101,9 +101,9 @@ def descriptor(
             {"title": source.publisher or source.name, "path": f"raw/{source.name}/"} for source in project.sources
         ],
         SCHEMAS: {
-            "record": _relative(schemas.files()[0], project.root),
+            "record": _relative(schemas.path_of(None), project.root),
             "sources": {
-                source.name: _relative(schemas.root / "sources" / f"{source.schema}.schema.json", project.root)
+                source.name: _relative(schemas.path_of(source.schema), project.root)
                 for source in project.sources
                 if source.schema
             },

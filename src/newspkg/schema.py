@@ -62,25 +62,25 @@ class SchemaSet:
         own = self.schema_for(extension).get("properties", {}).get(key) if extension else None
         return "null" in _types(own if own and "type" in own else self.properties[key])
 
+    def path_of(self, extension: str | None) -> Path:
+        """The file of the base schema (None) or of a source extension."""
+        return self.root / SOURCES_DIR / f"{extension}{EXTENSION_SUFFIX}" if extension else self.root / BASE_FILE
+
     def files(self) -> list[Path]:
         """The schema files, base first, as the package ships them."""
-        return [self.root / BASE_FILE] + [
-            self.root / SOURCES_DIR / f"{name}{EXTENSION_SUFFIX}" for name in sorted(self.extensions)
-        ]
+        return [self.path_of(None)] + [self.path_of(name) for name in sorted(self.extensions)]
 
     # -- validators -----------------------------------------------------------------------------
 
     def validator(self, extension: str | None) -> Any:
         """A compiled validator (jsonschema-rs, formats on) for the base or an extension composed with it."""
-        base_uri = (self.root / BASE_FILE).resolve().as_uri()
+        base_uri = self.path_of(None).resolve().as_uri()
         resources = [(base_uri, self.base)]
         if "$id" in self.base:
             resources.append((self.base["$id"], self.base))
         registry = jsonschema_rs.Registry(resources)
         schema = self.schema_for(extension)
-        own_uri = (
-            (self.root / SOURCES_DIR / f"{extension}{EXTENSION_SUFFIX}").resolve().as_uri() if extension else base_uri
-        )
+        own_uri = self.path_of(extension).resolve().as_uri()
         try:
             return jsonschema_rs.validator_for(schema, validate_formats=True, registry=registry, base_uri=own_uri)
         except (ValueError, jsonschema_rs.ReferencingError) as error:
@@ -93,7 +93,7 @@ class SchemaSet:
             return self.extensions[extension]
         except KeyError:
             known = ", ".join(sorted(self.extensions)) or "none"
-            expected = self.root / SOURCES_DIR / f"{extension}{EXTENSION_SUFFIX}"
+            expected = self.path_of(extension)
             raise ConfigError(
                 f"schema extension {extension!r} not found: expected {expected} (known: {known})"
             ) from None
