@@ -23,11 +23,11 @@ import orjson
 from newspkg import adapters, package
 from newspkg.config import Project
 from newspkg.convert import Converter, Outcome
-from newspkg.dedup import DuplicateIndex, Twin
+from newspkg.dedup import DuplicateIndex
 from newspkg.engines import SHARD_SIZE, Job, shards
 from newspkg.issues import MAX_KEPT_WARNINGS, Issue, Severity
 from newspkg.schema import SchemaSet
-from newspkg.write import BytesFile, JsonlWriter, ParquetWriter, commit_together, dump_line, recover
+from newspkg.write import BytesFile, JsonlWriter, ParquetWriter, commit_together, recover
 
 REJECTS_PATH = "build/rejects.jsonl"
 REPORT_PATH = "build/report.json"
@@ -179,11 +179,11 @@ def build(
             if progress:
                 progress(1)
 
-        def on_record(record: dict[str, Any], line: bytes) -> None:
+        def on_line(line: bytes) -> None:
             jsonl.write_line(line)
-            parquet.write(record)
+            parquet.write_line(line)
 
-        summary = _settle(outcomes, jsonl.path.parent, on_outcome, on_record)
+        summary = _settle(outcomes, jsonl.path.parent, on_outcome, on_line)
     report = BytesFile(out_root / REPORT_PATH, _json_bytes(summary.to_dict()))
     outputs = {
         package.JSONL_PATH: package.file_facts(jsonl.partial),
@@ -206,12 +206,13 @@ def _settle(
     outcomes: Iterable[Outcome],
     scratch: Path,
     on_outcome: Callable[[Outcome], None],
-    on_record: Callable[[dict[str, Any], bytes], None] | None,
+    on_line: Callable[[bytes], None] | None,
 ) -> BuildSummary:
-    """Count every outcome; spill accepted records, settle duplicates, then hand on the kept ones.
+    """Count every outcome; spill accepted records, settle duplicates, then hand on the kept lines.
 
     A spill line is the record's JSONL line after a tab-separated header (orjson escapes tabs
-    inside strings, so the first tab is the separator): the kept lines are written out unchanged.
+    inside strings, so the first tab is the separator): the kept lines are written out unchanged,
+    and no record is decoded.
     """
     summary = BuildSummary()
     index = DuplicateIndex()
@@ -223,12 +224,11 @@ def _settle(
                 summary.from_cache += outcome.from_cache
                 summary.count(outcome.source, "inputs")
                 on_outcome(outcome)
-                if outcome.accepted and outcome.record is not None:
-                    index.add(summary.inputs, outcome.record)
-                    header = orjson.dumps([summary.inputs, outcome.acknowledged, _as_dicts(outcome.issues)])
-                    spill.write(header + b"\t" + dump_line(outcome.record))
+                if outcome.accepted and outcome.line is not None and outcome.key is not None:
+                    index.add(summary.inputs, outcome.raw_path, outcome.key)
+                    spill.write(_spill_header(summary.inputs, outcome) + b"\t" + outcome.line)
                 else:
-                    summary.rejects.append(replace(outcome, record=None))
+                    summary.rejects.append(replace(outcome, line=None, key=None))  # only its issues are needed
                     summary.count(outcome.source, "rejected")
         index.settle()
         duplicates = index.duplicates()
@@ -236,41 +236,38 @@ def _settle(
         with spill_path.open("rb", buffering=SPILL_BUFFER) as spill:
             for spilled in spill:
                 header, line = spilled.split(b"\t", 1)
-                seq, acknowledged, issues = orjson.loads(header)
-                record = orjson.loads(line)
+                seq, raw_path, raw_sha256, source, acknowledged, issues = orjson.loads(header)
                 if next_duplicate is not None and next_duplicate[0] == seq:
-                    _mark_duplicate(summary, record, next_duplicate[1])
+                    twin = next_duplicate[1]
+                    summary.duplicates.append(
+                        Duplicate(raw_path, raw_sha256, source, twin.id, twin.raw_path, twin.reason)
+                    )
+                    summary.count(source, "duplicates")
                     next_duplicate = next(duplicates, None)
                 else:
-                    _keep(summary, record, acknowledged, issues)
-                    if on_record:
-                        on_record(record, line)
+                    _keep(summary, raw_path, source, acknowledged, issues)
+                    if on_line:
+                        on_line(line)
     finally:
         index.close()
         spill_path.unlink(missing_ok=True)
     return summary
 
 
-def _mark_duplicate(summary: BuildSummary, record: dict[str, Any], twin: Twin) -> None:
-    provenance = record["provenance"]
-    summary.duplicates.append(
-        Duplicate(
-            provenance["raw_path"], provenance["raw_sha256"], record["source"], twin.id, twin.raw_path, twin.reason
-        )
-    )
-    summary.count(record["source"], "duplicates")
+def _spill_header(seq: int, outcome: Outcome) -> bytes:
+    issues = _as_dicts(outcome.issues)
+    return orjson.dumps([seq, outcome.raw_path, outcome.raw_sha256, outcome.source, outcome.acknowledged, issues])
 
 
 def _keep(
-    summary: BuildSummary, record: dict[str, Any], acknowledged: str | None, issues: list[dict[str, Any]]
+    summary: BuildSummary, raw_path: str, source: str, acknowledged: str | None, issues: list[dict[str, Any]]
 ) -> None:
     summary.accepted += 1
-    summary.count(record["source"], "accepted")
+    summary.count(source, "accepted")
     for issue in issues:
-        summary.warn(Issue(**{**issue, "severity": Severity(issue["severity"])}))
+        summary.warn(Issue.from_dict(issue))
     if acknowledged:
         message = "source.toml acknowledges a reject, but the file is now accepted: remove the acknowledgement"
-        raw_path = record["provenance"]["raw_path"]
         summary.warn(Issue(raw_path, "", "", "acknowledged:stale", message, Severity.WARNING))
 
 
@@ -285,7 +282,7 @@ def _reject_entry(outcome: Outcome) -> dict[str, Any]:
         "source": outcome.source,
         "acknowledged": outcome.acknowledged,
         "issues": _as_dicts(outcome.issues),
-        "extracted": outcome.record,
+        "extracted": outcome.record,  # what could be read, to help fix the file
     }
 
 

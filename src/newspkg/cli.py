@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -17,6 +18,11 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import click
+
+if sys.platform == "linux":  # before pyarrow is first imported: Arrow reads it once
+    # jemalloc hands freed row-group buffers back to the system; Arrow's default (mimalloc) kept
+    # about one more group's worth per few groups written (peak RSS 275 MB instead of 192 MB).
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
 
 from newspkg import __version__, download, report
 from newspkg.build import BuildSummary, Engine, available_cores, build, check, convert_all, summarize

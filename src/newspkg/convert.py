@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import signal
 import threading
@@ -11,9 +12,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import orjson
+
 from newspkg import __version__, adapters
 from newspkg.config import Project, SourceConfig
 from newspkg.decode import decode
+from newspkg.dedup import DedupKey, dedup_key
 from newspkg.discover import SIDECAR_SUFFIX, RawFile
 from newspkg.errors import ConfigError
 from newspkg.issues import Issue, Severity, has_errors
@@ -22,23 +26,42 @@ from newspkg.records import finish
 from newspkg.schema import SchemaSet
 from newspkg.sidecar import SidecarError, apply_sidecar
 from newspkg.validate import RecordChecker
+from newspkg.write import dump_line
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """What one raw file became: a record with no errors is accepted; anything else is a reject."""
+    """What one raw file became: a record with no errors is accepted; anything else is a reject.
+
+    The record travels as its JSONL line (what the package stores) plus its duplicate key: the
+    build writes lines and settles duplicates without ever decoding a record again.
+    """
 
     raw_path: str
     raw_sha256: str
     source: str
-    record: dict[str, Any] | None  # None when nothing could be extracted
+    line: bytes | None  # the record's JSONL line; None when nothing could be extracted
+    key: DedupKey | None = None
     issues: tuple[Issue, ...] = ()
     acknowledged: str | None = None  # the reason, when the source acknowledges this file's reject
     from_cache: bool = False  # reused from an earlier build instead of converted
 
+    @classmethod
+    def of(
+        cls, raw: RawFile, record: dict[str, Any] | None, issues: tuple[Issue, ...], acknowledged: str | None
+    ) -> Outcome:
+        if record is None:
+            return cls(raw.path, raw.sha256, raw.source, None, None, issues, acknowledged)
+        return cls(raw.path, raw.sha256, raw.source, dump_line(record), dedup_key(record), issues, acknowledged)
+
+    @property
+    def record(self) -> dict[str, Any] | None:
+        """The record, decoded from its line (each call decodes: keep the result)."""
+        return None if self.line is None else orjson.loads(self.line)
+
     @property
     def accepted(self) -> bool:
-        return self.record is not None and not has_errors(list(self.issues))
+        return self.line is not None and not has_errors(list(self.issues))
 
 
 @dataclass
@@ -73,7 +96,11 @@ class Converter:
         return self._digests[source]
 
     def acknowledgement(self, raw: RawFile) -> str | None:
-        return self._sources[raw.source].acknowledged.get(raw.name_in_source)
+        return self.acknowledgement_of(raw.source, raw.path)
+
+    def acknowledgement_of(self, source: str, raw_path: str) -> str | None:
+        """Why the source acknowledges this file's reject, if it does (by its path within the source)."""
+        return self._sources[source].acknowledged.get(raw_path.split("/", 2)[2])
 
     def convert(self, raw: RawFile) -> Outcome:
         source = self._sources[raw.source]
@@ -86,7 +113,7 @@ class Converter:
             record, issues = None, [_file_issue(raw, "raw:timeout", message)]
         except Exception as error:  # an adapter bug must become a reject, never a crashed build
             record, issues = None, [_file_issue(raw, "adapter-error", f"{type(error).__name__}: {error}")]
-        return Outcome(raw.path, raw.sha256, raw.source, record, tuple(issues), acknowledged)
+        return Outcome.of(raw, record, tuple(issues), acknowledged)
 
     def _convert(self, raw: RawFile, source: SourceConfig) -> tuple[dict[str, Any] | None, list[Issue]]:
         if raw.unreadable:
@@ -129,13 +156,36 @@ def time_limit(seconds: float) -> Iterator[None]:
     if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGALRM, _expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    with _expiring():
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+@contextmanager
+def _expiring() -> Iterator[None]:
+    """SIGALRM raises TimeLimitExceeded inside the block; the previous handler comes back after it.
+
+    Nested blocks leave the handler alone: a worker sets it once per shard, not once per file.
+    """
+    previous = signal.getsignal(signal.SIGALRM)
+    if previous is _expire:
+        yield
+        return
+    signal.signal(signal.SIGALRM, _expire)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def time_limits() -> contextlib.AbstractContextManager[None]:
+    """Around many conversions: their time limits then cost a timer each, not a signal handler each."""
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        return contextlib.nullcontext()
+    return _expiring()
 
 
 def _file_issue(raw: RawFile, rule: str, message: str) -> Issue:

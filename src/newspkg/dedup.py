@@ -22,6 +22,15 @@ create table record (
 );
 """
 BEST_FIRST = "text_length desc, modified desc, published, seq"
+# What settles a record's fate: id, fingerprint, char_count, modified_at and published_at (as
+# POSIX seconds, 0 when absent). Workers compute it, so the build never decodes a record to get it.
+DedupKey = tuple[str, str, int, float, float]
+
+
+def dedup_key(record: dict[str, Any]) -> DedupKey:
+    modified = _timestamp(record.get("modified_at")) or 0.0
+    published = _timestamp(record.get("published_at")) or 0.0
+    return (record["id"], record["fingerprint"], record["char_count"], modified, published)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,20 +51,9 @@ class DuplicateIndex:
         self._db.executescript(SCHEMA)
         self._pending: list[tuple[int, str, str, str, int, float, float]] = []
 
-    def add(self, seq: int, record: dict[str, Any]) -> None:
-        modified = _timestamp(record.get("modified_at")) or 0.0
-        published = _timestamp(record.get("published_at")) or 0.0
-        provenance = record["provenance"]
-        row = (
-            seq,
-            record["id"],
-            record["fingerprint"],
-            provenance["raw_path"],
-            record["char_count"],
-            modified,
-            published,
-        )
-        self._pending.append(row)
+    def add(self, seq: int, raw_path: str, key: DedupKey) -> None:
+        rid, fingerprint, text_length, modified, published = key
+        self._pending.append((seq, rid, fingerprint, raw_path, text_length, modified, published))
         if len(self._pending) >= 10_000:
             self._flush()
 

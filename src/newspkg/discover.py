@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import stat
@@ -34,6 +35,35 @@ class RawFile:
         return self.path.split("/", 2)[2]
 
 
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """What changes when a raw file or its sidecar is written (as git's index tells changed files)."""
+
+    text: str  # size, mtime, ctime and inode of the file, then of its sidecar ("-" when none)
+    newest: float  # the latest of those times, in seconds
+
+
+def file_stamp(project: Project, relative_path: str) -> Stamp | None:
+    """The stamp of a regular raw file; None for anything else (a link, a FIFO, a missing file)."""
+    path = f"{project.root}/{relative_path}"  # str, not Path: this runs once per raw file
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    parts = [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
+    newest = max(info.st_mtime_ns, info.st_ctime_ns)
+    try:
+        side = os.lstat(path + SIDECAR_SUFFIX)
+    except FileNotFoundError:
+        return Stamp(" ".join(map(str, parts)) + " -", newest / 1e9)
+    except OSError:
+        return None
+    parts += [side.st_mode, side.st_size, side.st_mtime_ns, side.st_ctime_ns, side.st_ino]
+    return Stamp(" ".join(map(str, parts)), max(newest, side.st_mtime_ns, side.st_ctime_ns) / 1e9)
+
+
 def raw_paths(project: Project, source: SourceConfig) -> Iterator[str]:
     """Relative posix paths of a source's raw files, in sorted order, holding one folder's listing
     at a time. Hidden entries, source.toml and sidecars are skipped; links to folders are not entered."""
@@ -60,31 +90,51 @@ def _walk(folder: Path, relative: str, depth: int) -> Iterator[str]:
 
 
 def read_raw(project: Project, relative_path: str, source: str) -> RawFile:
-    path = project.root / relative_path
+    path = f"{project.root}/{relative_path}"  # str, not Path: this runs once per raw file
     try:
         relative_path.encode("utf-8")
     except UnicodeEncodeError:  # os.scandir gave lone surrogates for undecodable bytes
         shown = relative_path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
         return _unreadable(shown, source, "has a file name that is not valid UTF-8; rename it")
-    if path.is_symlink():  # a link may lead out of the repository: never follow it
-        return _unreadable(relative_path, source, f"is a symlink to {path.readlink()}; links are never followed")
-    sidecar_path = path.with_name(path.name + SIDECAR_SUFFIX)
     try:
-        info = path.lstat()
-        if not stat.S_ISREG(info.st_mode):  # a FIFO would block the build forever in open()
-            return _unreadable(relative_path, source, "is not a regular file (a FIFO, socket or device)")
-        limit = project.source(source).max_bytes
-        with path.open("rb") as file:
+        # O_NOFOLLOW: a link may lead out of the repository, never follow it; O_NONBLOCK: opening a
+        # FIFO must not block the build (fstat then tells it is not a regular file).
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as error:
+        link = Path(path)
+        if link.is_symlink():
+            return _unreadable(relative_path, source, f"is a symlink to {link.readlink()}; links are never followed")
+        return _unreadable(relative_path, source, f"cannot be read: {error.strerror}")
+    with os.fdopen(fd, "rb") as file:
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                return _unreadable(relative_path, source, "is not a regular file (a FIFO, socket or device)")
+            limit = project.source(source).max_bytes
             if info.st_size > limit:  # convert rejects it raw:too-large; never hold it whole in memory
                 digest = hashlib.file_digest(file, "sha256").hexdigest()
                 file.seek(0)
                 return RawFile(path=relative_path, source=source, data=file.read(limit + 1), sha256=digest)
             data = file.read()
-        sidecar = sidecar_path.read_bytes() if sidecar_path.is_file() and not sidecar_path.is_symlink() else None
-    except OSError as error:
-        return _unreadable(relative_path, source, f"cannot be read: {error.strerror}")
+            sidecar = _read_sidecar(path + SIDECAR_SUFFIX)
+        except OSError as error:
+            return _unreadable(relative_path, source, f"cannot be read: {error.strerror}")
     digest = hashlib.sha256(data).hexdigest()
     return RawFile(path=relative_path, source=source, data=data, sha256=digest, sidecar=sidecar)
+
+
+def _read_sidecar(path: str) -> bytes | None:
+    """The sidecar's bytes; None when there is none, or it is a link or not a regular file."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        if error.errno == errno.ELOOP:  # a link: ignored, as links to raw files are
+            return None
+        raise
+    with os.fdopen(fd, "rb") as file:
+        return file.read() if stat.S_ISREG(os.fstat(fd).st_mode) else None
 
 
 def _unreadable(relative_path: str, source: str, why: str) -> RawFile:

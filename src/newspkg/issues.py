@@ -24,6 +24,11 @@ class Issue:
     severity: Severity = Severity.ERROR
     line: int = 0  # 1-based line in `file` when known (JSONL records), else 0
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Issue:
+        """The inverse of :meth:`to_dict`."""
+        return cls(**{**data, "severity": Severity(data["severity"])})
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "file": self.file,

@@ -8,19 +8,19 @@ half-written file where a reader would look.
 from __future__ import annotations
 
 import os
-from datetime import datetime
 from pathlib import Path, PurePosixPath
 from types import TracebackType
 from typing import Any, BinaryIO, Self
 
 import orjson
 import pyarrow as pa
+import pyarrow.json as pa_json
 import pyarrow.parquet as pq
 
 from newspkg.errors import PackageError
 
 ROW_GROUP_SIZE = 10_000
-BATCH_SIZE = 1_000  # records held as Python dicts before they become an Arrow batch
+MAX_ROW_GROUP_BYTES = 24 << 20  # of JSON: parsing a group takes about 2.5x this at its peak
 
 
 def dump_line(record: dict[str, Any]) -> bytes:
@@ -71,53 +71,49 @@ class JsonlWriter(_AtomicFile):
 
 
 class ParquetWriter(_AtomicFile):
-    """Writes row groups of ``row_group_size`` records, holding them as compact Arrow batches
-    (Python dicts only ``BATCH_SIZE`` at a time) until a group is full."""
+    """Writes the JSONL lines it is given as row groups of ``row_group_size`` records.
+
+    Arrow's JSON reader turns a group's lines into columns in C++ (timestamps with offsets become
+    UTC instants), so no record is decoded in Python. A group also ends at ``MAX_ROW_GROUP_BYTES``
+    of JSON, which bounds memory whatever the texts' sizes; both limits depend only on the records,
+    so the file is the same for the same records.
+    """
 
     def __init__(self, path: Path, schema: pa.Schema, row_group_size: int = ROW_GROUP_SIZE) -> None:
         super().__init__(path)
         self._schema = schema
-        self._timestamps = [f.name for f in schema if pa.types.is_timestamp(f.type)]
         self._row_group_size = row_group_size
-        self._buffer: list[dict[str, Any]] = []
-        self._batches: list[pa.RecordBatch] = []
-        self._rows_in_batches = 0
+        self._lines = bytearray()  # the group's JSONL, appended in place: no second copy to join
+        self._count = 0
         self._writer = pq.ParquetWriter(
             self.partial, schema, compression="zstd", write_statistics=True, use_dictionary=True
         )
 
-    def write(self, record: dict[str, Any]) -> None:
-        self._buffer.append(to_arrow_row(record, self._timestamps))
-        if len(self._buffer) == BATCH_SIZE:
-            self._to_arrow()
-        if self._rows_in_batches >= self._row_group_size:
+    def write_line(self, line: bytes) -> None:
+        """One record's JSONL line, as :func:`dump_line` made it."""
+        self._lines += line
+        self._count += 1
+        if self._count >= self._row_group_size or len(self._lines) >= MAX_ROW_GROUP_BYTES:
             self._write_row_group()
 
-    def _to_arrow(self) -> None:
-        if self._buffer:
-            self._batches.append(pa.RecordBatch.from_pylist(self._buffer, schema=self._schema))
-            self._rows_in_batches += len(self._buffer)
-            self._buffer = []
-
     def _write_row_group(self) -> None:
-        if self._batches:
-            self._writer.write_table(pa.Table.from_batches(self._batches), row_group_size=self._row_group_size)
-            self._batches, self._rows_in_batches = [], 0
+        if self._count:
+            self._writer.write_table(lines_to_table(self._lines, self._schema), row_group_size=self._count)
+            self._lines, self._count = bytearray(), 0
 
     def close(self) -> None:
-        self._to_arrow()
         self._write_row_group()
         self._writer.close()
 
 
-def to_arrow_row(record: dict[str, Any], timestamp_fields: list[str]) -> dict[str, Any]:
-    """RFC 3339 strings → aware datetimes, which Arrow stores as UTC instants."""
-    row = dict(record)
-    for name in timestamp_fields:
-        value = row.get(name)
-        if isinstance(value, str):
-            row[name] = datetime.fromisoformat(value)
-    return row
+def lines_to_table(data: bytes | bytearray, schema: pa.Schema) -> pa.Table:
+    """JSONL lines → one Arrow table of ``schema`` (one chunk per column); keys not in it are ignored."""
+    options = pa_json.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore")
+    # One block holding every line: one chunk per column, so the Parquet pages never depend on how
+    # the reader would have cut the input.
+    read = pa_json.ReadOptions(use_threads=False, block_size=len(data) + 1)
+    table = pa_json.read_json(pa.BufferReader(pa.py_buffer(data)), read_options=read, parse_options=options)
+    return table.select(schema.names).cast(schema)  # the reader drops not-null flags: restore them
 
 
 class BytesFile(_AtomicFile):

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from newspkg.cache import OutcomeCache, open_cache
 from newspkg.config import Project, load_project
-from newspkg.convert import Converter, Outcome
-from newspkg.discover import raw_paths, read_raw
+from newspkg.convert import Converter, Outcome, time_limits
+from newspkg.discover import file_stamp, raw_paths, read_raw
 from newspkg.schema import load_schemas
 
 SHARD_SIZE = 256
@@ -59,17 +59,29 @@ def convert_shard(job: Job, paths: list[str]) -> list[Outcome]:
         cache = open_cache(Path(job.cache), converter) if job.cache else None
         _workers[job] = (project, converter, cache)
     project, converter, cache = _workers[job]
-    raws = (read_raw(project, path, path.split("/", 2)[1]) for path in paths)
-    if cache is None:
-        return [converter.convert(raw) for raw in raws]
-    outcomes = []
-    for raw in raws:
+    with time_limits():
+        if cache is None:
+            return [converter.convert(read_raw(project, path, _source_of(path))) for path in paths]
+        outcomes = [_convert_cached(project, converter, cache, path) for path in paths]
+    cache.flush()
+    return outcomes
+
+
+def _convert_cached(project: Project, converter: Converter, cache: OutcomeCache, path: str) -> Outcome:
+    source = _source_of(path)
+    stamp = file_stamp(project, path)  # before reading: a write during the read changes it
+    outcome = cache.unchanged(path, source, stamp)  # not even read when its stamp is unchanged
+    if outcome is None:
+        raw = read_raw(project, path, source)
         outcome = cache.get(raw)
         if outcome is None:
             outcome = converter.convert(raw)
-            cache.put(raw, outcome)
-        outcomes.append(outcome)
-    return outcomes
+        cache.put(raw, outcome, stamp)
+    return outcome
+
+
+def _source_of(raw_path: str) -> str:
+    return raw_path.split("/", 2)[1]  # raw/<source>/...
 
 
 def run_in_process(job: Job, work: Iterable[list[str]]) -> Iterator[Outcome]:
