@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
-from newspkg.build import OUTPUTS, Engine, build
+from newspkg import cache, engines, write
+from newspkg.build import CACHE_PATH, OUTPUTS, Engine, build
 from newspkg.config import load_project
+from newspkg.discover import RawFile, read_raw
 from newspkg.schema import load_schemas
 
 RESOURCES = [path for path in OUTPUTS if path != "datapackage.json"]
@@ -50,6 +55,64 @@ def test_changed_source_configuration_misses_the_cache(project: Path) -> None:
     summary = build(load_project(project), schemas, project, engine=Engine(jobs=1))
     assert summary.from_cache == 4
     assert '株洲高科"' in (project / "build" / "articles.jsonl").read_text(encoding="utf-8")
+
+
+def test_unchanged_files_are_not_read_again(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file whose stamp (size, times, inode, and its sidecar's) is unchanged is not even read; a
+    touched file is read but not converted; a new sidecar makes its file convert again."""
+    monkeypatch.setattr(cache, "RACY_SECONDS", -1.0)  # the files were written just now
+    read: list[str] = []
+
+    def counting_read_raw(*args: str, **kwargs: str) -> RawFile:
+        raw = read_raw(*args, **kwargs)  # type: ignore[arg-type]
+        read.append(raw.path)
+        return raw
+
+    monkeypatch.setattr(engines, "read_raw", counting_read_raw)
+    loaded = load_project(project)
+    schemas = load_schemas(loaded.schema_dir)
+    build(loaded, schemas, project, engine=Engine(jobs=1))
+    assert len(read) == 5
+
+    read.clear()
+    assert build(loaded, schemas, project, engine=Engine(jobs=1)).from_cache == 5
+    assert read == []
+
+    touched = project / "raw" / "finews" / "000_7002e876ea497e3f.txt"
+    os.utime(touched, ns=(1_600_000_000_000_000_000, 1_600_000_000_000_000_000))
+    assert build(loaded, schemas, project, engine=Engine(jobs=1)).from_cache == 5
+    assert read == ["raw/finews/000_7002e876ea497e3f.txt"]
+
+    read.clear()
+    (project / "raw" / "finews" / "004_23ddb00b55c8d1c2.txt.meta.toml").write_text('section = "市场"\n')
+    assert build(loaded, schemas, project, engine=Engine(jobs=1)).from_cache == 4
+    assert read == ["raw/finews/004_23ddb00b55c8d1c2.txt"]
+    assert '"section":"市场"' in (project / "build" / "articles.jsonl").read_text(encoding="utf-8")
+
+
+def test_cache_of_an_older_format_is_emptied_not_misread(project: Path) -> None:
+    path = project / CACHE_PATH
+    path.parent.mkdir(parents=True)
+    with sqlite3.connect(path) as old:
+        old.execute("create table outcome (key text primary key, value blob not null)")
+        old.execute("insert into outcome values ('k', 'v')")
+    loaded = load_project(project)
+    summary = build(loaded, load_schemas(loaded.schema_dir), project, engine=Engine(jobs=1))
+    assert (summary.inputs, summary.from_cache) == (5, 0)
+    with sqlite3.connect(path) as reopened:
+        assert reopened.execute("pragma user_version").fetchone()[0] == cache.FORMAT
+        assert reopened.execute("select count(*) from outcome").fetchone()[0] == 5
+
+
+def test_row_groups_end_at_a_byte_limit_too(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Very long texts end a Parquet row group early (bounded memory); the rows are the same."""
+    normal = build_into(project, tmp_path / "normal", Engine(jobs=1, cache=False))
+    monkeypatch.setattr(write, "MAX_ROW_GROUP_BYTES", 1)
+    build_into(project, tmp_path / "small", Engine(jobs=1, cache=False))
+    small = pq.ParquetFile(tmp_path / "small" / "build" / "articles.parquet")
+    assert small.metadata.num_row_groups == small.metadata.num_rows == 4
+    assert small.read().equals(pq.read_table(tmp_path / "normal" / "build" / "articles.parquet"))
+    assert (tmp_path / "small" / "build" / "articles.jsonl").read_bytes() == normal["build/articles.jsonl"]
 
 
 def test_ray_engine_output_equals_local_engine(project: Path, tmp_path: Path) -> None:
