@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from zoneinfo import ZoneInfo
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from newspkg.normalize import canonical_url, clean_line, to_rfc3339
+from newspkg.records import word_characters
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -119,3 +124,18 @@ def test_protocol_relative_url_takes_the_base_scheme() -> None:
 def test_unparseable_url_is_returned_trimmed() -> None:
     """A URL that does not parse comes back as written (trimmed), for validation to report."""
     assert canonical_url(" http://exa mple.com ") == "http://exa mple.com"
+
+
+# -- word_characters (the fingerprint's input) ----------------------------------------------------
+
+
+@settings(max_examples=2000, derandomize=True)
+@given(st.text(alphabet=st.characters(codec=None, exclude_categories=("Cs",))))
+def test_word_characters_are_what_the_regex_keeps(text: str) -> None:
+    """The array filter keeps exactly what ``re.sub(r"[\\W_]+", "", text)`` keeps, for any text."""
+    assert word_characters(text) == re.sub(r"[\W_]+", "", text)
+
+
+def test_word_characters_of_chinese_text() -> None:
+    text = "全媒体记者 王大鹏：A股_2022年，涨了 3.5%！\n\n𠀋字"
+    assert word_characters(text) == "全媒体记者王大鹏A股2022年涨了35𠀋字"

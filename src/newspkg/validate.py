@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import re
+import sys
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 from newspkg.issues import Issue, Severity, json_pointer
 from newspkg.markers import BOILERPLATE
@@ -16,8 +21,9 @@ EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 DATE_TOLERANCE = timedelta(days=1)
 MIN_HAN_SHARE = 0.5  # a zh text whose letters are mostly not Han characters was decoded wrongly
 HAN_SAMPLE_CHARS = 500
-HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+")
-OTHER_LETTERS = re.compile(r"[A-Za-z\u00c0-\u024f\u0370-\u04ff]+")  # what mojibake of CJK mostly turns into
+HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2FFFF))
+# What mojibake of CJK mostly turns into: Latin (with accents), Greek and Cyrillic letters.
+OTHER_LETTER_RANGES = ((0x41, 0x5A), (0x61, 0x7A), (0xC0, 0x24F), (0x370, 0x4FF))
 # Dates that URLs and file names carry: infoCode=NW20220226…, /2022/02/26/, /news/1345,20211208….html
 URL_DATES = (
     re.compile(r"infoCode=[A-Z]{2}(\d{4})(\d{2})(\d{2})"),
@@ -162,13 +168,32 @@ def _decoding_rules(record: dict[str, Any]) -> list[tuple[str, str, str, Severit
             found.append((f"/{key}", "text:encoding", message, Severity.ERROR))
     text, language = record.get("text"), record.get("language")
     if isinstance(text, str) and isinstance(language, str) and language.split("-")[0] == "zh":
-        sample = text[:HAN_SAMPLE_CHARS]  # mis-decoding garbles a whole file: its start tells
-        han = sum(map(len, HAN.findall(sample)))
-        letters = han + sum(map(len, OTHER_LETTERS.findall(sample)))
+        han, letters = _han_and_letters(text[:HAN_SAMPLE_CHARS])  # mis-decoding garbles a whole file: its start tells
         if letters and han / letters < MIN_HAN_SHARE:
             message = f"only {han / letters:.0%} of the letters are Chinese characters: mis-decoded or not Chinese?"
             found.append(("/text", "text:encoding", message, Severity.ERROR))
     return found
+
+
+def _han_and_letters(sample: str) -> tuple[int, int]:
+    """How many of the sample's characters are Han, and how many are Han or other letters."""
+    points = np.frombuffer(sample.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    counts = np.bincount(_script_table()[points], minlength=3)
+    return int(counts[HAN_CLASS]), int(counts[HAN_CLASS] + counts[OTHER_LETTER_CLASS])
+
+
+HAN_CLASS, OTHER_LETTER_CLASS = 1, 2
+
+
+@functools.cache
+def _script_table() -> npt.NDArray[np.uint8]:
+    """Every code point's class: 1 Han, 2 another letter of :data:`OTHER_LETTER_RANGES`, 0 anything else."""
+    table = np.zeros(sys.maxunicode + 1, dtype=np.uint8)
+    for first, last in HAN_RANGES:
+        table[first : last + 1] = HAN_CLASS
+    for first, last in OTHER_LETTER_RANGES:
+        table[first : last + 1] = OTHER_LETTER_CLASS
+    return table
 
 
 def _near(match: re.Match[str], published: datetime) -> bool:
