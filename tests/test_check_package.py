@@ -13,6 +13,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from click.testing import Result
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from newspkg import check_package
 
 JSONL = "build/articles.jsonl"
 PARQUET = "build/articles.parquet"
@@ -314,3 +318,30 @@ def test_report_keeps_every_error_but_counts_warnings_past_the_cap() -> None:
     assert report.warnings_by_rule["url:missing"] == MAX_KEPT_WARNINGS + 500
     assert sum(i.severity is Severity.WARNING for i in report.issues) == MAX_KEPT_WARNINGS
     assert [i.rule for i in report.issues if i.severity is Severity.ERROR] == ["unique-id"]
+
+
+@settings(max_examples=500, derandomize=True)
+@given(st.binary(max_size=60).map(lambda b: b.replace(b"\x00", b"\n")), st.integers(1, 7), st.integers(0, 9))
+def test_block_reader_splits_lines_as_readline_does(data: bytes, block: int, limit: int) -> None:
+    """Lines read a block at a time are the file's lines; a line over the limit comes as None."""
+    expected = [None if len(line.rstrip(b"\n")) > limit else line for line in io.BytesIO(data).readlines()]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(check_package, "READ_BLOCK", block)
+        patch.setattr(check_package, "MAX_LINE_BYTES", limit)
+        assert list(check_package._lines(io.BytesIO(data))) == expected
+
+
+@pytest.mark.parametrize("concurrent", [False, True], ids=["in-process", "other-process"])
+def test_descriptor_breaking_the_profile_is_reported(
+    built: Path, concurrent: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A descriptor frictionless finds invalid (licenses not a list) → package:* errors, the same
+    whether the profile is checked here or, for a large package, in another process."""
+    descriptor_path = built / "datapackage.json"
+    descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
+    descriptor_path.write_text(json.dumps({**descriptor, "licenses": "MIT"}), encoding="utf-8")
+    monkeypatch.setattr(check_package, "CONCURRENT_PROFILE_BYTES", 0 if concurrent else 1 << 62)
+    report = check_package.check_package(descriptor_path)
+    profile = [(issue.file, issue.rule) for issue in report.issues if issue.rule.startswith("package:")]
+    assert profile == [("datapackage.json", "package:package-error")]
+    assert report.records == 4

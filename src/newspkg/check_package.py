@@ -25,11 +25,14 @@ and the line is skipped), and never a file that is not a regular file (a FIFO wo
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
+import multiprocessing
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -52,6 +55,8 @@ from newspkg.write import recover
 BATCH_ROWS = 4096
 MAX_JSON_BYTES = 16 * 1024 * 1024  # the descriptor, and each shipped schema file
 MAX_LINE_BYTES = 64 * 1024 * 1024  # one JSONL record
+READ_BLOCK = 4 * 1024 * 1024
+CONCURRENT_PROFILE_BYTES = 64 * 1024 * 1024  # of JSONL: about 2 s of record checks
 ARTICLE_RESOURCES = ("articles-jsonl", "articles-parquet")
 REMOTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 METASCHEMAS = frozenset(
@@ -121,7 +126,25 @@ def check_package(
             "run newspkg validate datapackage.json in the project to finish the build's renames",
         )
     descriptor = load_descriptor(descriptor_path)
-    _check_profile(descriptor, descriptor_path, report)
+    profile = _ProfileCheck(descriptor, descriptor_path, report, concurrent=_large(root, descriptor))
+    try:
+        _check_contents(root, where, descriptor, report, now, strict, allow_remote, thorough)
+    finally:
+        profile.finish()
+    return report
+
+
+def _check_contents(
+    root: Path,
+    where: str,
+    descriptor: dict[str, Any],
+    report: PackageReport,
+    now: datetime | None,
+    strict: bool,
+    allow_remote: bool,
+    thorough: bool,
+) -> None:
+    """Everything but the profile: resource files, shipped schemas, then every record."""
     listed = descriptor.get("resources")
     resources = [r for r in listed if isinstance(r, dict)] if isinstance(listed, list) else []
     by_name = {str(r.get("name")): r for r in resources}
@@ -142,12 +165,11 @@ def check_package(
                 _check_other_resource(root, resource, where, report, allow_remote)
     schemas, extension_of = _schemas(root, descriptor, where, report, strict)
     if schemas is None or "articles-jsonl" not in paths:
-        return report
+        return
     checker = RecordChecker(schemas, extension_of, now, fingerprints=thorough)  # recomputing them is the slow part
     jsonl_name = by_name["articles-jsonl"]["path"]
     parquet = paths.get("articles-parquet")
     _check_records(paths["articles-jsonl"], jsonl_name, parquet, by_name, schemas, checker, report)
-    return report
 
 
 def load_descriptor(path: Path) -> dict[str, Any]:
@@ -175,17 +197,55 @@ def parse_descriptor(data: bytes, where: str) -> dict[str, Any]:
     return descriptor
 
 
-def _check_profile(descriptor: dict[str, Any], path: Path, report: PackageReport) -> None:
+class _ProfileCheck:
+    """The Data Package profile check (frictionless). For a large package it runs in another process
+    while this one checks the records: importing frictionless alone takes about 3 s, which a small
+    package would rather spend here than wait for. Its issues go where the check began."""
+
+    def __init__(self, descriptor: dict[str, Any], path: Path, report: PackageReport, *, concurrent: bool) -> None:
+        # Check a copy without paths to data: the profile check must not read or fetch anything.
+        listed = descriptor.get("resources", [])
+        if isinstance(listed, list):
+            listed = [{**r, "path": "x.jsonl"} if isinstance(r, dict) else r for r in listed]
+        self._arguments = ({**descriptor, "resources": listed}, str(path.parent))
+        self._name, self._report, self._position = path.name, report, len(report.issues)
+        self._pool: ProcessPoolExecutor | None = None
+        if not concurrent:
+            return
+        try:
+            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("forkserver"))
+            self._future = self._pool.submit(profile_errors, *self._arguments)
+        except (OSError, ValueError):  # no processes to be had: check here, when finished
+            self._pool = None
+
+    def finish(self) -> None:
+        if self._pool is None:
+            errors = profile_errors(*self._arguments)
+        else:
+            with self._pool:
+                errors = self._future.result()
+        found = PackageReport()
+        for rule, message in errors:
+            found.add(self._name, f"package:{rule}", message)
+        self._report.issues[self._position : self._position] = found.issues
+
+
+def _large(root: Path, descriptor: dict[str, Any]) -> bool:
+    """Whether the records will take longer to check than frictionless takes to import (a guess
+    from the JSONL file's size; paths are only looked at here, checked later)."""
+    for resource in descriptor.get("resources") or []:
+        if isinstance(resource, dict) and resource.get("name") == "articles-jsonl":
+            with contextlib.suppress(OSError, TypeError, ValueError):
+                return bool((root / resource["path"]).stat().st_size >= CONCURRENT_PROFILE_BYTES)
+    return False
+
+
+def profile_errors(descriptor: dict[str, Any], basepath: str) -> list[tuple[str, str]]:
+    """(type, message) of every way the descriptor breaks the Data Package profile."""
     import frictionless  # imported here: it is slow to import and only this check needs it
 
-    # Validate a copy without paths to data: the profile check must not read or fetch anything.
-    listed = descriptor.get("resources", [])
-    if isinstance(listed, list):
-        listed = [{**r, "path": "x.jsonl"} if isinstance(r, dict) else r for r in listed]
-    shallow = {**descriptor, "resources": listed}
-    result = frictionless.Package.validate_descriptor(shallow, basepath=str(path.parent))
-    for error in result.flatten(["type", "message"]):
-        report.add(path.name, f"package:{error[0]}", error[1])
+    result = frictionless.Package.validate_descriptor(descriptor, basepath=basepath)
+    return [(str(error[0]), str(error[1])) for error in result.flatten(["type", "message"])]
 
 
 def path_problem(root: Path, value: Any, *, strict: bool = True, what: str = "resource path") -> tuple[str, str] | None:
@@ -556,12 +616,9 @@ def _as_arrow(lines: list[bytes], schema: pa.Schema) -> pa.RecordBatch | None:
 
 
 def _jsonl_records(path: Path, name: str, report: PackageReport) -> Iterator[tuple[int, bytes, dict[str, Any] | None]]:
-    with path.open("rb") as file:
-        line = 0
-        while raw := file.readline(MAX_LINE_BYTES + 1):
-            line += 1
-            if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
-                _skip_line(file)
+    with path.open("rb", buffering=0) as file:
+        for line, raw in enumerate(_lines(file), start=1):
+            if raw is None:
                 report.add(
                     name, "jsonl:syntax", f"line {line} is longer than {MAX_LINE_BYTES} bytes: not read", line=line
                 )
@@ -580,11 +637,33 @@ def _jsonl_records(path: Path, name: str, report: PackageReport) -> Iterator[tup
             yield line, raw, record
 
 
-def _skip_line(file: BinaryIO) -> None:
-    """Read on to the end of the current line, a bounded piece at a time."""
-    while chunk := file.readline(1 << 20):
-        if chunk.endswith(b"\n"):
-            return
+def _lines(file: BinaryIO) -> Iterator[bytes | None]:
+    """Every line with its newline (the last may have none), read in large blocks (readline per line
+    cost more than parsing the JSON); None in place of a line over MAX_LINE_BYTES, which is skipped
+    without holding more than a block of it."""
+    pending = bytearray()  # the start of a line that continues in the next block
+    skipping = False  # inside an over-long line
+    while block := file.read(READ_BLOCK):
+        start = 0
+        while (end := block.find(b"\n", start)) != -1:
+            if skipping:
+                skipping = False
+                yield None
+            elif pending:
+                pending += block[start : end + 1]
+                yield None if len(pending) - 1 > MAX_LINE_BYTES else bytes(pending)
+                pending.clear()
+            else:
+                yield None if end - start > MAX_LINE_BYTES else block[start : end + 1]
+            start = end + 1
+        if not skipping:
+            pending += block[start:]
+            if len(pending) > MAX_LINE_BYTES:
+                skipping, pending = True, bytearray()
+    if skipping:
+        yield None
+    elif pending:
+        yield bytes(pending)
 
 
 def _parquet_batches(
