@@ -345,3 +345,26 @@ def test_descriptor_breaking_the_profile_is_reported(
     profile = [(issue.file, issue.rule) for issue in report.issues if issue.rule.startswith("package:")]
     assert profile == [("datapackage.json", "package:package-error")]
     assert report.records == 4
+
+
+def test_repeated_ids_name_the_line_that_had_them_first() -> None:
+    """Hex ids (kept as numbers) and any other ids (kept as they are) both repeat exactly."""
+    ids = check_package.IdLines()
+    for line, rid in enumerate(
+        ["00000000000000ff", "x", "ffffffffffffffff", "00000000000000ff", "x", "00000000000000FF", "00000000000000ff"],
+        start=1,
+    ):
+        ids.add(rid, line)
+    assert ids.repeats() == [("00000000000000ff", 4, 1), ("x", 5, 2), ("00000000000000ff", 7, 1)]
+
+
+def test_package_with_a_repeated_id_fails(built: Path, run: Callable[..., Result]) -> None:
+    path = built / "build" / "articles.jsonl"
+    first = path.read_bytes().split(b"\n", 1)[0]
+    record = json.loads(first)
+    path.write_bytes(path.read_bytes() + first + b"\n")
+    declare_facts(built, "build/articles.jsonl")
+    issues = [i for i in issues_of(validate(run, built, "json")) if i["rule"] == "unique-id"]
+    assert [(i["record_id"], i["line"], i["message"]) for i in issues] == [
+        (record["id"], 5, f"id {record['id']} is also on line 1")
+    ]
