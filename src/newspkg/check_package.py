@@ -30,10 +30,12 @@ import io
 import json
 import multiprocessing
 import re
+import sys
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -129,7 +131,7 @@ def check_package(
             "run newspkg validate datapackage.json in the project to finish the build's renames",
         )
     descriptor = load_descriptor(descriptor_path)
-    profile = _ProfileCheck(descriptor, descriptor_path, report, concurrent=_large(root, descriptor))
+    profile = _ProfileCheck(descriptor, descriptor_path, report, concurrent=_large(root, descriptor) and _can_start())
     try:
         _check_contents(root, where, descriptor, report, now, strict, allow_remote, thorough)
     finally:
@@ -222,11 +224,14 @@ class _ProfileCheck:
             self._pool = None
 
     def finish(self) -> None:
-        if self._pool is None:
-            errors = profile_errors(*self._arguments)
-        else:
-            with self._pool:
+        errors = None
+        if self._pool is not None:
+            # A child that cannot start (no importable __main__: `python -`, some notebooks) breaks
+            # the pool: the check then runs here.
+            with self._pool, contextlib.suppress(BrokenProcessPool):
                 errors = self._future.result()
+        if errors is None:
+            errors = profile_errors(*self._arguments)
         found = PackageReport()
         for rule, message in errors:
             found.add(self._name, f"package:{rule}", message)
@@ -241,6 +246,12 @@ def _large(root: Path, descriptor: dict[str, Any]) -> bool:
             with contextlib.suppress(OSError, TypeError, ValueError):
                 return bool((root / resource["path"]).stat().st_size >= CONCURRENT_PROFILE_BYTES)
     return False
+
+
+def _can_start() -> bool:
+    """Whether a child process can start: it re-imports ``__main__``, which ``python -`` has no file for."""
+    main = getattr(sys.modules.get("__main__"), "__file__", None)
+    return main is None or Path(main).is_file()
 
 
 def profile_errors(descriptor: dict[str, Any], basepath: str) -> list[tuple[str, str]]:
