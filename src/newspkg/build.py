@@ -7,7 +7,6 @@ writes the records that survive duplicate settlement.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import tempfile
@@ -166,14 +165,14 @@ def build(
     recover_outputs(out_root)
     previous = package.read_descriptor(project.descriptor_path)
     outcomes = convert_all(project, schemas, now, engine=engine)
-    manifest = hashlib.sha256()
+    manifest = package.Manifest()
     jsonl = JsonlWriter(out_root / package.JSONL_PATH)
     parquet = ParquetWriter(out_root / package.PARQUET_PATH, schemas.arrow_schema())
     rejects = JsonlWriter(out_root / REJECTS_PATH)
     with jsonl, parquet, rejects:
 
         def on_outcome(outcome: Outcome) -> None:
-            manifest.update(package.manifest_line(outcome.raw_path, outcome.raw_sha256))
+            manifest.add(outcome.raw_path, outcome.raw_sha256)
             if not outcome.accepted:
                 rejects.write(_reject_entry(outcome))
             if progress:
@@ -224,7 +223,7 @@ def _settle(
                 summary.from_cache += outcome.from_cache
                 summary.count(outcome.source, "inputs")
                 on_outcome(outcome)
-                if outcome.accepted and outcome.line is not None and outcome.key is not None:
+                if outcome.line is not None and outcome.key is not None and outcome.accepted:
                     index.add(summary.inputs, outcome.raw_path, outcome.key)
                     spill.write(_spill_header(summary.inputs, outcome) + b"\t" + outcome.line)
                 else:

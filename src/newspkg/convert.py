@@ -61,7 +61,7 @@ class Outcome:
 
     @property
     def accepted(self) -> bool:
-        return self.line is not None and not has_errors(list(self.issues))
+        return self.line is not None and not has_errors(self.issues)
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,5 +47,5 @@ def json_pointer(path: tuple[str | int, ...] | list[str | int]) -> str:
     return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
 
 
-def has_errors(issues: list[Issue]) -> bool:
+def has_errors(issues: Iterable[Issue]) -> bool:
     return any(issue.severity is Severity.ERROR for issue in issues)

@@ -52,6 +52,26 @@ def file_facts(path: Path) -> FileFacts:
     return FileFacts(size, digest.hexdigest())
 
 
+class Manifest:
+    """The digest of every input (see :func:`manifest_line`), fed in blocks: one call per line cost
+    more than the hashing."""
+
+    def __init__(self) -> None:
+        self._digest = hashlib.sha256()
+        self._pending = bytearray()
+
+    def add(self, path: str, sha256: str) -> None:
+        self._pending += manifest_line(path, sha256)
+        if len(self._pending) >= 1 << 16:
+            self._digest.update(self._pending)
+            self._pending.clear()
+
+    def hexdigest(self) -> str:
+        self._digest.update(self._pending)
+        self._pending.clear()
+        return self._digest.hexdigest()
+
+
 def manifest_line(path: str, sha256: str) -> bytes:
     """One input's line in the manifest digest: sha256 over ``<sha256>  <raw path>`` lines in path order."""
     return f"{sha256}  {path}\n".encode()

@@ -8,6 +8,7 @@ half-written file where a reader would look.
 from __future__ import annotations
 
 import os
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 from types import TracebackType
 from typing import Any, BinaryIO, Self
@@ -76,7 +77,8 @@ class ParquetWriter(_AtomicFile):
     Arrow's JSON reader turns a group's lines into columns in C++ (timestamps with offsets become
     UTC instants), so no record is decoded in Python. A group also ends at ``MAX_ROW_GROUP_BYTES``
     of JSON, which bounds memory whatever the texts' sizes; both limits depend only on the records,
-    so the file is the same for the same records.
+    so the file is the same for the same records. A group is encoded on a thread (Arrow releases
+    the GIL) while the next one is gathered: at most two groups are held at once.
     """
 
     def __init__(self, path: Path, schema: pa.Schema, row_group_size: int = ROW_GROUP_SIZE) -> None:
@@ -88,6 +90,8 @@ class ParquetWriter(_AtomicFile):
         self._writer = pq.ParquetWriter(
             self.partial, schema, compression="zstd", write_statistics=True, use_dictionary=True
         )
+        self._encoder = ThreadPoolExecutor(1, thread_name_prefix="newspkg-parquet")
+        self._encoding: Future[None] | None = None  # the group being encoded
 
     def write_line(self, line: bytes) -> None:
         """One record's JSONL line, as :func:`dump_line` made it."""
@@ -98,12 +102,26 @@ class ParquetWriter(_AtomicFile):
 
     def _write_row_group(self) -> None:
         if self._count:
-            self._writer.write_table(lines_to_table(self._lines, self._schema), row_group_size=self._count)
+            lines, count = self._lines, self._count
             self._lines, self._count = bytearray(), 0
+            self._wait()  # groups are written in order, one at a time
+            self._encoding = self._encoder.submit(self._encode, lines, count)
+
+    def _encode(self, lines: bytearray, count: int) -> None:
+        self._writer.write_table(lines_to_table(lines, self._schema), row_group_size=count)
+
+    def _wait(self) -> None:
+        encoding, self._encoding = self._encoding, None
+        if encoding is not None:
+            encoding.result()  # an encoding error surfaces here, in the build
 
     def close(self) -> None:
-        self._write_row_group()
-        self._writer.close()
+        try:
+            self._write_row_group()
+            self._wait()
+        finally:
+            self._encoder.shutdown()
+            self._writer.close()
 
 
 def lines_to_table(data: bytes | bytearray, schema: pa.Schema) -> pa.Table:
