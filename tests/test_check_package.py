@@ -16,7 +16,8 @@ from click.testing import Result
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newspkg import check_package
+from newspkg import check_package, check_records
+from newspkg.issues import Severity
 
 JSONL = "build/articles.jsonl"
 PARQUET = "build/articles.parquet"
@@ -308,7 +309,7 @@ def test_resource_path_leaving_the_package_is_refused(
 
 def test_report_keeps_every_error_but_counts_warnings_past_the_cap() -> None:
     """A package with more warnings than MAX_KEPT_WARNINGS keeps the first ones and counts all of them."""
-    from newspkg.check_package import PackageReport
+    from newspkg.check_records import PackageReport
     from newspkg.issues import MAX_KEPT_WARNINGS, Issue, Severity
 
     report = PackageReport()
@@ -326,36 +327,53 @@ def test_block_reader_splits_lines_as_readline_does(data: bytes, block: int, lim
     """Lines read a block at a time are the file's lines; a line over the limit comes as None."""
     expected = [None if len(line.rstrip(b"\n")) > limit else line for line in io.BytesIO(data).readlines()]
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(check_package, "READ_BLOCK", block)
-        patch.setattr(check_package, "MAX_LINE_BYTES", limit)
-        assert list(check_package._lines(io.BytesIO(data))) == expected
+        patch.setattr(check_records, "READ_BLOCK", block)
+        patch.setattr(check_records, "MAX_LINE_BYTES", limit)
+        assert list(check_records._lines(io.BytesIO(data))) == expected
 
 
-@pytest.mark.parametrize("concurrent", [False, True], ids=["in-process", "other-process"])
-def test_descriptor_breaking_the_profile_is_reported(
+@pytest.mark.parametrize("concurrent", [False, True], ids=["in-process", "other-processes"])
+def test_a_large_package_is_checked_on_other_processes_with_the_same_findings(
     built: Path, concurrent: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A descriptor frictionless finds invalid (licenses not a list) → package:* errors, the same
-    whether the profile is checked here or, for a large package, in another process."""
+    """A package with a broken profile (licenses not a list), a malformed line, a rule broken, a
+    repeated id and a Parquet row that differs: the same issues, in the same order, whether it is
+    checked here or (as a large package is) on a pool of processes, in chunks of 2 lines."""
     descriptor_path = built / "datapackage.json"
     descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
     descriptor_path.write_text(json.dumps({**descriptor, "licenses": "MIT"}), encoding="utf-8")
-    monkeypatch.setattr(check_package, "CONCURRENT_PROFILE_BYTES", 0 if concurrent else 1 << 62)
+    jsonl = built / "build" / "articles.jsonl"
+    lines = jsonl.read_bytes().splitlines(keepends=True)
+    future = json.loads(lines[1])
+    future["published_at"] = "2999-01-01T00:00:00+08:00"
+    lines[1] = json.dumps(future, ensure_ascii=False).encode() + b"\n"  # also differs from its Parquet row
+    jsonl.write_bytes(b"".join([*lines, b"not json\n", lines[0]]))
+    declare_facts(built, "build/articles.jsonl")
+    monkeypatch.setattr(check_package, "CONCURRENT_BYTES", 0 if concurrent else 1 << 62)
+    monkeypatch.setattr(check_records, "BATCH_ROWS", 2)
     report = check_package.check_package(descriptor_path)
-    profile = [(issue.file, issue.rule) for issue in report.issues if issue.rule.startswith("package:")]
-    assert profile == [("datapackage.json", "package:package-error")]
-    assert report.records == 4
+    found = [(issue.rule, issue.line) for issue in report.issues if issue.severity is Severity.ERROR]
+    assert found == [
+        ("package:package-error", 0),
+        ("date:future", 2),
+        ("parquet:mismatch", 2),
+        ("jsonl:syntax", 5),
+        ("parquet:rows", 6),
+        ("unique-id", 6),
+    ]
+    assert report.records == 5
 
 
 def test_repeated_ids_name_the_line_that_had_them_first() -> None:
     """Hex ids (kept as numbers) and any other ids (kept as they are) both repeat exactly."""
-    ids = check_package.IdLines()
+    ids = check_records.IdLines()
     for line, rid in enumerate(
         ["00000000000000ff", "x", "ffffffffffffffff", "00000000000000ff", "x", "00000000000000FF", "00000000000000ff"],
         start=1,
     ):
         ids.add(rid, line)
     assert ids.repeats() == [("00000000000000ff", 4, 1), ("x", 5, 2), ("00000000000000ff", 7, 1)]
+    assert check_records.IdLines().repeats() == []
 
 
 def test_package_with_a_repeated_id_fails(built: Path, run: Callable[..., Result]) -> None:

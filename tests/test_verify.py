@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from click.testing import Result
 
-from newspkg import check_package
+from newspkg import check_package, check_records
 from servers import Serve
 
 JSONL = "build/articles.jsonl"
@@ -219,7 +219,7 @@ def test_overlong_jsonl_line_is_a_syntax_error_not_read(
     limit = max(len(line) for line in path.read_bytes().split(b"\n")) + 1  # every record, with its newline, fits
     path.write_bytes(first + b"\n{" + b" " * limit + b"}\n" + rest)
     declare_facts(built, JSONL)
-    monkeypatch.setattr(check_package, "MAX_LINE_BYTES", limit)
+    monkeypatch.setattr(check_records, "MAX_LINE_BYTES", limit)
     result = verify(run, built)
     assert result.exit_code == 1, result.output
     errors = [i for i in issues_of(result) if i["severity"] == "error"]

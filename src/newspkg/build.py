@@ -8,7 +8,6 @@ writes the records that survive duplicate settlement.
 from __future__ import annotations
 
 import json
-import os
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -20,7 +19,7 @@ from typing import Any
 import orjson
 
 from newspkg import adapters, package
-from newspkg.config import Project
+from newspkg.config import Project, available_cores
 from newspkg.convert import Converter, Outcome
 from newspkg.dedup import DuplicateIndex
 from newspkg.engines import SHARD_SIZE, Job, shards
@@ -35,10 +34,6 @@ CACHE_PATH = "build/.cache/outcomes.sqlite"
 OUTPUTS = (package.JSONL_PATH, package.PARQUET_PATH, REJECTS_PATH, REPORT_PATH, "datapackage.json")
 SPILL_BUFFER = 1 << 20
 Progress = Callable[[int], None]  # called with the number of files just finished
-
-
-def available_cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,50 +19,36 @@ In both modes nothing is fetched: a shipped schema may only refer (``$ref``, ``$
 itself or the record schema and use a standard ``$schema``, since the schema validator would fetch
 anything else (or read a local file). And both read with bounds: the descriptor and each schema
 file up to :data:`MAX_JSON_BYTES` (beyond: :class:`~newspkg.errors.PackageError` for the descriptor,
-``package:schema`` for a schema), a JSONL line up to :data:`MAX_LINE_BYTES` (beyond: ``jsonl:syntax``
-and the line is skipped), and never a file that is not a regular file (a FIFO would block).
+``package:schema`` for a schema), a JSONL line up to
+:data:`~newspkg.check_records.MAX_LINE_BYTES` (beyond: ``jsonl:syntax`` and the line is skipped),
+and never a file that is not a regular file (a FIFO would block).
 """
 
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import multiprocessing
 import re
 import sys
-from array import array
-from collections import Counter
-from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import Any, BinaryIO
+from typing import Any
 from urllib.parse import urldefrag, urljoin
 
-import numpy as np
-import orjson
-import pyarrow as pa
-import pyarrow.json as pa_json
-import pyarrow.parquet as pq
-
 from newspkg import package
+from newspkg.check_records import PackageReport, RecordsJob, check_records
+from newspkg.config import available_cores
 from newspkg.errors import PackageError
-from newspkg.issues import MAX_KEPT_WARNINGS, Issue, Severity
-from newspkg.records import ID_LENGTH, id_of
+from newspkg.issues import Severity
 from newspkg.schema import BASE_FILE, EXTENSION_SUFFIX, SOURCES_DIR, SchemaSet, load_schemas
-from newspkg.validate import RecordChecker
 from newspkg.write import recover
 
-BATCH_ROWS = 1024
 MAX_JSON_BYTES = 16 * 1024 * 1024  # the descriptor, and each shipped schema file
-MAX_LINE_BYTES = 64 * 1024 * 1024  # one JSONL record
-READ_BLOCK = 4 * 1024 * 1024
-CONCURRENT_PROFILE_BYTES = 64 * 1024 * 1024  # of JSONL: about 2 s of record checks
+CONCURRENT_BYTES = 64 * 1024 * 1024  # of JSONL: about 2 s of record checks
 ARTICLE_RESOURCES = ("articles-jsonl", "articles-parquet")
-HEX_ID = re.compile(r"[0-9a-f]+")
 REMOTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 METASCHEMAS = frozenset(
     {
@@ -75,33 +61,6 @@ METASCHEMAS = frozenset(
 )
 REFERENCE_KEYWORDS = ("$ref", "$dynamicRef", "$recursiveRef")
 NOT_SCHEMAS = frozenset({"const", "enum", "default", "examples"})  # values here are data, not subschemas
-
-
-@dataclass
-class PackageReport:
-    issues: list[Issue] = field(default_factory=list)  # every error; warnings up to MAX_KEPT_WARNINGS
-    records: int = 0
-    warnings_by_rule: Counter[str] = field(default_factory=Counter)
-
-    def extend(self, issues: Iterable[Issue]) -> None:
-        for issue in issues:
-            if issue.severity is Severity.WARNING:
-                self.warnings_by_rule[issue.rule] += 1
-                if self.warnings_by_rule.total() > MAX_KEPT_WARNINGS:
-                    continue  # counted, not kept: a million identical warnings help nobody
-            self.issues.append(issue)
-
-    def add(
-        self,
-        file: str,
-        rule: str,
-        message: str,
-        record_id: str = "",
-        pointer: str = "",
-        line: int = 0,
-        severity: Severity = Severity.ERROR,
-    ) -> None:
-        self.extend([Issue(file, record_id, pointer, rule, message, severity, line)])
 
 
 def check_package(
@@ -131,7 +90,7 @@ def check_package(
             "run newspkg validate datapackage.json in the project to finish the build's renames",
         )
     descriptor = load_descriptor(descriptor_path)
-    profile = _ProfileCheck(descriptor, descriptor_path, report, concurrent=_large(root, descriptor) and _can_start())
+    profile = _ProfileCheck(descriptor, descriptor_path, report, concurrent=_large_package(root, descriptor))
     try:
         _check_contents(root, where, descriptor, report, now, strict, allow_remote, thorough)
     finally:
@@ -171,10 +130,10 @@ def _check_contents(
     schemas, extension_of = _schemas(root, descriptor, where, report, strict)
     if schemas is None or "articles-jsonl" not in paths:
         return
-    checker = RecordChecker(schemas, extension_of, now, fingerprints=thorough)  # recomputing them is the slow part
-    jsonl_name = by_name["articles-jsonl"]["path"]
-    parquet = paths.get("articles-parquet")
-    _check_records(paths["articles-jsonl"], jsonl_name, parquet, by_name, schemas, checker, report)
+    jsonl_path = paths["articles-jsonl"]
+    job = RecordsJob(schemas, extension_of, by_name["articles-jsonl"]["path"], now or datetime.now(UTC), thorough)
+    workers = available_cores() if _large(jsonl_path) and _can_start() else 1  # the rules are Python: use every core
+    check_records(job, jsonl_path, paths.get("articles-parquet"), by_name["articles-parquet"]["path"], report, workers)
 
 
 def load_descriptor(path: Path) -> dict[str, Any]:
@@ -238,14 +197,22 @@ class _ProfileCheck:
         self._report.issues[self._position : self._position] = found.issues
 
 
-def _large(root: Path, descriptor: dict[str, Any]) -> bool:
-    """Whether the records will take longer to check than frictionless takes to import (a guess
-    from the JSONL file's size; paths are only looked at here, checked later)."""
+def _large_package(root: Path, descriptor: dict[str, Any]) -> bool:
+    """Whether other processes are worth starting (paths are only looked at here, checked later)."""
     for resource in descriptor.get("resources") or []:
         if isinstance(resource, dict) and resource.get("name") == "articles-jsonl":
-            with contextlib.suppress(OSError, TypeError, ValueError):
-                return bool((root / resource["path"]).stat().st_size >= CONCURRENT_PROFILE_BYTES)
+            with contextlib.suppress(TypeError, ValueError):
+                return _large(root / resource["path"]) and _can_start()
     return False
+
+
+def _large(jsonl_path: Path) -> bool:
+    """Whether the records take longer to check than other processes take to start (about 3 s
+    with frictionless's import): a guess from the JSONL file's size."""
+    try:
+        return jsonl_path.stat().st_size >= CONCURRENT_BYTES
+    except OSError:
+        return False
 
 
 def _can_start() -> bool:
@@ -539,218 +506,3 @@ def _walk_schema(node: Any, base: str, ids: set[str], references: list[tuple[str
     for key, value in node.items():
         if key not in NOT_SCHEMAS:
             _walk_schema(value, base, ids, references)
-
-
-def _check_records(
-    jsonl_path: Path,
-    jsonl_name: str,
-    parquet_path: Path | None,
-    resources: dict[str, dict[str, Any]],
-    schemas: SchemaSet,
-    checker: RecordChecker,
-    report: PackageReport,
-) -> None:
-    """Check the records a batch at a time: compiled schema validation and the rules per record, and
-    JSONL against Parquet as whole Arrow batches, row by row only where a batch differs (so every
-    mismatch keeps its exact row and field)."""
-    parquet_name = resources["articles-parquet"]["path"]
-    keys = list(schemas.keys)
-    ids = IdLines()
-    arrow_schema = schemas.arrow_schema()
-    parquet_batches = _parquet_batches(parquet_path, schemas, parquet_name, report) if parquet_path else None
-    for chunk in _jsonl_chunks(jsonl_path, jsonl_name, report):
-        for line, _, record in chunk:
-            report.records += 1
-            rid = id_of(record)
-            if list(record) != keys:
-                report.add(jsonl_name, "record:keys", "keys are not the schema's fields in schema order", rid, "", line)
-            report.extend(checker.check(record, jsonl_name, line))
-            ids.add(rid, line)
-        batch = next(parquet_batches, None) if parquet_batches is not None else None
-        if parquet_batches is not None:
-            _compare_batch(chunk, batch, arrow_schema, parquet_name, report)
-
-    if parquet_batches is not None and next(parquet_batches, None) is not None:
-        report.add(parquet_name, "parquet:rows", "the Parquet file has more rows than the JSONL file")
-    for rid, line, first in ids.repeats():
-        report.add(jsonl_name, "unique-id", f"id {rid} is also on line {first}", rid, "/id", line)
-
-
-class IdLines:
-    """The line of every record's id, for the uniqueness check, in 16 bytes a record: an id of 16
-    hex digits (every id newspkg writes) is kept as a 64-bit number, so a million ids take 16 MB,
-    not the 150 MB of a dict. Other ids (a broken package) are kept as they are."""
-
-    def __init__(self) -> None:
-        self._numbers = array("Q")
-        self._lines = array("Q")
-        self._others: dict[str, list[int]] = {}
-
-    def add(self, rid: str, line: int) -> None:
-        if len(rid) == ID_LENGTH and HEX_ID.fullmatch(rid):
-            self._numbers.append(int(rid, 16))
-            self._lines.append(line)
-        else:
-            self._others.setdefault(rid, []).append(line)
-
-    def repeats(self) -> list[tuple[str, int, int]]:
-        """(id, line, first line of that id) for every record whose id an earlier line has, by line."""
-        found = [(rid, line, lines[0]) for rid, lines in self._others.items() for line in lines[1:]]
-        numbers = np.frombuffer(self._numbers, dtype=np.uint64)
-        lines = np.frombuffer(self._lines, dtype=np.uint64)
-        order = np.lexsort((lines, numbers))  # by id, then line
-        numbers, lines = numbers[order], lines[order]
-        starts = np.flatnonzero(np.r_[True, numbers[1:] != numbers[:-1]])  # where each id's run begins
-        first = np.repeat(lines[starts], np.diff(np.r_[starts, len(numbers)]))
-        for index in np.flatnonzero(lines != first):
-            found.append((f"{int(numbers[index]):016x}", int(lines[index]), int(first[index])))
-        return sorted(found, key=lambda repeat: repeat[1])
-
-
-Chunk = list[tuple[int, bytes, dict[str, Any]]]  # (line number, the line, the record) of the well-formed lines
-
-
-def _jsonl_chunks(path: Path, name: str, report: PackageReport) -> Iterator[Chunk]:
-    """Well-formed records in chunks of BATCH_ROWS lines (a malformed line still takes its row's place)."""
-    chunk: Chunk = []
-    lines = 0
-    for line, raw, record in _jsonl_records(path, name, report):
-        lines = line
-        if record is not None:
-            chunk.append((line, raw, record))
-        if lines % BATCH_ROWS == 0:
-            yield chunk
-            chunk = []
-    if lines % BATCH_ROWS:
-        yield chunk
-
-
-def _compare_batch(
-    chunk: Chunk, batch: pa.RecordBatch | None, schema: pa.Schema, name: str, report: PackageReport
-) -> None:
-    """JSONL and Parquet hold the same records: compared as Arrow columns, row by row only on a difference."""
-    if batch is None:
-        for line, _, record in chunk:
-            report.add(
-                name, "parquet:rows", f"the Parquet file has no row for JSONL line {line}", id_of(record), line=line
-            )
-        return
-    same_length = batch.num_rows == len(chunk)
-    if same_length and _equal(_as_arrow([raw for _, raw, _ in chunk], schema), batch):
-        return
-    rows = batch.to_pylist()
-    for index, (line, _, record) in enumerate(chunk):
-        _compare_row(record, rows[index] if index < len(rows) else None, name, line, report)
-
-
-def _equal(converted: pa.RecordBatch | None, batch: pa.RecordBatch) -> bool:
-    return converted is not None and bool(converted.equals(batch))
-
-
-def _as_arrow(lines: list[bytes], schema: pa.Schema) -> pa.RecordBatch | None:
-    """JSONL lines parsed by Arrow's own (C++) JSON reader into the package's Arrow schema."""
-    try:
-        table = pa_json.read_json(
-            io.BytesIO(b"".join(lines)),
-            read_options=pa_json.ReadOptions(use_threads=False, block_size=1 << 26),
-            parse_options=pa_json.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error"),
-        )
-        return table.cast(schema).combine_chunks().to_batches()[0]
-    except (pa.ArrowException, IndexError, ValueError):
-        return None  # a difference in types: the row-by-row comparison names it
-
-
-def _jsonl_records(path: Path, name: str, report: PackageReport) -> Iterator[tuple[int, bytes, dict[str, Any] | None]]:
-    with path.open("rb", buffering=0) as file:
-        for line, raw in enumerate(_lines(file), start=1):
-            if raw is None:
-                report.add(
-                    name, "jsonl:syntax", f"line {line} is longer than {MAX_LINE_BYTES} bytes: not read", line=line
-                )
-                yield line, b"", None
-                continue
-            try:
-                record = orjson.loads(raw)
-            except orjson.JSONDecodeError as error:
-                report.add(name, "jsonl:syntax", f"line {line} is not JSON: {error}", line=line)
-                yield line, raw, None
-                continue
-            if not isinstance(record, dict):
-                report.add(name, "jsonl:syntax", f"line {line} is not a JSON object", line=line)
-                yield line, raw, None
-                continue
-            yield line, raw, record
-
-
-def _lines(file: BinaryIO) -> Iterator[bytes | None]:
-    """Every line with its newline (the last may have none), read in large blocks (readline per line
-    cost more than parsing the JSON); None in place of a line over MAX_LINE_BYTES, which is skipped
-    without holding more than a block of it."""
-    pending = bytearray()  # the start of a line that continues in the next block
-    skipping = False  # inside an over-long line
-    while block := file.read(READ_BLOCK):
-        start = 0
-        while (end := block.find(b"\n", start)) != -1:
-            if skipping:
-                skipping = False
-                yield None
-            elif pending:
-                pending += block[start : end + 1]
-                yield None if len(pending) - 1 > MAX_LINE_BYTES else bytes(pending)
-                pending.clear()
-            else:
-                yield None if end - start > MAX_LINE_BYTES else block[start : end + 1]
-            start = end + 1
-        if not skipping:
-            pending += block[start:]
-            if len(pending) > MAX_LINE_BYTES:
-                skipping, pending = True, bytearray()
-    if skipping:
-        yield None
-    elif pending:
-        yield bytes(pending)
-
-
-def _parquet_batches(
-    path: Path, schemas: SchemaSet, name: str, report: PackageReport
-) -> Iterator[pa.RecordBatch] | None:
-    try:
-        parquet = pq.ParquetFile(path, pre_buffer=False)  # with use_threads=False: half the peak memory, no slower
-    except (pa.ArrowException, OSError) as error:
-        report.add(name, "parquet:unreadable", f"{name} cannot be read as Parquet: {error}")
-        return None
-    expected = schemas.arrow_schema()
-    if not parquet.schema_arrow.equals(expected):
-        report.add(name, "parquet:schema", f"{name} does not have the Arrow schema derived from the record schema")
-        return None
-    return _iter_batches(parquet, name, report)
-
-
-def _iter_batches(parquet: pq.ParquetFile, name: str, report: PackageReport) -> Iterator[pa.RecordBatch]:
-    try:
-        for batch in parquet.iter_batches(batch_size=BATCH_ROWS, use_threads=False):
-            batch.validate(full=True)  # damaged UTF-8 or offsets: reported here, not as a crash later
-            yield batch
-    except (pa.ArrowException, OSError, ValueError) as error:
-        report.add(name, "parquet:unreadable", f"{name} is damaged: {error}")
-
-
-def _compare_row(
-    record: dict[str, Any], row: dict[str, Any] | None, name: str, line: int, report: PackageReport
-) -> None:
-    rid = id_of(record)
-    if row is None:
-        report.add(name, "parquet:rows", f"the Parquet file has no row for JSONL line {line}", rid, line=line)
-        return
-    for key, value in record.items():
-        if not _same_value(value, row.get(key)):
-            report.add(name, "parquet:mismatch", f"{key} differs from JSONL line {line}", rid, f"/{key}", line)
-
-
-def _same_value(jsonl_value: Any, parquet_value: Any) -> bool:
-    if isinstance(parquet_value, datetime) and isinstance(jsonl_value, str):
-        try:
-            return datetime.fromisoformat(jsonl_value) == parquet_value
-        except ValueError:
-            return False
-    return bool(jsonl_value == parquet_value)

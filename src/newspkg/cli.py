@@ -25,9 +25,9 @@ if sys.platform == "linux":  # before pyarrow is first imported: Arrow reads it 
     os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
 
 from newspkg import __version__, download, report
-from newspkg.build import BuildSummary, Engine, available_cores, build, check, convert_all, summarize
+from newspkg.build import BuildSummary, Engine, build, check, convert_all, summarize
 from newspkg.check_package import check_package
-from newspkg.config import Project, load_project
+from newspkg.config import Project, available_cores, load_project
 from newspkg.discover import raw_paths
 from newspkg.errors import ConfigError, NewspkgError
 from newspkg.issues import Issue, Severity

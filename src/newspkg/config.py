@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -184,3 +185,8 @@ def _acknowledged(data: dict[str, Any], where: str) -> dict[str, str]:
 
 def _as_dict(source: SourceConfig) -> dict[str, Any]:
     return {name: getattr(source, name) for name in source.__slots__}
+
+
+def available_cores() -> int:
+    """The CPUs this process may run on (all of them unless an affinity mask says otherwise)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
