@@ -1,13 +1,15 @@
-"""The incremental-build cache: outcomes keyed by everything that determines them.
+"""The incremental-build cache: each raw file's last outcome, and what it was computed from.
 
-Key: sha256 of the raw bytes' and sidecar's sha256, the adapter's name and version, the source's
-configuration, the record schemas and the newspkg version. Any change to one of them is a miss.
-Outcomes that depend on the clock (a date in the future) are never stored.
+One row per raw path: the settings digest (the adapter's name and version, the source's
+configuration, the record schemas and the newspkg version), the sha256 of the raw bytes and of
+the sidecar, and the file's stamp (size, times and inode of it and its sidecar, see
+:func:`newspkg.discover.file_stamp`). The outcome is reused when the settings are the same and
+either the stamp is unchanged (the file is then not even read) or the bytes are. Rows are keyed by
+path, so a build, which goes in path order, appends to the table rather than scattering writes.
 
-A second table remembers each raw file's stamp (size, times and inode of it and its sidecar, see
-:func:`newspkg.discover.file_stamp`) and the digests its bytes had: a file whose stamp is unchanged
-is not even read again. Stamps younger than ``RACY_SECONDS`` are not kept, because a write in the
-same clock tick as the build could leave the stamp unchanged (git's "racily clean" problem).
+Stamps younger than ``RACY_SECONDS`` are not kept, because a write in the same clock tick as the
+build could leave the stamp unchanged (git's "racily clean" problem). Outcomes that depend on the
+clock (a date in the future) are never stored.
 """
 
 from __future__ import annotations
@@ -25,15 +27,20 @@ from newspkg.convert import Outcome
 from newspkg.discover import RawFile, Stamp
 from newspkg.issues import Issue
 
-FORMAT = 2  # bump when what a row holds changes: an older cache is then emptied, not misread
+FORMAT = 3  # bump when what a row holds changes: an older cache is then emptied, not misread
 CLOCK_RULES = frozenset({"date:future", "raw:timeout"})  # depend on the clock or the load
 RACY_SECONDS = 2
+NO_STAMP = "-"  # a stamp too recent to trust: the bytes decide
 SCHEMA = """
-create table if not exists outcome (key text primary key, line blob, dedup blob, issues blob not null);
-create table if not exists stamp (
-    path text primary key, stamp text not null, raw_sha256 text not null, sidecar_sha256 text not null
+create table if not exists outcome (
+    path text primary key, settings text not null, raw_sha256 text not null, sidecar_sha256 text not null,
+    stamp text not null, line blob, dedup blob, issues blob not null
 );
 """
+SELECT = "select raw_sha256, line, dedup, issues from outcome where path = ? and settings = ? and "
+BY_STAMP = "stamp = ?"  # unchanged stamp: the file need not be read
+BY_BYTES = "raw_sha256 = ? and sidecar_sha256 = ?"  # read, and the same bytes
+Row = tuple[str, str, str, str, str, bytes | None, bytes | None, bytes]
 
 
 class _Keyed(Protocol):
@@ -48,8 +55,7 @@ class OutcomeCache:
     def __init__(self, path: Path, converter: _Keyed) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._converter = converter
-        self._outcomes: list[tuple[str, bytes | None, bytes | None, bytes]] = []
-        self._stamps: list[tuple[str, str, str, str]] = []
+        self._pending: list[Row] = []
         self._db = sqlite3.connect(path, timeout=60, isolation_level=None)
         self._db.execute("pragma journal_mode=wal")
         self._db.execute("pragma synchronous=normal")
@@ -63,34 +69,27 @@ class OutcomeCache:
             """)
         self._db.executescript(SCHEMA)  # another worker may have just recreated it
 
-    def _key(self, source: str, raw_path: str, raw_sha256: str, sidecar_sha256: str) -> str:
-        parts = (self._converter.settings_digest(source), raw_path, raw_sha256, sidecar_sha256)
-        return hashlib.sha256("\n".join(parts).encode()).hexdigest()
-
     def unchanged(self, raw_path: str, source: str, stamp: Stamp | None) -> Outcome | None:
         """The outcome of a file whose stamp is the one it had when it was last read, else None."""
         if stamp is None:
             return None
-        try:
-            row = self._db.execute(
-                "select raw_sha256, sidecar_sha256 from stamp where path = ? and stamp = ?", (raw_path, stamp.text)
-            ).fetchone()
-        except (sqlite3.Error, UnicodeEncodeError):  # a cache that cannot be read (or a name SQLite cannot
-            return None  # hold) is a miss, never a failed build
-        return None if row is None else self._outcome(raw_path, source, row[0], row[1])
+        return self._outcome(raw_path, source, BY_STAMP, (stamp.text,))
 
     def get(self, raw: RawFile) -> Outcome | None:
-        return None if raw.unreadable else self._outcome(raw.path, raw.source, raw.sha256, _sidecar_sha256(raw))
-
-    def _outcome(self, raw_path: str, source: str, raw_sha256: str, sidecar_sha256: str) -> Outcome | None:
-        key = self._key(source, raw_path, raw_sha256, sidecar_sha256)
-        try:
-            row = self._db.execute("select line, dedup, issues from outcome where key = ?", (key,)).fetchone()
-        except sqlite3.Error:
+        """The outcome of a file whose bytes (and sidecar's) are the ones it had last time, else None."""
+        if raw.unreadable:
             return None
+        return self._outcome(raw.path, raw.source, BY_BYTES, (raw.sha256, _sidecar_sha256(raw)))
+
+    def _outcome(self, raw_path: str, source: str, condition: str, values: tuple[str, ...]) -> Outcome | None:
+        query = SELECT + condition
+        try:
+            row = self._db.execute(query, (raw_path, self._converter.settings_digest(source), *values)).fetchone()
+        except (sqlite3.Error, UnicodeEncodeError):  # a cache that cannot be read (or a name SQLite cannot
+            return None  # hold) is a miss, never a failed build
         if row is None:
             return None
-        line, dedup, issues = row
+        raw_sha256, line, dedup, issues = row
         return Outcome(
             raw_path,
             raw_sha256,
@@ -105,27 +104,33 @@ class OutcomeCache:
     def put(self, raw: RawFile, outcome: Outcome, stamp: Stamp | None) -> None:
         """Keep the outcome, and the stamp the file had before it was read (unless too recent).
 
-        Rows wait in memory until :meth:`flush`: one transaction per shard, not two per file.
+        Rows wait in memory until :meth:`flush`: one transaction per shard, not one per file.
         """
         if raw.unreadable or any(issue.rule in CLOCK_RULES for issue in outcome.issues):
             return
-        sidecar = _sidecar_sha256(raw)
-        dedup = orjson.dumps(outcome.key) if outcome.key is not None else None
-        issues = orjson.dumps([i.to_dict() for i in outcome.issues])
-        self._outcomes.append((self._key(raw.source, raw.path, raw.sha256, sidecar), outcome.line, dedup, issues))
-        if stamp is not None and time.time() - stamp.newest > RACY_SECONDS:
-            self._stamps.append((raw.path, stamp.text, raw.sha256, sidecar))
+        trusted = stamp is not None and time.time() - stamp.newest > RACY_SECONDS
+        self._pending.append(
+            (
+                raw.path,
+                self._converter.settings_digest(raw.source),
+                raw.sha256,
+                _sidecar_sha256(raw),
+                stamp.text if stamp is not None and trusted else NO_STAMP,
+                outcome.line,
+                orjson.dumps(outcome.key) if outcome.key is not None else None,
+                orjson.dumps([i.to_dict() for i in outcome.issues]),
+            )
+        )
 
     def flush(self) -> None:
         """Write what :meth:`put` collected, in one short transaction (workers take turns at the lock)."""
-        outcomes, stamps, self._outcomes, self._stamps = self._outcomes, self._stamps, [], []
-        if not outcomes and not stamps:
+        rows, self._pending = self._pending, []
+        if not rows:
             return
         with contextlib.suppress(sqlite3.Error):  # an unwritable cache costs speed, never the build
             self._db.execute("begin immediate")
             try:
-                self._db.executemany("insert or replace into outcome values (?, ?, ?, ?)", outcomes)
-                self._db.executemany("insert or replace into stamp values (?, ?, ?, ?)", stamps)
+                self._db.executemany("insert or replace into outcome values (?, ?, ?, ?, ?, ?, ?, ?)", rows)
                 self._db.execute("commit")
             except sqlite3.Error:
                 self._db.execute("rollback")
