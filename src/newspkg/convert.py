@@ -153,7 +153,7 @@ def _expire(signum: int, frame: object) -> None:
 @contextmanager
 def time_limit(seconds: float) -> Iterator[None]:
     """Interrupt the block after ``seconds`` of wall time (Unix, main thread; elsewhere unlimited)."""
-    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+    if not _alarms_work():
         yield
         return
     with _expiring():
@@ -183,9 +183,12 @@ def _expiring() -> Iterator[None]:
 
 def time_limits() -> contextlib.AbstractContextManager[None]:
     """Around many conversions: their time limits then cost a timer each, not a signal handler each."""
-    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
-        return contextlib.nullcontext()
-    return _expiring()
+    return _expiring() if _alarms_work() else contextlib.nullcontext()
+
+
+def _alarms_work() -> bool:
+    """Interval timers exist (Unix) and this is the main thread (the only one signals reach)."""
+    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
 
 def _file_issue(raw: RawFile, rule: str, message: str) -> Issue:

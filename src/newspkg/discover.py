@@ -29,11 +29,6 @@ class RawFile:
     unreadable: str = ""  # why the bytes could not be read (a symlink, a permission error); "" when fine
     sidecar: bytes | None = None  # the bytes of <path>.meta.toml, when there is one
 
-    @property
-    def name_in_source(self) -> str:
-        """The path relative to the source folder, as acknowledgements name it."""
-        return self.path.split("/", 2)[2]
-
 
 @dataclass(frozen=True, slots=True)
 class Stamp:
