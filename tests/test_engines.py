@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from pathlib import Path
@@ -10,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from newspkg import cache, engines, write
-from newspkg.build import CACHE_PATH, OUTPUTS, Engine, build
+from newspkg.build import CACHE_PATH, OUTPUTS, BuildSummary, Duplicate, Engine, build, report_json
 from newspkg.config import load_project
 from newspkg.discover import RawFile, read_raw
 from newspkg.schema import load_schemas
@@ -121,3 +122,14 @@ def test_ray_engine_output_equals_local_engine(project: Path, tmp_path: Path) ->
     local = build_into(project, tmp_path / "local", Engine(jobs=1, cache=False))
     ray = build_into(project, tmp_path / "ray", Engine(kind="ray", jobs=2, cache=False, shard_size=2))
     assert local == ray
+
+
+def test_report_is_written_a_list_item_at_a_time_as_json_dumps_would(project: Path) -> None:
+    """build/report.json, streamed, is byte for byte ``json.dumps(to_dict(), indent=2)``: with no
+    lists, with a reject, and with duplicates."""
+    loaded = load_project(project)
+    summary = build(loaded, load_schemas(loaded.schema_dir), project, engine=Engine(jobs=1, cache=False))
+    summary.duplicates += [Duplicate("raw/a\n.txt", "0" * 64, "finews", "1" * 16, "raw/b.txt", "same-id")] * 2
+    for case in (BuildSummary(), summary):
+        expected = json.dumps(case.to_dict(), ensure_ascii=False, indent=2) + "\n"
+        assert b"".join(report_json(case)) == expected.encode()

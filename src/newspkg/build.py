@@ -8,6 +8,7 @@ writes the records that survive duplicate settlement.
 from __future__ import annotations
 
 import json
+import sys
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -91,7 +92,8 @@ class BuildSummary:
         if len(self.warnings) < MAX_KEPT_WARNINGS:
             self.warnings.append(issue)
 
-    def to_dict(self) -> dict[str, Any]:
+    def counts(self) -> dict[str, Any]:
+        """The summary's figures: :meth:`to_dict` without the lists of rejects and duplicates."""
         rejected_by_rule = Counter(
             issue.rule for o in self.rejects for issue in o.issues if issue.severity is Severity.ERROR
         )
@@ -105,16 +107,39 @@ class BuildSummary:
             "rejected_by_rule": dict(sorted(rejected_by_rule.items())),
             "warnings_by_rule": dict(sorted(self.warnings_by_rule.items())),
             "per_source": {name: dict(sorted(c.items())) for name, c in sorted(self.per_source.items())},
-            "rejects": [
-                {
-                    "raw_path": o.raw_path,
-                    "rules": sorted({i.rule for i in o.issues if i.severity is Severity.ERROR}),
-                    "acknowledged": o.acknowledged,
-                }
-                for o in self.rejects
-            ],
-            "duplicates_of": [d.to_dict() for d in self.duplicates],
         }
+
+    def lists(self) -> dict[str, Iterator[dict[str, Any]]]:
+        """Every reject and every duplicate, one small dict at a time."""
+        rejects = (
+            {
+                "raw_path": o.raw_path,
+                "rules": sorted({i.rule for i in o.issues if i.severity is Severity.ERROR}),
+                "acknowledged": o.acknowledged,
+            }
+            for o in self.rejects
+        )
+        return {"rejects": rejects, "duplicates_of": (d.to_dict() for d in self.duplicates)}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.counts(), **{name: list(items) for name, items in self.lists().items()}}
+
+
+def report_json(summary: BuildSummary) -> Iterator[bytes]:
+    """build/report.json, exactly ``json.dumps(summary.to_dict(), ensure_ascii=False, indent=2)``
+    and a newline, encoded a list item at a time: a million files' lists never exist whole."""
+    lists = summary.lists()
+    head = json.dumps({**summary.counts(), **dict.fromkeys(lists, 0)}, ensure_ascii=False, indent=2)
+    for name, items in lists.items():
+        before, _, head = head.rpartition(f'"{name}": 0')  # the placeholders are the last keys
+        yield (before + f'"{name}": ').encode()
+        first = True
+        for item in items:
+            text = json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n    ")
+            yield (("[\n    " if first else ",\n    ") + text).encode()
+            first = False
+        yield b"[]" if first else b"\n  ]"
+    yield (head + "\n").encode()
 
 
 def convert_all(
@@ -178,7 +203,7 @@ def build(
             parquet.write_line(line)
 
         summary = _settle(outcomes, jsonl.path.parent, on_outcome, on_line)
-    report = BytesFile(out_root / REPORT_PATH, _json_bytes(summary.to_dict()))
+    report = BytesFile(out_root / REPORT_PATH, report_json(summary))
     outputs = {
         package.JSONL_PATH: package.file_facts(jsonl.partial),
         package.PARQUET_PATH: package.file_facts(parquet.partial),
@@ -222,7 +247,7 @@ def _settle(
                     index.add(summary.inputs, outcome.raw_path, outcome.key)
                     spill.write(_spill_header(summary.inputs, outcome) + b"\t" + outcome.line)
                 else:
-                    summary.rejects.append(replace(outcome, line=None, key=None))  # only its issues are needed
+                    summary.rejects.append(_lean_reject(outcome))
                     summary.count(outcome.source, "rejected")
         index.settle()
         duplicates = index.duplicates()
@@ -246,6 +271,22 @@ def _settle(
         index.close()
         spill_path.unlink(missing_ok=True)
     return summary
+
+
+def _lean_reject(outcome: Outcome) -> Outcome:
+    """A reject as the summary keeps it: no record, and its issues' repeated strings shared (a
+    million-file build keeps tens of thousands of rejects, most with the same few messages)."""
+    issues = tuple(
+        replace(
+            issue,
+            file=outcome.raw_path if issue.file == outcome.raw_path else issue.file,
+            pointer=sys.intern(issue.pointer),
+            rule=sys.intern(issue.rule),
+            message=sys.intern(issue.message),
+        )
+        for issue in outcome.issues
+    )
+    return replace(outcome, source=sys.intern(outcome.source), line=None, key=None, issues=issues)
 
 
 def _spill_header(seq: int, outcome: Outcome) -> bytes:
@@ -278,10 +319,6 @@ def _reject_entry(outcome: Outcome) -> dict[str, Any]:
         "issues": _as_dicts(outcome.issues),
         "extracted": outcome.record,  # what could be read, to help fix the file
     }
-
-
-def _json_bytes(data: Any) -> bytes:
-    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode()
 
 
 def check(

@@ -307,9 +307,7 @@ def _write_summary(summary: BuildSummary, out: TextIO, fmt: str, title: str, sec
     shown = len(summary.warnings)
     if shown < summary.warnings_by_rule.total() and fmt == "text":
         out.write(f"(showing the first {shown} warnings; build/report.json counts them all by rule)\n")
-    data = summary.to_dict()
-    if fmt != "json":
-        data = {k: v for k, v in data.items() if k not in ("rejects", "duplicates_of")}
+    data = summary.to_dict() if fmt == "json" else summary.counts()
     data["converted"] = summary.inputs - summary.from_cache
     data["reused_from_cache"] = summary.from_cache
     data["files_per_second"] = round(summary.inputs / seconds) if seconds > 0 else None

@@ -8,6 +8,7 @@ half-written file where a reader would look.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 from types import TracebackType
@@ -135,12 +136,16 @@ def lines_to_table(data: bytes | bytearray, schema: pa.Schema) -> pa.Table:
 
 
 class BytesFile(_AtomicFile):
-    """Whole contents known at once (the report, the descriptor), written durably to the partial file."""
+    """Contents known at once (the report, the descriptor), written durably to the partial file:
+    bytes, or pieces of bytes written as they come."""
 
-    def __init__(self, path: Path, data: bytes) -> None:
+    def __init__(self, path: Path, data: bytes | Iterable[bytes]) -> None:
         super().__init__(path)
         with self.partial.open("wb") as file:
-            file.write(data)
+            if isinstance(data, bytes):
+                file.write(data)
+            else:
+                file.writelines(data)
             file.flush()
             os.fsync(file.fileno())
 
