@@ -7,6 +7,7 @@ half-written file where a reader would look.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -22,7 +23,7 @@ import pyarrow.parquet as pq
 from newspkg.errors import PackageError
 
 ROW_GROUP_SIZE = 10_000
-MAX_ROW_GROUP_BYTES = 24 << 20  # of JSON: parsing a group takes about 2.5x this at its peak
+MAX_ROW_GROUP_BYTES = 16 << 20  # of JSON: parsing a group takes about 2.5x this at its peak
 
 
 def dump_line(record: dict[str, Any]) -> bytes:
@@ -91,6 +92,8 @@ class ParquetWriter(_AtomicFile):
         self._writer = pq.ParquetWriter(
             self.partial, schema, compression="zstd", write_statistics=True, use_dictionary=True
         )
+        with contextlib.suppress(NotImplementedError):  # jemalloc (see cli.py) then frees group buffers at once
+            pa.jemalloc_set_decay_ms(0)
         self._encoder = ThreadPoolExecutor(1, thread_name_prefix="newspkg-parquet")
         self._encoding: Future[None] | None = None  # the group being encoded
 
