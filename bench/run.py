@@ -372,22 +372,26 @@ TOUCHED_SHARE = 100  # one raw file in a hundred changes before the incremental 
 
 
 def incremental_row(repo: Path, logs: Path, files: int) -> Row:
-    """Rebuild with the warm cache (the reference build's) after changing 1% of the raw files.
+    """Rebuild with the warm cache (the reference build's) after changing 1% of the raw files, then
+    put them back as they were.
 
     Every hundredth raw file in path order gets one more sentence, in its own encoding's bytes
     (UTF-8 or GB18030 both encode it; a sentence appended at the end never touches front matter).
     """
     raw = sorted(p for p in (repo / "raw").rglob("*") if p.is_file() and p.name != "source.toml")
-    touched = raw[::TOUCHED_SHARE]
-    for path in touched:
-        data = path.read_bytes()
+    originals = {path: path.read_bytes() for path in raw[::TOUCHED_SHARE]}
+    for path, data in originals.items():
         encoding = "utf-8" if _is_utf8(data) else "gb18030"
         path.write_bytes(data + "\n\n新增一句，用于增量构建测试。\n".encode(encoding))
-    step = f"newspkg build, {len(touched):,} files ({100 / TOUCHED_SHARE:g}%) changed, cache warm"
+    step = f"newspkg build, {len(originals):,} files ({100 / TOUCHED_SHARE:g}%) changed, cache warm"
     argv = [str(BIN / "newspkg"), "build"]
-    return run_step(
-        step, argv, repo, logs, files, "files", ok_codes=(0, 1), note="compare with the cold build, cache on"
-    )
+    try:
+        return run_step(
+            step, argv, repo, logs, files, "files", ok_codes=(0, 1), note="compare with the cold build, cache on"
+        )
+    finally:  # the corpus is reused by later runs: it must stay as generated
+        for path, data in originals.items():
+            path.write_bytes(data)
 
 
 def _is_utf8(data: bytes) -> bool:
