@@ -216,9 +216,10 @@ def _large(jsonl_path: Path) -> bool:
 
 
 def _can_start() -> bool:
-    """Whether a child process can start: it re-imports ``__main__``, which ``python -`` has no file for."""
+    """Whether a forkserver child can start (not on Windows): it re-imports ``__main__``, which
+    ``python -`` has no file for."""
     main = getattr(sys.modules.get("__main__"), "__file__", None)
-    return main is None or Path(main).is_file()
+    return "forkserver" in multiprocessing.get_all_start_methods() and (main is None or Path(main).is_file())
 
 
 def profile_errors(descriptor: dict[str, Any], basepath: str) -> list[tuple[str, str]]:
