@@ -90,9 +90,11 @@ def check_package(
             "run newspkg validate datapackage.json in the project to finish the build's renames",
         )
     descriptor = load_descriptor(descriptor_path)
-    profile = _ProfileCheck(descriptor, descriptor_path, report, concurrent=_large_package(root, descriptor))
+    large = _large_package(root, descriptor)
+    profile = _ProfileCheck(descriptor, descriptor_path, report, concurrent=large)
     try:
-        _check_contents(root, where, descriptor, report, now, strict, allow_remote, thorough)
+        workers = available_cores() if large else 1  # the rules are Python: a large package uses every core
+        _check_contents(root, where, descriptor, report, now, strict, allow_remote, thorough, workers)
     finally:
         profile.finish()
     return report
@@ -107,6 +109,7 @@ def _check_contents(
     strict: bool,
     allow_remote: bool,
     thorough: bool,
+    workers: int,
 ) -> None:
     """Everything but the profile: resource files, shipped schemas, then every record."""
     listed = descriptor.get("resources")
@@ -132,7 +135,6 @@ def _check_contents(
         return
     jsonl_path = paths["articles-jsonl"]
     job = RecordsJob(schemas, extension_of, by_name["articles-jsonl"]["path"], now or datetime.now(UTC), thorough)
-    workers = available_cores() if _large(jsonl_path) and _can_start() else 1  # the rules are Python: use every core
     check_records(job, jsonl_path, paths.get("articles-parquet"), by_name["articles-parquet"]["path"], report, workers)
 
 
@@ -198,21 +200,14 @@ class _ProfileCheck:
 
 
 def _large_package(root: Path, descriptor: dict[str, Any]) -> bool:
-    """Whether other processes are worth starting (paths are only looked at here, checked later)."""
+    """Whether other processes are worth starting: the records take longer to check than they take
+    to start (about 3 s with frictionless's import), a guess from the JSONL file's size. Paths are
+    only looked at here; they are checked later."""
     for resource in descriptor.get("resources") or []:
         if isinstance(resource, dict) and resource.get("name") == "articles-jsonl":
-            with contextlib.suppress(TypeError, ValueError):
-                return _large(root / resource["path"]) and _can_start()
+            with contextlib.suppress(OSError, TypeError, ValueError):
+                return (root / resource["path"]).stat().st_size >= CONCURRENT_BYTES and _can_start()
     return False
-
-
-def _large(jsonl_path: Path) -> bool:
-    """Whether the records take longer to check than other processes take to start (about 3 s
-    with frictionless's import): a guess from the JSONL file's size."""
-    try:
-        return jsonl_path.stat().st_size >= CONCURRENT_BYTES
-    except OSError:
-        return False
 
 
 def _can_start() -> bool:

@@ -9,7 +9,6 @@ come in line order and are the same.
 
 from __future__ import annotations
 
-import io
 import multiprocessing
 import re
 import uuid
@@ -25,13 +24,13 @@ from typing import Any, BinaryIO
 import numpy as np
 import orjson
 import pyarrow as pa
-import pyarrow.json as pa_json
 import pyarrow.parquet as pq
 
 from newspkg.issues import MAX_KEPT_WARNINGS, Issue, Severity
 from newspkg.records import ID_LENGTH, id_of
 from newspkg.schema import SchemaSet
 from newspkg.validate import RecordChecker
+from newspkg.write import lines_to_table
 
 BATCH_ROWS = 1024
 MAX_LINE_BYTES = 64 * 1024 * 1024  # one JSONL record
@@ -298,16 +297,12 @@ def _equal(converted: pa.RecordBatch | None, batch: pa.RecordBatch) -> bool:
 
 
 def _as_arrow(lines: list[bytes], schema: pa.Schema) -> pa.RecordBatch | None:
-    """JSONL lines parsed by Arrow's own (C++) JSON reader into the package's Arrow schema."""
+    """JSONL lines parsed by Arrow's own (C++) JSON reader into the package's Arrow schema, as the
+    build makes its Parquet row groups; None on a difference in types or keys."""
     try:
-        table = pa_json.read_json(
-            io.BytesIO(b"".join(lines)),
-            read_options=pa_json.ReadOptions(use_threads=False, block_size=1 << 26),
-            parse_options=pa_json.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error"),
-        )
-        return table.cast(schema).combine_chunks().to_batches()[0]
+        return lines_to_table(b"".join(lines), schema, other_keys="error").to_batches()[0]
     except (pa.ArrowException, IndexError, ValueError):
-        return None  # a difference in types: the row-by-row comparison names it
+        return None  # the row-by-row comparison names the difference
 
 
 def _parquet_batches(

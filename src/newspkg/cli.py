@@ -20,9 +20,12 @@ from typing import Any, TextIO
 import click
 
 if sys.platform == "linux":  # before pyarrow is first imported: Arrow reads it once
-    # jemalloc hands freed row-group buffers back to the system; Arrow's default (mimalloc) kept
-    # about one more group's worth per few groups written (peak RSS 275 MB instead of 192 MB).
+    # jemalloc, told to return freed memory at once (below), hands row-group buffers back to the
+    # system; Arrow's default (mimalloc) kept about one more group's worth per few groups written
+    # (newspkg build --jobs 1 --no-cache on 20k files: peak RSS 275 MB, with jemalloc 192 MB).
     os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
+
+import pyarrow as pa
 
 from newspkg import __version__, download, report
 from newspkg.build import BuildSummary, Engine, build, check, convert_all, summarize
@@ -32,6 +35,9 @@ from newspkg.discover import raw_paths
 from newspkg.errors import ConfigError, NewspkgError
 from newspkg.issues import Issue, Severity
 from newspkg.schema import SchemaSet, load_schemas
+
+with contextlib.suppress(NotImplementedError):  # a pyarrow built without jemalloc
+    pa.jemalloc_set_decay_ms(0)
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_CONFIG = 0, 1, 2
 FORMAT_OPTION = click.option(

@@ -44,9 +44,14 @@ def fingerprint(text: str) -> str:
 def word_characters(text: str) -> str:
     """``re.sub(r"[\\W_]+", "", text)``, six times faster on Chinese text: the code points are
     filtered as one array through a table of ``str.isalnum`` (exactly what ``\\w`` minus ``_`` is)."""
-    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    points = code_points(text)
     kept: bytes = points[_is_alnum()[points]].tobytes()
     return kept.decode("utf-32-le", "surrogatepass")
+
+
+def code_points(text: str) -> npt.NDArray[np.uint32]:
+    """The text's code points as an array (a copy-free view of its UTF-32 bytes)."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
 
 
 @functools.cache

@@ -14,7 +14,7 @@ import numpy.typing as npt
 
 from newspkg.issues import Issue, Severity, json_pointer
 from newspkg.markers import BOILERPLATE
-from newspkg.records import fingerprint, id_of, record_id
+from newspkg.records import code_points, fingerprint, id_of, record_id
 from newspkg.schema import SchemaSet
 
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
@@ -177,8 +177,7 @@ def _decoding_rules(record: dict[str, Any]) -> list[tuple[str, str, str, Severit
 
 def _han_and_letters(sample: str) -> tuple[int, int]:
     """How many of the sample's characters are Han, and how many are Han or other letters."""
-    points = np.frombuffer(sample.encode("utf-32-le", "surrogatepass"), dtype="<u4")
-    counts = np.bincount(_script_table()[points], minlength=3)
+    counts = np.bincount(_script_table()[code_points(sample)], minlength=3)
     return int(counts[HAN_CLASS]), int(counts[HAN_CLASS] + counts[OTHER_LETTER_CLASS])
 
 

@@ -7,7 +7,6 @@ half-written file where a reader would look.
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -92,8 +91,6 @@ class ParquetWriter(_AtomicFile):
         self._writer = pq.ParquetWriter(
             self.partial, schema, compression="zstd", write_statistics=True, use_dictionary=True
         )
-        with contextlib.suppress(NotImplementedError):  # jemalloc (see cli.py) then frees group buffers at once
-            pa.jemalloc_set_decay_ms(0)
         self._encoder = ThreadPoolExecutor(1, thread_name_prefix="newspkg-parquet")
         self._encoding: Future[None] | None = None  # the group being encoded
 
@@ -128,9 +125,10 @@ class ParquetWriter(_AtomicFile):
             self._writer.close()
 
 
-def lines_to_table(data: bytes | bytearray, schema: pa.Schema) -> pa.Table:
-    """JSONL lines → one Arrow table of ``schema`` (one chunk per column); keys not in it are ignored."""
-    options = pa_json.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore")
+def lines_to_table(data: bytes | bytearray, schema: pa.Schema, *, other_keys: str = "ignore") -> pa.Table:
+    """JSONL lines → one Arrow table of ``schema`` (one chunk per column). Keys not in the schema
+    are ignored, or with ``other_keys="error"`` raise :class:`pyarrow.ArrowInvalid`."""
+    options = pa_json.ParseOptions(explicit_schema=schema, unexpected_field_behavior=other_keys)
     # One block holding every line: one chunk per column, so the Parquet pages never depend on how
     # the reader would have cut the input.
     read = pa_json.ReadOptions(use_threads=False, block_size=len(data) + 1)
