@@ -364,6 +364,54 @@ def test_a_large_package_is_checked_on_other_processes_with_the_same_findings(
     assert report.records == 5
 
 
+@pytest.mark.parametrize("concurrent", [False, True], ids=["in-process", "other-processes"])
+def test_parquet_rows_are_the_records_after_a_malformed_line_in_every_span(
+    built: Path, concurrent: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A malformed line 2 has no Parquet row, so the rows of later spans (one line each here, checked
+    apart) begin one earlier: only the syntax error and the one real difference (line 4) are found."""
+    jsonl = built / "build" / "articles.jsonl"
+    lines = jsonl.read_bytes().splitlines(keepends=True)
+    edited = json.loads(lines[2])
+    edited["title"] = "changed in JSONL only"
+    lines[2] = json.dumps(edited, ensure_ascii=False).encode() + b"\n"
+    jsonl.write_bytes(b"".join([lines[0], b"{not json\n", *lines[1:]]))
+    declare_facts(built, "build/articles.jsonl")
+    monkeypatch.setattr(check_package, "CONCURRENT_BYTES", 0 if concurrent else 1 << 62)
+    monkeypatch.setattr(check_records, "MAX_SPAN_LINES", 1)
+    monkeypatch.setattr(check_records, "SPAN_LINES", 1)
+    report = check_package.check_package(built / "datapackage.json")
+    found = [(issue.rule, issue.line, issue.pointer) for issue in report.issues if issue.severity is Severity.ERROR]
+    assert found == [("jsonl:syntax", 2, ""), ("parquet:mismatch", 4, "/title")]
+    assert report.records == len(lines)
+
+
+def test_parquet_with_more_rows_than_records(built: Path) -> None:
+    jsonl = built / "build" / "articles.jsonl"
+    jsonl.write_bytes(b"".join(jsonl.read_bytes().splitlines(keepends=True)[:-1]))
+    declare_facts(built, "build/articles.jsonl")
+    report = check_package.check_package(built / "datapackage.json")
+    found = [(issue.file, issue.rule) for issue in report.issues if issue.severity is Severity.ERROR]
+    assert found == [(PARQUET, "parquet:rows")]
+
+
+@pytest.mark.parametrize(("start", "takes"), [(0, [2, 2, 2]), (1, [2, 2, 1]), (2, [4, 1]), (5, [3]), (6, [1])])
+def test_parquet_rows_are_read_across_row_groups(tmp_path: Path, start: int, takes: list[int]) -> None:
+    """Rows from any start, taken a few at a time, whatever the row groups (here 1, 2 and 3 rows)."""
+    table = pa.table({"n": list(range(6))})
+    path = tmp_path / "rows.parquet"
+    with pq.ParquetWriter(path, table.schema) as writer:
+        for first, size in ((0, 1), (1, 2), (3, 3)):
+            writer.write_table(table.slice(first, size))
+    rows = check_records._ParquetRows(path, start, sum(takes))
+    taken = [rows.take(wanted) for wanted in takes]
+    expected = list(range(start, 6))
+    got = [n for batch in taken if batch is not None for n in batch.column("n").to_pylist()]
+    assert got == expected[: sum(takes)]
+    assert rows.take(1) is None
+    assert rows.damage is None
+
+
 def test_repeated_ids_name_the_line_that_had_them_first() -> None:
     """Hex ids (kept as numbers) and any other ids (kept as they are) both repeat exactly."""
     ids = check_records.IdLines()

@@ -1,10 +1,12 @@
 """The records of a package: every JSONL line against the shipped schema and the rules, ids unique,
 and the Parquet file holding the same records.
 
-Lines go in chunks of :data:`BATCH_ROWS`. On a large package a pool of processes checks the chunks
-(the rules are Python, one process would be the limit) while this one compares each chunk with its
-Parquet rows as whole Arrow batches; on a small one everything runs here. Either way the issues
-come in line order and are the same.
+The JSONL file is cut into spans of whole lines, one per Parquet row group where it can be. Each span
+is one unit of work: its lines are read, parsed and checked, and compared with its Parquet rows as
+Arrow batches of :data:`BATCH_ROWS`, all by the process it went to. On a large package a pool of
+processes takes the spans (the rules are Python, one process would be the limit) and this one only
+finds where spans begin; on a small one everything runs here. Either way the issues come in line
+order and are the same.
 """
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ from array import array
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from itertools import accumulate
+from operator import attrgetter
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol
 
 import numpy as np
 import orjson
@@ -32,10 +36,12 @@ from newspkg.schema import SchemaSet
 from newspkg.validate import RecordChecker
 from newspkg.write import lines_to_table
 
-BATCH_ROWS = 1024
+BATCH_ROWS = 1024  # lines parsed and compared with their Parquet rows at a time
+SPAN_LINES = 8192  # lines in a span when no Parquet row group says where to cut
+MAX_SPAN_LINES = 65536  # a span never holds more: a foreign Parquet file may have a giant row group
 MAX_LINE_BYTES = 64 * 1024 * 1024  # one JSONL record
 READ_BLOCK = 4 * 1024 * 1024
-CHUNKS_IN_FLIGHT_PER_WORKER = 4  # keeps workers busy; bounds the lines held to a few MB each
+SPANS_IN_FLIGHT_PER_WORKER = 2  # keeps workers busy; a span's results are small
 HEX_ID = re.compile(r"[0-9a-f]+")
 
 
@@ -80,80 +86,133 @@ class PackageReport:
 
 @dataclass(frozen=True, eq=False)
 class RecordsJob:
-    """What a process needs to check chunks of one package's lines; small and picklable."""
+    """What a process needs to check spans of one package's lines; small and picklable."""
 
     schemas: SchemaSet
     extension_of: dict[str, str | None]
+    jsonl_path: Path
     jsonl_name: str
+    parquet_path: Path | None  # None: no Parquet file to compare with (missing, unreadable or another schema)
+    parquet_name: str
     now: datetime | None
     thorough: bool  # recompute fingerprints (the slow part)
     token: str = field(default_factory=lambda: uuid.uuid4().hex)  # a process builds one checker per job
 
 
+@dataclass(frozen=True)
+class Span:
+    """Whole lines of the JSONL file: the unit of work."""
+
+    first_line: int
+    offset: int  # in bytes
+    size: int  # in bytes
+    lines: int
+
+
 @dataclass
-class CheckedChunk:
-    report: PackageReport  # the chunk's issues in line order, and its count of records
+class CheckedSpan:
+    report: PackageReport  # the span's record issues in line order, and its count of records
     lines: list[int]  # the line of every well-formed record
     ids: list[str]  # and its id
+    compared: list[Issue] = field(default_factory=list)  # where its records and their Parquet rows differ
+    damage: str | None = None  # why its Parquet rows could not be read
+
+    def in_line_order(self) -> PackageReport:
+        """Record issues and Parquet differences together, by line (a record's own issues first)."""
+        issues = sorted([*self.report.issues, *self.compared], key=attrgetter("line"))
+        return PackageReport(issues, self.report.records, self.report.warnings_by_rule)
 
 
-def check_records(
-    job: RecordsJob,
-    jsonl_path: Path,
-    parquet_path: Path | None,
-    parquet_name: str,
-    report: PackageReport,
-    workers: int,
-) -> None:
-    """Check every line of ``jsonl_path`` and, when there is one, compare the Parquet file with it.
-
-    A malformed line still takes its row's place, so Parquet rows stay aligned with JSONL lines.
-    """
+def check_records(job: RecordsJob, report: PackageReport, workers: int) -> None:
+    """Check every line of the JSONL file and, when there is one, compare the Parquet file with it:
+    its rows are the well-formed records, in order (a malformed line has none)."""
+    row_groups = _row_groups(job, report)
+    if row_groups is None:
+        job = replace(job, parquet_path=None)
     ids = IdLines()
-    arrow_schema = job.schemas.arrow_schema()
-    parquet_batches = _parquet_batches(parquet_path, job.schemas, parquet_name, report) if parquet_path else None
-    with jsonl_path.open("rb", buffering=0) as file:
-        for (first, raws), checked in _checked_chunks(job, _chunks(file), workers):
-            report.merge(checked.report)
-            for rid, line in zip(checked.ids, checked.lines, strict=True):
-                ids.add(rid, line)
-            if parquet_batches is not None:
-                well_formed = [raws[line - first] or b"" for line in checked.lines]
-                batch = next(parquet_batches, None)
-                _compare_batch(checked.lines, well_formed, batch, arrow_schema, parquet_name, report)
-    if parquet_batches is not None and next(parquet_batches, None) is not None:
-        report.add(parquet_name, "parquet:rows", "the Parquet file has more rows than the JSONL file")
+    records = malformed = 0
+    damaged = False
+    for span, checked in _checked_spans(job, _spans(job.jsonl_path, _cuts(row_groups or [])), workers):
+        if malformed and job.parquet_path is not None:  # the span's rows begin earlier than its worker assumed
+            checked.compared, checked.damage = compare_span(job, span, span.first_line - 1 - malformed, checked.lines)
+        report.merge(checked.in_line_order())
+        if checked.damage and not damaged:  # once: every span after the damage may say the same
+            report.add(job.parquet_name, "parquet:unreadable", f"{job.parquet_name} is damaged: {checked.damage}")
+            damaged = True
+        for rid, line in zip(checked.ids, checked.lines, strict=True):
+            ids.add(rid, line)
+        records += len(checked.lines)
+        malformed += span.lines - len(checked.lines)
+    if row_groups is not None and sum(row_groups) > records:
+        report.add(job.parquet_name, "parquet:rows", "the Parquet file has more rows than the JSONL file has records")
     for rid, line, first in ids.repeats():
         report.add(job.jsonl_name, "unique-id", f"id {rid} is also on line {first}", rid, "/id", line)
 
 
-Chunk = tuple[int, list[bytes | None]]  # the first line's number, and BATCH_ROWS lines (None: too long)
+def _row_groups(job: RecordsJob, report: PackageReport) -> list[int] | None:
+    """The number of rows of each Parquet row group; None (and why, in the report) when there is
+    nothing to compare with."""
+    if job.parquet_path is None:
+        return None
+    name = job.parquet_name
+    try:
+        metadata = pq.ParquetFile(job.parquet_path).metadata
+    except (pa.ArrowException, OSError) as error:
+        report.add(name, "parquet:unreadable", f"{name} cannot be read as Parquet: {error}")
+        return None
+    if not metadata.schema.to_arrow_schema().equals(job.schemas.arrow_schema()):
+        report.add(name, "parquet:schema", f"{name} does not have the Arrow schema derived from the record schema")
+        return None
+    return [metadata.row_group(index).num_rows for index in range(metadata.num_row_groups)]
 
 
-def _chunks(file: BinaryIO) -> Iterator[Chunk]:
-    chunk: list[bytes | None] = []
-    first = 1
-    for raw in _lines(file):
-        chunk.append(raw)
-        if len(chunk) == BATCH_ROWS:
-            yield first, chunk
-            first, chunk = first + BATCH_ROWS, []
-    if chunk:
-        yield first, chunk
+def _cuts(row_groups: list[int]) -> Iterator[int]:
+    """How many lines each span holds: a row group's rows (at most MAX_SPAN_LINES at a time), then
+    SPAN_LINES for lines beyond the last row."""
+    for rows in row_groups:
+        while rows > MAX_SPAN_LINES:
+            yield MAX_SPAN_LINES
+            rows -= MAX_SPAN_LINES
+        if rows:
+            yield rows
+    while True:
+        yield SPAN_LINES
 
 
-def _checked_chunks(job: RecordsJob, chunks: Iterator[Chunk], workers: int) -> Iterator[tuple[Chunk, CheckedChunk]]:
-    """Every chunk with what checking it found, in order; on ``workers`` processes when more than one."""
+def _spans(path: Path, cuts: Iterator[int]) -> Iterator[Span]:
+    """The file cut into spans of ``next(cuts)`` lines each (the last may hold fewer), found by
+    counting newlines block by block: nothing here parses or keeps a line."""
+    first, start, offset, counted = 1, 0, 0, 0  # counted: lines of the open span before this block
+    wanted = next(cuts)
+    last = b""
+    with path.open("rb", buffering=0) as file:
+        while block := file.read(READ_BLOCK):
+            position = 0
+            while counted + block.count(b"\n", position) >= wanted:
+                for _ in range(wanted - counted):
+                    position = block.index(b"\n", position) + 1
+                yield Span(first, start, offset + position - start, wanted)
+                first, start, counted = first + wanted, offset + position, 0
+                wanted = next(cuts)
+            counted += block.count(b"\n", position)
+            offset += len(block)
+            last = block[-1:]
+    if offset > start:
+        yield Span(first, start, offset - start, counted + (last != b"\n"))
+
+
+def _checked_spans(job: RecordsJob, spans: Iterator[Span], workers: int) -> Iterator[tuple[Span, CheckedSpan]]:
+    """Every span with what checking it found, in order; on ``workers`` processes when more than one."""
     if workers <= 1:
-        for chunk in chunks:
-            yield chunk, check_chunk(job, *chunk)
+        for span in spans:
+            yield span, check_span(job, span)
         return
     context = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        window: deque[tuple[Chunk, Future[CheckedChunk]]] = deque()
-        for chunk in chunks:
-            window.append((chunk, pool.submit(check_chunk, job, *chunk)))
-            if len(window) >= workers * CHUNKS_IN_FLIGHT_PER_WORKER:
+        window: deque[tuple[Span, Future[CheckedSpan]]] = deque()
+        for span in spans:
+            window.append((span, pool.submit(check_span, job, span)))
+            if len(window) >= workers * SPANS_IN_FLIGHT_PER_WORKER:
                 done, checked = window.popleft()
                 yield done, checked.result()
         while window:
@@ -164,15 +223,27 @@ def _checked_chunks(job: RecordsJob, chunks: Iterator[Chunk], workers: int) -> I
 _checkers: dict[str, tuple[RecordChecker, list[str]]] = {}
 
 
-def check_chunk(job: RecordsJob, first_line: int, raws: list[bytes | None]) -> CheckedChunk:
-    """The unit of work: parse and check one chunk of lines (the checker is made once per process)."""
-    if job.token not in _checkers:
-        _checkers.clear()  # a process serves one package at a time
-        checker = RecordChecker(job.schemas, job.extension_of, job.now, fingerprints=job.thorough)
-        _checkers[job.token] = (checker, list(job.schemas.keys))
-    checker, keys = _checkers[job.token]
+def check_span(job: RecordsJob, span: Span) -> CheckedSpan:
+    """The unit of work: read, parse and check a span's lines, then compare its records with their
+    Parquet rows, assuming no malformed line came before the span (the caller knows if one did)."""
+    checked = CheckedSpan(PackageReport(), [], [])
+    for first, raws in _span_batches(job, span):
+        _check_lines(job, first, raws, checked)
+    if job.parquet_path is not None:
+        checked.compared, checked.damage = compare_span(job, span, span.first_line - 1, checked.lines)
+    return checked
+
+
+def _span_batches(job: RecordsJob, span: Span) -> Iterator[tuple[int, list[bytes | None]]]:
+    with job.jsonl_path.open("rb", buffering=0) as file:
+        file.seek(span.offset)
+        yield from _batches(_lines(_Window(file, span.size)), span.first_line)
+
+
+def _check_lines(job: RecordsJob, first_line: int, raws: list[bytes | None], checked: CheckedSpan) -> None:
+    """Parse and check a batch of lines into ``checked``."""
+    checker, keys = _checker(job)
     name = job.jsonl_name
-    checked = CheckedChunk(PackageReport(), [], [])
     report = checked.report
     for line, raw in enumerate(raws, start=first_line):
         record = _record(raw, line, job, report)
@@ -185,7 +256,27 @@ def check_chunk(job: RecordsJob, first_line: int, raws: list[bytes | None]) -> C
         report.extend(checker.check(record, name, line))
         checked.lines.append(line)
         checked.ids.append(rid)
-    return checked
+
+
+def _checker(job: RecordsJob) -> tuple[RecordChecker, list[str]]:
+    """The job's checker, made once per process (compiling the schemas is not free)."""
+    if job.token not in _checkers:
+        _checkers.clear()  # a process serves one package at a time
+        checker = RecordChecker(job.schemas, job.extension_of, job.now, fingerprints=job.thorough)
+        _checkers[job.token] = (checker, list(job.schemas.keys))
+    return _checkers[job.token]
+
+
+def _batches(lines: Iterator[bytes | None], first_line: int) -> Iterator[tuple[int, list[bytes | None]]]:
+    """BATCH_ROWS lines at a time, with the number of the first."""
+    batch: list[bytes | None] = []
+    for raw in lines:
+        batch.append(raw)
+        if len(batch) == BATCH_ROWS:
+            yield first_line, batch
+            first_line, batch = first_line + BATCH_ROWS, []
+    if batch:
+        yield first_line, batch
 
 
 def _record(raw: bytes | None, line: int, job: RecordsJob, report: PackageReport) -> dict[str, Any] | None:
@@ -204,7 +295,23 @@ def _record(raw: bytes | None, line: int, job: RecordsJob, report: PackageReport
     return record
 
 
-def _lines(file: BinaryIO) -> Iterator[bytes | None]:
+class Readable(Protocol):
+    def read(self, size: int, /) -> bytes: ...
+
+
+class _Window:
+    """The next ``size`` bytes of a file, as a file to read."""
+
+    def __init__(self, file: BinaryIO, size: int) -> None:
+        self._file, self._left = file, size
+
+    def read(self, size: int) -> bytes:
+        data = self._file.read(min(size, self._left))
+        self._left -= len(data)
+        return data
+
+
+def _lines(file: Readable) -> Iterator[bytes | None]:
     """Every line with its newline (the last may have none), read in large blocks (readline per line
     cost more than parsing the JSON); None in place of a line over MAX_LINE_BYTES, which is skipped
     without holding more than a block of it."""
@@ -269,6 +376,30 @@ class IdLines:
 # -- JSONL against Parquet -----------------------------------------------------------------------
 
 
+def compare_span(job: RecordsJob, span: Span, first_row: int, records: list[int]) -> tuple[list[Issue], str | None]:
+    """The span's well-formed lines (``records``) against the Parquet rows from ``first_row`` on, a
+    batch at a time: the differences, and why the rows could not be read (the rest then goes uncompared)."""
+    assert job.parquet_path is not None
+    report = PackageReport()
+    rows = _ParquetRows(job.parquet_path, first_row, len(records))
+    well_formed = iter(records)
+    line = next(well_formed, None)
+    schema = job.schemas.arrow_schema()
+    for first, raws in _span_batches(job, span):
+        lines, kept = [], []
+        while line is not None and line < first + len(raws):
+            lines.append(line)
+            kept.append(raws[line - first] or b"")
+            line = next(well_formed, None)
+        if not lines:
+            continue
+        batch = rows.take(len(lines))
+        if rows.damage:
+            break
+        _compare_batch(lines, kept, batch, schema, job.parquet_name, report)
+    return report.issues, rows.damage
+
+
 def _compare_batch(
     lines: list[int],
     raws: list[bytes],
@@ -305,28 +436,69 @@ def _as_arrow(lines: list[bytes], schema: pa.Schema) -> pa.RecordBatch | None:
         return None  # the row-by-row comparison names the difference
 
 
-def _parquet_batches(
-    path: Path, schemas: SchemaSet, name: str, report: PackageReport
-) -> Iterator[pa.RecordBatch] | None:
-    try:
-        parquet = pq.ParquetFile(path, pre_buffer=False)  # with use_threads=False: half the peak memory, no slower
-    except (pa.ArrowException, OSError) as error:
-        report.add(name, "parquet:unreadable", f"{name} cannot be read as Parquet: {error}")
-        return None
-    expected = schemas.arrow_schema()
-    if not parquet.schema_arrow.equals(expected):
-        report.add(name, "parquet:schema", f"{name} does not have the Arrow schema derived from the record schema")
-        return None
-    return _iter_batches(parquet, name, report)
+class _ParquetRows:
+    """Rows ``[start, start + count)`` of a Parquet file, handed out a batch at a time. Only the row
+    groups holding them are read; a span cut at a row group's first row (as spans are, where the
+    file's row groups allow) reads nothing it does not use."""
+
+    def __init__(self, path: Path, start: int, count: int) -> None:
+        self.damage: str | None = None  # why the rows could not be read
+        self._skip = 0
+        self._pending: list[pa.RecordBatch] = []
+        self._batches: Iterator[pa.RecordBatch] = iter(())
+        try:
+            parquet = pq.ParquetFile(path, pre_buffer=False)  # with use_threads=False: half the memory, no slower
+            sizes = [parquet.metadata.row_group(index).num_rows for index in range(parquet.metadata.num_row_groups)]
+            ends = list(accumulate(sizes))
+            groups = [index for index, end in enumerate(ends) if end > start and end - sizes[index] < start + count]
+            if groups:
+                self._skip = start - (ends[groups[0]] - sizes[groups[0]])  # rows of the first group before ours
+                self._batches = parquet.iter_batches(batch_size=BATCH_ROWS, row_groups=groups, use_threads=False)
+        except (pa.ArrowException, OSError, ValueError) as error:
+            self.damage = str(error)
+        self._left = count
+
+    def take(self, wanted: int) -> pa.RecordBatch | None:
+        """The next ``wanted`` rows, fewer when the file has no more; None when it has none."""
+        wanted = min(wanted, self._left)
+        have = sum(batch.num_rows for batch in self._pending)
+        try:
+            while have < wanted and (batch := next(self._batches, None)) is not None:
+                batch.validate(full=True)  # damaged UTF-8 or offsets: reported, not a crash later
+                if self._skip:
+                    skipped = min(self._skip, batch.num_rows)
+                    batch, self._skip = batch.slice(skipped), self._skip - skipped
+                if batch.num_rows:
+                    self._pending.append(batch)
+                have += batch.num_rows
+        except (pa.ArrowException, OSError, ValueError) as error:
+            self.damage = str(error)
+            return None
+        if not have or not wanted:
+            return None
+        taken = _first_rows(self._pending, wanted)
+        self._left -= taken.num_rows
+        return taken
 
 
-def _iter_batches(parquet: pq.ParquetFile, name: str, report: PackageReport) -> Iterator[pa.RecordBatch]:
-    try:
-        for batch in parquet.iter_batches(batch_size=BATCH_ROWS, use_threads=False):
-            batch.validate(full=True)  # damaged UTF-8 or offsets: reported here, not as a crash later
-            yield batch
-    except (pa.ArrowException, OSError, ValueError) as error:
-        report.add(name, "parquet:unreadable", f"{name} is damaged: {error}")
+def _first_rows(batches: list[pa.RecordBatch], wanted: int) -> pa.RecordBatch:
+    """Remove the first ``wanted`` rows from ``batches`` (or all there are) and return them as one batch."""
+    if batches[0].num_rows >= wanted:
+        first = batches[0]
+        if first.num_rows > wanted:
+            batches[0] = first.slice(wanted)
+        else:
+            batches.pop(0)
+        return first.slice(0, wanted)
+    taken, rows = [], 0
+    while batches and rows < wanted:
+        batch = batches.pop(0)
+        if rows + batch.num_rows > wanted:
+            batches.insert(0, batch.slice(wanted - rows))
+            batch = batch.slice(0, wanted - rows)
+        taken.append(batch)
+        rows += batch.num_rows
+    return pa.Table.from_batches(taken).combine_chunks().to_batches()[0]
 
 
 def _compare_row(
