@@ -386,6 +386,19 @@ def test_parquet_rows_are_the_records_after_a_malformed_line_in_every_span(
     assert report.records == len(lines)
 
 
+def test_parquet_with_another_schema_is_reported_and_not_compared(built: Path) -> None:
+    """A Parquet file whose Arrow schema is not the one the record schema derives (char_count as
+    int32) → parquet:schema alone: its rows are not compared field by field."""
+    path = built / PARQUET
+    table = pq.read_table(path)
+    index = table.schema.get_field_index("char_count")
+    pq.write_table(table.set_column(index, "char_count", table.column(index).cast(pa.int32())), path)
+    declare_facts(built, PARQUET)
+    report = check_package.check_package(built / "datapackage.json")
+    found = [(issue.file, issue.rule) for issue in report.issues if issue.severity is Severity.ERROR]
+    assert found == [(PARQUET, "parquet:schema")]
+
+
 def test_parquet_with_more_rows_than_records(built: Path) -> None:
     jsonl = built / "build" / "articles.jsonl"
     jsonl.write_bytes(b"".join(jsonl.read_bytes().splitlines(keepends=True)[:-1]))
