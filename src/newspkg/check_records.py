@@ -134,7 +134,9 @@ def check_records(job: RecordsJob, report: PackageReport, workers: int) -> None:
     damaged = False
     for span, checked in _checked_spans(job, _spans(job.jsonl_path, _cuts(row_groups or [])), workers):
         if malformed and job.parquet_path is not None:  # the span's rows begin earlier than its worker assumed
-            checked.compared, checked.damage = compare_span(job, span, span.first_line - 1 - malformed, checked.lines)
+            checked.compared, checked.damage = compare_span(
+                job, job.parquet_path, span, span.first_line - 1 - malformed, checked.lines
+            )
         report.merge(checked.in_line_order())
         if checked.damage and not damaged:  # once: every span after the damage may say the same
             report.add(job.parquet_name, "parquet:unreadable", f"{job.parquet_name} is damaged: {checked.damage}")
@@ -224,13 +226,17 @@ _checkers: dict[str, tuple[RecordChecker, list[str]]] = {}
 
 
 def check_span(job: RecordsJob, span: Span) -> CheckedSpan:
-    """The unit of work: read, parse and check a span's lines, then compare its records with their
-    Parquet rows, assuming no malformed line came before the span (the caller knows if one did)."""
+    """The unit of work: read, parse and check a span's lines and compare its records with their
+    Parquet rows, a batch at a time, assuming no malformed line came before the span (the caller
+    knows if one did)."""
     checked = CheckedSpan(PackageReport(), [], [])
+    rows = _RowComparison(job, job.parquet_path, span.first_line - 1, span.lines) if job.parquet_path else None
     for first, raws in _span_batches(job, span):
-        _check_lines(job, first, raws, checked)
-    if job.parquet_path is not None:
-        checked.compared, checked.damage = compare_span(job, span, span.first_line - 1, checked.lines)
+        lines = _check_lines(job, first, raws, checked)
+        if rows is not None:
+            rows.compare(lines, [raws[line - first] or b"" for line in lines])
+    if rows is not None:
+        checked.compared, checked.damage = rows.report.issues, rows.damage
     return checked
 
 
@@ -240,11 +246,12 @@ def _span_batches(job: RecordsJob, span: Span) -> Iterator[tuple[int, list[bytes
         yield from _batches(_lines(_Window(file, span.size)), span.first_line)
 
 
-def _check_lines(job: RecordsJob, first_line: int, raws: list[bytes | None], checked: CheckedSpan) -> None:
-    """Parse and check a batch of lines into ``checked``."""
+def _check_lines(job: RecordsJob, first_line: int, raws: list[bytes | None], checked: CheckedSpan) -> list[int]:
+    """Parse and check a batch of lines into ``checked``; the lines that held a record."""
     checker, keys = _checker(job)
     name = job.jsonl_name
     report = checked.report
+    well_formed = []
     for line, raw in enumerate(raws, start=first_line):
         record = _record(raw, line, job, report)
         if record is None:
@@ -254,8 +261,10 @@ def _check_lines(job: RecordsJob, first_line: int, raws: list[bytes | None], che
         if list(record) != keys:
             report.add(name, "record:keys", "keys are not the schema's fields in schema order", rid, "", line)
         report.extend(checker.check(record, name, line))
-        checked.lines.append(line)
+        well_formed.append(line)
         checked.ids.append(rid)
+    checked.lines += well_formed
+    return well_formed
 
 
 def _checker(job: RecordsJob) -> tuple[RecordChecker, list[str]]:
@@ -376,28 +385,40 @@ class IdLines:
 # -- JSONL against Parquet -----------------------------------------------------------------------
 
 
-def compare_span(job: RecordsJob, span: Span, first_row: int, records: list[int]) -> tuple[list[Issue], str | None]:
-    """The span's well-formed lines (``records``) against the Parquet rows from ``first_row`` on, a
-    batch at a time: the differences, and why the rows could not be read (the rest then goes uncompared)."""
-    assert job.parquet_path is not None
-    report = PackageReport()
-    rows = _ParquetRows(job.parquet_path, first_row, len(records))
-    well_formed = iter(records)
-    line = next(well_formed, None)
-    schema = job.schemas.arrow_schema()
+def compare_span(
+    job: RecordsJob, parquet_path: Path, span: Span, first_row: int, records: list[int]
+) -> tuple[list[Issue], str | None]:
+    """The span's well-formed lines (``records``) against the Parquet rows from ``first_row`` on: the
+    differences, and why the rows could not be read."""
+    rows = _RowComparison(job, parquet_path, first_row, len(records))
+    well_formed = set(records)
     for first, raws in _span_batches(job, span):
-        lines, kept = [], []
-        while line is not None and line < first + len(raws):
-            lines.append(line)
-            kept.append(raws[line - first] or b"")
-            line = next(well_formed, None)
-        if not lines:
-            continue
-        batch = rows.take(len(lines))
-        if rows.damage:
-            break
-        _compare_batch(lines, kept, batch, schema, job.parquet_name, report)
-    return report.issues, rows.damage
+        lines = [line for line in range(first, first + len(raws)) if line in well_formed]
+        rows.compare(lines, [raws[line - first] or b"" for line in lines])
+    return rows.report.issues, rows.damage
+
+
+class _RowComparison:
+    """Records against the Parquet rows from ``first_row`` on, a batch at a time, in order. After
+    damage (rows that cannot be read) the rest goes uncompared."""
+
+    def __init__(self, job: RecordsJob, parquet_path: Path, first_row: int, count: int) -> None:
+        self.report = PackageReport()
+        self._rows = _ParquetRows(parquet_path, first_row, count)
+        self._schema = job.schemas.arrow_schema()
+        self._name = job.parquet_name
+
+    @property
+    def damage(self) -> str | None:
+        return self._rows.damage
+
+    def compare(self, lines: list[int], raws: list[bytes]) -> None:
+        """Well-formed records (their lines and JSONL bytes) against the next ``len(lines)`` rows."""
+        if not lines or self.damage:
+            return
+        batch = self._rows.take(len(lines))
+        if not self.damage:
+            _compare_batch(lines, raws, batch, self._schema, self._name, self.report)
 
 
 def _compare_batch(
@@ -482,23 +503,11 @@ class _ParquetRows:
 
 
 def _first_rows(batches: list[pa.RecordBatch], wanted: int) -> pa.RecordBatch:
-    """Remove the first ``wanted`` rows from ``batches`` (or all there are) and return them as one batch."""
-    if batches[0].num_rows >= wanted:
-        first = batches[0]
-        if first.num_rows > wanted:
-            batches[0] = first.slice(wanted)
-        else:
-            batches.pop(0)
-        return first.slice(0, wanted)
-    taken, rows = [], 0
-    while batches and rows < wanted:
-        batch = batches.pop(0)
-        if rows + batch.num_rows > wanted:
-            batches.insert(0, batch.slice(wanted - rows))
-            batch = batch.slice(0, wanted - rows)
-        taken.append(batch)
-        rows += batch.num_rows
-    return pa.Table.from_batches(taken).combine_chunks().to_batches()[0]
+    """Remove the first ``wanted`` rows from ``batches`` (or all there are) and return them as one
+    batch (no copy when they lie in one batch, as they do in a span cut at a row group's start)."""
+    table = pa.Table.from_batches(batches)
+    batches[:] = [batch for batch in table.slice(wanted).to_batches() if batch.num_rows]
+    return table.slice(0, wanted).combine_chunks().to_batches()[0]
 
 
 def _compare_row(
