@@ -5,15 +5,20 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
 
+from newspkg import build as build_module
 from newspkg import cache, engines, write
 from newspkg.build import CACHE_PATH, OUTPUTS, BuildSummary, Duplicate, Engine, build, report_json
 from newspkg.config import load_project
+from newspkg.convert import Outcome
 from newspkg.discover import RawFile, read_raw
+from newspkg.errors import BuildError
 from newspkg.schema import load_schemas
 
 RESOURCES = [path for path in OUTPUTS if path != "datapackage.json"]
@@ -79,12 +84,16 @@ def test_unchanged_files_are_not_read_again(project: Path, monkeypatch: pytest.M
     assert build(loaded, schemas, project, engine=Engine(jobs=1)).from_cache == 5
     assert read == []
 
+    before = {path: (project / path).read_bytes() for path in RESOURCES}
     touched = project / "raw" / "finews" / "000_7002e876ea497e3f.txt"
     os.utime(touched, ns=(1_600_000_000_000_000_000, 1_600_000_000_000_000_000))
     assert build(loaded, schemas, project, engine=Engine(jobs=1)).from_cache == 5
     assert read == ["raw/finews/000_7002e876ea497e3f.txt"]
+    read.clear()  # the touched file's row got its new stamp, and kept its line
+    assert build(loaded, schemas, project, engine=Engine(jobs=1)).from_cache == 5
+    assert read == []
+    assert {path: (project / path).read_bytes() for path in RESOURCES} == before
 
-    read.clear()
     (project / "raw" / "finews" / "004_23ddb00b55c8d1c2.txt.meta.toml").write_text('section = "市场"\n')
     assert build(loaded, schemas, project, engine=Engine(jobs=1)).from_cache == 4
     assert read == ["raw/finews/004_23ddb00b55c8d1c2.txt"]
@@ -103,6 +112,29 @@ def test_cache_of_an_older_format_is_emptied_not_misread(project: Path) -> None:
     with sqlite3.connect(path) as reopened:
         assert reopened.execute("pragma user_version").fetchone()[0] == cache.FORMAT
         assert reopened.execute("select count(*) from outcome").fetchone()[0] == 5
+
+
+def test_a_cache_that_loses_a_kept_line_during_the_build_stops_it(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Unchanged records' lines stay in the cache until the build writes them; if one is gone by
+    then (another build rewrote the cache), the build stops with a message, writing nothing."""
+    loaded = load_project(project)
+    schemas = load_schemas(loaded.schema_dir)
+    build(loaded, schemas, project, engine=Engine(jobs=1))
+    before = {path: (project / path).read_bytes() for path in OUTPUTS}
+    settle = build_module._settle
+
+    def settle_after_another_build(outcomes: Iterable[Outcome], *args: Any, **kwargs: Any) -> BuildSummary:
+        converted = list(outcomes)  # every worker is done with the cache
+        with sqlite3.connect(project / CACHE_PATH) as other:
+            other.execute("delete from outcome where path like 'raw/finews/%'")
+        return settle(converted, *args, **kwargs)
+
+    monkeypatch.setattr(build_module, "_settle", settle_after_another_build)
+    with pytest.raises(BuildError, match="the outcome cache changed during the build"):
+        build(loaded, schemas, project, engine=Engine(jobs=1))
+    assert {path: (project / path).read_bytes() for path in OUTPUTS} == before
 
 
 def test_row_groups_end_at_a_byte_limit_too(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,6 +7,7 @@ writes the records that survive duplicate settlement.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import tempfile
@@ -20,6 +21,7 @@ from typing import Any
 import orjson
 
 from newspkg import adapters, package
+from newspkg.cache import CachedLines
 from newspkg.config import Project, available_cores
 from newspkg.convert import Converter, Outcome
 from newspkg.dedup import DuplicateIndex
@@ -169,7 +171,7 @@ def convert_all(
 def summarize(outcomes: Iterable[Outcome]) -> BuildSummary:
     """Settle outcomes without writing anything (what ``newspkg validate raw/`` reports)."""
     with tempfile.TemporaryDirectory(prefix="newspkg-validate-") as scratch:
-        return _settle(outcomes, Path(scratch), lambda _: None, None)
+        return _settle(outcomes, Path(scratch), lambda _: None)
 
 
 def build(
@@ -185,11 +187,12 @@ def build(
     recover_outputs(out_root)
     previous = package.read_descriptor(project.descriptor_path)
     outcomes = convert_all(project, schemas, now, engine=engine)
+    cached_lines = CachedLines(project.root / CACHE_PATH, Converter(project, schemas, now))
     manifest = package.Manifest()
     jsonl = JsonlWriter(out_root / package.JSONL_PATH)
     parquet = ParquetWriter(out_root / package.PARQUET_PATH, schemas.arrow_schema())
     rejects = JsonlWriter(out_root / REJECTS_PATH)
-    with jsonl, parquet, rejects:
+    with jsonl, parquet, rejects, contextlib.closing(cached_lines):
 
         def on_outcome(outcome: Outcome) -> None:
             manifest.add(outcome.raw_path, outcome.raw_sha256)
@@ -202,7 +205,7 @@ def build(
             jsonl.write_line(line)
             parquet.write_line(line)
 
-        summary = _settle(outcomes, jsonl.path.parent, on_outcome, on_line)
+        summary = _settle(outcomes, jsonl.path.parent, on_outcome, on_line, cached_lines)
     report = BytesFile(out_root / REPORT_PATH, report_json(summary))
     outputs = {
         package.JSONL_PATH: package.file_facts(jsonl.partial),
@@ -225,13 +228,15 @@ def _settle(
     outcomes: Iterable[Outcome],
     scratch: Path,
     on_outcome: Callable[[Outcome], None],
-    on_line: Callable[[bytes], None] | None,
+    on_line: Callable[[bytes], None] | None = None,
+    cached_lines: CachedLines | None = None,
 ) -> BuildSummary:
     """Count every outcome; spill accepted records, settle duplicates, then hand on the kept lines.
 
     A spill line is the record's JSONL line after a tab-separated header (orjson escapes tabs
     inside strings, so the first tab is the separator): the kept lines are written out unchanged,
-    and no record is decoded.
+    and no record is decoded. A line left in the outcome cache is spilled empty and read from
+    ``cached_lines`` only if its record is kept.
     """
     summary = BuildSummary()
     index = DuplicateIndex()
@@ -243,9 +248,9 @@ def _settle(
                 summary.from_cache += outcome.from_cache
                 summary.count(outcome.source, "inputs")
                 on_outcome(outcome)
-                if outcome.line is not None and outcome.key is not None and outcome.accepted:
+                if outcome.key is not None and outcome.accepted:
                     index.add(summary.inputs, outcome.raw_path, outcome.key)
-                    spill.write(_spill_header(summary.inputs, outcome) + b"\t" + outcome.line)
+                    spill.write(_spill_header(summary.inputs, outcome) + b"\t" + (outcome.line or b"\n"))
                 else:
                     summary.rejects.append(_lean_reject(outcome))
                     summary.count(outcome.source, "rejected")
@@ -255,7 +260,7 @@ def _settle(
         with spill_path.open("rb", buffering=SPILL_BUFFER) as spill:
             for spilled in spill:
                 header, line = spilled.split(b"\t", 1)
-                seq, raw_path, raw_sha256, source, acknowledged, issues = orjson.loads(header)
+                seq, raw_path, raw_sha256, source, acknowledged, issues, line_cached = orjson.loads(header)
                 if next_duplicate is not None and next_duplicate[0] == seq:
                     twin = next_duplicate[1]
                     summary.duplicates.append(
@@ -266,6 +271,9 @@ def _settle(
                 else:
                     _keep(summary, raw_path, source, acknowledged, issues)
                     if on_line:
+                        if line_cached:
+                            assert cached_lines is not None, "a cached outcome's line, but no cache to read it from"
+                            line = cached_lines(raw_path, source, raw_sha256)
                         on_line(line)
     finally:
         index.close()
@@ -291,7 +299,8 @@ def _lean_reject(outcome: Outcome) -> Outcome:
 
 def _spill_header(seq: int, outcome: Outcome) -> bytes:
     issues = _as_dicts(outcome.issues)
-    return orjson.dumps([seq, outcome.raw_path, outcome.raw_sha256, outcome.source, outcome.acknowledged, issues])
+    fields = [seq, outcome.raw_path, outcome.raw_sha256, outcome.source, outcome.acknowledged, issues]
+    return orjson.dumps([*fields, outcome.line_cached])
 
 
 def _keep(

@@ -6,6 +6,8 @@ the sidecar, and the file's stamp (size, times and inode of it and its sidecar, 
 :func:`newspkg.discover.file_stamp`). The outcome is reused when the settings are the same and
 either the stamp is unchanged (the file is then not even read) or the bytes are. Rows are keyed by
 path, so a build, which goes in path order, appends to the table rather than scattering writes.
+The line comes last in a row: SQLite then reads its overflow pages only for the queries that ask
+for it (a record's line is kilobytes; everything else in the row, a few hundred bytes).
 
 Stamps younger than ``RACY_SECONDS`` are not kept, because a write in the same clock tick as the
 build could leave the stamp unchanged (git's "racily clean" problem). Outcomes that depend on the
@@ -18,6 +20,7 @@ import contextlib
 import hashlib
 import sqlite3
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
 
@@ -25,22 +28,26 @@ import orjson
 
 from newspkg.convert import Outcome
 from newspkg.discover import RawFile, Stamp
-from newspkg.issues import Issue
+from newspkg.errors import BuildError
+from newspkg.issues import Issue, has_errors
 
-FORMAT = 3  # bump when what a row holds changes: an older cache is then emptied, not misread
+FORMAT = 4  # bump when what a row holds changes: an older cache is then emptied, not misread
 CLOCK_RULES = frozenset({"date:future", "raw:timeout"})  # depend on the clock or the load
 RACY_SECONDS = 2
 NO_STAMP = "-"  # a stamp too recent to trust: the bytes decide
 SCHEMA = """
 create table if not exists outcome (
     path text primary key, settings text not null, raw_sha256 text not null, sidecar_sha256 text not null,
-    stamp text not null, line blob, dedup blob, issues blob not null
+    stamp text not null, dedup blob, issues blob not null, line blob
 );
 """
-SELECT = "select raw_sha256, line, dedup, issues from outcome where path = ? and settings = ? and "
+SELECT = "select raw_sha256, line is not null, dedup, issues from outcome where path = ? and settings = ? and "
+SELECT_LINE = "select line from outcome where path = ? and settings = ? and raw_sha256 = ?"
 BY_STAMP = "stamp = ?"  # unchanged stamp: the file need not be read
 BY_BYTES = "raw_sha256 = ? and sidecar_sha256 = ?"  # read, and the same bytes
-Row = tuple[str, str, str, str, str, bytes | None, bytes | None, bytes]
+CHANGED_UNDER_BUILD = "the outcome cache changed during the build (another build at once?): build again"
+RESTAMP = "update outcome set stamp = ? where path = ? and settings = ? and raw_sha256 = ?"
+Row = tuple[str, str, str, str, str, bytes | None, bytes, bytes | None]
 
 
 class _Keyed(Protocol):
@@ -56,6 +63,7 @@ class OutcomeCache:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._converter = converter
         self._pending: list[Row] = []
+        self._restamped: list[tuple[str, str, str, str]] = []
         self._db = sqlite3.connect(path, timeout=60, isolation_level=None)
         self._db.execute("pragma journal_mode=wal")
         self._db.execute("pragma synchronous=normal")
@@ -68,6 +76,17 @@ class OutcomeCache:
                 commit;
             """)
         self._db.executescript(SCHEMA)  # another worker may have just recreated it
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[None]:
+        """Lookups inside share one read transaction: each then costs about half as much."""
+        with contextlib.suppress(sqlite3.Error):
+            self._db.execute("begin")
+        try:
+            yield
+        finally:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("commit")
 
     def unchanged(self, raw_path: str, source: str, stamp: Stamp | None) -> Outcome | None:
         """The outcome of a file whose stamp is the one it had when it was last read, else None."""
@@ -82,55 +101,77 @@ class OutcomeCache:
         return self._outcome(raw.path, raw.source, BY_BYTES, (raw.sha256, _sidecar_sha256(raw)))
 
     def _outcome(self, raw_path: str, source: str, condition: str, values: tuple[str, ...]) -> Outcome | None:
-        query = SELECT + condition
+        settings = self._converter.settings_digest(source)
         try:
-            row = self._db.execute(query, (raw_path, self._converter.settings_digest(source), *values)).fetchone()
+            row = self._db.execute(SELECT + condition, (raw_path, settings, *values)).fetchone()
+            if row is None:
+                return None
+            raw_sha256, has_line, dedup, issues = row
+            found = tuple(Issue.from_dict(i) for i in orjson.loads(issues))
+            # An accepted record's line stays here until the build writes it; a reject's goes
+            # with it into rejects.jsonl (rejects are few).
+            line_cached = bool(has_line) and not has_errors(found)
+            if not has_line and not has_errors(found):
+                return None  # a row no build writes (no record, yet no error): convert again
+            line = self.line(raw_path, source, raw_sha256) if has_line and not line_cached else None
         except (sqlite3.Error, UnicodeEncodeError):  # a cache that cannot be read (or a name SQLite cannot
             return None  # hold) is a miss, never a failed build
-        if row is None:
-            return None
-        raw_sha256, line, dedup, issues = row
         return Outcome(
             raw_path,
             raw_sha256,
             source,
             line,
             tuple(orjson.loads(dedup)) if dedup is not None else None,
-            tuple(Issue.from_dict(i) for i in orjson.loads(issues)),
+            found,
             self._converter.acknowledgement_of(source, raw_path),
             from_cache=True,
+            line_cached=line_cached,
         )
+
+    def line(self, raw_path: str, source: str, raw_sha256: str) -> bytes | None:
+        """The line kept for these bytes of this file under the current settings, if any."""
+        settings = self._converter.settings_digest(source)
+        row = self._db.execute(SELECT_LINE, (raw_path, settings, raw_sha256)).fetchone()
+        return None if row is None else row[0]
 
     def put(self, raw: RawFile, outcome: Outcome, stamp: Stamp | None) -> None:
         """Keep the outcome, and the stamp the file had before it was read (unless too recent).
 
-        Rows wait in memory until :meth:`flush`: one transaction per shard, not one per file.
+        Rows wait in memory until :meth:`flush`: one transaction per shard, not one per file. An
+        outcome that came from the cache (a touched file with the same bytes) only renews its stamp.
         """
         if raw.unreadable or any(issue.rule in CLOCK_RULES for issue in outcome.issues):
             return
         trusted = stamp is not None and time.time() - stamp.newest > RACY_SECONDS
+        stamp_text = stamp.text if stamp is not None and trusted else NO_STAMP
+        settings = self._converter.settings_digest(raw.source)
+        if outcome.from_cache:
+            self._restamped.append((stamp_text, raw.path, settings, raw.sha256))
+            return
         self._pending.append(
             (
                 raw.path,
-                self._converter.settings_digest(raw.source),
+                settings,
                 raw.sha256,
                 _sidecar_sha256(raw),
-                stamp.text if stamp is not None and trusted else NO_STAMP,
-                outcome.line,
+                stamp_text,
                 orjson.dumps(outcome.key) if outcome.key is not None else None,
                 orjson.dumps([i.to_dict() for i in outcome.issues]),
+                outcome.line,
             )
         )
 
     def flush(self) -> None:
         """Write what :meth:`put` collected, in one short transaction (workers take turns at the lock)."""
         rows, self._pending = self._pending, []
-        if not rows:
+        restamped, self._restamped = self._restamped, []
+        if not rows and not restamped:
             return
         with contextlib.suppress(sqlite3.Error):  # an unwritable cache costs speed, never the build
             self._db.execute("begin immediate")
             try:
                 self._db.executemany("insert or replace into outcome values (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                self._db.executemany(RESTAMP, restamped)
                 self._db.execute("commit")
             except sqlite3.Error:
                 self._db.execute("rollback")
@@ -139,6 +180,37 @@ class OutcomeCache:
     def close(self) -> None:
         self.flush()
         self._db.close()
+
+
+class CachedLines:
+    """The build's reader of the lines that accepted outcomes left in the cache (``line_cached``).
+
+    Read-only and opened on first use: a build whose outcomes all travelled with their lines (no
+    cache, or a cold one) never opens it.
+    """
+
+    def __init__(self, path: Path, converter: _Keyed) -> None:
+        self._uri = path.resolve().as_uri() + "?mode=ro"
+        self._converter = converter
+        self._db: sqlite3.Connection | None = None
+
+    def __call__(self, raw_path: str, source: str, raw_sha256: str) -> bytes:
+        try:
+            if self._db is None:
+                self._db = sqlite3.connect(self._uri, uri=True, isolation_level=None)
+                self._db.execute("begin")  # one snapshot for every line: and each read costs half
+            settings = self._converter.settings_digest(source)
+            row = self._db.execute(SELECT_LINE, (raw_path, settings, raw_sha256)).fetchone()
+        except sqlite3.Error as error:
+            raise BuildError(f"{CHANGED_UNDER_BUILD} ({raw_path}: {error})") from None
+        if row is None or row[0] is None:
+            raise BuildError(f"{CHANGED_UNDER_BUILD} ({raw_path} is gone from it)")
+        line: bytes = row[0]
+        return line
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
 
 
 def open_cache(path: Path, converter: _Keyed) -> OutcomeCache | None:

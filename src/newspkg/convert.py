@@ -34,17 +34,20 @@ class Outcome:
     """What one raw file became: a record with no errors is accepted; anything else is a reject.
 
     The record travels as its JSONL line (what the package stores) plus its duplicate key: the
-    build writes lines and settles duplicates without ever decoding a record again.
+    build writes lines and settles duplicates without ever decoding a record again. An accepted
+    outcome reused from the cache travels without its line (``line_cached``): the build reads it
+    from the cache only if the record is kept, so unchanged records never cross a process boundary.
     """
 
     raw_path: str
     raw_sha256: str
     source: str
-    line: bytes | None  # the record's JSONL line; None when nothing could be extracted
+    line: bytes | None  # the record's JSONL line; None when nothing could be extracted (or line_cached)
     key: DedupKey | None = None
     issues: tuple[Issue, ...] = ()
     acknowledged: str | None = None  # the reason, when the source acknowledges this file's reject
     from_cache: bool = False  # reused from an earlier build instead of converted
+    line_cached: bool = False  # the line was left in the outcome cache (see newspkg.cache.CachedLines)
 
     @classmethod
     def of(
@@ -56,12 +59,17 @@ class Outcome:
 
     @property
     def record(self) -> dict[str, Any] | None:
-        """The record, decoded from its line (each call decodes: keep the result)."""
+        """The record, decoded from its line (each call decodes: keep the result); None without one
+        here, as for an accepted outcome reused from the cache."""
         return None if self.line is None else orjson.loads(self.line)
 
     @property
+    def has_line(self) -> bool:
+        return self.line is not None or self.line_cached
+
+    @property
     def accepted(self) -> bool:
-        return self.line is not None and not has_errors(self.issues)
+        return self.has_line and not has_errors(self.issues)
 
 
 @dataclass

@@ -4,7 +4,8 @@
 
     NewspkgError                 base of everything newspkg raises on purpose
     ├── ConfigError              bad project layout, source.toml, schema or option (exit code 2)
-    └── PackageError             a package that cannot even be read (missing descriptor, bad JSON)
+    ├── PackageError             a package that cannot even be read (missing descriptor, bad JSON)
+    └── BuildError               a build that cannot finish (its cache changed under it)
 """
 
 from __future__ import annotations
@@ -20,3 +21,7 @@ class ConfigError(NewspkgError):
 
 class PackageError(NewspkgError):
     """A data package cannot be opened at all."""
+
+
+class BuildError(NewspkgError):
+    """A build cannot finish; the message says why and what to do."""

@@ -62,7 +62,8 @@ def convert_shard(job: Job, paths: list[str]) -> list[Outcome]:
     with time_limits():
         if cache is None:
             return [converter.convert(read_raw(project, path, _source_of(path))) for path in paths]
-        outcomes = [_convert_cached(project, converter, cache, path) for path in paths]
+        with cache.reading():
+            outcomes = [_convert_cached(project, converter, cache, path) for path in paths]
     cache.flush()
     return outcomes
 
