@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,10 @@ CACHE_PATH = "build/.cache/outcomes.sqlite"
 # Outputs compared by `newspkg build --check`, descriptor last.
 OUTPUTS = (package.JSONL_PATH, package.PARQUET_PATH, REJECTS_PATH, REPORT_PATH, "datapackage.json")
 SPILL_BUFFER = 1 << 20
+LINES_PER_BATCH = 500  # spilled records handled together: the cached lines among them are read in one query
 Progress = Callable[[int], None]  # called with the number of files just finished
+# A kept record: its spilled line, or where its line is in the cache (raw path, source, raw sha256).
+Kept = tuple[bytes, tuple[str, str, str] | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,27 +262,38 @@ def _settle(
         duplicates = index.duplicates()
         next_duplicate = next(duplicates, None)
         with spill_path.open("rb", buffering=SPILL_BUFFER) as spill:
-            for spilled in spill:
-                header, line = spilled.split(b"\t", 1)
-                seq, raw_path, raw_sha256, source, acknowledged, issues, line_cached = orjson.loads(header)
-                if next_duplicate is not None and next_duplicate[0] == seq:
-                    twin = next_duplicate[1]
-                    summary.duplicates.append(
-                        Duplicate(raw_path, raw_sha256, source, twin.id, twin.raw_path, twin.reason)
-                    )
-                    summary.count(source, "duplicates")
-                    next_duplicate = next(duplicates, None)
-                else:
-                    _keep(summary, raw_path, source, acknowledged, issues)
-                    if on_line:
-                        if line_cached:
-                            assert cached_lines is not None, "a cached outcome's line, but no cache to read it from"
-                            line = cached_lines(raw_path, source, raw_sha256)
-                        on_line(line)
+            while spilled := list(islice(spill, LINES_PER_BATCH)):
+                kept: list[Kept] = []
+                for entry in spilled:
+                    header, line = entry.split(b"\t", 1)
+                    seq, raw_path, raw_sha256, source, acknowledged, issues, line_cached = orjson.loads(header)
+                    if next_duplicate is not None and next_duplicate[0] == seq:
+                        twin = next_duplicate[1]
+                        summary.duplicates.append(
+                            Duplicate(raw_path, raw_sha256, source, twin.id, twin.raw_path, twin.reason)
+                        )
+                        summary.count(source, "duplicates")
+                        next_duplicate = next(duplicates, None)
+                    else:
+                        _keep(summary, raw_path, source, acknowledged, issues)
+                        kept.append((line, (raw_path, source, raw_sha256) if line_cached else None))
+                if on_line:
+                    _write_kept(kept, on_line, cached_lines)
     finally:
         index.close()
         spill_path.unlink(missing_ok=True)
     return summary
+
+
+def _write_kept(kept: list[Kept], on_line: Callable[[bytes], None], cached_lines: CachedLines | None) -> None:
+    """Hand on the kept lines in order, reading those left in the cache in one go."""
+    wanted = [where for _, where in kept if where is not None]
+    from_cache: dict[str, bytes] = {}
+    if wanted:
+        assert cached_lines is not None, "outcomes left their lines in a cache the build does not read"
+        from_cache = cached_lines.read(wanted)
+    for line, where in kept:
+        on_line(from_cache[where[0]] if where is not None else line)
 
 
 def _lean_reject(outcome: Outcome) -> Outcome:

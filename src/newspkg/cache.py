@@ -20,14 +20,14 @@ import contextlib
 import hashlib
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Protocol
 
 import orjson
 
 from newspkg.convert import Outcome
-from newspkg.discover import RawFile, Stamp
+from newspkg.discover import RawFile, Stamp, source_of
 from newspkg.errors import BuildError
 from newspkg.issues import Issue, has_errors
 
@@ -41,10 +41,18 @@ create table if not exists outcome (
     stamp text not null, dedup blob, issues blob not null, line blob
 );
 """
-SELECT = "select raw_sha256, line is not null, dedup, issues from outcome where path = ? and settings = ? and "
+# Each selects what an Outcome needs from a row, without the line itself. Unchanged stamps (the
+# files need not be read; settings and stamps compared in Python), a ``{}`` of placeholders:
+SELECT_MANY = (
+    "select path, settings, stamp, raw_sha256, line is not null, dedup, issues from outcome where path in ({})"
+)
+SELECT_BY_BYTES = (  # read, and the same bytes
+    "select raw_sha256, line is not null, dedup, issues from outcome"
+    " where path = ? and settings = ? and raw_sha256 = ? and sidecar_sha256 = ?"
+)
+SELECT_LINES = "select path, settings, raw_sha256, line from outcome where path in ({})"
 SELECT_LINE = "select line from outcome where path = ? and settings = ? and raw_sha256 = ?"
-BY_STAMP = "stamp = ?"  # unchanged stamp: the file need not be read
-BY_BYTES = "raw_sha256 = ? and sidecar_sha256 = ?"  # read, and the same bytes
+BATCH = 500  # paths to a query (SQLite takes at least 999 parameters)
 CHANGED_UNDER_BUILD = "the outcome cache changed during the build (another build at once?): build again"
 RESTAMP = "update outcome set stamp = ? where path = ? and settings = ? and raw_sha256 = ?"
 Row = tuple[str, str, str, str, str, bytes | None, bytes, bytes | None]
@@ -88,34 +96,47 @@ class OutcomeCache:
             with contextlib.suppress(sqlite3.Error):
                 self._db.execute("commit")
 
-    def unchanged(self, raw_path: str, source: str, stamp: Stamp | None) -> Outcome | None:
-        """The outcome of a file whose stamp is the one it had when it was last read, else None."""
-        if stamp is None:
-            return None
-        return self._outcome(raw_path, source, BY_STAMP, (stamp.text,))
+    def unchanged(self, stamps: Mapping[str, Stamp | None]) -> dict[str, Outcome]:
+        """The outcomes of the files (raw path → stamp) whose stamps are the ones they had when
+        last read: those files need not even be read. Looked up ``BATCH`` paths to a query."""
+        paths = [path for path, stamp in stamps.items() if stamp is not None]
+        found: dict[str, Outcome] = {}
+        try:
+            for start in range(0, len(paths), BATCH):
+                batch = paths[start : start + BATCH]
+                query = SELECT_MANY.format(",".join("?" * len(batch)))
+                for path, settings, stamp, *outcome_row in self._db.execute(query, batch).fetchall():
+                    source, known = source_of(path), stamps[path]
+                    if known is None or stamp != known.text or settings != self._converter.settings_digest(source):
+                        continue
+                    outcome = self._outcome(path, source, *outcome_row)
+                    if outcome is not None:
+                        found[path] = outcome
+        except (sqlite3.Error, UnicodeEncodeError):  # a cache that cannot be read (or a name SQLite cannot
+            return {}  # hold) is a miss, never a failed build
+        return found
 
     def get(self, raw: RawFile) -> Outcome | None:
         """The outcome of a file whose bytes (and sidecar's) are the ones it had last time, else None."""
         if raw.unreadable:
             return None
-        return self._outcome(raw.path, raw.source, BY_BYTES, (raw.sha256, _sidecar_sha256(raw)))
-
-    def _outcome(self, raw_path: str, source: str, condition: str, values: tuple[str, ...]) -> Outcome | None:
-        settings = self._converter.settings_digest(source)
+        values = (raw.path, self._converter.settings_digest(raw.source), raw.sha256, _sidecar_sha256(raw))
         try:
-            row = self._db.execute(SELECT + condition, (raw_path, settings, *values)).fetchone()
-            if row is None:
-                return None
-            raw_sha256, has_line, dedup, issues = row
-            found = tuple(Issue.from_dict(i) for i in orjson.loads(issues))
-            # An accepted record's line stays here until the build writes it; a reject's goes
-            # with it into rejects.jsonl (rejects are few).
-            line_cached = bool(has_line) and not has_errors(found)
-            if not has_line and not has_errors(found):
-                return None  # a row no build writes (no record, yet no error): convert again
-            line = self.line(raw_path, source, raw_sha256) if has_line and not line_cached else None
-        except (sqlite3.Error, UnicodeEncodeError):  # a cache that cannot be read (or a name SQLite cannot
-            return None  # hold) is a miss, never a failed build
+            row = self._db.execute(SELECT_BY_BYTES, values).fetchone()
+            return None if row is None else self._outcome(raw.path, raw.source, *row)
+        except (sqlite3.Error, UnicodeEncodeError):
+            return None
+
+    def _outcome(
+        self, raw_path: str, source: str, raw_sha256: str, has_line: int, dedup: bytes | None, issues: bytes
+    ) -> Outcome | None:
+        found = tuple(Issue.from_dict(i) for i in orjson.loads(issues))
+        if not has_line and not has_errors(found):
+            return None  # a row no build writes (no record, yet no error): convert again
+        # An accepted record's line stays here until the build writes it; a reject's goes with it
+        # into rejects.jsonl (rejects are few).
+        line_cached = bool(has_line) and not has_errors(found)
+        line = self.line(raw_path, source, raw_sha256) if has_line and not line_cached else None
         return Outcome(
             raw_path,
             raw_sha256,
@@ -194,19 +215,30 @@ class CachedLines:
         self._converter = converter
         self._db: sqlite3.Connection | None = None
 
-    def __call__(self, raw_path: str, source: str, raw_sha256: str) -> bytes:
+    def read(self, wanted: list[tuple[str, str, str]]) -> dict[str, bytes]:
+        """Raw path → line, for each (raw path, source, raw sha256) wanted; ``BATCH`` to a query."""
+        rows: dict[str, tuple[str, str, bytes | None]] = {}
         try:
-            if self._db is None:
-                self._db = sqlite3.connect(self._uri, uri=True, isolation_level=None)
-                self._db.execute("begin")  # one snapshot for every line: and each read costs half
-            settings = self._converter.settings_digest(source)
-            row = self._db.execute(SELECT_LINE, (raw_path, settings, raw_sha256)).fetchone()
+            db = self._open()
+            for start in range(0, len(wanted), BATCH):
+                paths = [raw_path for raw_path, _, _ in wanted[start : start + BATCH]]
+                query = SELECT_LINES.format(",".join("?" * len(paths)))
+                rows.update((path, row) for path, *row in db.execute(query, paths))
         except sqlite3.Error as error:
-            raise BuildError(f"{CHANGED_UNDER_BUILD} ({raw_path}: {error})") from None
-        if row is None or row[0] is None:
-            raise BuildError(f"{CHANGED_UNDER_BUILD} ({raw_path} is gone from it)")
-        line: bytes = row[0]
-        return line
+            raise BuildError(f"{CHANGED_UNDER_BUILD} ({error})") from None
+        lines = {}
+        for raw_path, source, raw_sha256 in wanted:
+            settings, sha256, line = rows.get(raw_path, ("", "", None))
+            if line is None or (settings, sha256) != (self._converter.settings_digest(source), raw_sha256):
+                raise BuildError(f"{CHANGED_UNDER_BUILD} ({raw_path} is no longer in it)")
+            lines[raw_path] = line
+        return lines
+
+    def _open(self) -> sqlite3.Connection:
+        if self._db is None:
+            self._db = sqlite3.connect(self._uri, uri=True, isolation_level=None)
+            self._db.execute("begin")  # one snapshot for every line, and each read costs half
+        return self._db
 
     def close(self) -> None:
         if self._db is not None:

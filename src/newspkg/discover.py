@@ -38,6 +38,11 @@ class Stamp:
     newest: float  # the latest of those times, in seconds
 
 
+def source_of(raw_path: str) -> str:
+    """The source a raw path belongs to: raw/<source>/..."""
+    return raw_path.split("/", 2)[1]
+
+
 def file_stamp(project: Project, relative_path: str) -> Stamp | None:
     """The stamp of a regular raw file; None for anything else (a link, a FIFO, a missing file)."""
     path = f"{project.root}/{relative_path}"  # str, not Path: this runs once per raw file

@@ -14,7 +14,7 @@ from pathlib import Path
 from newspkg.cache import OutcomeCache, open_cache
 from newspkg.config import Project, load_project
 from newspkg.convert import Converter, Outcome, time_limits
-from newspkg.discover import file_stamp, raw_paths, read_raw
+from newspkg.discover import Stamp, file_stamp, raw_paths, read_raw, source_of
 from newspkg.schema import load_schemas
 
 SHARD_SIZE = 256
@@ -61,28 +61,25 @@ def convert_shard(job: Job, paths: list[str]) -> list[Outcome]:
     project, converter, cache = _workers[job]
     with time_limits():
         if cache is None:
-            return [converter.convert(read_raw(project, path, _source_of(path))) for path in paths]
+            return [converter.convert(read_raw(project, path, source_of(path))) for path in paths]
         with cache.reading():
-            outcomes = [_convert_cached(project, converter, cache, path) for path in paths]
+            stamps = {path: file_stamp(project, path) for path in paths}  # before reading: a write changes them
+            unchanged = cache.unchanged(stamps)
+            outcomes = [
+                unchanged.get(path) or _convert_changed(project, converter, cache, path, stamps[path]) for path in paths
+            ]
     cache.flush()
     return outcomes
 
 
-def _convert_cached(project: Project, converter: Converter, cache: OutcomeCache, path: str) -> Outcome:
-    source = _source_of(path)
-    stamp = file_stamp(project, path)  # before reading: a write during the read changes it
-    outcome = cache.unchanged(path, source, stamp)  # not even read when its stamp is unchanged
-    if outcome is None:
-        raw = read_raw(project, path, source)
-        outcome = cache.get(raw)
-        if outcome is None:
-            outcome = converter.convert(raw)
-        cache.put(raw, outcome, stamp)
+def _convert_changed(
+    project: Project, converter: Converter, cache: OutcomeCache, path: str, stamp: Stamp | None
+) -> Outcome:
+    """Read a file whose stamp changed; convert it unless its bytes are the ones the cache knows."""
+    raw = read_raw(project, path, source_of(path))
+    outcome = cache.get(raw) or converter.convert(raw)
+    cache.put(raw, outcome, stamp)
     return outcome
-
-
-def _source_of(raw_path: str) -> str:
-    return raw_path.split("/", 2)[1]  # raw/<source>/...
 
 
 def run_in_process(job: Job, work: Iterable[list[str]]) -> Iterator[Outcome]:
