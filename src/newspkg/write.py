@@ -8,6 +8,7 @@ half-written file where a reader would look.
 from __future__ import annotations
 
 import os
+from collections import deque
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
@@ -23,6 +24,8 @@ from newspkg.errors import PackageError
 
 ROW_GROUP_SIZE = 10_000
 MAX_ROW_GROUP_BYTES = 16 << 20  # of JSON: parsing a group takes about 2.5x this at its peak
+PARSERS = 2  # threads turning groups' JSON into Arrow: the slowest step of writing Parquet
+GROUPS_IN_FLIGHT = 3  # groups gathered but not yet written: enough to keep the parsers busy
 
 
 def dump_line(record: dict[str, Any]) -> bytes:
@@ -78,8 +81,9 @@ class ParquetWriter(_AtomicFile):
     Arrow's JSON reader turns a group's lines into columns in C++ (timestamps with offsets become
     UTC instants), so no record is decoded in Python. A group also ends at ``MAX_ROW_GROUP_BYTES``
     of JSON, which bounds memory whatever the texts' sizes; both limits depend only on the records,
-    so the file is the same for the same records. A group is encoded on a thread (Arrow releases
-    the GIL) while the next one is gathered: at most two groups are held at once.
+    so the file is the same for the same records. Groups are parsed on ``PARSERS`` threads and
+    encoded, in order, on one more (Arrow releases the GIL) while the next ones are gathered: at
+    most ``GROUPS_IN_FLIGHT`` groups are held at once.
     """
 
     def __init__(self, path: Path, schema: pa.Schema, row_group_size: int = ROW_GROUP_SIZE) -> None:
@@ -91,8 +95,9 @@ class ParquetWriter(_AtomicFile):
         self._writer = pq.ParquetWriter(
             self.partial, schema, compression="zstd", write_statistics=True, use_dictionary=True
         )
-        self._encoder = ThreadPoolExecutor(1, thread_name_prefix="newspkg-parquet")
-        self._encoding: Future[None] | None = None  # the group being encoded
+        self._parsers = ThreadPoolExecutor(PARSERS, thread_name_prefix="newspkg-json")
+        self._encoder = ThreadPoolExecutor(1, thread_name_prefix="newspkg-parquet")  # one: groups stay in order
+        self._in_flight: deque[Future[None]] = deque()  # groups being parsed or encoded, oldest first
 
     def write_line(self, line: bytes) -> None:
         """One record's JSONL line, as :func:`dump_line` made it."""
@@ -105,23 +110,22 @@ class ParquetWriter(_AtomicFile):
         if self._count:
             lines, count = self._lines, self._count
             self._lines, self._count = bytearray(), 0
-            self._wait()  # groups are written in order, one at a time
-            self._encoding = self._encoder.submit(self._encode, lines, count)
+            while len(self._in_flight) >= GROUPS_IN_FLIGHT:
+                self._in_flight.popleft().result()  # an error surfaces here, in the build
+            table = self._parsers.submit(lines_to_table, lines, self._schema)
+            self._in_flight.append(self._encoder.submit(self._encode, table, count))
 
-    def _encode(self, lines: bytearray, count: int) -> None:
-        self._writer.write_table(lines_to_table(lines, self._schema), row_group_size=count)
-
-    def _wait(self) -> None:
-        encoding, self._encoding = self._encoding, None
-        if encoding is not None:
-            encoding.result()  # an encoding error surfaces here, in the build
+    def _encode(self, table: Future[pa.Table], count: int) -> None:
+        self._writer.write_table(table.result(), row_group_size=count)
 
     def close(self) -> None:
         try:
             self._write_row_group()
-            self._wait()
+            while self._in_flight:
+                self._in_flight.popleft().result()
         finally:
-            self._encoder.shutdown()
+            self._parsers.shutdown(cancel_futures=True)
+            self._encoder.shutdown(cancel_futures=True)
             self._writer.close()
 
 
