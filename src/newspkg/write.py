@@ -25,7 +25,7 @@ from newspkg.errors import PackageError
 ROW_GROUP_SIZE = 10_000
 MAX_ROW_GROUP_BYTES = 16 << 20  # of JSON: parsing a group takes about 2.5x this at its peak
 PARSERS = 2  # threads turning groups' JSON into Arrow: the slowest step of writing Parquet
-GROUPS_IN_FLIGHT = 3  # groups gathered but not yet written: enough to keep the parsers busy
+GROUPS_IN_FLIGHT = 2  # groups parsing or encoding: more kept the threads no busier, and cost memory
 
 
 def dump_line(record: dict[str, Any]) -> bytes:
