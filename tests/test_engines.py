@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from newspkg import build as build_module
-from newspkg import cache, engines, write
+from newspkg import cache, engines, package, write
 from newspkg.build import CACHE_PATH, OUTPUTS, BuildSummary, Duplicate, Engine, build, report_json
 from newspkg.config import load_project
 from newspkg.convert import Outcome
@@ -165,3 +165,16 @@ def test_report_is_written_a_list_item_at_a_time_as_json_dumps_would(project: Pa
     for case in (BuildSummary(), summary):
         expected = json.dumps(case.to_dict(), ensure_ascii=False, indent=2) + "\n"
         assert b"".join(report_json(case)) == expected.encode()
+
+
+def test_jsonl_facts_are_those_of_the_file_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The size and sha256 the JSONL writer computes as it writes (blocks of 7 bytes here, so
+    lines span blocks) are the file's."""
+    monkeypatch.setattr(write, "WRITE_BLOCK", 7)
+    with write.JsonlWriter(tmp_path / "out.jsonl") as writer:
+        for n in range(50):
+            writer.write({"n": n, "text": "新闻" * n})
+    writer.commit()
+    facts = package.file_facts(tmp_path / "out.jsonl")
+    assert writer.facts() == (facts.bytes, facts.sha256)
+    assert facts.bytes == len((tmp_path / "out.jsonl").read_bytes()) > 50 * 7

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 
@@ -25,7 +25,7 @@ from newspkg import adapters, package
 from newspkg.cache import CachedLines
 from newspkg.config import Project, available_cores
 from newspkg.convert import Converter, Outcome
-from newspkg.dedup import DuplicateIndex
+from newspkg.dedup import DuplicateIndex, Twin
 from newspkg.engines import SHARD_SIZE, Job, shards
 from newspkg.issues import MAX_KEPT_WARNINGS, Issue, Severity
 from newspkg.schema import SchemaSet
@@ -212,7 +212,7 @@ def build(
         summary = _settle(outcomes, jsonl.path.parent, on_outcome, on_line, cached_lines)
     report = BytesFile(out_root / REPORT_PATH, report_json(summary))
     outputs = {
-        package.JSONL_PATH: package.file_facts(jsonl.partial),
+        package.JSONL_PATH: package.FileFacts(*jsonl.facts()),
         package.PARQUET_PATH: package.file_facts(parquet.partial),
     }
     counts = {name: dict(counter) for name, counter in summary.per_source.items()}
@@ -247,42 +247,58 @@ def _settle(
     spill_path = scratch / ".accepted.spill"
     try:
         with spill_path.open("wb", buffering=SPILL_BUFFER) as spill:
-            for outcome in outcomes:
-                summary.inputs += 1
-                summary.from_cache += outcome.from_cache
-                summary.count(outcome.source, "inputs")
-                on_outcome(outcome)
-                if outcome.key is not None and outcome.accepted:
-                    index.add(summary.inputs, outcome.raw_path, outcome.key)
-                    spill.write(_spill_header(summary.inputs, outcome) + b"\t" + (outcome.line or b"\n"))
-                else:
-                    summary.rejects.append(_lean_reject(outcome))
-                    summary.count(outcome.source, "rejected")
+            _spill_accepted(outcomes, summary, index, spill, on_outcome)
         index.settle()
-        duplicates = index.duplicates()
-        next_duplicate = next(duplicates, None)
         with spill_path.open("rb", buffering=SPILL_BUFFER) as spill:
-            while spilled := list(islice(spill, LINES_PER_BATCH)):
-                kept: list[Kept] = []
-                for entry in spilled:
-                    header, line = entry.split(b"\t", 1)
-                    seq, raw_path, raw_sha256, source, acknowledged, issues, line_cached = orjson.loads(header)
-                    if next_duplicate is not None and next_duplicate[0] == seq:
-                        twin = next_duplicate[1]
-                        summary.duplicates.append(
-                            Duplicate(raw_path, raw_sha256, source, twin.id, twin.raw_path, twin.reason)
-                        )
-                        summary.count(source, "duplicates")
-                        next_duplicate = next(duplicates, None)
-                    else:
-                        _keep(summary, raw_path, source, acknowledged, issues)
-                        kept.append((line, (raw_path, source, raw_sha256) if line_cached else None))
+            for kept in _kept_batches(spill, summary, index.duplicates()):
                 if on_line:
                     _write_kept(kept, on_line, cached_lines)
     finally:
         index.close()
         spill_path.unlink(missing_ok=True)
     return summary
+
+
+def _spill_accepted(
+    outcomes: Iterable[Outcome],
+    summary: BuildSummary,
+    index: DuplicateIndex,
+    spill: BinaryIO,
+    on_outcome: Callable[[Outcome], None],
+) -> None:
+    """Pass 1: count every outcome, keep rejects (without records), spill and index accepted ones."""
+    for outcome in outcomes:
+        summary.inputs += 1
+        summary.from_cache += outcome.from_cache
+        summary.count(outcome.source, "inputs")
+        on_outcome(outcome)
+        if outcome.key is not None and outcome.accepted:
+            index.add(summary.inputs, outcome.raw_path, outcome.key)
+            spill.write(_spill_header(summary.inputs, outcome) + b"\t" + (outcome.line or b"\n"))
+        else:
+            summary.rejects.append(_lean_reject(outcome))
+            summary.count(outcome.source, "rejected")
+
+
+def _kept_batches(
+    spill: BinaryIO, summary: BuildSummary, duplicates: Iterator[tuple[int, Twin]]
+) -> Iterator[list[Kept]]:
+    """Pass 2: count each spilled record as kept or duplicate; yield the kept ones, a batch at a time."""
+    next_duplicate = next(duplicates, None)
+    while spilled := list(islice(spill, LINES_PER_BATCH)):
+        kept: list[Kept] = []
+        for entry in spilled:
+            header, line = entry.split(b"\t", 1)
+            seq, raw_path, raw_sha256, source, acknowledged, issues, line_cached = orjson.loads(header)
+            if next_duplicate is not None and next_duplicate[0] == seq:
+                twin = next_duplicate[1]
+                summary.duplicates.append(Duplicate(raw_path, raw_sha256, source, twin.id, twin.raw_path, twin.reason))
+                summary.count(source, "duplicates")
+                next_duplicate = next(duplicates, None)
+            else:
+                _keep(summary, raw_path, source, acknowledged, issues)
+                kept.append((line, (raw_path, source, raw_sha256) if line_cached else None))
+        yield kept
 
 
 def _write_kept(kept: list[Kept], on_line: Callable[[bytes], None], cached_lines: CachedLines | None) -> None:
