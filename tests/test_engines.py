@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
@@ -19,6 +20,7 @@ from newspkg.config import load_project
 from newspkg.convert import Outcome
 from newspkg.discover import RawFile, read_raw
 from newspkg.errors import BuildError
+from newspkg.issues import Issue, Severity
 from newspkg.schema import load_schemas
 
 RESOURCES = [path for path in OUTPUTS if path != "datapackage.json"]
@@ -178,3 +180,11 @@ def test_jsonl_facts_are_those_of_the_file_written(tmp_path: Path, monkeypatch: 
     facts = package.file_facts(tmp_path / "out.jsonl")
     assert writer.facts() == (facts.bytes, facts.sha256)
     assert facts.bytes == len((tmp_path / "out.jsonl").read_bytes()) > 50 * 7
+
+
+def test_an_outcome_survives_pickling_with_every_field() -> None:
+    """Outcomes cross to and from worker processes by pickle (fields by position)."""
+    issue = Issue("raw/a.txt", "/title", "", "title:missing", "no title", Severity.WARNING)
+    key = ("1" * 16, "2" * 64, 3, 4.0, 5.0)
+    outcome = Outcome("raw/a.txt", "0" * 64, "a", b"{}\n", key, (issue,), "why", from_cache=True, line_cached=True)
+    assert pickle.loads(pickle.dumps(outcome)) == outcome

@@ -57,6 +57,11 @@ class Outcome:
             return cls(raw.path, raw.sha256, raw.source, None, None, issues, acknowledged)
         return cls(raw.path, raw.sha256, raw.source, dump_line(record), dedup_key(record), issues, acknowledged)
 
+    def __reduce__(self) -> tuple[type[Outcome], tuple[Any, ...]]:
+        # Outcomes cross process boundaries by the hundred thousand: fields by position pickle in
+        # half the time the default takes for a slotted dataclass.
+        return Outcome, tuple(getattr(self, name) for name in self.__slots__)
+
     @property
     def record(self) -> dict[str, Any] | None:
         """The record, decoded from its line (each call decodes: keep the result); None without one

@@ -124,7 +124,8 @@ def _repeated(hashes: array[int]) -> np.ndarray:
     """Which of the values occur more than once, as a mask in their order."""
     values = np.frombuffer(hashes, dtype=np.int64)
     order = np.argsort(values, kind="stable")
-    same_as_next = values[order][1:] == values[order][:-1]
+    ranked = values[order]
+    same_as_next = ranked[1:] == ranked[:-1]
     repeated = np.zeros(len(values), dtype=bool)
     repeated[order[1:]] |= same_as_next
     repeated[order[:-1]] |= same_as_next
