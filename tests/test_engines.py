@@ -53,6 +53,21 @@ def test_rebuild_after_one_change_converts_only_that_file(project: Path, tmp_pat
     assert {path: (project / path).read_bytes() for path in RESOURCES} == {path: clean[path] for path in RESOURCES}
 
 
+def test_rebuild_on_a_process_pool_reads_unchanged_lines_from_the_cache(project: Path, tmp_path: Path) -> None:
+    """Two workers over shards of one file: the unchanged records' lines stay in the cache (the
+    outcomes cross processes without them) and the outputs still equal a clean build's."""
+    loaded = load_project(project)
+    schemas = load_schemas(loaded.schema_dir)
+    pool = Engine(jobs=2, shard_size=1)
+    build(loaded, schemas, project, engine=pool)
+    changed = project / "raw" / "finews" / "004_23ddb00b55c8d1c2.txt"
+    changed.write_bytes(changed.read_bytes().replace("开门红".encode(), "开门稳".encode(), 1))
+    summary = build(loaded, schemas, project, engine=pool)
+    assert (summary.inputs, summary.from_cache) == (5, 4)
+    clean = build_into(project, tmp_path / "clean", Engine(jobs=1, cache=False))
+    assert {path: (project / path).read_bytes() for path in RESOURCES} == {path: clean[path] for path in RESOURCES}
+
+
 def test_changed_source_configuration_misses_the_cache(project: Path) -> None:
     """Editing a source.toml invalidates that source's cached outcomes."""
     loaded = load_project(project)
