@@ -447,3 +447,12 @@ def test_package_with_a_repeated_id_fails(built: Path, run: Callable[..., Result
     assert [(i["record_id"], i["line"], i["message"]) for i in issues] == [
         (record["id"], 5, f"id {record['id']} is also on line 1")
     ]
+
+
+def test_spans_join_small_row_groups_and_cut_large_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whole row groups are joined until a span has SPAN_LINES lines, never over MAX_SPAN_LINES;
+    lines beyond the last row go SPAN_LINES at a time."""
+    monkeypatch.setattr(check_records, "SPAN_LINES", 5)
+    monkeypatch.setattr(check_records, "MAX_SPAN_LINES", 8)
+    cuts = check_records._cuts([3, 3, 3, 10, 2])
+    assert [next(cuts) for _ in range(6)] == [6, 3, 8, 4, 5, 5]

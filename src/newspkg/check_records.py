@@ -1,8 +1,8 @@
 """The records of a package: every JSONL line against the shipped schema and the rules, ids unique,
 and the Parquet file holding the same records.
 
-The JSONL file is cut into spans of whole lines, one per Parquet row group where it can be. Each span
-is one unit of work: its lines are read, parsed and checked, and compared with its Parquet rows as
+The JSONL file is cut into spans of whole lines that begin and end where Parquet row groups do
+(small groups joined, giant ones cut) wherever it can be. Each span is one unit of work: its lines are read, parsed and checked, and compared with its Parquet rows as
 Arrow batches of :data:`BATCH_ROWS`, all by the process it went to. On a large package a pool of
 processes takes the spans (the rules are Python, one process would be the limit) and this one only
 finds where spans begin; on a small one everything runs here. Either way the issues come in line
@@ -169,14 +169,23 @@ def _row_groups(job: RecordsJob, report: PackageReport) -> list[int] | None:
 
 
 def _cuts(row_groups: list[int]) -> Iterator[int]:
-    """How many lines each span holds: a row group's rows (at most MAX_SPAN_LINES at a time), then
-    SPAN_LINES for lines beyond the last row."""
+    """How many lines each span holds: whole row groups, joined until a span has SPAN_LINES (a
+    span's fixed costs then stay small next to its work) and cut at MAX_SPAN_LINES; then SPAN_LINES
+    for lines beyond the last row."""
+    pending = 0
     for rows in row_groups:
-        while rows > MAX_SPAN_LINES:
+        if pending + rows > MAX_SPAN_LINES and pending:
+            yield pending
+            pending = 0
+        pending += rows
+        while pending > MAX_SPAN_LINES:
             yield MAX_SPAN_LINES
-            rows -= MAX_SPAN_LINES
-        if rows:
-            yield rows
+            pending -= MAX_SPAN_LINES
+        if pending >= SPAN_LINES:
+            yield pending
+            pending = 0
+    if pending:
+        yield pending
     while True:
         yield SPAN_LINES
 
