@@ -2,11 +2,12 @@
 and the Parquet file holding the same records.
 
 The JSONL file is cut into spans of whole lines that begin and end where Parquet row groups do
-(small groups joined, giant ones cut) wherever it can be. Each span is one unit of work: its lines are read, parsed and checked, and compared with its Parquet rows as
-Arrow batches of :data:`BATCH_ROWS`, all by the process it went to. On a large package a pool of
-processes takes the spans (the rules are Python, one process would be the limit) and this one only
-finds where spans begin; on a small one everything runs here. Either way the issues come in line
-order and are the same.
+(small groups joined, giant ones cut) wherever it can be. Each span is one unit of work: its lines
+are read, parsed and checked, and compared with its Parquet rows as Arrow batches of
+:data:`BATCH_ROWS`, all by the process it went to. On a large package a pool of processes takes the
+spans (the rules are Python, one process would be the limit) and this one only finds where spans
+begin; on a small one everything runs here. Either way the issues come in line order and are the
+same.
 """
 
 from __future__ import annotations
