@@ -131,11 +131,13 @@ def test_cache_of_an_older_format_is_emptied_not_misread(project: Path) -> None:
         assert reopened.execute("select count(*) from outcome").fetchone()[0] == 5
 
 
+@pytest.mark.parametrize("loss", ["rows", "file"])
 def test_a_cache_that_loses_a_kept_line_during_the_build_stops_it(
-    project: Path, monkeypatch: pytest.MonkeyPatch
+    project: Path, monkeypatch: pytest.MonkeyPatch, loss: str
 ) -> None:
     """Unchanged records' lines stay in the cache until the build writes them; if one is gone by
-    then (another build rewrote the cache), the build stops with a message, writing nothing."""
+    then (another build rewrote the cache, or it was deleted), the build stops with a message,
+    writing nothing."""
     loaded = load_project(project)
     schemas = load_schemas(loaded.schema_dir)
     build(loaded, schemas, project, engine=Engine(jobs=1))
@@ -144,14 +146,30 @@ def test_a_cache_that_loses_a_kept_line_during_the_build_stops_it(
 
     def settle_after_another_build(outcomes: Iterable[Outcome], *args: Any, **kwargs: Any) -> BuildSummary:
         converted = list(outcomes)  # every worker is done with the cache
-        with sqlite3.connect(project / CACHE_PATH) as other:
-            other.execute("delete from outcome where path like 'raw/finews/%'")
+        if loss == "file":
+            for path in (project / CACHE_PATH).parent.iterdir():
+                path.unlink()
+        else:
+            with sqlite3.connect(project / CACHE_PATH) as other:
+                other.execute("delete from outcome where path like 'raw/finews/%'")
         return settle(converted, *args, **kwargs)
 
     monkeypatch.setattr(build_module, "_settle", settle_after_another_build)
     with pytest.raises(BuildError, match="the outcome cache changed during the build"):
         build(loaded, schemas, project, engine=Engine(jobs=1))
     assert {path: (project / path).read_bytes() for path in OUTPUTS} == before
+
+
+def test_a_cache_row_with_neither_record_nor_error_is_converted_again(project: Path, tmp_path: Path) -> None:
+    """No build writes such a row; if one is found anyway, the file is converted, not rejected."""
+    loaded = load_project(project)
+    schemas = load_schemas(loaded.schema_dir)
+    build(loaded, schemas, project, engine=Engine(jobs=1))
+    with sqlite3.connect(project / CACHE_PATH) as cache_db:
+        cache_db.execute("update outcome set line = null, issues = '[]' where path like 'raw/finews/000%'")
+    assert build(loaded, schemas, project, engine=Engine(jobs=1)).from_cache == 4
+    clean = build_into(project, tmp_path / "clean", Engine(jobs=1, cache=False))
+    assert {path: (project / path).read_bytes() for path in RESOURCES} == {path: clean[path] for path in RESOURCES}
 
 
 def test_row_groups_end_at_a_byte_limit_too(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
