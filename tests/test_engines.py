@@ -53,17 +53,33 @@ def test_rebuild_after_one_change_converts_only_that_file(project: Path, tmp_pat
     assert {path: (project / path).read_bytes() for path in RESOURCES} == {path: clean[path] for path in RESOURCES}
 
 
-def test_rebuild_on_a_process_pool_reads_unchanged_lines_from_the_cache(project: Path, tmp_path: Path) -> None:
-    """Two workers over shards of one file: the unchanged records' lines stay in the cache (the
-    outcomes cross processes without them) and the outputs still equal a clean build's."""
+def test_rebuild_on_a_process_pool_reads_unchanged_lines_from_the_cache(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two workers over shards of one file: the unchanged accepted records' lines stay in the cache
+    (the outcomes cross processes without them), the build reads them from there, and the outputs
+    still equal a clean build's."""
     loaded = load_project(project)
     schemas = load_schemas(loaded.schema_dir)
     pool = Engine(jobs=2, shard_size=1)
     build(loaded, schemas, project, engine=pool)
     changed = project / "raw" / "finews" / "004_23ddb00b55c8d1c2.txt"
     changed.write_bytes(changed.read_bytes().replace("开门红".encode(), "开门稳".encode(), 1))
+    read_from_cache: list[str] = []
+    read = cache.CachedLines.read
+
+    def recording_read(self: cache.CachedLines, wanted: list[tuple[str, str, str]]) -> dict[str, bytes]:
+        read_from_cache.extend(raw_path for raw_path, _, _ in wanted)
+        return read(self, wanted)
+
+    monkeypatch.setattr(cache.CachedLines, "read", recording_read)
     summary = build(loaded, schemas, project, engine=pool)
     assert (summary.inputs, summary.from_cache) == (5, 4)
+    assert read_from_cache == [  # the accepted files but the changed one (unknown/003 is a reject)
+        "raw/finews/000_7002e876ea497e3f.txt",
+        "raw/shanxidayuan/001_a8873c726350f525.txt",
+        "raw/zhuzhou-gaoke/002_d9af5f8fe4e5ae1e.txt",
+    ]
     clean = build_into(project, tmp_path / "clean", Engine(jobs=1, cache=False))
     assert {path: (project / path).read_bytes() for path in RESOURCES} == {path: clean[path] for path in RESOURCES}
 

@@ -330,8 +330,9 @@ def _lean_reject(outcome: Outcome) -> Outcome:
 
 def _spill_header(seq: int, outcome: Outcome) -> bytes:
     issues = _as_dicts(outcome.issues)
-    fields = [seq, outcome.raw_path, outcome.raw_sha256, outcome.source, outcome.acknowledged, issues]
-    return orjson.dumps([*fields, outcome.line_cached])
+    return orjson.dumps(
+        [seq, outcome.raw_path, outcome.raw_sha256, outcome.source, outcome.acknowledged, issues, outcome.line_cached]
+    )
 
 
 def _keep(

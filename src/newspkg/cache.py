@@ -22,7 +22,7 @@ import sqlite3
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import orjson
 
@@ -41,12 +41,12 @@ create table if not exists outcome (
     stamp text not null, dedup blob, issues blob not null, line blob
 );
 """
-# Each selects what an Outcome needs from a row, without the line itself. Unchanged stamps (the
-# files need not be read; settings and stamps compared in Python), a ``{}`` of placeholders:
+# What an Outcome needs from a row, without the line itself (only whether there is one). By
+# path, for files whose stamps are compared in Python (``{}``: the placeholders of many paths):
 SELECT_MANY = (
     "select path, settings, stamp, raw_sha256, line is not null, dedup, issues from outcome where path in ({})"
 )
-SELECT_BY_BYTES = (  # read, and the same bytes
+SELECT_BY_BYTES = (  # a file that was read: the same bytes under the same settings
     "select raw_sha256, line is not null, dedup, issues from outcome"
     " where path = ? and settings = ? and raw_sha256 = ? and sidecar_sha256 = ?"
 )
@@ -87,7 +87,7 @@ class OutcomeCache:
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[None]:
-        """Lookups inside share one read transaction: each then costs about half as much."""
+        """Lookups inside share one read transaction: none takes and drops a lock of its own."""
         with contextlib.suppress(sqlite3.Error):
             self._db.execute("begin")
         try:
@@ -98,20 +98,17 @@ class OutcomeCache:
 
     def unchanged(self, stamps: Mapping[str, Stamp | None]) -> dict[str, Outcome]:
         """The outcomes of the files (raw path → stamp) whose stamps are the ones they had when
-        last read: those files need not even be read. Looked up ``BATCH`` paths to a query."""
+        last read: those files need not even be read."""
         paths = [path for path, stamp in stamps.items() if stamp is not None]
         found: dict[str, Outcome] = {}
         try:
-            for start in range(0, len(paths), BATCH):
-                batch = paths[start : start + BATCH]
-                query = SELECT_MANY.format(",".join("?" * len(batch)))
-                for path, settings, stamp, *outcome_row in self._db.execute(query, batch).fetchall():
-                    source, known = source_of(path), stamps[path]
-                    if known is None or stamp != known.text or settings != self._converter.settings_digest(source):
-                        continue
-                    outcome = self._outcome(path, source, *outcome_row)
-                    if outcome is not None:
-                        found[path] = outcome
+            for path, settings, stamp, *outcome_row in _rows_by_path(self._db, SELECT_MANY, paths):
+                source, known = source_of(path), stamps[path]
+                if known is None or stamp != known.text or settings != self._converter.settings_digest(source):
+                    continue
+                outcome = self._outcome(path, source, *outcome_row)
+                if outcome is not None:
+                    found[path] = outcome
         except (sqlite3.Error, UnicodeEncodeError):  # a cache that cannot be read (or a name SQLite cannot
             return {}  # hold) is a miss, never a failed build
         return found
@@ -136,7 +133,7 @@ class OutcomeCache:
         # An accepted record's line stays here until the build writes it; a reject's goes with it
         # into rejects.jsonl (rejects are few).
         line_cached = bool(has_line) and not has_errors(found)
-        line = self.line(raw_path, source, raw_sha256) if has_line and not line_cached else None
+        line = self._line(raw_path, source, raw_sha256) if has_line and not line_cached else None
         return Outcome(
             raw_path,
             raw_sha256,
@@ -149,7 +146,7 @@ class OutcomeCache:
             line_cached=line_cached,
         )
 
-    def line(self, raw_path: str, source: str, raw_sha256: str) -> bytes | None:
+    def _line(self, raw_path: str, source: str, raw_sha256: str) -> bytes | None:
         """The line kept for these bytes of this file under the current settings, if any."""
         settings = self._converter.settings_digest(source)
         row = self._db.execute(SELECT_LINE, (raw_path, settings, raw_sha256)).fetchone()
@@ -216,14 +213,13 @@ class CachedLines:
         self._db: sqlite3.Connection | None = None
 
     def read(self, wanted: list[tuple[str, str, str]]) -> dict[str, bytes]:
-        """Raw path → line, for each (raw path, source, raw sha256) wanted; ``BATCH`` to a query."""
-        rows: dict[str, tuple[str, str, bytes | None]] = {}
+        """Raw path → line, for each (raw path, source, raw sha256) wanted."""
+        paths = [raw_path for raw_path, _, _ in wanted]
         try:
-            db = self._open()
-            for start in range(0, len(wanted), BATCH):
-                paths = [raw_path for raw_path, _, _ in wanted[start : start + BATCH]]
-                query = SELECT_LINES.format(",".join("?" * len(paths)))
-                rows.update((path, row) for path, *row in db.execute(query, paths))
+            rows = {
+                path: (settings, sha256, line)
+                for path, settings, sha256, line in _rows_by_path(self._open(), SELECT_LINES, paths)
+            }
         except sqlite3.Error as error:
             raise BuildError(f"{CHANGED_UNDER_BUILD} ({error})") from None
         lines = {}
@@ -237,12 +233,19 @@ class CachedLines:
     def _open(self) -> sqlite3.Connection:
         if self._db is None:
             self._db = sqlite3.connect(self._uri, uri=True, isolation_level=None)
-            self._db.execute("begin")  # one snapshot for every line, and each read costs half
+            self._db.execute("begin")  # one snapshot for every line, and no lock per read
         return self._db
 
     def close(self) -> None:
         if self._db is not None:
             self._db.close()
+
+
+def _rows_by_path(db: sqlite3.Connection, query: str, paths: list[str]) -> Iterator[tuple[Any, ...]]:
+    """The rows of ``query`` (``{}`` where its placeholders go) for these paths, ``BATCH`` to a query."""
+    for start in range(0, len(paths), BATCH):
+        batch = paths[start : start + BATCH]
+        yield from db.execute(query.format(",".join("?" * len(batch))), batch).fetchall()
 
 
 def open_cache(path: Path, converter: _Keyed) -> OutcomeCache | None:

@@ -120,8 +120,8 @@ class ParquetWriter(_AtomicFile):
     UTC instants), so no record is decoded in Python. A group also ends at ``MAX_ROW_GROUP_BYTES``
     of JSON, which bounds memory whatever the texts' sizes; both limits depend only on the records,
     so the file is the same for the same records. Groups are parsed on ``PARSERS`` threads and
-    encoded, in order, on one more (Arrow releases the GIL) while the next ones are gathered: at
-    most ``GROUPS_IN_FLIGHT`` groups are held at once.
+    encoded, in order, on one more (Arrow releases the GIL) while the next one is gathered: besides
+    that one, at most ``GROUPS_IN_FLIGHT`` groups are held at once.
     """
 
     def __init__(self, path: Path, schema: pa.Schema, row_group_size: int = ROW_GROUP_SIZE) -> None:
