@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from newspkg import build as build_module
-from newspkg import cache, engines, package, write
+from newspkg import cache, engines, package, report, spilled, write
 from newspkg.build import CACHE_PATH, OUTPUTS, BuildSummary, Duplicate, Engine, build, report_json
 from newspkg.config import load_project
 from newspkg.convert import Outcome
@@ -22,6 +22,7 @@ from newspkg.discover import RawFile, read_raw
 from newspkg.errors import BuildError
 from newspkg.issues import Issue, Severity
 from newspkg.schema import load_schemas
+from newspkg.spilled import SpilledList
 
 RESOURCES = [path for path in OUTPUTS if path != "datapackage.json"]
 
@@ -209,13 +210,37 @@ def test_ray_engine_output_equals_local_engine(project: Path, tmp_path: Path) ->
 
 def test_report_is_written_a_list_item_at_a_time_as_json_dumps_would(project: Path) -> None:
     """build/report.json, streamed, is byte for byte ``json.dumps(to_dict(), indent=2)``: with no
-    lists, with a reject, and with duplicates."""
+    lists, with a reject, and with duplicates; and so is the one-line form of ``--format json``."""
     loaded = load_project(project)
     summary = build(loaded, load_schemas(loaded.schema_dir), project, engine=Engine(jobs=1, cache=False))
-    summary.duplicates += [Duplicate("raw/a\n.txt", "0" * 64, "finews", "1" * 16, "raw/b.txt", "same-id")] * 2
+    for _ in range(2):
+        summary.duplicate(Duplicate("raw/a\n.txt", "0" * 64, "finews", "1" * 16, "raw/b.txt", "same-id"))
+    assert len(summary.rejects) == 1 and len(summary.duplicates) == 2
     for case in (BuildSummary(), summary):
         expected = json.dumps(case.to_dict(), ensure_ascii=False, indent=2) + "\n"
         assert b"".join(report_json(case)) == expected.encode()
+        one_line = "".join(report.json_with_lists(case.counts(), case.lists()))
+        assert one_line == json.dumps(case.to_dict(), ensure_ascii=False)
+
+
+def test_a_spilled_list_reads_back_what_was_appended_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Items cross the file's read blocks (7 bytes here), iterations may overlap and appends follow
+    a read; closing empties the list."""
+    monkeypatch.setattr(spilled, "READ_BLOCK", 7)
+    items = [{"n": n, "text": "新闻\n" * n} for n in range(40)]
+    listed: SpilledList[dict[str, Any]] = SpilledList(lambda item: item, lambda row: row)
+    assert list(listed) == [] and len(listed) == 0
+    for item in items[:30]:
+        listed.append(item)
+    reading = iter(listed)
+    assert next(reading) == items[0]
+    assert list(listed) == items[:30]  # a second iteration while the first is under way
+    for item in items[30:]:
+        listed.append(item)
+    assert list(reading) == items[1:30]  # the first sees the items there were when it began
+    assert list(listed) == items and len(listed) == 40
+    listed.close()
+    assert list(listed) == [] and len(listed) == 0
 
 
 def test_jsonl_facts_are_those_of_the_file_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import sys
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -21,7 +20,7 @@ from typing import Any, BinaryIO
 
 import orjson
 
-from newspkg import adapters, package
+from newspkg import adapters, package, report
 from newspkg.cache import CachedLines
 from newspkg.config import Project, available_cores
 from newspkg.convert import Converter, Outcome
@@ -29,6 +28,7 @@ from newspkg.dedup import DuplicateIndex, Twin
 from newspkg.engines import SHARD_SIZE, Job, shards
 from newspkg.issues import MAX_KEPT_WARNINGS, Issue, Severity
 from newspkg.schema import SchemaSet
+from newspkg.spilled import SpilledList
 from newspkg.write import BytesFile, JsonlWriter, ParquetWriter, commit_together, recover
 
 REJECTS_PATH = "build/rejects.jsonl"
@@ -67,26 +67,78 @@ class Duplicate:
         return {name: getattr(self, name) for name in self.__slots__}
 
 
+@dataclass(frozen=True, slots=True)
+class Reject:
+    """A rejected file as the summary lists it: its issues, and why its source accepts that, if it does."""
+
+    raw_path: str
+    acknowledged: str | None
+    issues: tuple[Issue, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Its entry in build/report.json."""
+        rules = sorted({issue.rule for issue in self.issues if issue.severity is Severity.ERROR})
+        return {"raw_path": self.raw_path, "rules": rules, "acknowledged": self.acknowledged}
+
+    def to_row(self) -> list[Any]:
+        return [self.raw_path, self.acknowledged, [issue.to_dict() for issue in self.issues]]
+
+    @classmethod
+    def from_row(cls, row: list[Any]) -> Reject:
+        raw_path, acknowledged, issues = row
+        return cls(raw_path, acknowledged, tuple(Issue.from_dict(issue) for issue in issues))
+
+
+def _spilled_rejects() -> SpilledList[Reject]:
+    return SpilledList(Reject.to_row, Reject.from_row)
+
+
+def _spilled_duplicates() -> SpilledList[Duplicate]:
+    return SpilledList(Duplicate.to_dict, lambda fields: Duplicate(**fields))
+
+
 @dataclass
 class BuildSummary:
-    """What every raw file became; accepted + rejected + duplicates == inputs."""
+    """What every raw file became; accepted + rejected + duplicates == inputs.
+
+    Memory does not grow with the corpus: rejects and duplicates are listed on disk (see
+    :mod:`newspkg.spilled`), warnings are counted by rule and only the first ones kept.
+    """
 
     inputs: int = 0
     from_cache: int = 0  # inputs whose outcome an earlier build had already computed
     accepted: int = 0
-    rejects: list[Outcome] = field(default_factory=list)  # without their records: only the issues
-    duplicates: list[Duplicate] = field(default_factory=list)
+    rejects: SpilledList[Reject] = field(default_factory=_spilled_rejects)
+    rejected_acknowledged: int = 0
+    rejected_by_rule: Counter[str] = field(default_factory=Counter)  # error rules, once per reject
+    duplicates: SpilledList[Duplicate] = field(default_factory=_spilled_duplicates)
     warnings: list[Issue] = field(default_factory=list)  # the first MAX_KEPT_WARNINGS
     warnings_by_rule: Counter[str] = field(default_factory=Counter)
     per_source: dict[str, Counter[str]] = field(default_factory=dict)
 
     @property
-    def unacknowledged(self) -> list[Outcome]:
-        return [outcome for outcome in self.rejects if outcome.acknowledged is None]
+    def unacknowledged(self) -> int:
+        """How many rejects their source does not acknowledge: any makes the build exit 1."""
+        return len(self.rejects) - self.rejected_acknowledged
 
-    def issues(self) -> list[Issue]:
-        """Every issue worth showing: rejects' issues, then (the first) warnings of accepted records."""
-        return [issue for outcome in self.rejects for issue in outcome.issues] + self.warnings
+    def reject(self, outcome: Outcome) -> None:
+        self.rejects.append(Reject(outcome.raw_path, outcome.acknowledged, outcome.issues))
+        self.rejected_acknowledged += outcome.acknowledged is not None
+        self.rejected_by_rule.update(issue.rule for issue in outcome.issues if issue.severity is Severity.ERROR)
+        self.count(outcome.source, "rejected")
+
+    def duplicate(self, duplicate: Duplicate) -> None:
+        self.duplicates.append(duplicate)
+        self.count(duplicate.source, "duplicates")
+
+    def issues(self) -> Iterator[tuple[Issue, str | None]]:
+        """Every issue worth showing, with its file's acknowledgement: rejects' issues, then (the
+        first) warnings of accepted records."""
+        for reject in self.rejects:
+            for issue in reject.issues:
+                yield issue, reject.acknowledged
+        for issue in self.warnings:
+            yield issue, None
 
     def count(self, source: str, what: str) -> None:
         if source not in self.per_source:  # every key present, even at 0
@@ -100,52 +152,40 @@ class BuildSummary:
 
     def counts(self) -> dict[str, Any]:
         """The summary's figures: :meth:`to_dict` without the lists of rejects and duplicates."""
-        rejected_by_rule = Counter(
-            issue.rule for o in self.rejects for issue in o.issues if issue.severity is Severity.ERROR
-        )
         return {
             "inputs": self.inputs,
             "accepted": self.accepted,
             "rejected": len(self.rejects),
-            "rejected_acknowledged": len(self.rejects) - len(self.unacknowledged),
+            "rejected_acknowledged": self.rejected_acknowledged,
             "duplicates": len(self.duplicates),
             "warnings": self.warnings_by_rule.total(),
-            "rejected_by_rule": dict(sorted(rejected_by_rule.items())),
+            "rejected_by_rule": dict(sorted(self.rejected_by_rule.items())),
             "warnings_by_rule": dict(sorted(self.warnings_by_rule.items())),
             "per_source": {name: dict(sorted(c.items())) for name, c in sorted(self.per_source.items())},
         }
 
     def lists(self) -> dict[str, Iterator[dict[str, Any]]]:
-        """Every reject and every duplicate, one small dict at a time."""
-        rejects = (
-            {
-                "raw_path": o.raw_path,
-                "rules": sorted({i.rule for i in o.issues if i.severity is Severity.ERROR}),
-                "acknowledged": o.acknowledged,
-            }
-            for o in self.rejects
-        )
-        return {"rejects": rejects, "duplicates_of": (d.to_dict() for d in self.duplicates)}
+        """Every reject and every duplicate, one small dict at a time, read from disk."""
+        return {
+            "rejects": (reject.to_dict() for reject in self.rejects),
+            "duplicates_of": (duplicate.to_dict() for duplicate in self.duplicates),
+        }
 
     def to_dict(self) -> dict[str, Any]:
         return {**self.counts(), **{name: list(items) for name, items in self.lists().items()}}
+
+    def close(self) -> None:
+        """Drop the lists' files (they also go when the process ends)."""
+        self.rejects.close()
+        self.duplicates.close()
 
 
 def report_json(summary: BuildSummary) -> Iterator[bytes]:
     """build/report.json, exactly ``json.dumps(summary.to_dict(), ensure_ascii=False, indent=2)``
     and a newline, encoded a list item at a time: a million files' lists never exist whole."""
-    lists = summary.lists()
-    head = json.dumps({**summary.counts(), **dict.fromkeys(lists, 0)}, ensure_ascii=False, indent=2)
-    for name, items in lists.items():
-        before, _, head = head.rpartition(f'"{name}": 0')  # the placeholders are the last keys
-        yield (before + f'"{name}": ').encode()
-        first = True
-        for item in items:
-            text = json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n    ")
-            yield (("[\n    " if first else ",\n    ") + text).encode()
-            first = False
-        yield b"[]" if first else b"\n  ]"
-    yield (head + "\n").encode()
+    for text in report.json_with_lists(summary.counts(), summary.lists(), indent=2):
+        yield text.encode()
+    yield b"\n"
 
 
 def convert_all(
@@ -276,8 +316,7 @@ def _spill_accepted(
             index.add(summary.inputs, outcome.raw_path, outcome.key)
             spill.write(_spill_header(summary.inputs, outcome) + b"\t" + (outcome.line or b"\n"))
         else:
-            summary.rejects.append(_lean_reject(outcome))
-            summary.count(outcome.source, "rejected")
+            summary.reject(outcome)
 
 
 def _kept_batches(
@@ -292,8 +331,7 @@ def _kept_batches(
             seq, raw_path, raw_sha256, source, acknowledged, issues, line_cached = orjson.loads(header)
             if next_duplicate is not None and next_duplicate[0] == seq:
                 twin = next_duplicate[1]
-                summary.duplicates.append(Duplicate(raw_path, raw_sha256, source, twin.id, twin.raw_path, twin.reason))
-                summary.count(source, "duplicates")
+                summary.duplicate(Duplicate(raw_path, raw_sha256, source, twin.id, twin.raw_path, twin.reason))
                 next_duplicate = next(duplicates, None)
             else:
                 _keep(summary, raw_path, source, acknowledged, issues)
@@ -310,22 +348,6 @@ def _write_kept(kept: list[Kept], on_line: Callable[[bytes], None], cached_lines
         from_cache = cached_lines.read(wanted)
     for line, where in kept:
         on_line(from_cache[where[0]] if where is not None else line)
-
-
-def _lean_reject(outcome: Outcome) -> Outcome:
-    """A reject as the summary keeps it: no record, and its issues' repeated strings shared (a
-    million-file build keeps tens of thousands of rejects, most with the same few messages)."""
-    issues = tuple(
-        replace(
-            issue,
-            file=outcome.raw_path if issue.file == outcome.raw_path else issue.file,
-            pointer=sys.intern(issue.pointer),
-            rule=sys.intern(issue.rule),
-            message=sys.intern(issue.message),
-        )
-        for issue in outcome.issues
-    )
-    return replace(outcome, source=sys.intern(outcome.source), line=None, key=None, issues=issues)
 
 
 def _spill_header(seq: int, outcome: Outcome) -> bytes:

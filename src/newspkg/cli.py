@@ -304,20 +304,15 @@ def _raw_selection(project: Project, paths: tuple[Path, ...]) -> set[str]:
 
 
 def _write_summary(summary: BuildSummary, out: TextIO, fmt: str, title: str, seconds: float) -> None:
-    acknowledged = {o.raw_path: o.acknowledged for o in summary.rejects}
-
-    def reason(issue: Issue) -> str | None:
-        return acknowledged.get(issue.file)
-
-    report.write_issues(summary.issues(), out, fmt, reason)
+    report.write_issues(summary.issues(), out, fmt)
     shown = len(summary.warnings)
     if shown < summary.warnings_by_rule.total() and fmt == "text":
         out.write(f"(showing the first {shown} warnings; build/report.json counts them all by rule)\n")
-    data = summary.to_dict() if fmt == "json" else summary.counts()
+    data = summary.counts()
     data["converted"] = summary.inputs - summary.from_cache
     data["reused_from_cache"] = summary.from_cache
     data["files_per_second"] = round(summary.inputs / seconds) if seconds > 0 else None
-    report.write_summary(data, out, fmt, title)
+    report.write_summary(data, out, fmt, title, summary.lists() if fmt == "json" else None)
 
 
 @contextlib.contextmanager

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, TextIO
 
 from newspkg.issues import Issue, Severity
@@ -44,21 +44,48 @@ def _escape_property(value: str) -> str:
 FORMATS: dict[str, Callable[[Issue, str | None], str]] = {"text": _text, "json": _json, "github": _github}
 
 
-def write_issues(
-    issues: Iterable[Issue], stream: TextIO, fmt: str, acknowledged: Callable[[Issue], str | None] = lambda _: None
-) -> None:
+def write_issues(issues: Iterable[Issue | tuple[Issue, str | None]], stream: TextIO, fmt: str) -> None:
+    """One line per issue; an issue may come paired with why its file's reject is acknowledged."""
     render = FORMATS[fmt]
-    for issue in issues:
-        stream.write(render(issue, acknowledged(issue)) + "\n")
+    for item in issues:
+        issue, acknowledged = item if isinstance(item, tuple) else (item, None)
+        stream.write(render(issue, acknowledged) + "\n")
 
 
-def write_summary(summary: dict[str, Any], stream: TextIO, fmt: str, title: str) -> None:
-    """The closing summary: a JSON line with a "summary" key, or readable lines."""
+def write_summary(
+    summary: dict[str, Any], stream: TextIO, fmt: str, title: str, lists: Mapping[str, Iterable[Any]] | None = None
+) -> None:
+    """The closing summary: a JSON line with a "summary" key (``lists`` last in it), or readable
+    lines (the figures only)."""
     if fmt == "json":
-        stream.write(json.dumps({"summary": summary}, ensure_ascii=False) + "\n")
+        stream.write('{"summary": ')
+        for text in json_with_lists(summary, lists or {}):
+            stream.write(text)
+        stream.write("}\n")
         return
     stream.write(f"{title}\n")
     for key, value in summary.items():
         if isinstance(value, dict):
             value = ", ".join(f"{k} {v}" for k, v in value.items()) or "none"
         stream.write(f"  {key.replace('_', ' ')}: {value}\n")
+
+
+def json_with_lists(
+    head: dict[str, Any], lists: Mapping[str, Iterable[Any]], indent: int | None = None
+) -> Iterator[str]:
+    """``json.dumps({**head, **lists}, ensure_ascii=False, indent=indent)`` with each list written as
+    a JSON array, produced a list item at a time: the lists, read from disk, never exist whole."""
+    text = json.dumps({**head, **dict.fromkeys(lists, 0)}, ensure_ascii=False, indent=indent)
+    inner = "" if indent is None else "\n" + " " * 2 * indent  # the items sit two levels deep
+    separator = ", " if indent is None else ","
+    close = "]" if indent is None else "\n" + " " * indent + "]"
+    for name, items in lists.items():
+        before, _, text = text.rpartition(f"{json.dumps(name)}: 0")  # the placeholders are the last keys
+        yield before + f"{json.dumps(name)}: "
+        opened = False
+        for item in items:
+            dumped = json.dumps(item, ensure_ascii=False, indent=indent)
+            yield (separator if opened else "[") + inner + (dumped.replace("\n", inner) if inner else dumped)
+            opened = True
+        yield close if opened else "[]"
+    yield text
