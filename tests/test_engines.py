@@ -54,18 +54,22 @@ def test_rebuild_after_one_change_converts_only_that_file(project: Path, tmp_pat
     assert {path: (project / path).read_bytes() for path in RESOURCES} == {path: clean[path] for path in RESOURCES}
 
 
-def test_rebuild_on_a_process_pool_reads_unchanged_lines_from_the_cache(
-    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("outputs", ["as built", "touched since"])
+def test_rebuild_on_a_process_pool_copies_or_reads_unchanged_records(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, outputs: str
 ) -> None:
     """Two workers over shards of one file: the unchanged accepted records' lines stay in the cache
-    (the outcomes cross processes without them), the build reads them from there, and the outputs
-    still equal a clean build's."""
+    (the outcomes cross processes without them). The build copies those records from its previous
+    outputs; once those were touched, it reads the lines from the cache instead. Either way the
+    outputs equal a clean build's."""
     loaded = load_project(project)
     schemas = load_schemas(loaded.schema_dir)
     pool = Engine(jobs=2, shard_size=1)
     build(loaded, schemas, project, engine=pool)
     changed = project / "raw" / "finews" / "004_23ddb00b55c8d1c2.txt"
     changed.write_bytes(changed.read_bytes().replace("开门红".encode(), "开门稳".encode(), 1))
+    if outputs == "touched since":
+        os.utime(project / package.PARQUET_PATH)
     read_from_cache: list[str] = []
     read = cache.CachedLines.read
 
@@ -76,11 +80,15 @@ def test_rebuild_on_a_process_pool_reads_unchanged_lines_from_the_cache(
     monkeypatch.setattr(cache.CachedLines, "read", recording_read)
     summary = build(loaded, schemas, project, engine=pool)
     assert (summary.inputs, summary.from_cache) == (5, 4)
-    assert read_from_cache == [  # the accepted files but the changed one (unknown/003 is a reject)
+    unchanged = [  # the accepted files but the changed one (unknown/003 is a reject)
         "raw/finews/000_7002e876ea497e3f.txt",
         "raw/shanxidayuan/001_a8873c726350f525.txt",
         "raw/zhuzhou-gaoke/002_d9af5f8fe4e5ae1e.txt",
     ]
+    if outputs == "as built":
+        assert (summary.copied, read_from_cache) == (3, [])
+    else:
+        assert (summary.copied, read_from_cache) == (0, unchanged)
     clean = build_into(project, tmp_path / "clean", Engine(jobs=1, cache=False))
     assert {path: (project / path).read_bytes() for path in RESOURCES} == {path: clean[path] for path in RESOURCES}
 
@@ -154,10 +162,11 @@ def test_a_cache_that_loses_a_kept_line_during_the_build_stops_it(
 ) -> None:
     """Unchanged records' lines stay in the cache until the build writes them; if one is gone by
     then (another build rewrote the cache, or it was deleted), the build stops with a message,
-    writing nothing."""
+    writing nothing. (The previous outputs are touched: the lines cannot be copied from them.)"""
     loaded = load_project(project)
     schemas = load_schemas(loaded.schema_dir)
     build(loaded, schemas, project, engine=Engine(jobs=1))
+    os.utime(project / package.JSONL_PATH)
     before = {path: (project / path).read_bytes() for path in OUTPUTS}
     settle = build_module._settle
 
@@ -175,6 +184,31 @@ def test_a_cache_that_loses_a_kept_line_during_the_build_stops_it(
     with pytest.raises(BuildError, match="the outcome cache changed during the build"):
         build(loaded, schemas, project, engine=Engine(jobs=1))
     assert {path: (project / path).read_bytes() for path in OUTPUTS} == before
+
+
+def test_records_are_not_copied_from_outputs_older_than_the_cache(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build that converted a file (a new sidecar: same raw bytes, new line) and then failed
+    before committing leaves the cache newer than the outputs: the next build must not copy that
+    file's old line from them, though path, settings and raw bytes are the ones they record."""
+    loaded = load_project(project)
+    schemas = load_schemas(loaded.schema_dir)
+    build(loaded, schemas, project, engine=Engine(jobs=1))
+    (project / "raw" / "finews" / "000_7002e876ea497e3f.txt.meta.toml").write_text('section = "市场"\n')
+
+    def fail(*args: Any) -> None:
+        raise OSError("disk full")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(build_module, "commit_together", fail)
+        with pytest.raises(OSError, match="disk full"):
+            build(loaded, schemas, project, engine=Engine(jobs=1))
+    summary = build(loaded, schemas, project, engine=Engine(jobs=1))
+    assert (summary.from_cache, summary.copied) == (5, 0)
+    clean = build_into(project, tmp_path / "clean", Engine(jobs=1, cache=False))
+    assert {path: (project / path).read_bytes() for path in RESOURCES} == {path: clean[path] for path in RESOURCES}
+    assert build(loaded, schemas, project, engine=Engine(jobs=1)).copied == 4  # places recorded afresh
 
 
 def test_a_cache_row_with_neither_record_nor_error_is_converted_again(project: Path, tmp_path: Path) -> None:
@@ -215,7 +249,7 @@ def test_report_is_written_a_list_item_at_a_time_as_json_dumps_would(project: Pa
     summary = build(loaded, load_schemas(loaded.schema_dir), project, engine=Engine(jobs=1, cache=False))
     for _ in range(2):
         summary.duplicate(Duplicate("raw/a\n.txt", "0" * 64, "finews", "1" * 16, "raw/b.txt", "same-id"))
-    assert len(summary.rejects) == 1 and len(summary.duplicates) == 2
+    assert (len(summary.rejects), len(summary.duplicates)) == (1, 2)
     for case in (BuildSummary(), summary):
         expected = json.dumps(case.to_dict(), ensure_ascii=False, indent=2) + "\n"
         assert b"".join(report_json(case)) == expected.encode()
@@ -229,7 +263,7 @@ def test_a_spilled_list_reads_back_what_was_appended_in_order(monkeypatch: pytes
     monkeypatch.setattr(spilled, "READ_BLOCK", 7)
     items = [{"n": n, "text": "新闻\n" * n} for n in range(40)]
     listed: SpilledList[dict[str, Any]] = SpilledList(lambda item: item, lambda row: row)
-    assert list(listed) == [] and len(listed) == 0
+    assert (list(listed), len(listed)) == ([], 0)
     for item in items[:30]:
         listed.append(item)
     reading = iter(listed)
@@ -238,9 +272,9 @@ def test_a_spilled_list_reads_back_what_was_appended_in_order(monkeypatch: pytes
     for item in items[30:]:
         listed.append(item)
     assert list(reading) == items[1:30]  # the first sees the items there were when it began
-    assert list(listed) == items and len(listed) == 40
+    assert (list(listed), len(listed)) == (items, 40)
     listed.close()
-    assert list(listed) == [] and len(listed) == 0
+    assert (list(listed), len(listed)) == ([], 0)
 
 
 def test_jsonl_facts_are_those_of_the_file_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import islice
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 import orjson
 
@@ -27,6 +27,7 @@ from newspkg.convert import Converter, Outcome
 from newspkg.dedup import DuplicateIndex, Twin
 from newspkg.engines import SHARD_SIZE, Job, shards
 from newspkg.issues import MAX_KEPT_WARNINGS, Issue, Severity
+from newspkg.published import PlacesRecorder, PreviousOutputs
 from newspkg.schema import SchemaSet
 from newspkg.spilled import SpilledList
 from newspkg.write import BytesFile, JsonlWriter, ParquetWriter, commit_together, recover
@@ -39,8 +40,16 @@ OUTPUTS = (package.JSONL_PATH, package.PARQUET_PATH, REJECTS_PATH, REPORT_PATH, 
 SPILL_BUFFER = 1 << 20
 LINES_PER_BATCH = 500  # spilled records handled together: the cached lines among them are read in one query
 Progress = Callable[[int], None]  # called with the number of files just finished
-# A kept record: its spilled line, or where its line is in the cache (raw path, source, raw sha256).
-Kept = tuple[bytes, tuple[str, str, str] | None]
+
+
+class Kept(NamedTuple):
+    """A record that survived duplicate settlement, as pass 2 hands it on."""
+
+    line: bytes  # its spilled line; b"\n" when the line was left in the outcome cache
+    raw_path: str
+    source: str
+    raw_sha256: str
+    line_cached: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +116,7 @@ class BuildSummary:
 
     inputs: int = 0
     from_cache: int = 0  # inputs whose outcome an earlier build had already computed
+    copied: int = 0  # records copied from the previous build's outputs rather than encoded again
     accepted: int = 0
     rejects: SpilledList[Reject] = field(default_factory=_spilled_rejects)
     rejected_acknowledged: int = 0
@@ -229,14 +239,24 @@ def build(
 ) -> BuildSummary:
     """Write build/ and datapackage.json under ``out_root``; return what became of every input."""
     recover_outputs(out_root)
+    engine = engine or Engine()
     previous = package.read_descriptor(project.descriptor_path)
-    outcomes = convert_all(project, schemas, now, engine=engine)
-    cached_lines = CachedLines(project.root / CACHE_PATH, Converter(project, schemas, now))
+    jsonl_path, parquet_path, cache_path = (
+        out_root / package.JSONL_PATH,
+        out_root / package.PARQUET_PATH,
+        project.root / CACHE_PATH,
+    )
+    outcomes = convert_all(project, schemas, now, engine=engine)  # configuration errors stop the build here
+    # Before any worker writes to the cache: the places recorded by the last build hold until then.
+    earlier = PreviousOutputs.open(cache_path, jsonl_path, parquet_path) if engine.cache else None
+    converter = Converter(project, schemas, now)
     manifest = package.Manifest()
-    jsonl = JsonlWriter(out_root / package.JSONL_PATH)
-    parquet = ParquetWriter(out_root / package.PARQUET_PATH, schemas.arrow_schema())
+    jsonl = JsonlWriter(jsonl_path)
+    parquet = ParquetWriter(parquet_path, schemas.arrow_schema(), previous=earlier.rows if earlier else None)
     rejects = JsonlWriter(out_root / REJECTS_PATH)
-    with jsonl, parquet, rejects, contextlib.closing(cached_lines):
+    places = PlacesRecorder() if engine.cache else None
+    kept_writer = KeptWriter(jsonl, parquet, converter, CachedLines(cache_path, converter), earlier, places)
+    with contextlib.closing(kept_writer), jsonl, parquet, rejects:  # the writers finish first: they read from it
 
         def on_outcome(outcome: Outcome) -> None:
             manifest.add(outcome.raw_path, outcome.raw_sha256)
@@ -245,11 +265,8 @@ def build(
             if progress:
                 progress(1)
 
-        def on_line(line: bytes) -> None:
-            jsonl.write_line(line)
-            parquet.write_line(line)
-
-        summary = _settle(outcomes, jsonl.path.parent, on_outcome, on_line, cached_lines)
+        summary = _settle(outcomes, jsonl.path.parent, on_outcome, kept_writer.write)
+    summary.copied = kept_writer.copied
     report = BytesFile(out_root / REPORT_PATH, report_json(summary))
     outputs = {
         package.JSONL_PATH: package.FileFacts(*jsonl.facts()),
@@ -260,6 +277,8 @@ def build(
     descriptor = package.descriptor(previous, project, schemas, outputs, provenance)
     package_file = BytesFile(out_root / "datapackage.json", package.dump_descriptor(descriptor))
     commit_together([jsonl, parquet, rejects, report, package_file], out_root / package.JOURNAL_PATH)
+    if places is not None:
+        places.save(cache_path, jsonl_path, parquet_path)
     return summary
 
 
@@ -272,15 +291,14 @@ def _settle(
     outcomes: Iterable[Outcome],
     scratch: Path,
     on_outcome: Callable[[Outcome], None],
-    on_line: Callable[[bytes], None] | None = None,
-    cached_lines: CachedLines | None = None,
+    write_kept: Callable[[list[Kept]], None] | None = None,
 ) -> BuildSummary:
     """Count every outcome; spill accepted records, settle duplicates, then hand on the kept lines.
 
     A spill line is the record's JSONL line after a tab-separated header (orjson escapes tabs
     inside strings, so the first tab is the separator): the kept lines are written out unchanged,
-    and no record is decoded. A line left in the outcome cache is spilled empty and read from
-    ``cached_lines`` only if its record is kept.
+    and no record is decoded. A line left in the outcome cache is spilled empty: ``write_kept``
+    finds it (see :class:`KeptWriter`).
     """
     summary = BuildSummary()
     index = DuplicateIndex()
@@ -291,8 +309,8 @@ def _settle(
         index.settle()
         with spill_path.open("rb", buffering=SPILL_BUFFER) as spill:
             for kept in _kept_batches(spill, summary, index.duplicates()):
-                if on_line:
-                    _write_kept(kept, on_line, cached_lines)
+                if write_kept:
+                    write_kept(kept)
     finally:
         index.close()
         spill_path.unlink(missing_ok=True)
@@ -335,19 +353,51 @@ def _kept_batches(
                 next_duplicate = next(duplicates, None)
             else:
                 _keep(summary, raw_path, source, acknowledged, issues)
-                kept.append((line, (raw_path, source, raw_sha256) if line_cached else None))
+                kept.append(Kept(line, raw_path, source, raw_sha256, line_cached))
         yield kept
 
 
-def _write_kept(kept: list[Kept], on_line: Callable[[bytes], None], cached_lines: CachedLines | None) -> None:
-    """Hand on the kept lines in order, reading those left in the cache in one go."""
-    wanted = [where for _, where in kept if where is not None]
-    from_cache: dict[str, bytes] = {}
-    if wanted:
-        assert cached_lines is not None, "outcomes left their lines in a cache the build does not read"
-        from_cache = cached_lines.read(wanted)
-    for line, where in kept:
-        on_line(from_cache[where[0]] if where is not None else line)
+class KeptWriter:
+    """Hands each kept record on to the JSONL and Parquet writers, from the cheapest place that
+    has it: the previous build's outputs (a record whose outcome is the one they hold: its line
+    copied, its row decoded, nothing parsed), the outcome cache (the other unchanged records, a
+    batch in one query), or the spill (records converted by this build)."""
+
+    def __init__(
+        self,
+        jsonl: JsonlWriter,
+        parquet: ParquetWriter,
+        converter: Converter,
+        cached_lines: CachedLines,
+        earlier: PreviousOutputs | None,
+        places: PlacesRecorder | None,
+    ) -> None:
+        self._jsonl, self._parquet = jsonl, parquet
+        self._settings = converter.settings_digest
+        self._cached_lines, self._earlier, self._places = cached_lines, earlier, places
+        self.copied = 0  # records copied from the previous build's outputs
+
+    def write(self, kept: list[Kept]) -> None:
+        unchanged = [(k.raw_path, self._settings(k.source), k.raw_sha256) for k in kept if k.line_cached]
+        found = self._earlier.places(unchanged) if self._earlier and unchanged else {}
+        wanted = [(k.raw_path, k.source, k.raw_sha256) for k in kept if k.line_cached and k.raw_path not in found]
+        from_cache = self._cached_lines.read(wanted) if wanted else {}
+        for record in kept:
+            if (place := found.get(record.raw_path)) is not None:
+                line = self._earlier.line(place)  # type: ignore[union-attr]
+                self._parquet.write_previous_row(place[0], len(line))
+                self.copied += 1
+            else:
+                line = from_cache[record.raw_path] if record.line_cached else record.line
+                self._parquet.write_line(line)
+            self._jsonl.write_line(line)
+            if self._places is not None:
+                self._places.add(record.raw_path, self._settings(record.source), record.raw_sha256, len(line))
+
+    def close(self) -> None:
+        self._cached_lines.close()
+        if self._earlier is not None:
+            self._earlier.close()
 
 
 def _spill_header(seq: int, outcome: Outcome) -> bytes:

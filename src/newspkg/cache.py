@@ -31,7 +31,7 @@ from newspkg.discover import RawFile, Stamp, source_of
 from newspkg.errors import BuildError
 from newspkg.issues import Issue, has_errors
 
-FORMAT = 4  # bump when what a row holds changes: an older cache is then emptied, not misread
+FORMAT = 5  # bump when what a row holds changes: an older cache is then emptied, not misread
 CLOCK_RULES = frozenset({"date:future", "raw:timeout"})  # depend on the clock or the load
 RACY_SECONDS = 2
 NO_STAMP = "-"  # a stamp too recent to trust: the bytes decide
@@ -40,7 +40,13 @@ create table if not exists outcome (
     path text primary key, settings text not null, raw_sha256 text not null, sidecar_sha256 text not null,
     stamp text not null, dedup blob, issues blob not null, line blob
 );
+create table if not exists generation (value integer not null);
+insert into generation select 0 where not exists (select * from generation);
 """
+# Counts the writes of new outcomes: places recorded in newspkg.published hold only while it is unchanged.
+NEXT_GENERATION = "update generation set value = value + 1"
+# Everything a cache of another format may hold.
+TABLES = ("outcome", "stamp", "generation", "published", "published_file", "published_state")
 # What an Outcome needs from a row, without the line itself (only whether there is one). By
 # path, for files whose stamps are compared in Python (``{}``: the placeholders of many paths):
 SELECT_MANY = (
@@ -75,15 +81,22 @@ class OutcomeCache:
         self._db = sqlite3.connect(path, timeout=60, isolation_level=None)
         self._db.execute("pragma journal_mode=wal")
         self._db.execute("pragma synchronous=normal")
-        if self._db.execute("pragma user_version").fetchone()[0] != FORMAT:
-            self._db.executescript(f"""
-                begin immediate;
-                drop table if exists outcome; drop table if exists stamp;
-                {SCHEMA}
-                pragma user_version = {FORMAT};
-                commit;
-            """)
-        self._db.executescript(SCHEMA)  # another worker may have just recreated it
+        if self._version() != FORMAT:
+            self._db.execute("begin immediate")
+            try:  # asked again under the lock: another worker may have just recreated it, and filled it since
+                if self._version() != FORMAT:
+                    for table in TABLES:
+                        self._db.execute(f"drop table if exists {table}")
+                    self._db.execute(f"pragma user_version = {FORMAT}")
+                self._db.execute("commit")
+            except BaseException:
+                self._db.execute("rollback")
+                raise
+        self._db.executescript(SCHEMA)
+
+    def _version(self) -> int:
+        version: int = self._db.execute("pragma user_version").fetchone()[0]
+        return version
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[None]:
@@ -189,6 +202,8 @@ class OutcomeCache:
             self._db.execute("begin immediate")
             try:
                 self._db.executemany("insert or replace into outcome values (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                if rows:
+                    self._db.execute(NEXT_GENERATION)
                 self._db.executemany(RESTAMP, restamped)
                 self._db.execute("commit")
             except sqlite3.Error:

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 from types import TracebackType
-from typing import Any, BinaryIO, Self
+from typing import Any, BinaryIO, Protocol, Self
 
 import orjson
 import pyarrow as pa
@@ -124,11 +124,17 @@ class ParquetWriter(_AtomicFile):
     that one, at most ``GROUPS_IN_FLIGHT`` groups are held at once.
     """
 
-    def __init__(self, path: Path, schema: pa.Schema, row_group_size: int = ROW_GROUP_SIZE) -> None:
+    def __init__(
+        self, path: Path, schema: pa.Schema, row_group_size: int = ROW_GROUP_SIZE, previous: RowSource | None = None
+    ) -> None:
         super().__init__(path)
         self._schema = schema
         self._row_group_size = row_group_size
-        self._lines = bytearray()  # the group's JSONL, appended in place: no second copy to join
+        self._previous = previous
+        # The group so far: runs of JSONL lines (appended in place: no second copy to join) and
+        # runs of rows of the previous file ([first, stop]), in order.
+        self._pieces: list[bytearray | list[int]] = []
+        self._bytes = 0  # of JSON, the previous rows' lines included
         self._count = 0
         self._writer = pq.ParquetWriter(
             self.partial, schema, compression="zstd", write_statistics=True, use_dictionary=True
@@ -139,19 +145,49 @@ class ParquetWriter(_AtomicFile):
 
     def write_line(self, line: bytes) -> None:
         """One record's JSONL line, as :func:`dump_line` made it."""
-        self._lines += line
+        if self._pieces and isinstance(self._pieces[-1], bytearray):
+            self._pieces[-1] += line
+        else:
+            self._pieces.append(bytearray(line))
+        self._added(len(line))
+
+    def write_previous_row(self, row: int, line_size: int) -> None:
+        """A record whose row is ``row`` of the previous file (and its line ``line_size`` bytes):
+        the row is copied, and the groups end where they would with the line."""
+        assert self._previous is not None, "a previous row with no previous file"
+        last = self._pieces[-1] if self._pieces else None
+        if isinstance(last, list) and last[1] == row:
+            last[1] += 1
+        else:
+            self._pieces.append([row, row + 1])
+        self._added(line_size)
+
+    def _added(self, line_size: int) -> None:
+        self._bytes += line_size
         self._count += 1
-        if self._count >= self._row_group_size or len(self._lines) >= MAX_ROW_GROUP_BYTES:
+        if self._count >= self._row_group_size or self._bytes >= MAX_ROW_GROUP_BYTES:
             self._write_row_group()
 
     def _write_row_group(self) -> None:
         if self._count:
-            lines, count = self._lines, self._count
-            self._lines, self._count = bytearray(), 0
+            pieces, count = self._pieces, self._count
+            self._pieces, self._bytes, self._count = [], 0, 0
             while len(self._in_flight) >= GROUPS_IN_FLIGHT:
                 self._in_flight.popleft().result()  # an error surfaces here, in the build
-            table = self._parsers.submit(lines_to_table, lines, self._schema)
+            table = self._parsers.submit(self._table, pieces)
             self._in_flight.append(self._encoder.submit(self._encode, table, count))
+
+    def _table(self, pieces: list[bytearray | list[int]]) -> pa.Table:
+        tables = [
+            lines_to_table(piece, self._schema)
+            if isinstance(piece, bytearray)
+            else self._previous.take(piece[0], piece[1], self._schema)  # type: ignore[union-attr]
+            for piece in pieces
+        ]
+        if len(tables) == 1 and isinstance(pieces[0], bytearray):
+            return tables[0]
+        # One chunk per column, as parsing gives: the pages then never depend on where rows came from.
+        return pa.concat_tables(tables).combine_chunks()
 
     def _encode(self, table: Future[pa.Table], count: int) -> None:
         self._writer.write_table(table.result(), row_group_size=count)
@@ -165,6 +201,10 @@ class ParquetWriter(_AtomicFile):
             self._parsers.shutdown(cancel_futures=True)
             self._encoder.shutdown(cancel_futures=True)
             self._writer.close()
+
+
+class RowSource(Protocol):
+    def take(self, first: int, stop: int, schema: pa.Schema) -> pa.Table: ...
 
 
 def lines_to_table(data: bytes | bytearray, schema: pa.Schema, *, other_keys: str = "ignore") -> pa.Table:
