@@ -357,6 +357,24 @@ def _kept_batches(
         yield kept
 
 
+@dataclass
+class Run:
+    """Consecutive lines of a file: bytes ``start`` to ``stop``, ``lines`` of them."""
+
+    start: int = 0
+    stop: int = 0
+    lines: int = 0
+
+    def extend(self, start: int, size: int) -> bool:
+        """Add the line at ``start`` if it follows (an empty run takes any); False if it does not."""
+        if self.lines and start != self.stop:
+            return False
+        if not self.lines:
+            self.start = start
+        self.stop, self.lines = start + size, self.lines + 1
+        return True
+
+
 class KeptWriter:
     """Hands each kept record on to the JSONL and Parquet writers, from the cheapest place that
     has it: the previous build's outputs (a record whose outcome is the one they hold: its line
@@ -382,17 +400,29 @@ class KeptWriter:
         found = self._earlier.places(unchanged) if self._earlier and unchanged else {}
         wanted = [(k.raw_path, k.source, k.raw_sha256) for k in kept if k.line_cached and k.raw_path not in found]
         from_cache = self._cached_lines.read(wanted) if wanted else {}
+        run = Run()  # consecutive copied lines: read from the previous JSONL in one call
         for record in kept:
             if (place := found.get(record.raw_path)) is not None:
-                line = self._earlier.line(place)  # type: ignore[union-attr]
-                self._parquet.write_previous_row(place[0], len(line))
+                row, start, size = place
+                if not run.extend(start, size):
+                    self._copy(run)
+                    run = Run(start, start + size, 1)
+                self._parquet.write_previous_row(row, size)
                 self.copied += 1
             else:
+                self._copy(run)
+                run = Run()
                 line = from_cache[record.raw_path] if record.line_cached else record.line
+                self._jsonl.write_line(line)
                 self._parquet.write_line(line)
-            self._jsonl.write_line(line)
+                size = len(line)
             if self._places is not None:
-                self._places.add(record.raw_path, self._settings(record.source), record.raw_sha256, len(line))
+                self._places.add(record.raw_path, self._settings(record.source), record.raw_sha256, size)
+        self._copy(run)
+
+    def _copy(self, run: Run) -> None:
+        if run.lines:
+            self._jsonl.write_line(self._earlier.lines(run.start, run.stop, run.lines))  # type: ignore[union-attr]
 
     def close(self) -> None:
         self._cached_lines.close()
