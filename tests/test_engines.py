@@ -93,6 +93,19 @@ def test_rebuild_on_a_process_pool_copies_or_reads_unchanged_records(
     assert {path: (project / path).read_bytes() for path in RESOURCES} == {path: clean[path] for path in RESOURCES}
 
 
+def test_rebuild_after_a_file_is_removed_copies_the_records_around_it(project: Path, tmp_path: Path) -> None:
+    """The list of places is read alongside the kept records: a record that is gone is skipped,
+    and the rows after it are copied from their old places."""
+    loaded = load_project(project)
+    schemas = load_schemas(loaded.schema_dir)
+    build(loaded, schemas, project, engine=Engine(jobs=1))
+    (project / "raw" / "shanxidayuan" / "001_a8873c726350f525.txt").unlink()
+    summary = build(loaded, schemas, project, engine=Engine(jobs=1))
+    assert (summary.inputs, summary.accepted, summary.copied) == (4, 3, 3)
+    clean = build_into(project, tmp_path / "clean", Engine(jobs=1, cache=False))
+    assert {path: (project / path).read_bytes() for path in RESOURCES} == {path: clean[path] for path in RESOURCES}
+
+
 def test_changed_source_configuration_misses_the_cache(project: Path) -> None:
     """Editing a source.toml invalidates that source's cached outcomes."""
     loaded = load_project(project)

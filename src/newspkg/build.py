@@ -27,7 +27,7 @@ from newspkg.convert import Converter, Outcome
 from newspkg.dedup import DuplicateIndex, Twin
 from newspkg.engines import SHARD_SIZE, Job, shards
 from newspkg.issues import MAX_KEPT_WARNINGS, Issue, Severity
-from newspkg.published import PlacesRecorder, PreviousOutputs
+from newspkg.published import Place, PlacesRecorder, PreviousOutputs, build_order
 from newspkg.schema import SchemaSet
 from newspkg.spilled import SpilledList
 from newspkg.write import BytesFile, JsonlWriter, ParquetWriter, commit_together, recover
@@ -35,6 +35,7 @@ from newspkg.write import BytesFile, JsonlWriter, ParquetWriter, commit_together
 REJECTS_PATH = "build/rejects.jsonl"
 REPORT_PATH = "build/report.json"
 CACHE_PATH = "build/.cache/outcomes.sqlite"
+PLACES_PATH = "build/.cache/places.jsonl"  # where the last build wrote each record (see newspkg.published)
 # Outputs compared by `newspkg build --check`, descriptor last.
 OUTPUTS = (package.JSONL_PATH, package.PARQUET_PATH, REJECTS_PATH, REPORT_PATH, "datapackage.json")
 SPILL_BUFFER = 1 << 20
@@ -248,13 +249,15 @@ def build(
     )
     outcomes = convert_all(project, schemas, now, engine=engine)  # configuration errors stop the build here
     # Before any worker writes to the cache: the places recorded by the last build hold until then.
-    earlier = PreviousOutputs.open(cache_path, jsonl_path, parquet_path) if engine.cache else None
+    order = build_order([source.name for source in project.sources])
+    places_path = project.root / PLACES_PATH
+    earlier = PreviousOutputs.open(cache_path, places_path, (jsonl_path, parquet_path), order) if engine.cache else None
     converter = Converter(project, schemas, now)
     manifest = package.Manifest()
     jsonl = JsonlWriter(jsonl_path)
     parquet = ParquetWriter(parquet_path, schemas.arrow_schema(), previous=earlier.rows if earlier else None)
     rejects = JsonlWriter(out_root / REJECTS_PATH)
-    places = PlacesRecorder() if engine.cache else None
+    places = PlacesRecorder(places_path) if engine.cache else None
     kept_writer = KeptWriter(jsonl, parquet, converter, CachedLines(cache_path, converter), earlier, places)
     with contextlib.closing(kept_writer), jsonl, parquet, rejects:  # the writers finish first: they read from it
 
@@ -392,12 +395,11 @@ class KeptWriter:
     ) -> None:
         self._jsonl, self._parquet = jsonl, parquet
         self._settings = converter.settings_digest
-        self._cached_lines, self._earlier, self._places = cached_lines, earlier, places
+        self._cached_lines, self._earlier, self._recorder = cached_lines, earlier, places
         self.copied = 0  # records copied from the previous build's outputs
 
     def write(self, kept: list[Kept]) -> None:
-        unchanged = [(k.raw_path, self._settings(k.source), k.raw_sha256) for k in kept if k.line_cached]
-        found = self._earlier.places(unchanged) if self._earlier and unchanged else {}
+        found = self._places(kept)
         wanted = [(k.raw_path, k.source, k.raw_sha256) for k in kept if k.line_cached and k.raw_path not in found]
         from_cache = self._cached_lines.read(wanted) if wanted else {}
         run = Run()  # consecutive copied lines: read from the previous JSONL in one call
@@ -416,9 +418,20 @@ class KeptWriter:
                 self._jsonl.write_line(line)
                 self._parquet.write_line(line)
                 size = len(line)
-            if self._places is not None:
-                self._places.add(record.raw_path, self._settings(record.source), record.raw_sha256, size)
+            if self._recorder is not None:
+                self._recorder.add(record.raw_path, self._settings(record.source), record.raw_sha256, size)
         self._copy(run)
+
+    def _places(self, kept: list[Kept]) -> dict[str, Place]:
+        """Raw path → place, for the unchanged records the previous outputs hold."""
+        found: dict[str, Place] = {}
+        if self._earlier is not None:
+            for record in kept:
+                if record.line_cached:
+                    settings = self._settings(record.source)
+                    if (place := self._earlier.place(record.raw_path, settings, record.raw_sha256)) is not None:
+                        found[record.raw_path] = place
+        return found
 
     def _copy(self, run: Run) -> None:
         if run.lines:
@@ -428,6 +441,8 @@ class KeptWriter:
         self._cached_lines.close()
         if self._earlier is not None:
             self._earlier.close()
+        if self._recorder is not None:
+            self._recorder.close()
 
 
 def _spill_header(seq: int, outcome: Outcome) -> bytes:

@@ -46,7 +46,7 @@ insert into generation select 0 where not exists (select * from generation);
 # Counts the writes of new outcomes: places recorded in newspkg.published hold only while it is unchanged.
 NEXT_GENERATION = "update generation set value = value + 1"
 # Everything a cache of another format may hold.
-TABLES = ("outcome", "stamp", "generation", "published", "published_file", "published_state")
+TABLES = ("outcome", "stamp", "generation", "published_state")
 # What an Outcome needs from a row, without the line itself (only whether there is one). By
 # path, for files whose stamps are compared in Python (``{}``: the placeholders of many paths):
 SELECT_MANY = (

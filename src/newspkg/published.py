@@ -1,13 +1,15 @@
 """Where each record of the last build's outputs is, so that a rebuild copies unchanged records
 instead of encoding them again.
 
-When a build that uses the cache has committed its outputs, the cache file also gets one row per
-record written (its raw path, settings digest and raw sha256, which determine its line; its row,
-which is its line's number less one; and its line's byte range) and the stamps of the JSONL and
-Parquet files. The next build copies a kept record whose outcome is the same from those files: the
-JSONL line as bytes, the Parquet row decoded from the old file, which costs far less than parsing
-its JSON again. Once either file's stamp has changed (edited, replaced, checked out by git), none
-of this is used: lines then come from the outcome cache, as before.
+A build that uses the cache writes, beside it, a list of the records it writes, in order: each
+one's line size, raw sha256, settings digest and raw path (what determines its line). Once the
+outputs are committed, the cache records the stamps of the JSONL and Parquet files and of that list,
+and its own write generation. The next build copies a kept record whose outcome is the same (same
+path, settings and raw bytes) from those files: the JSONL line as bytes, the Parquet row decoded
+from the old file, which costs far less than parsing its JSON again. Both builds go through records
+in the same order, so the list is read once, alongside. Once any of the files has changed (edited,
+replaced, checked out by git), or the cache took new outcomes since (a build that failed after
+converting files), none of this is used: lines then come from the outcome cache, as before.
 """
 
 from __future__ import annotations
@@ -18,29 +20,25 @@ import mmap
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from newspkg.discover import source_of
 from newspkg.errors import BuildError
-from newspkg.spilled import SpilledList
 
-TABLES = """
-create table if not exists published (
-    path text primary key, settings text not null, raw_sha256 text not null,
-    row integer not null, start integer not null, size integer not null
-);
-create table if not exists published_state (key text primary key, value text not null);
-"""
+STATE_TABLE = "create table if not exists published_state (key text primary key, value text not null)"
 GENERATION = "select value from generation"
-SELECT = "select path, settings, raw_sha256, row, start, size from published where path in ({})"
-BATCH = 500
 CHANGED = "the previous build's outputs changed during the build: build again"
+BUFFER = 1 << 20
 # A record's place in the outputs: its row, and its line's first byte and length.
 Place = tuple[int, int, int]
+# What a list entry says of a record: line size, raw sha256, settings digest, raw path.
+Entry = tuple[int, str, str, str]
 
 
 def file_stamp(fd: int) -> str:
@@ -48,53 +46,76 @@ def file_stamp(fd: int) -> str:
     return f"{info.st_size} {info.st_mtime_ns} {info.st_ctime_ns} {info.st_ino} {info.st_dev}"
 
 
+def build_order(sources: Sequence[str]) -> Callable[[str], tuple[int, str]]:
+    """The order in which a build goes through raw paths: by source, then by path."""
+    position = {name: index for index, name in enumerate(sources)}
+    return lambda raw_path: (position.get(source_of(raw_path), -1), raw_path)
+
+
 class PreviousOutputs:
     """The last build's JSONL and Parquet, held open, and the places of their records."""
 
-    def __init__(self, db: sqlite3.Connection, jsonl_fd: int, parquet: mmap.mmap) -> None:
-        self._db = db
+    def __init__(self, jsonl_fd: int, parquet: mmap.mmap, places: IO[bytes], order: Callable[[str], Any]) -> None:
         self.jsonl_fd = jsonl_fd
         self.rows = PreviousRows(parquet)
+        self._places = places
+        self._order = order
+        self._entries = _entries(places)
+        self._row, self._start = -1, 0  # the place of the current entry
+        self._current: Entry | None = None
+        self._advance()
 
     @classmethod
-    def open(cls, cache_path: Path, jsonl_path: Path, parquet_path: Path) -> PreviousOutputs | None:
-        """The outputs, if the places recorded for them still hold (same files, same stamps); else None."""
+    def open(
+        cls, cache_path: Path, places_path: Path, outputs: tuple[Path, Path], order: Callable[[str], Any]
+    ) -> PreviousOutputs | None:
+        """The outputs (JSONL, Parquet), if the places listed for them still hold; else None."""
         if not cache_path.exists():
             return None
-        with contextlib.ExitStack() as undo:
-            try:
-                db = sqlite3.connect(cache_path.resolve().as_uri() + "?mode=ro", uri=True, isolation_level=None)
-                undo.callback(db.close)
-                db.execute("begin")  # one snapshot: the places and what they were recorded with
+        paths = {"places": places_path, "jsonl": outputs[0], "parquet": outputs[1]}
+        files: dict[str, int] = {}
+        try:
+            for name, path in paths.items():
+                files[name] = _open(path)
+            uri = cache_path.resolve().as_uri() + "?mode=ro"
+            with contextlib.closing(sqlite3.connect(uri, uri=True, isolation_level=None)) as db:
+                db.execute("begin")  # one snapshot of the state and the generation
                 recorded = dict(db.execute("select key, value from published_state").fetchall())
-                jsonl_fd = _open(jsonl_path)
-                undo.callback(os.close, jsonl_fd)
-                parquet_fd = _open(parquet_path)
-                undo.callback(os.close, parquet_fd)
-                found = _state(db, jsonl_path, jsonl_fd, parquet_path, parquet_fd)
-                if recorded != found:
+                if recorded != _state(db, files, paths):
                     return None
-                parquet = mmap.mmap(parquet_fd, 0, access=mmap.ACCESS_READ)  # stays valid after the file is replaced
+            with contextlib.ExitStack() as undo:  # held open: the files may be replaced meanwhile
+                parquet = mmap.mmap(files["parquet"], 0, access=mmap.ACCESS_READ)
                 undo.callback(parquet.close)
-                previous = cls(db, jsonl_fd, parquet)
-            except (sqlite3.Error, OSError, ValueError, pa.ArrowException):
-                return None
-            undo.pop_all()
-        os.close(parquet_fd)
-        return previous
+                places = os.fdopen(os.dup(files["places"]), "rb", buffering=BUFFER)
+                undo.enter_context(places)
+                jsonl_fd = os.dup(files["jsonl"])
+                undo.callback(os.close, jsonl_fd)
+                previous = cls(jsonl_fd, parquet, places, order)
+                undo.pop_all()
+            return previous
+        except (sqlite3.Error, OSError, ValueError, pa.ArrowException):
+            return None
+        finally:
+            for fd in files.values():
+                os.close(fd)
 
-    def places(self, wanted: Iterable[tuple[str, str, str]]) -> dict[str, Place]:
-        """Raw path → place, for each (raw path, settings, raw sha256) whose line is in the outputs."""
-        by_path = {path: (settings, sha256) for path, settings, sha256 in wanted}
-        paths = list(by_path)
-        found: dict[str, Place] = {}
-        for start in range(0, len(paths), BATCH):
-            batch = paths[start : start + BATCH]
-            query = SELECT.format(",".join("?" * len(batch)))
-            for path, settings, sha256, row, first, size in self._db.execute(query, batch).fetchall():
-                if by_path[path] == (settings, sha256):
-                    found[path] = (row, first, size)
-        return found
+    def place(self, raw_path: str, settings: str, raw_sha256: str) -> Place | None:
+        """Where the line of this record is in the outputs, if they hold it; asked in build order."""
+        key = self._order(raw_path)
+        while self._current is not None and self._order(self._current[3]) < key:
+            self._advance()
+        if self._current is None or self._current[3] != raw_path:
+            return None
+        size, sha256, recorded_settings, _ = self._current
+        if (recorded_settings, sha256) != (settings, raw_sha256):
+            return None
+        return self._row, self._start, size
+
+    def _advance(self) -> None:
+        if self._current is not None:
+            self._start += self._current[0]
+        self._current = next(self._entries, None)
+        self._row += 1
 
     def lines(self, start: int, stop: int, count: int) -> bytes:
         """``count`` consecutive lines of the previous JSONL, bytes ``start`` to ``stop``."""
@@ -104,9 +125,21 @@ class PreviousOutputs:
         return data
 
     def close(self) -> None:
-        self._db.close()
         os.close(self.jsonl_fd)
+        self._places.close()
         self.rows.close()
+
+
+def _entries(places: IO[bytes]) -> Iterator[Entry]:
+    """The list's entries; it ends early at a line it cannot read (what follows is then not copied)."""
+    settings = ""
+    for line in places:
+        try:
+            size, sha256, new_settings, raw_path = orjson.loads(line)
+        except (orjson.JSONDecodeError, ValueError):
+            return
+        settings = new_settings or settings  # written only where it changes
+        yield size, sha256, settings, raw_path
 
 
 class PreviousRows:
@@ -147,54 +180,52 @@ class PreviousRows:
 
 
 class PlacesRecorder:
-    """Collects the places of the records a build writes; :meth:`save` records them once the
-    outputs are committed."""
+    """Lists the records a build writes, in order (see the module's doc); :meth:`save` makes the
+    list the one the next build reads, once the outputs are committed."""
 
-    def __init__(self) -> None:
-        self._rows: SpilledList[list[Any]] = SpilledList(list, list)  # on disk: a million places are 200 MB
-        self._bytes = 0
+    def __init__(self, places_path: Path) -> None:
+        self._path = places_path
+        self._partial = places_path.with_name(f".{places_path.name}.partial")
+        places_path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = self._partial.open("wb", buffering=BUFFER)
+        self._settings = ""
 
-    def add(self, path: str, settings: str, raw_sha256: str, size: int) -> None:
-        self._rows.append([path, settings, raw_sha256, len(self._rows), self._bytes, size])
-        self._bytes += size
+    def add(self, raw_path: str, settings: str, raw_sha256: str, size: int) -> None:
+        changed = settings if settings != self._settings else ""
+        self._file.write(orjson.dumps([size, raw_sha256, changed, raw_path]) + b"\n")
+        self._settings = settings
+
+    def close(self) -> None:
+        self._file.close()
 
     def save(self, cache_path: Path, jsonl_path: Path, parquet_path: Path) -> None:
-        """Record the places with the committed files' stamps; a cache that cannot take them only
-        costs the next build its copies."""
+        """Put the list in place and record the files it describes; a cache that cannot take
+        them only costs the next build its copies."""
+        self.close()
         with contextlib.suppress(sqlite3.Error, OSError):
-            cache_path.parent.mkdir(parents=True, exist_ok=True)
+            self._partial.replace(self._path)  # the recorded stamps no longer match: nothing holds until the end
             db = sqlite3.connect(cache_path, timeout=60, isolation_level=None)
+            paths = {"places": self._path, "jsonl": jsonl_path, "parquet": parquet_path}
+            files = {name: _open(path) for name, path in paths.items()}
             try:
-                db.executescript(TABLES)
+                db.execute(STATE_TABLE)
                 db.execute("begin immediate")
                 db.execute("delete from published_state")
-                db.execute("delete from published")
-                db.executemany("insert into published values (?, ?, ?, ?, ?, ?)", self._rows)
-                jsonl_fd, parquet_fd = _open(jsonl_path), _open(parquet_path)
-                try:
-                    state = _state(db, jsonl_path, jsonl_fd, parquet_path, parquet_fd)
-                finally:
-                    os.close(jsonl_fd)
-                    os.close(parquet_fd)
-                db.executemany("insert into published_state values (?, ?)", state.items())
+                db.executemany("insert into published_state values (?, ?)", _state(db, files, paths).items())
                 db.execute("commit")
             finally:
                 db.close()
-                self._rows.close()
+                for fd in files.values():
+                    os.close(fd)
 
 
 def _open(path: Path) -> int:
     return os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
 
 
-def _state(
-    db: sqlite3.Connection, jsonl_path: Path, jsonl_fd: int, parquet_path: Path, parquet_fd: int
-) -> dict[str, str]:
+def _state(db: sqlite3.Connection, files: dict[str, int], paths: dict[str, Path]) -> dict[str, str]:
     """What the places hold for: these very files, and the outcome cache as it is now (a build
     that wrote outcomes, even one that then failed, may have changed lines these files still hold)."""
     (generation,) = db.execute(GENERATION).fetchone()
-    return {
-        "jsonl": f"{jsonl_path.resolve()} {file_stamp(jsonl_fd)}",
-        "parquet": f"{parquet_path.resolve()} {file_stamp(parquet_fd)}",
-        "cache_generation": str(generation),
-    }
+    state = {name: f"{paths[name].resolve()} {file_stamp(fd)}" for name, fd in files.items()}
+    return {**state, "cache_generation": str(generation)}
