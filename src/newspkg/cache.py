@@ -34,6 +34,7 @@ from newspkg.issues import Issue, has_errors
 FORMAT = 5  # bump when what a row holds changes: an older cache is then emptied, not misread
 CLOCK_RULES = frozenset({"date:future", "raw:timeout"})  # depend on the clock or the load
 RACY_SECONDS = 2
+LOCK_WAIT = 60  # seconds a worker waits for another one's write
 NO_STAMP = "-"  # a stamp too recent to trust: the bytes decide
 SCHEMA = """
 create table if not exists outcome (
@@ -78,8 +79,8 @@ class OutcomeCache:
         self._converter = converter
         self._pending: list[Row] = []
         self._restamped: list[tuple[str, str, str, str]] = []
-        self._db = sqlite3.connect(path, timeout=60, isolation_level=None)
-        self._db.execute("pragma journal_mode=wal")
+        self._db = sqlite3.connect(path, timeout=LOCK_WAIT, isolation_level=None)
+        _use_wal(self._db)
         self._db.execute("pragma synchronous=normal")
         if self._version() != FORMAT:
             self._db.execute("begin immediate")
@@ -261,6 +262,20 @@ def _rows_by_path(db: sqlite3.Connection, query: str, paths: list[str]) -> Itera
     for start in range(0, len(paths), BATCH):
         batch = paths[start : start + BATCH]
         yield from db.execute(query.format(",".join("?" * len(batch))), batch).fetchall()
+
+
+def _use_wal(db: sqlite3.Connection) -> None:
+    """Put the file in WAL mode (it stays so). Workers opening a new cache at once race to do it,
+    and the loser is told "database is locked" at once, not after a wait: it tries again."""
+    deadline = time.monotonic() + LOCK_WAIT
+    while db.execute("pragma journal_mode").fetchone()[0] != "wal":
+        try:
+            db.execute("pragma journal_mode=wal")
+            return  # WAL, or what the file system allows instead
+        except sqlite3.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def open_cache(path: Path, converter: _Keyed) -> OutcomeCache | None:

@@ -35,6 +35,8 @@ STATE_TABLE = "create table if not exists published_state (key text primary key,
 GENERATION = "select value from generation"
 CHANGED = "the previous build's outputs changed during the build: build again"
 BUFFER = 1 << 20
+LOCK_WAIT = 60  # seconds to wait for a worker's write to the cache (as newspkg.cache does)
+NEWLINE = ord("\n")
 # A record's place in the outputs: its row, and its line's first byte and length.
 Place = tuple[int, int, int]
 # What a list entry says of a record: line size, raw sha256, settings digest, raw path.
@@ -55,8 +57,8 @@ def build_order(sources: Sequence[str]) -> Callable[[str], tuple[int, str]]:
 class PreviousOutputs:
     """The last build's JSONL and Parquet, held open, and the places of their records."""
 
-    def __init__(self, jsonl_fd: int, parquet: mmap.mmap, places: IO[bytes], order: Callable[[str], Any]) -> None:
-        self.jsonl_fd = jsonl_fd
+    def __init__(self, jsonl: mmap.mmap, parquet: mmap.mmap, places: IO[bytes], order: Callable[[str], Any]) -> None:
+        self._jsonl = jsonl
         self.rows = PreviousRows(parquet)
         self._places = places
         self._order = order
@@ -88,9 +90,9 @@ class PreviousOutputs:
                 undo.callback(parquet.close)
                 places = os.fdopen(os.dup(files["places"]), "rb", buffering=BUFFER)
                 undo.enter_context(places)
-                jsonl_fd = os.dup(files["jsonl"])
-                undo.callback(os.close, jsonl_fd)
-                previous = cls(jsonl_fd, parquet, places, order)
+                jsonl = mmap.mmap(files["jsonl"], 0, access=mmap.ACCESS_READ)
+                undo.callback(jsonl.close)
+                previous = cls(jsonl, parquet, places, order)
                 undo.pop_all()
             return previous
         except (sqlite3.Error, OSError, ValueError, pa.ArrowException):
@@ -117,17 +119,17 @@ class PreviousOutputs:
         self._current = next(self._entries, None)
         self._row += 1
 
-    def lines(self, start: int, stop: int, count: int) -> bytes:
-        """``count`` consecutive lines of the previous JSONL, bytes ``start`` to ``stop``."""
-        data = os.pread(self.jsonl_fd, stop - start, start)
-        if len(data) != stop - start or data.count(b"\n") != count or not data.endswith(b"\n"):
-            raise BuildError(CHANGED)
-        return data
+    def lines(self, start: int, stop: int) -> memoryview:
+        """Consecutive lines of the previous JSONL, bytes ``start`` to ``stop``, not copied."""
+        if stop > len(self._jsonl) or self._jsonl[stop - 1] != NEWLINE or (start and self._jsonl[start - 1] != NEWLINE):
+            raise BuildError(CHANGED)  # the file was written to in place since it was stamped
+        return memoryview(self._jsonl)[start:stop]
 
     def close(self) -> None:
-        os.close(self.jsonl_fd)
         self._places.close()
         self.rows.close()
+        with contextlib.suppress(BufferError):  # a line still refers to the mapping: it goes with them
+            self._jsonl.close()
 
 
 def _entries(places: IO[bytes]) -> Iterator[Entry]:
@@ -204,7 +206,7 @@ class PlacesRecorder:
         self.close()
         with contextlib.suppress(sqlite3.Error, OSError):
             self._partial.replace(self._path)  # the recorded stamps no longer match: nothing holds until the end
-            db = sqlite3.connect(cache_path, timeout=60, isolation_level=None)
+            db = sqlite3.connect(cache_path, timeout=LOCK_WAIT, isolation_level=None)
             paths = {"places": self._path, "jsonl": jsonl_path, "parquet": parquet_path}
             files = {name: _open(path) for name, path in paths.items()}
             try:

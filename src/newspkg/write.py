@@ -82,12 +82,20 @@ class JsonlWriter(_AtomicFile):
         if len(self._block) >= WRITE_BLOCK:
             self._write_block()
 
+    def write_lines(self, lines: memoryview) -> None:
+        """Whole lines to write as they are, e.g. copied from another file: they are written and
+        hashed straight from ``lines``, which must not change until :meth:`close`."""
+        if self._block:
+            self._write_block()
+        self._wait()
+        self._writing = self._writer.submit(self._write, lines)
+
     def _write_block(self) -> None:
         block, self._block = self._block, bytearray()
         self._wait()
         self._writing = self._writer.submit(self._write, block)
 
-    def _write(self, block: bytearray) -> None:
+    def _write(self, block: bytearray | memoryview) -> None:
         self._file.write(block)
         self._digest.update(block)
         self._size += len(block)
