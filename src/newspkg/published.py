@@ -28,6 +28,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from newspkg.cache import LOCK_WAIT
 from newspkg.discover import source_of
 from newspkg.errors import BuildError
 
@@ -35,7 +36,6 @@ STATE_TABLE = "create table if not exists published_state (key text primary key,
 GENERATION = "select value from generation"
 CHANGED = "the previous build's outputs changed during the build: build again"
 BUFFER = 1 << 20
-LOCK_WAIT = 60  # seconds to wait for a worker's write to the cache (as newspkg.cache does)
 NEWLINE = ord("\n")
 # A record's place in the outputs: its row, and its line's first byte and length.
 Place = tuple[int, int, int]
