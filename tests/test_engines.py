@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import pickle
@@ -301,6 +302,35 @@ def test_jsonl_facts_are_those_of_the_file_written(tmp_path: Path, monkeypatch: 
     facts = package.file_facts(tmp_path / "out.jsonl")
     assert writer.facts() == (facts.bytes, facts.sha256)
     assert facts.bytes == len((tmp_path / "out.jsonl").read_bytes()) > 50 * 7
+
+
+def test_lines_copied_from_another_file_are_written_and_hashed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ranges of whole lines copied from another file land between written lines, across write
+    blocks (7 bytes here); a range that does not hold whole lines stops the build."""
+    monkeypatch.setattr(write, "WRITE_BLOCK", 7)
+    lines = [f'{{"n":{n},"text":"{"新闻" * n}"}}\n'.encode() for n in range(9)]
+    source = tmp_path / "old.jsonl"
+    source.write_bytes(b"".join(lines))
+    ends = list(itertools.accumulate(len(line) for line in lines))
+    fd = os.open(source, os.O_RDONLY)
+    try:
+        with write.JsonlWriter(tmp_path / "new.jsonl") as writer:
+            writer.copy(fd, 0, ends[3])
+            writer.write_line(b'{"n":"new"}\n')
+            writer.copy(fd, ends[5], ends[8])
+        writer.commit()
+        expected = b"".join(lines[:4]) + b'{"n":"new"}\n' + b"".join(lines[6:])
+        assert (tmp_path / "new.jsonl").read_bytes() == expected
+        facts = package.file_facts(tmp_path / "new.jsonl")
+        assert writer.facts() == (facts.bytes, facts.sha256)
+        for start, stop in ((0, ends[3] - 1), (1, ends[3])):
+            with (
+                pytest.raises(BuildError, match="changed during the build"),
+                write.JsonlWriter(tmp_path / "x.jsonl") as bad,
+            ):
+                bad.copy(fd, start, stop)
+    finally:
+        os.close(fd)
 
 
 def test_an_outcome_survives_pickling_with_every_field() -> None:

@@ -435,7 +435,7 @@ class KeptWriter:
 
     def _copy(self, run: Run) -> None:
         if run.lines:
-            self._jsonl.write_lines(self._earlier.lines(run.start, run.stop))  # type: ignore[union-attr]
+            self._jsonl.copy(self._earlier.jsonl_fd, run.start, run.stop)  # type: ignore[union-attr]
 
     def close(self) -> None:
         self._cached_lines.close()

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-import mmap
+import io
 import os
 import sqlite3
 import threading
@@ -36,7 +36,6 @@ STATE_TABLE = "create table if not exists published_state (key text primary key,
 GENERATION = "select value from generation"
 CHANGED = "the previous build's outputs changed during the build: build again"
 BUFFER = 1 << 20
-NEWLINE = ord("\n")
 # A record's place in the outputs: its row, and its line's first byte and length.
 Place = tuple[int, int, int]
 # What a list entry says of a record: line size, raw sha256, settings digest, raw path.
@@ -57,9 +56,9 @@ def build_order(sources: Sequence[str]) -> Callable[[str], tuple[int, str]]:
 class PreviousOutputs:
     """The last build's JSONL and Parquet, held open, and the places of their records."""
 
-    def __init__(self, jsonl: mmap.mmap, parquet: mmap.mmap, places: IO[bytes], order: Callable[[str], Any]) -> None:
-        self._jsonl = jsonl
-        self.rows = PreviousRows(parquet)
+    def __init__(self, jsonl_fd: int, parquet_fd: int, places: IO[bytes], order: Callable[[str], Any]) -> None:
+        self.jsonl_fd = jsonl_fd  # read by offset (see JsonlWriter.copy), so it may be shared
+        self.rows = PreviousRows(parquet_fd)
         self._places = places
         self._order = order
         self._entries = _entries(places)
@@ -86,13 +85,12 @@ class PreviousOutputs:
                 if recorded != _state(db, files, paths):
                     return None
             with contextlib.ExitStack() as undo:  # held open: the files may be replaced meanwhile
-                parquet = mmap.mmap(files["parquet"], 0, access=mmap.ACCESS_READ)
-                undo.callback(parquet.close)
                 places = os.fdopen(os.dup(files["places"]), "rb", buffering=BUFFER)
                 undo.enter_context(places)
-                jsonl = mmap.mmap(files["jsonl"], 0, access=mmap.ACCESS_READ)
-                undo.callback(jsonl.close)
-                previous = cls(jsonl, parquet, places, order)
+                jsonl_fd, parquet_fd = os.dup(files["jsonl"]), os.dup(files["parquet"])
+                undo.callback(os.close, jsonl_fd)
+                undo.callback(os.close, parquet_fd)
+                previous = cls(jsonl_fd, parquet_fd, places, order)
                 undo.pop_all()
             return previous
         except (sqlite3.Error, OSError, ValueError, pa.ArrowException):
@@ -119,17 +117,10 @@ class PreviousOutputs:
         self._current = next(self._entries, None)
         self._row += 1
 
-    def lines(self, start: int, stop: int) -> memoryview:
-        """Consecutive lines of the previous JSONL, bytes ``start`` to ``stop``, not copied."""
-        if stop > len(self._jsonl) or self._jsonl[stop - 1] != NEWLINE or (start and self._jsonl[start - 1] != NEWLINE):
-            raise BuildError(CHANGED)  # the file was written to in place since it was stamped
-        return memoryview(self._jsonl)[start:stop]
-
     def close(self) -> None:
         self._places.close()
         self.rows.close()
-        with contextlib.suppress(BufferError):  # a line still refers to the mapping: it goes with them
-            self._jsonl.close()
+        os.close(self.jsonl_fd)
 
 
 def _entries(places: IO[bytes]) -> Iterator[Entry]:
@@ -146,12 +137,13 @@ def _entries(places: IO[bytes]) -> Iterator[Entry]:
 
 class PreviousRows:
     """Rows of the previous Parquet file, read a row group at a time from any thread (each thread
-    keeps the last group it decoded: consecutive requests mostly fall in it)."""
+    keeps the last group it decoded: consecutive requests mostly fall in it). Read by offset, not
+    mapped: mapped pages would count in the build's memory, the whole file of a large package."""
 
-    def __init__(self, mapped: mmap.mmap) -> None:
-        self._mapped = mapped
-        self._buffer: pa.Buffer | None = pa.py_buffer(mapped)
-        metadata = pq.ParquetFile(pa.BufferReader(self._buffer)).metadata
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+        self._size = os.fstat(fd).st_size
+        metadata = self._reader().metadata
         self._firsts = [0]  # the first row of each row group, and the number of rows last
         for group in range(metadata.num_row_groups):
             self._firsts.append(self._firsts[-1] + metadata.row_group(group).num_rows)
@@ -168,17 +160,46 @@ class PreviousRows:
 
     def _group(self, group: int) -> pa.Table:
         if getattr(self._local, "group", None) != group:
-            reader = pq.ParquetFile(pa.BufferReader(self._buffer))  # one per call: readers are not shared
-            self._local.table = reader.read_row_group(group, use_threads=False)
+            self._local.table = self._reader().read_row_group(group, use_threads=False)
             self._local.group = group
         table: pa.Table = self._local.table
         return table
 
+    def _reader(self) -> pq.ParquetFile:
+        """A reader with a position of its own: one per call, as readers are not shared."""
+        return pq.ParquetFile(pa.PythonFile(_ByOffset(self._fd, self._size), mode="r"))
+
     def close(self) -> None:
         self._local = threading.local()
-        self._buffer = None
-        with contextlib.suppress(BufferError):  # a table still refers to the mapping: it goes with them
-            self._mapped.close()
+        os.close(self._fd)
+
+
+class _ByOffset(io.RawIOBase):
+    """A file read by offset (pread) from a shared descriptor, with its own position."""
+
+    def __init__(self, fd: int, size: int) -> None:
+        super().__init__()
+        self._fd, self._size, self._position = fd, size, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self._size}[whence]
+        self._position = base + offset
+        return self._position
+
+    def tell(self) -> int:
+        return self._position
+
+    def readinto(self, buffer: Any) -> int:
+        data = os.pread(self._fd, len(buffer), self._position)
+        buffer[: len(data)] = data
+        self._position += len(data)
+        return len(data)
 
 
 class PlacesRecorder:

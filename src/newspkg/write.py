@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.json as pa_json
 import pyarrow.parquet as pq
 
-from newspkg.errors import PackageError
+from newspkg.errors import BuildError, PackageError
 
 ROW_GROUP_SIZE = 10_000
 MAX_ROW_GROUP_BYTES = 8 << 20  # of JSON: parsing a group takes about 2.5x this at its peak, and two run at once
@@ -82,20 +82,33 @@ class JsonlWriter(_AtomicFile):
         if len(self._block) >= WRITE_BLOCK:
             self._write_block()
 
-    def write_lines(self, lines: memoryview) -> None:
-        """Whole lines to write as they are, e.g. copied from another file: they are written and
-        hashed straight from ``lines``, which must not change until :meth:`close`."""
+    def copy(self, fd: int, start: int, stop: int) -> None:
+        """Whole lines copied from another file, bytes ``start`` to ``stop``: read, written and
+        hashed a block at a time on the writer's thread, the build's thread never touching them.
+        Raises :class:`BuildError` (here or at :meth:`close`) if the range does not hold whole
+        lines: the other file changed."""
         if self._block:
             self._write_block()
         self._wait()
-        self._writing = self._writer.submit(self._write, lines)
+        self._writing = self._writer.submit(self._copy, fd, start, stop)
+
+    def _copy(self, fd: int, start: int, stop: int) -> None:
+        changed = BuildError(f"the file {self.path.name}'s lines are copied from changed during the build: build again")
+        if start and os.pread(fd, 1, start - 1) != b"\n":
+            raise changed
+        for offset in range(start, stop, WRITE_BLOCK):
+            size = min(WRITE_BLOCK, stop - offset)
+            block = os.pread(fd, size, offset)
+            if len(block) != size or (offset + size == stop and not block.endswith(b"\n")):
+                raise changed
+            self._write(block)
 
     def _write_block(self) -> None:
         block, self._block = self._block, bytearray()
         self._wait()
         self._writing = self._writer.submit(self._write, block)
 
-    def _write(self, block: bytearray | memoryview) -> None:
+    def _write(self, block: bytes | bytearray) -> None:
         self._file.write(block)
         self._digest.update(block)
         self._size += len(block)
