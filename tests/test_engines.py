@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
@@ -11,11 +12,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from newspkg import build as build_module
-from newspkg import cache, engines, package, report, spilled, write
+from newspkg import cache, engines, package, published, report, spilled, write
 from newspkg.build import CACHE_PATH, OUTPUTS, BuildSummary, Duplicate, Engine, build, report_json
 from newspkg.config import load_project
 from newspkg.convert import Outcome
@@ -331,6 +333,28 @@ def test_lines_copied_from_another_file_are_written_and_hashed(tmp_path: Path, m
                 bad.copy(fd, start, stop)
     finally:
         os.close(fd)
+
+
+@pytest.mark.parametrize("gap", [1, 20], ids=["rows close together", "rows far apart"])
+def test_a_row_group_mixes_previous_rows_and_new_lines_in_order(tmp_path: Path, gap: int) -> None:
+    """Rows copied from a previous Parquet file and rows parsed from new lines come out in the
+    order they were given, whether the copied rows sit close together or far apart there."""
+    schema = pa.schema([pa.field("n", pa.int64(), nullable=False), pa.field("text", pa.string())])
+    line = lambda n: f'{{"n":{n},"text":"新闻{n}"}}\n'.encode()  # noqa: E731
+    with write.ParquetWriter(tmp_path / "old.parquet", schema, row_group_size=7) as old:
+        for n in range(40):
+            old.write_line(line(n))
+    old.commit()
+    rows = published.PreviousRows(os.open(tmp_path / "old.parquet", os.O_RDONLY))
+    wanted = [0, 1, -1, 2 + gap, -2, 3 + gap, 4 + gap, -3]  # negative: a new line
+    with contextlib.closing(rows), write.ParquetWriter(tmp_path / "new.parquet", schema, previous=rows) as new:
+        for n in wanted:
+            if n < 0:
+                new.write_line(line(n))
+            else:
+                new.write_previous_row(n, len(line(n)))
+    new.commit()
+    assert pq.read_table(tmp_path / "new.parquet").column("n").to_pylist() == wanted
 
 
 def test_an_outcome_survives_pickling_with_every_field() -> None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-import io
 import os
 import sqlite3
 import threading
@@ -136,18 +135,22 @@ def _entries(places: IO[bytes]) -> Iterator[Entry]:
 
 
 class PreviousRows:
-    """Rows of the previous Parquet file, read a row group at a time from any thread (each thread
-    keeps the last group it decoded: consecutive requests mostly fall in it). Read by offset, not
-    mapped: mapped pages would count in the build's memory, the whole file of a large package."""
+    """Rows of the previous Parquet file, read a row group at a time from any thread. The last few
+    groups decoded are kept for every thread: consecutive requests mostly fall in them. Read by
+    offset, not mapped: mapped pages would count in the build's memory, the whole file of a large
+    package."""
+
+    KEPT_GROUPS = 3  # the writer's parsers ask for neighbouring groups at once
 
     def __init__(self, fd: int) -> None:
-        self._fd = fd
-        self._size = os.fstat(fd).st_size
-        metadata = self._reader().metadata
+        self._file = os.fdopen(fd, "rb")
+        self._reader = pq.ParquetFile(pa.PythonFile(self._file, mode="r"))  # used under the lock only
+        metadata = self._reader.metadata
         self._firsts = [0]  # the first row of each row group, and the number of rows last
         for group in range(metadata.num_row_groups):
             self._firsts.append(self._firsts[-1] + metadata.row_group(group).num_rows)
-        self._local = threading.local()
+        self._decoded: dict[int, pa.Table] = {}  # oldest first
+        self._lock = threading.Lock()
 
     def take(self, first: int, stop: int, schema: pa.Schema) -> pa.Table:
         """Rows ``first`` to ``stop - 1`` as one table of ``schema``."""
@@ -159,47 +162,16 @@ class PreviousRows:
         return pa.Table.from_arrays(rows.columns, schema=schema)
 
     def _group(self, group: int) -> pa.Table:
-        if getattr(self._local, "group", None) != group:
-            self._local.table = self._reader().read_row_group(group, use_threads=False)
-            self._local.group = group
-        table: pa.Table = self._local.table
-        return table
-
-    def _reader(self) -> pq.ParquetFile:
-        """A reader with a position of its own: one per call, as readers are not shared."""
-        return pq.ParquetFile(pa.PythonFile(_ByOffset(self._fd, self._size), mode="r"))
+        with self._lock:  # one decodes while the other waits for the same group: each is decoded once
+            if group not in self._decoded:
+                self._decoded[group] = self._reader.read_row_group(group, use_threads=False)
+                while len(self._decoded) > self.KEPT_GROUPS:
+                    del self._decoded[next(iter(self._decoded))]
+            return self._decoded[group]
 
     def close(self) -> None:
-        self._local = threading.local()
-        os.close(self._fd)
-
-
-class _ByOffset(io.RawIOBase):
-    """A file read by offset (pread) from a shared descriptor, with its own position."""
-
-    def __init__(self, fd: int, size: int) -> None:
-        super().__init__()
-        self._fd, self._size, self._position = fd, size, 0
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self._size}[whence]
-        self._position = base + offset
-        return self._position
-
-    def tell(self) -> int:
-        return self._position
-
-    def readinto(self, buffer: Any) -> int:
-        data = os.pread(self._fd, len(buffer), self._position)
-        buffer[: len(data)] = data
-        self._position += len(data)
-        return len(data)
+        self._decoded.clear()
+        self._file.close()
 
 
 class PlacesRecorder:

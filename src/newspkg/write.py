@@ -199,16 +199,35 @@ class ParquetWriter(_AtomicFile):
             self._in_flight.append(self._encoder.submit(self._encode, table, count))
 
     def _table(self, pieces: list[bytearray | list[int]]) -> pa.Table:
-        tables = [
-            lines_to_table(piece, self._schema)
-            if isinstance(piece, bytearray)
-            else self._previous.take(piece[0], piece[1], self._schema)  # type: ignore[union-attr]
-            for piece in pieces
-        ]
-        if len(tables) == 1 and isinstance(pieces[0], bytearray):
-            return tables[0]
+        """The group's rows in order: its new lines parsed in one go, its previous rows read in one
+        go (the rows between them too, if few), then put in order by one gather."""
+        runs = [piece for piece in pieces if isinstance(piece, list)]
+        if not runs:
+            return lines_to_table(b"".join(pieces), self._schema)  # type: ignore[arg-type]
+        first, stop = runs[0][0], max(run[1] for run in runs)
+        if stop - first > 2 * sum(run[1] - run[0] for run in runs):  # rows far apart: each run alone
+            tables = [
+                self._rows(piece[0], piece[1]) if isinstance(piece, list) else lines_to_table(piece, self._schema)
+                for piece in pieces
+            ]
+            return pa.concat_tables(tables).combine_chunks()
+        rows = self._rows(first, stop)
+        if len(pieces) == 1:
+            return rows.combine_chunks()  # rows of one stretch of the previous file: nothing to reorder
+        parts, order, new = [rows], [], stop - first
+        for piece in pieces:
+            if isinstance(piece, list):
+                order.append(range(piece[0] - first, piece[1] - first))
+            else:
+                order.append(range(new, new := new + piece.count(b"\n")))
+        if new > stop - first:
+            parts.append(lines_to_table(b"".join(p for p in pieces if isinstance(p, bytearray)), self._schema))
+        indices = pa.array([row for rows in order for row in rows], pa.int64())
         # One chunk per column, as parsing gives: the pages then never depend on where rows came from.
-        return pa.concat_tables(tables).combine_chunks()
+        return pa.concat_tables(parts).combine_chunks().take(indices)
+
+    def _rows(self, first: int, stop: int) -> pa.Table:
+        return self._previous.take(first, stop, self._schema)  # type: ignore[union-attr]
 
     def _encode(self, table: Future[pa.Table], count: int) -> None:
         self._writer.write_table(table.result(), row_group_size=count)
