@@ -172,6 +172,17 @@ def test_cache_of_an_older_format_is_emptied_not_misread(project: Path) -> None:
         assert reopened.execute("select count(*) from outcome").fetchone()[0] == 5
 
 
+def test_a_cache_file_that_is_not_a_database_is_replaced(project: Path) -> None:
+    """A damaged cache costs one cold build, never a failed one."""
+    path = project / CACHE_PATH
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"not a database" * 100)
+    loaded = load_project(project)
+    schemas = load_schemas(loaded.schema_dir)
+    assert build(loaded, schemas, project, engine=Engine(jobs=1)).from_cache == 0
+    assert build(loaded, schemas, project, engine=Engine(jobs=1)).from_cache == 5
+
+
 @pytest.mark.parametrize("loss", ["rows", "file"])
 def test_a_cache_that_loses_a_kept_line_during_the_build_stops_it(
     project: Path, monkeypatch: pytest.MonkeyPatch, loss: str

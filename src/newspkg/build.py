@@ -21,7 +21,7 @@ from typing import Any, BinaryIO, NamedTuple
 import orjson
 
 from newspkg import adapters, package, report
-from newspkg.cache import CachedLines
+from newspkg.cache import CachedLines, discard_if_stale
 from newspkg.config import Project, available_cores
 from newspkg.convert import Converter, Outcome
 from newspkg.dedup import DuplicateIndex, Twin
@@ -212,6 +212,8 @@ def convert_all(
     if not all(adapters.reaches_workers(source.adapter) for source in project.sources):
         engine = replace(engine, kind="local", jobs=1)  # a run-time registered adapter lives here only
     cache = str(project.root / CACHE_PATH) if engine.cache else None
+    if cache is not None:
+        discard_if_stale(Path(cache))
     job = Job(str(project.root.resolve()), project.digest() + schemas.digest(), now, cache)
     work = shards(project, set(only) if only is not None else None, engine.shard_size)
     if engine.kind == "ray":
@@ -242,23 +244,18 @@ def build(
     recover_outputs(out_root)
     engine = engine or Engine()
     previous = package.read_descriptor(project.descriptor_path)
-    jsonl_path, parquet_path, cache_path = (
-        out_root / package.JSONL_PATH,
-        out_root / package.PARQUET_PATH,
-        project.root / CACHE_PATH,
-    )
     outcomes = convert_all(project, schemas, now, engine=engine)  # configuration errors stop the build here
-    # Before any worker writes to the cache: the places recorded by the last build hold until then.
-    order = build_order([source.name for source in project.sources])
-    places_path = project.root / PLACES_PATH
-    earlier = PreviousOutputs.open(cache_path, places_path, (jsonl_path, parquet_path), order) if engine.cache else None
+    earlier = _previous_outputs(project, out_root) if engine.cache else None  # before workers write the cache
     converter = Converter(project, schemas, now)
     manifest = package.Manifest()
-    jsonl = JsonlWriter(jsonl_path)
-    parquet = ParquetWriter(parquet_path, schemas.arrow_schema(), previous=earlier.rows if earlier else None)
+    jsonl = JsonlWriter(out_root / package.JSONL_PATH)
+    parquet = ParquetWriter(
+        out_root / package.PARQUET_PATH, schemas.arrow_schema(), previous=earlier.rows if earlier else None
+    )
     rejects = JsonlWriter(out_root / REJECTS_PATH)
-    places = PlacesRecorder(places_path) if engine.cache else None
-    kept_writer = KeptWriter(jsonl, parquet, converter, CachedLines(cache_path, converter), earlier, places)
+    places = PlacesRecorder(project.root / PLACES_PATH) if engine.cache else None
+    cached_lines = CachedLines(project.root / CACHE_PATH, converter)
+    kept_writer = KeptWriter(jsonl, parquet, converter, cached_lines, earlier, places)
     with contextlib.closing(kept_writer), jsonl, parquet, rejects:  # the writers finish first: they read from it
 
         def on_outcome(outcome: Outcome) -> None:
@@ -281,8 +278,15 @@ def build(
     package_file = BytesFile(out_root / "datapackage.json", package.dump_descriptor(descriptor))
     commit_together([jsonl, parquet, rejects, report, package_file], out_root / package.JOURNAL_PATH)
     if places is not None:
-        places.save(cache_path, jsonl_path, parquet_path)
+        places.save(project.root / CACHE_PATH, jsonl.path, parquet.path)
     return summary
+
+
+def _previous_outputs(project: Project, out_root: Path) -> PreviousOutputs | None:
+    """The last build's outputs, if the list of where it wrote each record still holds."""
+    order = build_order([source.name for source in project.sources])
+    outputs = (out_root / package.JSONL_PATH, out_root / package.PARQUET_PATH)
+    return PreviousOutputs.open(project.root / CACHE_PATH, project.root / PLACES_PATH, outputs, order)
 
 
 def recover_outputs(root: Path) -> bool:

@@ -264,6 +264,22 @@ def _rows_by_path(db: sqlite3.Connection, query: str, paths: list[str]) -> Itera
         yield from db.execute(query.format(",".join("?" * len(batch))), batch).fetchall()
 
 
+def discard_if_stale(path: Path) -> None:
+    """Delete a cache file of another format, before any worker opens it. Emptying it in place took
+    minutes for a million files' cache (SQLite frees every page), while the other workers waited for
+    the lock, gave up and built without the cache."""
+    if not path.exists():
+        return
+    try:
+        with contextlib.closing(sqlite3.connect(path, timeout=LOCK_WAIT)) as db:
+            version: int = db.execute("pragma user_version").fetchone()[0]
+    except sqlite3.Error:
+        version = -1  # not a database we can read: a new one replaces it
+    if version != FORMAT:
+        for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            stale.unlink(missing_ok=True)
+
+
 def _use_wal(db: sqlite3.Connection) -> None:
     """Put the file in WAL mode (it stays so). Workers opening a new cache at once race to do it,
     and the loser is told "database is locked" at once, not after a wait: it tries again."""

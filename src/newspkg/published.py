@@ -55,9 +55,9 @@ def build_order(sources: Sequence[str]) -> Callable[[str], tuple[int, str]]:
 class PreviousOutputs:
     """The last build's JSONL and Parquet, held open, and the places of their records."""
 
-    def __init__(self, jsonl_fd: int, parquet_fd: int, places: IO[bytes], order: Callable[[str], Any]) -> None:
+    def __init__(self, jsonl_fd: int, rows: PreviousRows, places: IO[bytes], order: Callable[[str], Any]) -> None:
         self.jsonl_fd = jsonl_fd  # read by offset (see JsonlWriter.copy), so it may be shared
-        self.rows = PreviousRows(parquet_fd)
+        self.rows = rows
         self._places = places
         self._order = order
         self._entries = _entries(places)
@@ -84,12 +84,12 @@ class PreviousOutputs:
                 if recorded != _state(db, files, paths):
                     return None
             with contextlib.ExitStack() as undo:  # held open: the files may be replaced meanwhile
-                places = os.fdopen(os.dup(files["places"]), "rb", buffering=BUFFER)
-                undo.enter_context(places)
-                jsonl_fd, parquet_fd = os.dup(files["jsonl"]), os.dup(files["parquet"])
+                places = undo.enter_context(os.fdopen(os.dup(files["places"]), "rb", buffering=BUFFER))
+                rows = PreviousRows(os.dup(files["parquet"]))
+                undo.callback(rows.close)
+                jsonl_fd = os.dup(files["jsonl"])
                 undo.callback(os.close, jsonl_fd)
-                undo.callback(os.close, parquet_fd)
-                previous = cls(jsonl_fd, parquet_fd, places, order)
+                previous = cls(jsonl_fd, rows, places, order)
                 undo.pop_all()
             return previous
         except (sqlite3.Error, OSError, ValueError, pa.ArrowException):
@@ -136,15 +136,19 @@ def _entries(places: IO[bytes]) -> Iterator[Entry]:
 
 class PreviousRows:
     """Rows of the previous Parquet file, read a row group at a time from any thread. The last few
-    groups decoded are kept for every thread: consecutive requests mostly fall in them. Read by
-    offset, not mapped: mapped pages would count in the build's memory, the whole file of a large
-    package."""
+    groups decoded are kept for every thread: consecutive requests mostly fall in them. Read, not
+    mapped: mapped pages would count in the build's memory, the whole file of a large package."""
 
     KEPT_GROUPS = 3  # the writer's parsers ask for neighbouring groups at once
 
     def __init__(self, fd: int) -> None:
+        """Takes ``fd`` over: :meth:`close` closes it (so does a failure here)."""
         self._file = os.fdopen(fd, "rb")
-        self._reader = pq.ParquetFile(pa.PythonFile(self._file, mode="r"))  # used under the lock only
+        try:
+            self._reader = pq.ParquetFile(pa.PythonFile(self._file, mode="r"))  # used under the lock only
+        except BaseException:
+            self._file.close()
+            raise
         metadata = self._reader.metadata
         self._firsts = [0]  # the first row of each row group, and the number of rows last
         for group in range(metadata.num_row_groups):
@@ -199,10 +203,12 @@ class PlacesRecorder:
         self.close()
         with contextlib.suppress(sqlite3.Error, OSError):
             self._partial.replace(self._path)  # the recorded stamps no longer match: nothing holds until the end
-            db = sqlite3.connect(cache_path, timeout=LOCK_WAIT, isolation_level=None)
             paths = {"places": self._path, "jsonl": jsonl_path, "parquet": parquet_path}
-            files = {name: _open(path) for name, path in paths.items()}
+            files: dict[str, int] = {}
+            db = sqlite3.connect(cache_path, timeout=LOCK_WAIT, isolation_level=None)
             try:
+                for name, path in paths.items():
+                    files[name] = _open(path)
                 db.execute(STATE_TABLE)
                 db.execute("begin immediate")
                 db.execute("delete from published_state")

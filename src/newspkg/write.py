@@ -200,31 +200,27 @@ class ParquetWriter(_AtomicFile):
 
     def _table(self, pieces: list[bytearray | list[int]]) -> pa.Table:
         """The group's rows in order: its new lines parsed in one go, its previous rows read in one
-        go (the rows between them too, if few), then put in order by one gather."""
+        go (the rows between them too, unless they are many), then joined in one copy."""
+        new_lines = b"".join(piece for piece in pieces if isinstance(piece, bytearray))
+        parsed = lines_to_table(new_lines, self._schema) if new_lines else None
         runs = [piece for piece in pieces if isinstance(piece, list)]
         if not runs:
-            return lines_to_table(b"".join(pieces), self._schema)  # type: ignore[arg-type]
+            return parsed
         first, stop = runs[0][0], max(run[1] for run in runs)
-        if stop - first > 2 * sum(run[1] - run[0] for run in runs):  # rows far apart: each run alone
-            tables = [
-                self._rows(piece[0], piece[1]) if isinstance(piece, list) else lines_to_table(piece, self._schema)
-                for piece in pieces
-            ]
-            return pa.concat_tables(tables).combine_chunks()
-        rows = self._rows(first, stop)
-        if len(pieces) == 1:
-            return rows.combine_chunks()  # rows of one stretch of the previous file: nothing to reorder
-        parts, order, new = [rows], [], stop - first
+        close_together = stop - first <= 2 * sum(run[1] - run[0] for run in runs)
+        previous = self._rows(first, stop) if close_together else None
+        slices, next_line = [], 0
         for piece in pieces:
-            if isinstance(piece, list):
-                order.append(range(piece[0] - first, piece[1] - first))
+            if isinstance(piece, bytearray):
+                lines = piece.count(b"\n")
+                slices.append(parsed.slice(next_line, lines))  # type: ignore[union-attr]
+                next_line += lines
+            elif previous is not None:
+                slices.append(previous.slice(piece[0] - first, piece[1] - piece[0]))
             else:
-                order.append(range(new, new := new + piece.count(b"\n")))
-        if new > stop - first:
-            parts.append(lines_to_table(b"".join(p for p in pieces if isinstance(p, bytearray)), self._schema))
-        indices = pa.array([row for rows in order for row in rows], pa.int64())
+                slices.append(self._rows(piece[0], piece[1]))
         # One chunk per column, as parsing gives: the pages then never depend on where rows came from.
-        return pa.concat_tables(parts).combine_chunks().take(indices)
+        return pa.concat_tables(slices).combine_chunks()
 
     def _rows(self, first: int, stop: int) -> pa.Table:
         return self._previous.take(first, stop, self._schema)  # type: ignore[union-attr]
