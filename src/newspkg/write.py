@@ -201,7 +201,8 @@ class ParquetWriter(_AtomicFile):
     def _table(self, pieces: list[bytearray | list[int]]) -> pa.Table:
         """The group's rows in order: its new lines parsed in one go, its previous rows read in one
         go (the rows between them too, unless they are many), then joined in one copy."""
-        new_lines = b"".join(piece for piece in pieces if isinstance(piece, bytearray))
+        new = [piece for piece in pieces if isinstance(piece, bytearray)]
+        new_lines = new[0] if len(new) == 1 else b"".join(new)  # one piece (a cold build): not copied again
         parsed = lines_to_table(new_lines, self._schema) if new_lines else None
         runs = [piece for piece in pieces if isinstance(piece, list)]
         if not runs:
