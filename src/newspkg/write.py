@@ -93,7 +93,9 @@ class JsonlWriter(_AtomicFile):
         self._writing = self._writer.submit(self._copy, fd, start, stop)
 
     def _copy(self, fd: int, start: int, stop: int) -> None:
-        changed = BuildError(f"the file {self.path.name}'s lines are copied from changed during the build: build again")
+        changed = BuildError(
+            f"the file that lines of {self.path.name} are copied from changed during the build: build again"
+        )
         if start and os.pread(fd, 1, start - 1) != b"\n":
             raise changed
         for offset in range(start, stop, WRITE_BLOCK):
