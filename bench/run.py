@@ -11,6 +11,7 @@ present), and the peak of its whole process tree comes from sampling /proc. See 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
@@ -372,24 +373,30 @@ TOUCHED_SHARE = 100  # one raw file in a hundred changes before the incremental 
 
 
 def incremental_row(repo: Path, logs: Path, files: int) -> Row:
-    """Rebuild with the warm cache (the reference build's) after changing 1% of the raw files, then
-    put them back as they were.
+    """Rebuild with the warm cache (the reference build's) after changing 1% of the raw files (see
+    :func:`one_percent_changed`)."""
+    with one_percent_changed(repo) as changed:
+        step = f"newspkg build, {changed:,} files ({100 / TOUCHED_SHARE:g}%) changed, cache warm"
+        argv = [str(BIN / "newspkg"), "build"]
+        return run_step(
+            step, argv, repo, logs, files, "files", ok_codes=(0, 1), note="compare with the cold build, cache on"
+        )
 
-    Every hundredth raw file in path order gets one more sentence, in its own encoding's bytes
-    (UTF-8 or GB18030 both encode it; a sentence appended at the end never touches front matter).
-    """
+
+@contextlib.contextmanager
+def one_percent_changed(repo: Path, mark: str = "") -> Iterator[int]:
+    """Every hundredth raw file in path order gets one more sentence, in its own encoding's bytes
+    (UTF-8 or GB18030 both encode it; a sentence appended at the end never touches front matter);
+    yields how many, and puts them back as they were (later runs reuse the corpus). A new ``mark``
+    in the sentence makes bytes no cache has seen."""
     raw = sorted(p for p in (repo / "raw").rglob("*") if p.is_file() and p.name != "source.toml")
     originals = {path: path.read_bytes() for path in raw[::TOUCHED_SHARE]}
     for path, data in originals.items():
         encoding = "utf-8" if _is_utf8(data) else "gb18030"
-        path.write_bytes(data + "\n\n新增一句，用于增量构建测试。\n".encode(encoding))
-    step = f"newspkg build, {len(originals):,} files ({100 / TOUCHED_SHARE:g}%) changed, cache warm"
-    argv = [str(BIN / "newspkg"), "build"]
+        path.write_bytes(data + f"\n\n新增一句，用于增量构建测试。{mark}\n".encode(encoding))
     try:
-        return run_step(
-            step, argv, repo, logs, files, "files", ok_codes=(0, 1), note="compare with the cold build, cache on"
-        )
-    finally:  # the corpus is reused by later runs: it must stay as generated
+        yield len(originals)
+    finally:
         for path, data in originals.items():
             path.write_bytes(data)
 

@@ -185,11 +185,6 @@ class BuildSummary:
     def to_dict(self) -> dict[str, Any]:
         return {**self.counts(), **{name: list(items) for name, items in self.lists().items()}}
 
-    def close(self) -> None:
-        """Drop the lists' files (they also go when the process ends)."""
-        self.rejects.close()
-        self.duplicates.close()
-
 
 def report_json(summary: BuildSummary) -> Iterator[bytes]:
     """build/report.json, exactly ``json.dumps(summary.to_dict(), ensure_ascii=False, indent=2)``
@@ -364,24 +359,6 @@ def _kept_batches(
         yield kept
 
 
-@dataclass
-class Run:
-    """Consecutive lines of a file: bytes ``start`` to ``stop``, ``lines`` of them."""
-
-    start: int = 0
-    stop: int = 0
-    lines: int = 0
-
-    def extend(self, start: int, size: int) -> bool:
-        """Add the line at ``start`` if it follows (an empty run takes any); False if it does not."""
-        if self.lines and start != self.stop:
-            return False
-        if not self.lines:
-            self.start = start
-        self.stop, self.lines = start + size, self.lines + 1
-        return True
-
-
 class KeptWriter:
     """Hands each kept record on to the JSONL and Parquet writers, from the cheapest place that
     has it: the previous build's outputs (a record whose outcome is the one they hold: its line
@@ -406,25 +383,26 @@ class KeptWriter:
         found = self._places(kept)
         wanted = [(k.raw_path, k.source, k.raw_sha256) for k in kept if k.line_cached and k.raw_path not in found]
         from_cache = self._cached_lines.read(wanted) if wanted else {}
-        run = Run()  # consecutive copied lines: read from the previous JSONL in one call
+        start = stop = 0  # the run of consecutive copied lines so far: copied from the old JSONL in one go
         for record in kept:
             if (place := found.get(record.raw_path)) is not None:
-                row, start, size = place
-                if not run.extend(start, size):
-                    self._copy(run)
-                    run = Run(start, start + size, 1)
+                row, line_start, size = place
+                if line_start != stop:
+                    self._copy(start, stop)
+                    start = line_start
+                stop = line_start + size
                 self._parquet.write_previous_row(row, size)
                 self.copied += 1
             else:
-                self._copy(run)
-                run = Run()
+                self._copy(start, stop)
+                start = stop = 0
                 line = from_cache[record.raw_path] if record.line_cached else record.line
                 self._jsonl.write_line(line)
                 self._parquet.write_line(line)
                 size = len(line)
             if self._recorder is not None:
                 self._recorder.add(record.raw_path, self._settings(record.source), record.raw_sha256, size)
-        self._copy(run)
+        self._copy(start, stop)
 
     def _places(self, kept: list[Kept]) -> dict[str, Place]:
         """Raw path → place, for the unchanged records the previous outputs hold."""
@@ -437,9 +415,9 @@ class KeptWriter:
                         found[record.raw_path] = place
         return found
 
-    def _copy(self, run: Run) -> None:
-        if run.lines:
-            self._jsonl.copy(self._earlier.jsonl_fd, run.start, run.stop)  # type: ignore[union-attr]
+    def _copy(self, start: int, stop: int) -> None:
+        if stop > start:
+            self._jsonl.copy(self._earlier.jsonl_fd, start, stop)  # type: ignore[union-attr]
 
     def close(self) -> None:
         self._cached_lines.close()

@@ -142,12 +142,13 @@ class OutcomeCache:
         self, raw_path: str, source: str, raw_sha256: str, has_line: int, dedup: bytes | None, issues: bytes
     ) -> Outcome | None:
         found = tuple(Issue.from_dict(i) for i in orjson.loads(issues))
-        if not has_line and not has_errors(found):
+        rejected = has_errors(found)
+        if not has_line and not rejected:
             return None  # a row no build writes (no record, yet no error): convert again
         # An accepted record's line stays here until the build writes it; a reject's goes with it
         # into rejects.jsonl (rejects are few).
-        line_cached = bool(has_line) and not has_errors(found)
-        line = self._line(raw_path, source, raw_sha256) if has_line and not line_cached else None
+        line_cached = bool(has_line) and not rejected
+        line = self._line(raw_path, source, raw_sha256) if has_line and rejected else None
         return Outcome(
             raw_path,
             raw_sha256,

@@ -6,7 +6,7 @@ one's line size, raw sha256, settings digest and raw path (what determines its l
 outputs are committed, the cache records the stamps of the JSONL and Parquet files and of that list,
 and its own write generation. The next build copies a kept record whose outcome is the same (same
 path, settings and raw bytes) from those files: the JSONL line as bytes, the Parquet row decoded
-from the old file, which costs far less than parsing its JSON again. Both builds go through records
+from the old file, which takes less CPU than parsing its JSON again. Both builds go through records
 in the same order, so the list is read once, alongside. Once any of the files has changed (edited,
 replaced, checked out by git), or the cache took new outcomes since (a build that failed after
 converting files), none of this is used: lines then come from the outcome cache, as before.
@@ -41,7 +41,8 @@ Place = tuple[int, int, int]
 Entry = tuple[int, str, str, str]
 
 
-def file_stamp(fd: int) -> str:
+def _stamp(fd: int) -> str:
+    """Size, times, inode and device of an open file: another file, or the same one written to, differs."""
     info = os.fstat(fd)
     return f"{info.st_size} {info.st_mtime_ns} {info.st_ctime_ns} {info.st_ino} {info.st_dev}"
 
@@ -228,5 +229,5 @@ def _state(db: sqlite3.Connection, files: dict[str, int], paths: dict[str, Path]
     """What the places hold for: these very files, and the outcome cache as it is now (a build
     that wrote outcomes, even one that then failed, may have changed lines these files still hold)."""
     (generation,) = db.execute(GENERATION).fetchone()
-    state = {name: f"{paths[name].resolve()} {file_stamp(fd)}" for name, fd in files.items()}
+    state = {name: f"{paths[name].resolve()} {_stamp(fd)}" for name, fd in files.items()}
     return {**state, "cache_generation": str(generation)}

@@ -93,16 +93,14 @@ class JsonlWriter(_AtomicFile):
         self._writing = self._writer.submit(self._copy, fd, start, stop)
 
     def _copy(self, fd: int, start: int, stop: int) -> None:
-        changed = BuildError(
-            f"the file that lines of {self.path.name} are copied from changed during the build: build again"
-        )
-        if start and os.pread(fd, 1, start - 1) != b"\n":
-            raise changed
+        whole_lines = not start or os.pread(fd, 1, start - 1) == b"\n"
         for offset in range(start, stop, WRITE_BLOCK):
             size = min(WRITE_BLOCK, stop - offset)
             block = os.pread(fd, size, offset)
-            if len(block) != size or (offset + size == stop and not block.endswith(b"\n")):
-                raise changed
+            if not whole_lines or len(block) != size or (offset + size == stop and not block.endswith(b"\n")):
+                raise BuildError(
+                    f"the file that lines of {self.path.name} are copied from changed during the build: build again"
+                )
             self._write(block)
 
     def _write_block(self) -> None:
