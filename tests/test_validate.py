@@ -7,10 +7,13 @@ char_count, fingerprint) are recomputed so that only the change under test is wr
 from __future__ import annotations
 
 import copy
-from datetime import UTC, datetime
+import re
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from newspkg.config import Project
 from newspkg.convert import Converter
@@ -18,7 +21,7 @@ from newspkg.discover import discover
 from newspkg.issues import Issue
 from newspkg.records import fingerprint, record_id
 from newspkg.schema import SchemaSet
-from newspkg.validate import RecordChecker
+from newspkg.validate import RecordChecker, _han_and_letters, _han_and_letters_each, _near
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 SEED = "raw/finews/000_7002e876ea497e3f.txt"
@@ -151,3 +154,51 @@ def test_stale_id_is_an_error(checker: RecordChecker, record: dict[str, Any]) ->
     """Changing the URL without recomputing the id is record:id."""
     record["url"] = "http://finews.zning.xyz/html_News/NewsShare.html?infoCode=NW202202260000000000"
     assert found(check(checker, record)) == {("record:id", "/id", "error")}
+
+
+def test_checking_many_records_at_once_finds_what_checking_each_finds(
+    checker: RecordChecker, record: dict[str, Any]
+) -> None:
+    """check_each (the Han share of every zh text counted in one pass) gives every record the issues
+    check gives it: clean, mis-decoded, empty and non-Chinese texts mixed in one batch."""
+    mojibake = record["text"].encode("utf-8").decode("latin-1")
+    variants = [
+        copy.deepcopy(record),
+        with_text(copy.deepcopy(record), mojibake),
+        with_text(copy.deepcopy(record), ""),
+        with_text(copy.deepcopy(record), "abc 𠀀𠀁 def"),  # astral Han: one code point each
+        {**copy.deepcopy(record), "language": "en"},
+        with_text(copy.deepcopy(record), mojibake[:7] + record["text"]),
+    ]
+    one_by_one = [check(checker, variant) for variant in variants]
+    assert checker.check_each(variants, SEED, [0] * len(variants)) == one_by_one
+    assert [found(issues) for issues in one_by_one[:4]] == [
+        set(),
+        {("text:encoding", "/text", "error")},
+        {("schema:minLength", "/text", "error"), ("schema:minimum", "/char_count", "error")},
+        {("text:encoding", "/text", "error")},
+    ]
+
+
+@given(
+    day=st.dates(min_value=date(1990, 1, 3), max_value=date(2030, 12, 29)),
+    shift=st.integers(min_value=-3, max_value=3),
+    seconds=st.integers(min_value=0, max_value=86399),
+    offset_minutes=st.integers(min_value=-1439, max_value=1439),
+)
+def test_a_date_in_a_url_is_near_exactly_as_defined(day: date, shift: int, seconds: int, offset_minutes: int) -> None:
+    """_near's shortcut (same calendar day) agrees with its definition: noon of the URL's day, in
+    published's time zone, at most 36 hours from published."""
+    zone = timezone(timedelta(minutes=offset_minutes))
+    published = datetime(day.year, day.month, day.day, tzinfo=zone) + timedelta(seconds=seconds)
+    url_day = day + timedelta(days=shift)
+    match = re.search(r"(\d{4})(\d{2})(\d{2})", url_day.strftime("%Y%m%d"))
+    assert match is not None
+    noon = datetime(url_day.year, url_day.month, url_day.day, 12, tzinfo=zone)
+    assert _near(match, published) == (abs(noon - published) <= timedelta(hours=36))
+
+
+@given(st.lists(st.text(max_size=40), max_size=8))
+def test_han_counts_of_many_samples_are_those_of_each(samples: list[str]) -> None:
+    """Counting every sample in one array gives each sample the counts it has alone."""
+    assert _han_and_letters_each(samples) == [_han_and_letters(sample) for sample in samples]

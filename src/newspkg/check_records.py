@@ -261,18 +261,19 @@ def _check_lines(job: RecordsJob, first_line: int, raws: list[bytes | None], che
     checker, keys = _checker(job)
     name = job.jsonl_name
     report = checked.report
-    well_formed = []
+    records, well_formed = [], []
     for line, raw in enumerate(raws, start=first_line):
         record = _record(raw, line, job, report)
-        if record is None:
-            continue
-        report.records += 1
+        if record is not None:
+            records.append(record)
+            well_formed.append(line)
+    for record, line, issues in zip(records, well_formed, checker.check_each(records, name, well_formed), strict=True):
         rid = id_of(record)
         if list(record) != keys:
             report.add(name, "record:keys", "keys are not the schema's fields in schema order", rid, "", line)
-        report.extend(checker.check(record, name, line))
-        well_formed.append(line)
+        report.extend(issues)
         checked.ids.append(rid)
+    report.records += len(records)
     checked.lines += well_formed
     return well_formed
 
