@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import pickle
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -319,6 +320,46 @@ def test_report_keeps_every_error_but_counts_warnings_past_the_cap() -> None:
     assert report.warnings_by_rule["url:missing"] == MAX_KEPT_WARNINGS + 500
     assert sum(i.severity is Severity.WARNING for i in report.issues) == MAX_KEPT_WARNINGS
     assert [i.rule for i in report.issues if i.severity is Severity.ERROR] == ["unique-id"]
+
+
+def test_issues_past_what_a_report_holds_wait_on_disk_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An IssueList holds the first MAX_HELD_ISSUES issues and spills the rest; package issues can
+    still go in front; iterating, counting and pickling see every issue in order."""
+    from newspkg.issues import Issue
+
+    monkeypatch.setattr(check_records, "MAX_HELD_ISSUES", 3)
+    issues = [Issue(JSONL, f"{n:016x}", "/text", "text:markup", f"markup {n}", line=n + 1) for n in range(10)]
+    listed = check_records.IssueList(issues)
+    listed.insert(1, [Issue("datapackage.json", "", "", "package:profile", "profile")])
+    expected = [issues[0], Issue("datapackage.json", "", "", "package:profile", "profile"), *issues[1:]]
+    assert list(listed) == expected
+    assert len(listed) == 11
+    assert list(pickle.loads(pickle.dumps(listed))) == expected
+    with pytest.raises(IndexError):
+        listed.insert(5, [])
+
+
+def test_a_package_with_more_errors_than_a_report_holds_lists_them_all(
+    built: Path, run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every record wrong, and a report that holds only two issues in memory: validate still lists
+    every error, in line order, and counts them all."""
+    monkeypatch.setattr(check_records, "MAX_HELD_ISSUES", 2)
+    path = built / JSONL
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    for record in records:
+        record["char_count"] += 1
+    lines = [json.dumps(record, ensure_ascii=False, separators=(",", ":")) for record in records]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    declare_facts(built, JSONL)
+    result = validate(run, built, "json")
+    assert result.exit_code == 1, result.output
+    found = [(issue["line"], issue["rule"]) for issue in issues_of(result) if issue["severity"] == "error"]
+    expected = [
+        (line, rule) for line in range(1, len(records) + 1) for rule in ("record:char-count", "parquet:mismatch")
+    ]
+    assert found == expected  # by line, a record's own issues before its row's
+    assert json_lines(result)[-1]["summary"]["errors"] == len(expected)
 
 
 @settings(max_examples=500, derandomize=True)

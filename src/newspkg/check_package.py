@@ -204,7 +204,7 @@ class _ProfileCheck:
         found = PackageReport()
         for rule, message in errors:
             found.add(self._name, f"package:{rule}", message)
-        self._report.issues[self._position : self._position] = found.issues
+        self._report.issues.insert(self._position, found.issues)
 
 
 def _large_package(root: Path, descriptor: dict[str, Any]) -> bool:

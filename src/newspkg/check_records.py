@@ -34,6 +34,7 @@ import pyarrow.parquet as pq
 from newspkg.issues import MAX_KEPT_WARNINGS, Issue, Severity
 from newspkg.records import ID_LENGTH, id_of
 from newspkg.schema import SchemaSet
+from newspkg.spilled import SpilledList
 from newspkg.validate import RecordChecker
 from newspkg.write import lines_to_table
 
@@ -44,11 +45,47 @@ MAX_LINE_BYTES = 64 * 1024 * 1024  # one JSONL record
 READ_BLOCK = 4 * 1024 * 1024
 SPANS_IN_FLIGHT_PER_WORKER = 2  # keeps workers busy; a span's results are small
 HEX_ID = re.compile(r"[0-9a-f]+")
+MAX_HELD_ISSUES = 10_000  # a report's issues beyond these wait on disk
+
+
+class IssueList:
+    """Issues in the order they came: the first :data:`MAX_HELD_ISSUES` in memory (where the few
+    about the package itself may still be put in front), the rest in a :class:`SpilledList`. A
+    package whose every record breaks a rule has millions of errors: held, they outgrew the rest
+    of a validation's memory. Pickled (a span's issues, bounded by its size) as a plain list."""
+
+    def __init__(self, issues: Iterable[Issue] = ()) -> None:
+        self._held: list[Issue] = []
+        self._spilled: SpilledList[Issue] = SpilledList(Issue.to_dict, Issue.from_dict)
+        for issue in issues:
+            self.append(issue)
+
+    def append(self, issue: Issue) -> None:
+        if len(self._held) < MAX_HELD_ISSUES and not self._spilled:
+            self._held.append(issue)
+        else:
+            self._spilled.append(issue)
+
+    def insert(self, position: int, issues: Iterable[Issue]) -> None:
+        """Put ``issues`` before the one at ``position``, which must be among the first held."""
+        if position > len(self._held):
+            raise IndexError(f"issues can only be inserted among the first {len(self._held)}")
+        self._held[position:position] = issues
+
+    def __iter__(self) -> Iterator[Issue]:
+        yield from self._held
+        yield from self._spilled
+
+    def __len__(self) -> int:
+        return len(self._held) + len(self._spilled)
+
+    def __reduce__(self) -> tuple[type[IssueList], tuple[list[Issue]]]:
+        return IssueList, (list(self),)
 
 
 @dataclass
 class PackageReport:
-    issues: list[Issue] = field(default_factory=list)  # every error; warnings up to MAX_KEPT_WARNINGS
+    issues: IssueList = field(default_factory=IssueList)  # every error; warnings up to MAX_KEPT_WARNINGS
     records: int = 0
     warnings_by_rule: Counter[str] = field(default_factory=Counter)
 
@@ -121,7 +158,7 @@ class CheckedSpan:
     def in_line_order(self) -> PackageReport:
         """Record issues and Parquet differences together, by line (a record's own issues first)."""
         issues = sorted([*self.report.issues, *self.compared], key=attrgetter("line"))
-        return PackageReport(issues, self.report.records, self.report.warnings_by_rule)
+        return PackageReport(IssueList(issues), self.report.records, self.report.warnings_by_rule)
 
 
 def check_records(job: RecordsJob, report: PackageReport, workers: int) -> None:
@@ -246,7 +283,7 @@ def check_span(job: RecordsJob, span: Span) -> CheckedSpan:
         if rows is not None:
             rows.compare(lines, [raws[line - first] or b"" for line in lines])
     if rows is not None:
-        checked.compared, checked.damage = rows.report.issues, rows.damage
+        checked.compared, checked.damage = list(rows.report.issues), rows.damage
     return checked
 
 
@@ -406,7 +443,7 @@ def compare_span(
     for first, raws in _span_batches(job, span):
         lines = [line for line in range(first, first + len(raws)) if line in well_formed]
         rows.compare(lines, [raws[line - first] or b"" for line in lines])
-    return rows.report.issues, rows.damage
+    return list(rows.report.issues), rows.damage
 
 
 class _RowComparison:

@@ -12,8 +12,10 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -268,12 +270,12 @@ def _validate_package(
 ) -> int:
     started = time.monotonic()
     result = check_package(path, strict=strict, allow_remote=allow_remote, thorough=thorough)
-    issues = [*(before or []), *result.issues]
-    report.write_issues(issues, out, fmt)
-    errors = sum(issue.severity is Severity.ERROR for issue in issues)
+    shown: Counter[Severity] = Counter()
+    report.write_issues(_counted(chain(before or [], result.issues), shown), out, fmt)
+    errors = shown[Severity.ERROR]
     warnings = sum(issue.severity is Severity.WARNING for issue in before or []) + result.warnings_by_rule.total()
-    if warnings > len(issues) - errors and fmt == "text":
-        out.write(f"(showing the first {len(issues) - errors} warnings; the summary counts them all by rule)\n")
+    if warnings > shown[Severity.WARNING] and fmt == "text":
+        out.write(f"(showing the first {shown[Severity.WARNING]} warnings; the summary counts them all by rule)\n")
     seconds = time.monotonic() - started
     summary = {
         "package": str(path),
@@ -287,6 +289,13 @@ def _validate_package(
     command = "verify" if strict else "validate"
     report.write_summary(summary, out, fmt, title or f"newspkg {command}: {path}")
     return EXIT_PROBLEMS if errors else EXIT_CLEAN
+
+
+def _counted(issues: Iterable[Issue], counts: Counter[Severity]) -> Iterator[Issue]:
+    """The issues, counted by severity as they pass (a package's may be too many to hold)."""
+    for issue in issues:
+        counts[issue.severity] += 1
+        yield issue
 
 
 def _raw_selection(project: Project, paths: tuple[Path, ...]) -> set[str]:
