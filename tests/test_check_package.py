@@ -497,3 +497,35 @@ def test_spans_join_small_row_groups_and_cut_large_ones(monkeypatch: pytest.Monk
     monkeypatch.setattr(check_records, "MAX_SPAN_LINES", 8)
     cuts = check_records._cuts([3, 3, 3, 10, 2])
     assert [next(cuts) for _ in range(6)] == [6, 3, 8, 4, 5, 5]
+
+
+def test_progress_is_told_every_byte_of_the_records_checked(built: Path) -> None:
+    """check_package reports each part of the JSONL file it checked, with the file's size: the parts
+    add up to the whole file."""
+    size = (built / JSONL).stat().st_size
+    reports: list[tuple[int, int]] = []
+    check_package.check_package(built / "datapackage.json", progress=lambda done, total: reports.append((done, total)))
+    assert reports
+    assert {total for _, total in reports} == {size}
+    assert sum(done for done, _ in reports) == size
+
+
+@pytest.mark.parametrize(
+    ("command", "label"),
+    [(("validate", "datapackage.json"), "checking records"), (("validate",), "validating"), (("build",), "building")],
+)
+def test_a_terminal_gets_a_progress_bar_and_a_pipe_none(
+    built: Path, run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch, command: tuple[str, ...], label: str
+) -> None:
+    """On a terminal, build and both kinds of validate draw a progress bar (on stderr); elsewhere
+    (CI, pipes) they print none."""
+    from newspkg import cli
+
+    args = [str(built / arg) if arg.endswith(".json") else arg for arg in command]
+    quiet = run(*args, root=built)
+    monkeypatch.setattr(cli, "_on_terminal", lambda: True)
+    shown = run(*args, root=built)
+    assert quiet.exit_code == shown.exit_code == 0, shown.output
+    assert label not in quiet.stderr
+    assert label in shown.stderr
+    assert label not in shown.stdout

@@ -220,10 +220,10 @@ def convert_all(
     return run_local(job, work, engine.jobs)
 
 
-def summarize(outcomes: Iterable[Outcome]) -> BuildSummary:
+def summarize(outcomes: Iterable[Outcome], progress: Progress | None = None) -> BuildSummary:
     """Settle outcomes without writing anything (what ``newspkg validate raw/`` reports)."""
     with tempfile.TemporaryDirectory(prefix="newspkg-validate-") as scratch:
-        return _settle(outcomes, Path(scratch), lambda _: None)
+        return _settle(outcomes, Path(scratch), lambda _: progress(1) if progress else None)
 
 
 def build(

@@ -31,8 +31,10 @@ import json
 import multiprocessing
 import re
 import sys
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -70,8 +72,10 @@ def check_package(
     strict: bool = False,
     allow_remote: bool = False,
     thorough: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> PackageReport:
     """Check the package described by ``descriptor_path``; see the module docstring for ``strict``.
+    ``progress`` is told the JSONL bytes of each part of the records checked, and their total.
 
     Problems with the package are issues in the report; :class:`~newspkg.errors.PackageError` only
     when the descriptor itself cannot be read (missing, too large, not a JSON object).
@@ -94,24 +98,30 @@ def check_package(
     profile = _ProfileCheck(descriptor, descriptor_path, report, concurrent=large)
     try:
         workers = available_cores() if large else 1  # the rules are Python: a large package uses every core
-        _check_contents(root, where, descriptor, report, now, strict, allow_remote, thorough, workers)
+        options = _Options(now or datetime.now(UTC), strict, allow_remote, thorough, workers, progress)
+        _check_contents(root, where, descriptor, report, options)
     finally:
         profile.finish()
     return report
 
 
+@dataclass(frozen=True)
+class _Options:
+    """How :func:`check_package` was asked to check, as its helpers need it."""
+
+    now: datetime
+    strict: bool
+    allow_remote: bool
+    thorough: bool
+    workers: int
+    progress: Callable[[int, int], None] | None
+
+
 def _check_contents(
-    root: Path,
-    where: str,
-    descriptor: dict[str, Any],
-    report: PackageReport,
-    now: datetime | None,
-    strict: bool,
-    allow_remote: bool,
-    thorough: bool,
-    workers: int,
+    root: Path, where: str, descriptor: dict[str, Any], report: PackageReport, options: _Options
 ) -> None:
     """Everything but the profile: resource files, shipped schemas, then every record."""
+    strict = options.strict
     listed = descriptor.get("resources")
     resources = [r for r in listed if isinstance(r, dict)] if isinstance(listed, list) else []
     by_name = {str(r.get("name")): r for r in resources}
@@ -129,7 +139,7 @@ def _check_contents(
     if strict:
         for resource in resources:
             if resource.get("name") not in ARTICLE_RESOURCES:
-                _check_other_resource(root, resource, where, report, allow_remote)
+                _check_other_resource(root, resource, where, report, options.allow_remote)
     schemas, extension_of = _schemas(root, descriptor, where, report, strict)
     if schemas is None or "articles-jsonl" not in paths:
         return
@@ -140,10 +150,10 @@ def _check_contents(
         jsonl_name=by_name["articles-jsonl"]["path"],
         parquet_path=paths.get("articles-parquet"),
         parquet_name=by_name["articles-parquet"]["path"],
-        now=now or datetime.now(UTC),
-        thorough=thorough,
+        now=options.now,
+        thorough=options.thorough,
     )
-    check_records(job, report, workers)
+    check_records(job, report, options.workers, options.progress)
 
 
 def load_descriptor(path: Path) -> dict[str, Any]:

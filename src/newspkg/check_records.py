@@ -17,7 +17,7 @@ import re
 import uuid
 from array import array
 from collections import Counter, deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -161,9 +161,13 @@ class CheckedSpan:
         return PackageReport(IssueList(issues), self.report.records, self.report.warnings_by_rule)
 
 
-def check_records(job: RecordsJob, report: PackageReport, workers: int) -> None:
+def check_records(
+    job: RecordsJob, report: PackageReport, workers: int, progress: Callable[[int, int], None] | None = None
+) -> None:
     """Check every line of the JSONL file and, when there is one, compare the Parquet file with it:
-    its rows are the well-formed records, in order (a malformed line has none)."""
+    its rows are the well-formed records, in order (a malformed line has none). ``progress`` is told
+    the bytes of each span checked, and the file's size."""
+    total = job.jsonl_path.stat().st_size
     row_groups = _row_groups(job, report)
     if row_groups is None:
         job = replace(job, parquet_path=None)
@@ -183,6 +187,8 @@ def check_records(job: RecordsJob, report: PackageReport, workers: int) -> None:
             ids.add(rid, line)
         records += len(checked.lines)
         malformed += span.lines - len(checked.lines)
+        if progress:
+            progress(span.size, total)
     if row_groups is not None and sum(row_groups) > records:
         report.add(job.parquet_name, "parquet:rows", "the Parquet file has more rows than the JSONL file has records")
     for rid, line, first in ids.repeats():

@@ -139,7 +139,7 @@ def build_command(
             sys.stdout.write("build outputs are up to date\n")
         return EXIT_PROBLEMS if stale else EXIT_CLEAN
     started = time.monotonic()
-    with _progress_bar(project, "building") as progress:
+    with _progress_bar("building", lambda: _raw_count(project)) as progress:
         summary = build(project, schemas, project.root, engine=options, progress=progress)
     title = "newspkg build: wrote build/articles.jsonl, build/articles.parquet, datapackage.json"
     _write_summary(summary, sys.stdout, fmt, title, time.monotonic() - started)
@@ -178,7 +178,8 @@ def validate_command(
     wanted = _raw_selection(project, paths) if paths else None
     started = time.monotonic()
     outcomes = convert_all(project, schemas, only=wanted, engine=_engine(jobs, engine, address, no_cache))
-    summary = summarize(outcomes)
+    with _progress_bar("validating", lambda: len(wanted) if wanted is not None else _raw_count(project)) as progress:
+        summary = summarize(outcomes, progress)
     title = "newspkg validate: raw files checked, nothing written"
     _write_summary(summary, sys.stdout, fmt, title, time.monotonic() - started)
     return EXIT_PROBLEMS if summary.unacknowledged else EXIT_CLEAN
@@ -269,7 +270,9 @@ def _validate_package(
     extra: dict[str, Any] | None = None,
 ) -> int:
     started = time.monotonic()
-    result = check_package(path, strict=strict, allow_remote=allow_remote, thorough=thorough)
+    with contextlib.closing(_BarOnFirstReport("checking records")) as bar:
+        progress = bar if _on_terminal() else None
+        result = check_package(path, strict=strict, allow_remote=allow_remote, thorough=thorough, progress=progress)
     shown: Counter[Severity] = Counter()
     report.write_issues(_counted(chain(before or [], result.issues), shown), out, fmt)
     errors = shown[Severity.ERROR]
@@ -325,12 +328,39 @@ def _write_summary(summary: BuildSummary, out: TextIO, fmt: str, title: str, sec
     report.write_summary(data, out, fmt, title, summary.lists() if fmt == "json" else None)
 
 
+def _on_terminal() -> bool:
+    """Whether progress can be shown: stderr is a terminal (not CI, not a pipe)."""
+    return sys.stderr.isatty()
+
+
 @contextlib.contextmanager
-def _progress_bar(project: Project, label: str) -> Iterator[Callable[[int], None] | None]:
-    """A progress bar on a terminal; nothing at all when stderr is not one (CI, pipes)."""
-    if not sys.stderr.isatty():
+def _progress_bar(label: str, total: Callable[[], int]) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar of ``total()`` steps on a terminal; nothing at all elsewhere."""
+    if not _on_terminal():
         yield None
         return
-    total = sum(1 for source in project.sources for _ in raw_paths(project, source))
-    with click.progressbar(length=total, label=label, file=sys.stderr, show_pos=True, show_eta=True) as bar:
+    with click.progressbar(length=total(), label=label, file=sys.stderr, show_pos=True, show_eta=True) as bar:
         yield bar.update
+
+
+def _raw_count(project: Project) -> int:
+    return sum(1 for source in project.sources for _ in raw_paths(project, source))
+
+
+class _BarOnFirstReport:
+    """A progress bar for work whose size is known only once it starts (a package's records): drawn
+    at the first report, which gives the total, and advanced by each."""
+
+    def __init__(self, label: str) -> None:
+        self._label = label
+        self._bar: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._bar is None:
+            self._bar = click.progressbar(length=total, label=self._label, file=sys.stderr, show_eta=True)
+            self._bar.__enter__()
+        self._bar.update(done)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
