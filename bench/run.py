@@ -22,7 +22,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -356,8 +356,73 @@ def skipped(steps: list[str], why: str) -> list[Row]:
     return [Row(step, None, 0, "", note=why) for step in steps]
 
 
+# The scale issue's targets, as (what, the rows it compares, its figure from them, how it is met).
+TARGETS: list[tuple[str, tuple[str, ...], Callable[..., float], str, Callable[[float], bool]]] = [
+    (
+        "build, 2 workers, no cache: files/s",
+        ("newspkg build --jobs 2 --no-cache",),
+        lambda build: build.count / build.measured.seconds,
+        "≥ 5,000",
+        lambda value: value >= 5000,
+    ),
+    (
+        "build, 2 workers, no cache: × the floor's time",
+        ("newspkg build --jobs 2 --no-cache", "floor (read + write JSONL)"),
+        lambda build, floor: build.measured.seconds / floor.measured.seconds,
+        "≤ 6",
+        lambda value: value <= 6,
+    ),
+    (
+        "validate: × faster than frictionless",
+        ("frictionless validate datapackage.json", "newspkg validate datapackage.json"),
+        lambda frictionless, validate: frictionless.measured.seconds / validate.measured.seconds,
+        "≥ 30",
+        lambda value: value >= 30,
+    ),
+    (
+        "1% changed: % of the cold build with the cache",
+        ("newspkg build, {changed} files (1%) changed, cache warm", "newspkg build --jobs 2"),
+        lambda warm, cold: 100 * warm.measured.seconds / cold.measured.seconds,
+        "≤ 10",
+        lambda value: value <= 10,
+    ),
+    (
+        "peak RSS of any build or validation, MB",
+        ("newspkg build*", "newspkg validate datapackage.json"),
+        lambda *rows: max(row.measured.peak_mb for row in rows),
+        "≤ 300",
+        lambda value: value <= 300,
+    ),
+]
+
+
+def targets(rows: list[Row]) -> list[str]:
+    """Each target's figure from this run's rows, and whether it is met; "not measured" where a row
+    it needs was skipped or failed."""
+    lines = ["| target | this run | wanted | met |", "|---|---|---|---|"]
+    for what, names, figure, wanted, met in TARGETS:
+        named = [[row for row in rows if _named(row.step, name)] for name in names]
+        chosen = [row for matches in named for row in matches]
+        if not all(named) or not all(row.ok for row in chosen):
+            lines.append(f"| {what} | not measured | {wanted} | – |")
+            continue
+        value = figure(*chosen)
+        lines.append(f"| {what} | {value:,.1f} | {wanted} | {'yes' if met(value) else 'no'} |")
+    return lines
+
+
+def _named(step: str, name: str) -> bool:
+    """Whether a row's step is the one a target names ("*" ends a prefix, {changed} any count)."""
+    if name.endswith("*"):
+        return step.startswith(name[:-1])
+    if "{changed}" in name:
+        before, after = name.split("{changed}")
+        return step.startswith(before) and step.endswith(after)
+    return step == name
+
+
 def report(rows: list[Row], findings: list[str]) -> list[str]:
-    lines = [*table(rows), ""]
+    lines = [*table(rows), "", "Against the scale issue's targets:", "", *targets(rows), ""]
     if findings:
         lines += ["build check: the build does not match the generated corpus", *(f"- {f}" for f in findings)]
     else:
