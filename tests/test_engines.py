@@ -109,6 +109,37 @@ def test_rebuild_after_a_file_is_removed_copies_the_records_around_it(project: P
     assert {path: (project / path).read_bytes() for path in RESOURCES} == {path: clean[path] for path in RESOURCES}
 
 
+def test_the_cache_forgets_files_that_are_gone_and_only_then_walks_raw_again(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a file is deleted, and then after another is moved, the next build leaves the cache one
+    row per raw file there is; a build that finds no more rows than inputs does not walk raw/ again."""
+    loaded = load_project(project)
+    schemas = load_schemas(loaded.schema_dir)
+    walk = build_module._current_raw_paths
+    walks: list[int] = []
+    monkeypatch.setattr(build_module, "_current_raw_paths", lambda p: walks.append(1) or walk(p))
+
+    def cached() -> list[str]:
+        with contextlib.closing(sqlite3.connect(project / CACHE_PATH)) as db:
+            return sorted(path for (path,) in db.execute("select path from outcome"))
+
+    build(loaded, schemas, project, engine=Engine(jobs=1))
+    assert (len(cached()), walks) == (5, [])
+    (project / "raw" / "shanxidayuan" / "001_a8873c726350f525.txt").unlink()
+    build(loaded, schemas, project, engine=Engine(jobs=1))
+    assert (cached(), walks) == (sorted(walk(loaded)), [1])
+    moved = project / "raw" / "finews" / "moved"
+    moved.mkdir()
+    (project / "raw" / "finews" / "000_7002e876ea497e3f.txt").rename(moved / "000_7002e876ea497e3f.txt")
+    summary = build(loaded, schemas, project, engine=Engine(jobs=1))
+    assert summary.inputs == len(cached()) == 4
+    assert (cached(), walks) == (sorted(walk(loaded)), [1, 1])
+    assert "raw/finews/moved/000_7002e876ea497e3f.txt" in cached()
+    build(loaded, schemas, project, engine=Engine(jobs=1))
+    assert walks == [1, 1], "nothing was gone: raw/ is not walked again"
+
+
 def test_changed_source_configuration_misses_the_cache(project: Path) -> None:
     """Editing a source.toml invalidates that source's cached outcomes."""
     loaded = load_project(project)

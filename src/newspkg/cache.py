@@ -20,7 +20,7 @@ import contextlib
 import hashlib
 import sqlite3
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -28,7 +28,7 @@ import orjson
 
 from newspkg.convert import Outcome
 from newspkg.discover import RawFile, Stamp, source_of
-from newspkg.errors import BuildError
+from newspkg.errors import BuildError, ConfigError
 from newspkg.issues import Issue, has_errors
 
 FORMAT = 5  # bump when what a row holds changes: an older cache is then emptied, not misread
@@ -279,6 +279,30 @@ def discard_if_stale(path: Path) -> None:
     if version != FORMAT:
         for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
             stale.unlink(missing_ok=True)
+
+
+def forget_gone(path: Path, inputs: int, current_paths: Callable[[], Iterable[str]]) -> int:
+    """Delete the rows of raw files that are gone (deleted, moved, or their source dropped), after a
+    build that saw ``inputs`` files; how many. Without this every path ever built kept its row.
+    ``current_paths`` (a walk of raw/) is asked only when the cache holds more rows than the build
+    had inputs, which most builds do not (outcomes that depend on the clock are never stored, so
+    as many rows of gone files may wait for a later build). A cache that cannot be pruned only
+    costs disk: nothing is raised."""
+    if not path.exists():
+        return 0
+    try:
+        with contextlib.closing(sqlite3.connect(path, timeout=LOCK_WAIT, isolation_level=None)) as db:
+            (rows,) = db.execute("select count(*) from outcome").fetchone()
+            if rows <= inputs:
+                return 0
+            db.execute("create temp table seen (path text primary key)")
+            db.executemany("insert or ignore into temp.seen values (?)", ((raw,) for raw in current_paths()))
+            db.execute("begin immediate")
+            gone: int = db.execute("delete from outcome where path not in (select path from temp.seen)").rowcount
+            db.execute("commit")
+            return gone
+    except (sqlite3.Error, OSError, ConfigError):  # ConfigError: raw/ changed under the walk
+        return 0
 
 
 def _use_wal(db: sqlite3.Connection) -> None:
