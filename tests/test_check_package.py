@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import json
 import pickle
 from collections.abc import Callable
@@ -488,6 +489,59 @@ def test_package_with_a_repeated_id_fails(built: Path, run: Callable[..., Result
     assert [(i["record_id"], i["line"], i["message"]) for i in issues] == [
         (record["id"], 5, f"id {record['id']} is also on line 1")
     ]
+
+
+@settings(max_examples=300, derandomize=True)
+@given(
+    st.lists(st.binary(max_size=9).map(lambda b: b.replace(b"\n", b"")), max_size=30),
+    st.booleans(),
+    st.lists(st.integers(1, 6), min_size=1, max_size=8),
+    st.integers(1, 12),
+)
+def test_spans_cut_the_file_at_line_ends_read_block_by_block(
+    tmp_path_factory: pytest.TempPathFactory, lines: list[bytes], last_newline: bool, cuts: list[int], block: int
+) -> None:
+    """Spans cover the file in order, each holding the lines it says it holds and ending where a
+    line ends (the last one may end without a newline), whatever the block size."""
+    data = b"\n".join(lines) + (b"\n" if last_newline and lines else b"")
+    path = tmp_path_factory.mktemp("spans") / "a.jsonl"
+    path.write_bytes(data)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(check_records, "READ_BLOCK", block)
+        spans = list(check_records._spans(path, itertools.chain(cuts, itertools.repeat(cuts[-1]))))
+    expected = io.BytesIO(data).readlines()
+    assert b"".join(data[span.offset : span.offset + span.size] for span in spans) == data
+    first = 1
+    for span in spans:
+        assert span.first_line == first
+        assert (
+            io.BytesIO(data[span.offset : span.offset + span.size]).readlines()
+            == expected[first - 1 : first - 1 + span.lines]
+        )
+        first += span.lines
+    assert first - 1 == len(expected)
+
+
+@settings(max_examples=300, derandomize=True)
+@given(
+    st.lists(
+        st.one_of(
+            st.integers(0, 2**64 - 1).map(lambda n: f"{n:016x}"),
+            st.sampled_from(["0000000000000001", "00000000000000001", "ABCDEF0123456789", "", "x"]),
+            st.text("0123456789abcdefg", min_size=15, max_size=17),
+        ),
+        max_size=12,
+    )
+)
+def test_ids_added_as_one_array_are_those_added_one_by_one(rids: list[str]) -> None:
+    """IdLines.add_all (16-hex-digit ids parsed as one array) keeps what add keeps, id by id, and
+    finds the same repeats."""
+    one_by_one, at_once = check_records.IdLines(), check_records.IdLines()
+    for line, rid in enumerate(rids, start=1):
+        one_by_one.add(rid, line)
+    at_once.add_all(rids, list(range(1, len(rids) + 1)))
+    assert at_once.repeats() == one_by_one.repeats()
+    assert (list(at_once._numbers), list(at_once._lines)) == (list(one_by_one._numbers), list(one_by_one._lines))
 
 
 def test_spans_join_small_row_groups_and_cut_large_ones(monkeypatch: pytest.MonkeyPatch) -> None:

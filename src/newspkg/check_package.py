@@ -236,11 +236,17 @@ def _can_start() -> bool:
 
 
 def _profile_errors_in_child(descriptor: dict[str, Any], basepath: str) -> list[tuple[str, str]]:
-    """:func:`profile_errors` in a process of our own. frictionless checks the profile without a format
-    checker, so the ~40 grammars jsonschema compiles on import for its "iri" formats (when
-    rfc3987-syntax is installed: 1.5 s) would go unused; here nothing else can want them."""
-    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # None: that import fails
+    """:func:`profile_errors` in a process of our own."""
+    without_iri_grammars()
     return profile_errors(descriptor, basepath)
+
+
+def without_iri_grammars() -> None:
+    """Keep python-jsonschema from compiling the ~40 grammars of its "iri" formats on import (1.5 s
+    when rfc3987-syntax is installed): frictionless checks the profile without a format checker, so
+    they would go unused. Only in processes of newspkg's own (the command line, the profile check's
+    child): a library user's process may want them."""
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # None: that import fails
 
 
 def profile_errors(descriptor: dict[str, Any], basepath: str) -> list[tuple[str, str]]:

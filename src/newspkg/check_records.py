@@ -45,6 +45,9 @@ MAX_LINE_BYTES = 64 * 1024 * 1024  # one JSONL record
 READ_BLOCK = 4 * 1024 * 1024
 SPANS_IN_FLIGHT_PER_WORKER = 2  # keeps workers busy; a span's results are small
 HEX_ID = re.compile(r"[0-9a-f]+")
+HEX_VALUES = np.zeros(256, dtype=np.uint64)  # a hex digit's ASCII code → its value
+HEX_VALUES[np.frombuffer(b"0123456789abcdef", dtype=np.uint8)] = np.arange(16, dtype=np.uint64)
+HEX_SHIFTS = np.arange(4 * (ID_LENGTH - 1), -1, -4, dtype=np.uint64)  # the first digit is the highest
 MAX_HELD_ISSUES = 10_000  # a report's issues beyond these wait on disk
 
 
@@ -183,8 +186,7 @@ def check_records(
         if checked.damage and not damaged:  # once: every span after the damage may say the same
             report.add(job.parquet_name, "parquet:unreadable", f"{job.parquet_name} is damaged: {checked.damage}")
             damaged = True
-        for rid, line in zip(checked.ids, checked.lines, strict=True):
-            ids.add(rid, line)
+        ids.add_all(checked.ids, checked.lines)
         records += len(checked.lines)
         malformed += span.lines - len(checked.lines)
         if progress:
@@ -235,25 +237,38 @@ def _cuts(row_groups: list[int]) -> Iterator[int]:
 
 
 def _spans(path: Path, cuts: Iterator[int]) -> Iterator[Span]:
-    """The file cut into spans of ``next(cuts)`` lines each (the last may hold fewer), found by
-    counting newlines block by block: nothing here parses or keeps a line."""
+    """The file cut into spans of ``next(cuts)`` lines each (the last may hold fewer), found from
+    where lines end, block by block: nothing here parses or keeps a line."""
     first, start, offset, counted = 1, 0, 0, 0  # counted: lines of the open span before this block
     wanted = next(cuts)
     last = b""
     with path.open("rb", buffering=0) as file:
         while block := file.read(READ_BLOCK):
-            position = 0
-            while counted + block.count(b"\n", position) >= wanted:
-                for _ in range(wanted - counted):
-                    position = block.index(b"\n", position) + 1
+            ends = _line_ends(block)
+            taken = 0  # of these lines, those already in a span
+            while counted + len(ends) - taken >= wanted:
+                taken += wanted - counted
+                position = ends[taken - 1]
                 yield Span(first, start, offset + position - start, wanted)
                 first, start, counted = first + wanted, offset + position, 0
                 wanted = next(cuts)
-            counted += block.count(b"\n", position)
+            counted += len(ends) - taken
             offset += len(block)
             last = block[-1:]
     if offset > start:
         yield Span(first, start, offset - start, counted + (last != b"\n"))
+
+
+def _line_ends(block: bytes) -> list[int]:
+    """The offset just past every newline in ``block``. ``find`` runs at memchr's speed; counting
+    newlines with ``bytes.count``, twice per block as this did before, took the main process 0.8 s
+    of CPU per 100k records, beside the workers."""
+    ends = []
+    position = block.find(b"\n")
+    while position != -1:
+        ends.append(position + 1)
+        position = block.find(b"\n", position + 1)
+    return ends
 
 
 def _checked_spans(job: RecordsJob, spans: Iterator[Span], workers: int) -> Iterator[tuple[Span, CheckedSpan]]:
@@ -419,6 +434,18 @@ class IdLines:
             self._lines.append(line)
         else:
             self._others.setdefault(rid, []).append(line)
+
+    def add_all(self, rids: list[str], lines: list[int]) -> None:
+        """:meth:`add` of every id and its line; a span's ids of 16 hex digits (all, in a package
+        newspkg wrote) are read as one array."""
+        joined = "".join(rids)
+        if not rids or set(map(len, rids)) != {ID_LENGTH} or not HEX_ID.fullmatch(joined):
+            for rid, line in zip(rids, lines, strict=True):
+                self.add(rid, line)
+            return
+        digits = HEX_VALUES[np.frombuffer(joined.encode("ascii"), dtype=np.uint8)].reshape(-1, ID_LENGTH)
+        self._numbers.frombytes((digits << HEX_SHIFTS).sum(axis=1, dtype=np.uint64).tobytes())
+        self._lines.extend(lines)
 
     def repeats(self) -> list[tuple[str, int, int]]:
         """(id, line, first line of that id) for every record whose id an earlier line has, by line."""

@@ -31,7 +31,7 @@ import pyarrow as pa
 
 from newspkg import __version__, download, report
 from newspkg.build import BuildSummary, Engine, build, check, convert_all, summarize
-from newspkg.check_package import check_package
+from newspkg.check_package import check_package, without_iri_grammars
 from newspkg.config import Project, available_cores, load_project
 from newspkg.discover import raw_paths
 from newspkg.errors import ConfigError, NewspkgError
@@ -111,6 +111,7 @@ def _engine(jobs: int, engine: str, address: str | None, no_cache: bool) -> Engi
 @click.pass_context
 def main(ctx: click.Context, root: Path) -> None:
     """Turn raw news files into a validated, reproducible Frictionless Data Package."""
+    without_iri_grammars()
     ctx.obj = Context(root)
 
 

@@ -1,0 +1,193 @@
+"""Where `newspkg validate datapackage.json` spends its time, per record and stage, beside the same
+rules done on whole Arrow columns: what a vectorised design could gain, measured before building it.
+
+    python bench/validate_costs.py PACKAGE [--records N]
+
+PACKAGE is a folder holding datapackage.json (e.g. a corpus from bench/generate.py, built). The
+first N records (default 20,000) are read once; each stage then runs three times on objects made
+afresh (Python keeps a string's UTF-8 once asked for it, which would flatter a second run), and
+the best CPU time of this process is kept. Prints one table, µs per record.
+
+The Arrow rows are estimates of a design that does not exist: whole columns through
+``pyarrow.compute`` (RE2), Python only where no compute function does the job (record ids, the
+Han share), and no JSON Schema check at all (that design needs a vectorised schema screen, not
+written), so set them against the current rows without the schema.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import itertools
+import re
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.json as pa_json
+import pyarrow.parquet as pq
+
+from newspkg import check_records, validate
+from newspkg.check_package import _schemas, load_descriptor
+from newspkg.check_records import BATCH_ROWS, PackageReport, RecordsJob, Span, check_span
+from newspkg.markers import BOILERPLATE
+from newspkg.records import record_id
+from newspkg.write import lines_to_table
+
+RUNS = 3
+
+
+def best_cpu(stage: Callable[[], object]) -> float:
+    """The least CPU seconds of ``RUNS`` runs of ``stage``."""
+    return best_cpu_on(lambda _: stage(), lambda: None)
+
+
+def best_cpu_on(stage: Callable[[Any], object], prepare: Callable[[], Any]) -> float:
+    """The least CPU seconds of ``RUNS`` runs of ``stage``, each given a fresh ``prepare()``
+    (made before the clock starts)."""
+    spent = []
+    for _ in range(RUNS):
+        made = prepare()
+        started = time.process_time()
+        stage(made)
+        spent.append(time.process_time() - started)
+    return min(spent)
+
+
+def batches(items: list[Any]) -> list[list[Any]]:
+    return [items[start : start + BATCH_ROWS] for start in range(0, len(items), BATCH_ROWS)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("package", type=Path, help="a folder holding datapackage.json")
+    parser.add_argument("--records", type=int, default=20_000)
+    args = parser.parse_args()
+    root = args.package.resolve()
+    descriptor = load_descriptor(root / "datapackage.json")
+    schemas, extension_of = _schemas(root, descriptor, "datapackage.json", PackageReport(), False)
+    assert schemas is not None, "the package's schemas do not load: run newspkg validate first"
+    jsonl, parquet = root / "build/articles.jsonl", root / "build/articles.parquet"
+    with jsonl.open("rb") as file:
+        lines = list(itertools.islice(file, args.records))
+    data, count = b"".join(lines), len(lines)
+    schema = schemas.arrow_schema()
+    checker = validate.RecordChecker(schemas, extension_of, datetime.now(UTC), fingerprints=False)
+
+    def parse() -> list[dict[str, Any]]:  # fresh dicts for every run
+        return [orjson.loads(line) for line in lines]
+
+    rows: list[tuple[str, float, str]] = []
+
+    def row(name: str, seconds: float, note: str = "") -> float:
+        rows.append((name, seconds / count * 1e6, note))
+        return seconds
+
+    # -- the current design, stage by stage ---------------------------------------------------------
+    names = ("build/articles.jsonl", "build/articles.parquet")
+    job = RecordsJob(schemas, extension_of, jsonl, names[0], parquet, names[1], datetime.now(UTC), thorough=False)
+    span = Span(1, 0, len(data), count)
+    whole = row("the whole of check_span (one span)", best_cpu(lambda: check_span(job, span)), "all below together")
+    row("  read and split the lines", best_cpu(lambda: list(check_records._lines(io.BytesIO(data)))))
+    row("  orjson.loads", best_cpu(parse))
+    sources = {str(record.get("source")) for record in parse()}
+    validators = {source: schemas.validator(extension_of.get(source)) for source in sources}
+    schema_check = best_cpu_on(lambda records: [validators[str(r.get("source"))].is_valid(r) for r in records], parse)
+    row("  jsonschema-rs is_valid (formats on)", schema_check)
+    checks = best_cpu_on(
+        lambda records: [checker.check_each(b, "x", list(range(len(b)))) for b in batches(records)], parse
+    )
+    row("  RecordChecker.check_each: schema + rules", checks)
+    row("    of which the rules", checks - schema_check, "the difference of the two rows above")
+    reader = best_cpu(lambda: [lines_to_table(b"".join(b), schema, other_keys="error") for b in batches(lines)])
+    row("  Arrow's JSON reader (for the Parquet comparison)", reader)
+    row("  Parquet: read and validate the same rows", best_cpu(lambda: parquet_rows(parquet, count)))
+
+    # -- the rules on whole columns -------------------------------------------------------------------
+    stamps = [field.name for field in schema if pa.types.is_timestamp(field.type)]
+    as_strings = pa.schema([field.with_type(pa.string()) if field.name in stamps else field for field in schema])
+    options = pa_json.ParseOptions(explicit_schema=as_strings, unexpected_field_behavior="error")
+    read = pa_json.ReadOptions(use_threads=False, block_size=len(data) + 1)
+    table = pa_json.read_json(pa.BufferReader(data), read_options=read, parse_options=options)
+    reading = best_cpu(lambda: pa_json.read_json(pa.BufferReader(data), read_options=read, parse_options=options))
+    arrow = row("Arrow's JSON reader, time stamps as strings", reading)
+    arrow += row("time stamps cast, against now, 1990, each other", best_cpu(lambda: dates_in_range(table, stamps)))
+    text, title = table["text"], table["title"]
+    arrow += row("markup (text, title), boilerplate, U+FFFD: RE2", best_cpu(lambda: text_rules(text, title)))
+    row("  boilerplate alone", best_cpu(lambda: pc.match_substring_regex(text, BOILERPLATE.pattern)))
+    arrow += row("char_count, url missing", best_cpu(lambda: (pc.utf8_length(text), pc.is_null(table["url"]))))
+    arrow += row("dates in URLs (against published's day) and file names", best_cpu(lambda: embedded_dates(table)))
+    arrow += row("record ids (sha256 per record, Python)", best_cpu(lambda: ids(table)))
+    arrow += row("Han share of zh texts (first 500 characters, numpy)", best_cpu(lambda: han_shares(table)))
+
+    print(f"{count:,} records of {root}, µs of CPU per record (best of {RUNS}):\n")
+    print("| stage | µs/record | note |\n|---|---|---|")
+    for name, micros, note in rows:
+        print(f"| {name} | {micros:.1f} | {note} |")
+    print(
+        f"\ncurrent, all of check_span: {whole / count * 1e6:.1f} µs/record; the same checks on columns,"
+        f" without any JSON Schema check: {arrow / count * 1e6:.1f} µs/record (+ the Parquet read)"
+    )
+
+
+def parquet_rows(path: Path, count: int) -> None:
+    taken = 0
+    for batch in pq.ParquetFile(path, pre_buffer=False).iter_batches(batch_size=BATCH_ROWS, use_threads=False):
+        batch.validate(full=True)
+        taken += batch.num_rows
+        if taken >= count:
+            return
+
+
+def dates_in_range(table: pa.Table, stamps: list[str]) -> None:
+    moments = {name: pc.cast(table[name], pa.timestamp("us", tz="UTC")) for name in stamps}
+    now, earliest = pa.scalar(datetime.now(UTC)), pa.scalar(validate.EARLIEST)
+    for moment in moments.values():
+        pc.or_(pc.greater(moment, now), pc.less(moment, earliest))
+    pc.less(moments["modified_at"], moments["published_at"])
+
+
+def text_rules(text: pa.ChunkedArray, title: pa.ChunkedArray) -> None:
+    for column in (text, title):
+        pc.match_substring_regex(column, validate.MARKUP.pattern, ignore_case=True)
+        pc.match_substring(column, "\ufffd")
+    pc.match_substring_regex(text, BOILERPLATE.pattern)
+
+
+def embedded_dates(table: pa.Table) -> None:
+    """Each URL pattern's date, joined as YYYY-MM-DD, against published's own date (the first ten
+    characters of its string); the file-name pattern found."""
+    local_day = pc.utf8_slice_codeunits(table["published_at"], 0, 10)
+    for pattern in validate.URL_DATES:
+        found = pc.extract_regex(table["url"], named_groups(pattern.pattern))
+        day = pc.binary_join_element_wise(*(pc.struct_field(found, index) for index in range(3)), "-")
+        pc.not_equal(day, local_day)
+    raw_paths = pc.struct_field(table["provenance"], "raw_path")
+    pc.match_substring_regex(raw_paths, validate.FILE_NAME_DATE.pattern)
+
+
+def named_groups(pattern: str) -> str:
+    """RE2 through pyarrow's extract_regex wants every group named: (…) → (?P<g1>…)."""
+    numbers = itertools.count(1)
+    return re.sub(r"\((?!\?)", lambda _: f"(?P<g{next(numbers)}>", pattern)
+
+
+def ids(table: pa.Table) -> None:
+    raw_paths = pc.struct_field(table["provenance"], "raw_path").to_pylist()
+    [record_id(url, path) for url, path in zip(table["url"].to_pylist(), raw_paths, strict=True)]
+
+
+def han_shares(table: pa.Table) -> None:
+    language = pc.utf8_slice_codeunits(table["language"], 0, 3)
+    zh = pc.or_(pc.equal(table["language"], "zh"), pc.equal(language, "zh-"))
+    samples = pc.utf8_slice_codeunits(pc.filter(table["text"], zh), 0, validate.HAN_SAMPLE_CHARS)
+    validate._han_and_letters_each(samples.to_pylist())
+
+
+if __name__ == "__main__":
+    main()
