@@ -54,6 +54,7 @@ class RecordChecker:
         self._extension_of = dict(extension_of)
         self._now = now or datetime.now(UTC)
         self._validators: dict[str | None, Any] = {}
+        self._null_allowed: dict[tuple[str, str | None], bool] = {}
         self._integrity = integrity  # off for records this process just derived: they agree by construction
         self._fingerprints = fingerprints and integrity  # the one costly integrity check
 
@@ -106,7 +107,12 @@ class RecordChecker:
         return cause or errors
 
     def _allows_null(self, key: str, extension: str | None) -> bool:
-        return key not in self._schemas.properties or self._schemas.nullable(key, extension)
+        if key not in self._schemas.properties:
+            return True
+        allowed = self._null_allowed.get((key, extension))
+        if allowed is None:  # asked of nearly every record (one null or another): found once per field
+            allowed = self._null_allowed[key, extension] = self._schemas.nullable(key, extension)
+        return allowed
 
     def _rules(self, record: dict[str, Any]) -> list[tuple[str, str, str, Severity]]:
         found = []
