@@ -475,8 +475,26 @@ def test_repeated_ids_name_the_line_that_had_them_first() -> None:
         start=1,
     ):
         ids.add(rid, line)
-    assert ids.repeats() == [("00000000000000ff", 4, 1), ("x", 5, 2), ("00000000000000ff", 7, 1)]
-    assert check_records.IdLines().repeats() == []
+    assert list(ids.repeats()) == [("00000000000000ff", 4, 1), ("x", 5, 2), ("00000000000000ff", 7, 1)]
+    assert list(check_records.IdLines().repeats()) == []
+
+
+@settings(max_examples=300, derandomize=True)
+@given(
+    st.lists(st.sampled_from(["00000000000000ff", "ffffffffffffffff", "0000000000000001", "x", "y", ""]), max_size=20)
+)
+def test_repeated_ids_are_those_a_dict_of_first_lines_finds(rids: list[str]) -> None:
+    """IdLines.repeats gives, in line order, what the plain rule gives: every line whose id an earlier
+    line had, with that earlier line."""
+    ids = check_records.IdLines()
+    first: dict[str, int] = {}
+    expected = []
+    for line, rid in enumerate(rids, start=1):
+        ids.add(rid, line)
+        if rid in first:
+            expected.append((rid, line, first[rid]))
+        first.setdefault(rid, line)
+    assert list(ids.repeats()) == expected
 
 
 def test_package_with_a_repeated_id_fails(built: Path, run: Callable[..., Result]) -> None:
@@ -540,7 +558,7 @@ def test_ids_added_as_one_array_are_those_added_one_by_one(rids: list[str]) -> N
     for line, rid in enumerate(rids, start=1):
         one_by_one.add(rid, line)
     at_once.add_all(rids, list(range(1, len(rids) + 1)))
-    assert at_once.repeats() == one_by_one.repeats()
+    assert list(at_once.repeats()) == list(one_by_one.repeats())
     assert (list(at_once._numbers), list(at_once._lines)) == (list(one_by_one._numbers), list(one_by_one._lines))
 
 

@@ -12,6 +12,7 @@ same.
 
 from __future__ import annotations
 
+import heapq
 import multiprocessing
 import re
 import uuid
@@ -45,6 +46,7 @@ MAX_LINE_BYTES = 64 * 1024 * 1024  # one JSONL record
 READ_BLOCK = 4 * 1024 * 1024
 SPANS_IN_FLIGHT_PER_WORKER = 2  # keeps workers busy; a span's results are small
 HEX_ID = re.compile(r"[0-9a-f]+")
+REPEATS_AT_A_TIME = 65536  # repeated ids turned into Python objects at once
 HEX_VALUES = np.zeros(256, dtype=np.uint64)  # a hex digit's ASCII code → its value
 HEX_VALUES[np.frombuffer(b"0123456789abcdef", dtype=np.uint8)] = np.arange(16, dtype=np.uint64)
 HEX_SHIFTS = np.arange(4 * (ID_LENGTH - 1), -1, -4, dtype=np.uint64)  # the first digit is the highest
@@ -447,20 +449,33 @@ class IdLines:
         self._numbers.frombytes((digits << HEX_SHIFTS).sum(axis=1, dtype=np.uint64).tobytes())
         self._lines.extend(lines)
 
-    def repeats(self) -> list[tuple[str, int, int]]:
-        """(id, line, first line of that id) for every record whose id an earlier line has, by line."""
-        found = [(rid, line, lines[0]) for rid, lines in self._others.items() for line in lines[1:]]
+    def repeats(self) -> Iterator[tuple[str, int, int]]:
+        """(id, line, first line of that id) for every record whose id an earlier line has, by
+        line. The repeats of numeric ids stay numpy arrays (24 bytes each) until yielded: a file
+        holding its lines twice has as many repeats as records."""
+        others = sorted(
+            ((rid, line, lines[0]) for rid, lines in self._others.items() for line in lines[1:]),
+            key=lambda repeat: repeat[1],
+        )
+        return heapq.merge(others, self._numeric_repeats(), key=lambda repeat: repeat[1])
+
+    def _numeric_repeats(self) -> Iterator[tuple[str, int, int]]:
         if not self._numbers:
-            return found
+            return
         numbers = np.frombuffer(self._numbers, dtype=np.uint64)
         lines = np.frombuffer(self._lines, dtype=np.uint64)
         order = np.lexsort((lines, numbers))  # by id, then line
         numbers, lines = numbers[order], lines[order]
         starts = np.flatnonzero(np.r_[True, numbers[1:] != numbers[:-1]])  # where each id's run begins
         first = np.repeat(lines[starts], np.diff(np.r_[starts, len(numbers)]))
-        for index in np.flatnonzero(lines != first):
-            found.append((f"{int(numbers[index]):016x}", int(lines[index]), int(first[index])))
-        return sorted(found, key=lambda repeat: repeat[1])
+        repeated = np.flatnonzero(lines != first)
+        repeated = repeated[np.argsort(lines[repeated], kind="stable")]  # by line
+        found = numbers[repeated], lines[repeated], first[repeated]
+        del numbers, lines, order, starts, first, repeated  # only the repeats stay while they are read
+        for start in range(0, len(found[0]), REPEATS_AT_A_TIME):
+            chunk = (column[start : start + REPEATS_AT_A_TIME].tolist() for column in found)
+            for number, line, first_line in zip(*chunk, strict=True):
+                yield f"{number:016x}", line, first_line
 
 
 # -- JSONL against Parquet -----------------------------------------------------------------------
