@@ -25,7 +25,7 @@ from newspkg.cache import CachedLines, discard_if_stale, forget_gone
 from newspkg.config import Project, available_cores
 from newspkg.convert import Converter, Outcome
 from newspkg.dedup import DuplicateIndex, Twin
-from newspkg.discover import raw_paths
+from newspkg.discover import project_raw_paths
 from newspkg.engines import SHARD_SIZE, Job, shards
 from newspkg.issues import MAX_KEPT_WARNINGS, Issue, Severity
 from newspkg.published import Place, PlacesRecorder, PreviousOutputs, build_order
@@ -276,13 +276,8 @@ def build(
     if places is not None:
         places.save(project.root / CACHE_PATH, jsonl.path, parquet.path)
     if engine.cache:
-        forget_gone(project.root / CACHE_PATH, summary.inputs, lambda: _current_raw_paths(project))
+        forget_gone(project.root / CACHE_PATH, summary.inputs, lambda: project_raw_paths(project))
     return summary
-
-
-def _current_raw_paths(project: Project) -> Iterator[str]:
-    """The raw files there are now: walked again, after the build, only when the cache asks."""
-    return (path for source in project.sources for path in raw_paths(project, source))
 
 
 def _previous_outputs(project: Project, out_root: Path) -> PreviousOutputs | None:

@@ -33,7 +33,7 @@ from newspkg import __version__, download, report
 from newspkg.build import BuildSummary, Engine, build, check, convert_all, summarize
 from newspkg.check_package import check_package, without_iri_grammars
 from newspkg.config import Project, available_cores, load_project
-from newspkg.discover import raw_paths
+from newspkg.discover import project_raw_paths
 from newspkg.errors import ConfigError, NewspkgError
 from newspkg.issues import Issue, Severity
 from newspkg.schema import SchemaSet, load_schemas
@@ -306,7 +306,7 @@ def _raw_selection(project: Project, paths: tuple[Path, ...]) -> set[str]:
     """Project-relative raw paths under the given files or folders."""
     root = project.root.resolve()
     selected: set[str] = set()
-    every = [p for source in project.sources for p in raw_paths(project, source)]
+    every = list(project_raw_paths(project))
     for path in paths:
         resolved = path.resolve()
         if not resolved.is_relative_to(root / "raw"):
@@ -345,7 +345,7 @@ def _progress_bar(label: str, total: Callable[[], int]) -> Iterator[Callable[[in
 
 
 def _raw_count(project: Project) -> int:
-    return sum(1 for source in project.sources for _ in raw_paths(project, source))
+    return sum(1 for _ in project_raw_paths(project))
 
 
 class _BarOnFirstReport:

@@ -70,6 +70,11 @@ def raw_paths(project: Project, source: SourceConfig) -> Iterator[str]:
     return _walk(project.raw_dir / source.name, f"raw/{source.name}/", depth=0)
 
 
+def project_raw_paths(project: Project) -> Iterator[str]:
+    """:func:`raw_paths` of every source, in the order builds go through them."""
+    return (path for source in project.sources for path in raw_paths(project, source))
+
+
 def _walk(folder: Path, relative: str, depth: int) -> Iterator[str]:
     if depth > MAX_DEPTH:
         raise ConfigError(f"{folder}: folders nested deeper than {MAX_DEPTH} levels under raw/")

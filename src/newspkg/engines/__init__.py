@@ -14,7 +14,7 @@ from pathlib import Path
 from newspkg.cache import OutcomeCache, open_cache
 from newspkg.config import Project, load_project
 from newspkg.convert import Converter, Outcome, time_limits
-from newspkg.discover import Stamp, file_stamp, raw_paths, read_raw, source_of
+from newspkg.discover import Stamp, file_stamp, project_raw_paths, read_raw, source_of
 from newspkg.schema import load_schemas
 
 SHARD_SIZE = 256
@@ -33,13 +33,12 @@ class Job:
 def shards(project: Project, only: set[str] | None = None, size: int = SHARD_SIZE) -> Iterator[list[str]]:
     """The project's raw paths (or those in ``only``) in sorted order, cut into lists of ``size``."""
     batch: list[str] = []
-    for source in project.sources:
-        for path in raw_paths(project, source):
-            if only is None or path in only:
-                batch.append(path)
-                if len(batch) == size:
-                    yield batch
-                    batch = []
+    for path in project_raw_paths(project):
+        if only is None or path in only:
+            batch.append(path)
+            if len(batch) == size:
+                yield batch
+                batch = []
     if batch:
         yield batch
 
