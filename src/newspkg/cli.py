@@ -39,9 +39,10 @@ from newspkg.issues import Issue, Severity
 from newspkg.schema import SchemaSet, load_schemas
 
 # Arrow's default, 0, returns every freed page at once, and the next row group faults them all in
-# again: a rebuild that encodes 100k records' Parquet anew took a million page faults. Kept for a
-# quarter of a second, the pages are reused (bench/rebuild.py on 100k files, alternated 3x: system
-# CPU 4.3-4.9 s -> 1.5-1.7 s, wall 9.3-10.6 s -> 8.4-9.5 s, peak RSS 189 -> 248-258 MB).
+# again: a rebuild that encodes 100k records' Parquet anew took a million page faults (perf stat -e
+# page-faults around bench/rebuild.py's newspkg build). Kept for a quarter of a second, the pages
+# are reused (bench/rebuild.py on 100k files, alternated 3x: system CPU 4.3-4.9 s -> 1.5-1.7 s,
+# wall 9.3-10.6 s -> 8.4-9.5 s, peak RSS 189 -> 248-258 MB).
 ARROW_FREED_MEMORY_KEPT_MS = 250
 with contextlib.suppress(NotImplementedError):  # a pyarrow built without jemalloc
     pa.jemalloc_set_decay_ms(ARROW_FREED_MEMORY_KEPT_MS)

@@ -92,11 +92,9 @@ class RecordChecker:
         # missing ("required") rather than as a type error.
         source = record.get("source")
         extension = self._extension_of.get(source) if isinstance(source, str) else None
-        present = record
-        if None in record.values():
-            nulls = [key for key, value in record.items() if value is None]
-            if not all(self._allows_null(key, extension) for key in nulls):
-                present = {k: v for k, v in record.items() if v is not None or self._allows_null(k, extension)}
+        refused = [key for key, value in record.items() if value is None and not self._allows_null(key, extension)]
+        # Usually no null is refused: the record then goes as it is, not copied.
+        present = {k: v for k, v in record.items() if k not in refused} if refused else record
         validator = self._validator(source)
         if validator.is_valid(present):  # the fast path: one call into compiled code
             return []
