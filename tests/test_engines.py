@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import itertools
 import json
 import os
 import pickle
@@ -12,12 +11,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from newspkg import build as build_module
-from newspkg import cache, engines, package, published, report, spilled, write
+from newspkg import cache, engines, package, report, spilled, write
 from newspkg.build import CACHE_PATH, OUTPUTS, BuildSummary, Duplicate, Engine, build, report_json
 from newspkg.config import load_project
 from newspkg.convert import Outcome
@@ -57,22 +55,18 @@ def test_rebuild_after_one_change_converts_only_that_file(project: Path, tmp_pat
     assert {path: (project / path).read_bytes() for path in RESOURCES} == {path: clean[path] for path in RESOURCES}
 
 
-@pytest.mark.parametrize("outputs", ["as built", "touched since"])
-def test_rebuild_on_a_process_pool_copies_or_reads_unchanged_records(
-    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, outputs: str
+def test_rebuild_on_a_process_pool_reads_unchanged_records_from_the_cache(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Two workers over shards of one file: the unchanged accepted records' lines stay in the cache
-    (the outcomes cross processes without them). The build copies those records from its previous
-    outputs; once those were touched, it reads the lines from the cache instead. Either way the
-    outputs equal a clean build's."""
+    (the outcomes cross processes without them) and the build reads them from there; the outputs
+    equal a clean build's."""
     loaded = load_project(project)
     schemas = load_schemas(loaded.schema_dir)
     pool = Engine(jobs=2, shard_size=1)
     build(loaded, schemas, project, engine=pool)
     changed = project / "raw" / "finews" / "004_23ddb00b55c8d1c2.txt"
     changed.write_bytes(changed.read_bytes().replace("开门红".encode(), "开门稳".encode(), 1))
-    if outputs == "touched since":
-        os.utime(project / package.PARQUET_PATH)
     read_from_cache: list[str] = []
     read = cache.CachedLines.read
 
@@ -83,28 +77,23 @@ def test_rebuild_on_a_process_pool_copies_or_reads_unchanged_records(
     monkeypatch.setattr(cache.CachedLines, "read", recording_read)
     summary = build(loaded, schemas, project, engine=pool)
     assert (summary.inputs, summary.from_cache) == (5, 4)
-    unchanged = [  # the accepted files but the changed one (unknown/003 is a reject)
+    assert read_from_cache == [  # the accepted files but the changed one (unknown/003 is a reject)
         "raw/finews/000_7002e876ea497e3f.txt",
         "raw/shanxidayuan/001_a8873c726350f525.txt",
         "raw/zhuzhou-gaoke/002_d9af5f8fe4e5ae1e.txt",
     ]
-    if outputs == "as built":
-        assert (summary.copied, read_from_cache) == (3, [])
-    else:
-        assert (summary.copied, read_from_cache) == (0, unchanged)
     clean = build_into(project, tmp_path / "clean", Engine(jobs=1, cache=False))
     assert {path: (project / path).read_bytes() for path in RESOURCES} == {path: clean[path] for path in RESOURCES}
 
 
-def test_rebuild_after_a_file_is_removed_copies_the_records_around_it(project: Path, tmp_path: Path) -> None:
-    """The list of places is read alongside the kept records: a record that is gone is skipped,
-    and the rows after it are copied from their old places."""
+def test_rebuild_after_a_file_is_removed_equals_a_clean_build(project: Path, tmp_path: Path) -> None:
+    """A removed raw file's record is gone from the rebuilt outputs, the others stay in order."""
     loaded = load_project(project)
     schemas = load_schemas(loaded.schema_dir)
     build(loaded, schemas, project, engine=Engine(jobs=1))
     (project / "raw" / "shanxidayuan" / "001_a8873c726350f525.txt").unlink()
     summary = build(loaded, schemas, project, engine=Engine(jobs=1))
-    assert (summary.inputs, summary.accepted, summary.copied) == (4, 3, 3)
+    assert (summary.inputs, summary.accepted, summary.from_cache) == (4, 3, 4)
     clean = build_into(project, tmp_path / "clean", Engine(jobs=1, cache=False))
     assert {path: (project / path).read_bytes() for path in RESOURCES} == {path: clean[path] for path in RESOURCES}
 
@@ -220,11 +209,10 @@ def test_a_cache_that_loses_a_kept_line_during_the_build_stops_it(
 ) -> None:
     """Unchanged records' lines stay in the cache until the build writes them; if one is gone by
     then (another build rewrote the cache, or it was deleted), the build stops with a message,
-    writing nothing. (The previous outputs are touched: the lines cannot be copied from them.)"""
+    writing nothing."""
     loaded = load_project(project)
     schemas = load_schemas(loaded.schema_dir)
     build(loaded, schemas, project, engine=Engine(jobs=1))
-    os.utime(project / package.JSONL_PATH)
     before = {path: (project / path).read_bytes() for path in OUTPUTS}
     settle = build_module._settle
 
@@ -244,12 +232,11 @@ def test_a_cache_that_loses_a_kept_line_during_the_build_stops_it(
     assert {path: (project / path).read_bytes() for path in OUTPUTS} == before
 
 
-def test_records_are_not_copied_from_outputs_older_than_the_cache(
+def test_a_build_that_failed_after_converting_leaves_a_cache_the_next_build_trusts(
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A build that converted a file (a new sidecar: same raw bytes, new line) and then failed
-    before committing leaves the cache newer than the outputs: the next build must not copy that
-    file's old line from them, though path, settings and raw bytes are the ones they record."""
+    before committing leaves the cache newer than the outputs: the next build takes the new line."""
     loaded = load_project(project)
     schemas = load_schemas(loaded.schema_dir)
     build(loaded, schemas, project, engine=Engine(jobs=1))
@@ -262,11 +249,10 @@ def test_records_are_not_copied_from_outputs_older_than_the_cache(
         patch.setattr(build_module, "commit_together", fail)
         with pytest.raises(OSError, match="disk full"):
             build(loaded, schemas, project, engine=Engine(jobs=1))
-    summary = build(loaded, schemas, project, engine=Engine(jobs=1))
-    assert (summary.from_cache, summary.copied) == (5, 0)
+    assert build(loaded, schemas, project, engine=Engine(jobs=1)).from_cache == 5
+    assert '"section":"市场"' in (project / "build" / "articles.jsonl").read_text(encoding="utf-8")
     clean = build_into(project, tmp_path / "clean", Engine(jobs=1, cache=False))
     assert {path: (project / path).read_bytes() for path in RESOURCES} == {path: clean[path] for path in RESOURCES}
-    assert build(loaded, schemas, project, engine=Engine(jobs=1)).copied == 4  # places recorded afresh
 
 
 def test_a_cache_row_with_neither_record_nor_error_is_converted_again(project: Path, tmp_path: Path) -> None:
@@ -346,57 +332,6 @@ def test_jsonl_facts_are_those_of_the_file_written(tmp_path: Path, monkeypatch: 
     facts = package.file_facts(tmp_path / "out.jsonl")
     assert writer.facts() == (facts.bytes, facts.sha256)
     assert facts.bytes == len((tmp_path / "out.jsonl").read_bytes()) > 50 * 7
-
-
-def test_lines_copied_from_another_file_are_written_and_hashed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Ranges of whole lines copied from another file land between written lines, across write
-    blocks (7 bytes here); a range that does not hold whole lines stops the build."""
-    monkeypatch.setattr(write, "WRITE_BLOCK", 7)
-    lines = [f'{{"n":{n},"text":"{"新闻" * n}"}}\n'.encode() for n in range(9)]
-    source = tmp_path / "old.jsonl"
-    source.write_bytes(b"".join(lines))
-    ends = list(itertools.accumulate(len(line) for line in lines))
-    fd = os.open(source, os.O_RDONLY)
-    try:
-        with write.JsonlWriter(tmp_path / "new.jsonl") as writer:
-            writer.copy(fd, 0, ends[3])
-            writer.write_line(b'{"n":"new"}\n')
-            writer.copy(fd, ends[5], ends[8])
-        writer.commit()
-        expected = b"".join(lines[:4]) + b'{"n":"new"}\n' + b"".join(lines[6:])
-        assert (tmp_path / "new.jsonl").read_bytes() == expected
-        facts = package.file_facts(tmp_path / "new.jsonl")
-        assert writer.facts() == (facts.bytes, facts.sha256)
-        for start, stop in ((0, ends[3] - 1), (1, ends[3])):
-            with (
-                pytest.raises(BuildError, match="changed during the build"),
-                write.JsonlWriter(tmp_path / "x.jsonl") as bad,
-            ):
-                bad.copy(fd, start, stop)
-    finally:
-        os.close(fd)
-
-
-@pytest.mark.parametrize("gap", [1, 20], ids=["rows close together", "rows far apart"])
-def test_a_row_group_mixes_previous_rows_and_new_lines_in_order(tmp_path: Path, gap: int) -> None:
-    """Rows copied from a previous Parquet file and rows parsed from new lines come out in the
-    order they were given, whether the copied rows sit close together or far apart there."""
-    schema = pa.schema([pa.field("n", pa.int64(), nullable=False), pa.field("text", pa.string())])
-    line = lambda n: f'{{"n":{n},"text":"新闻{n}"}}\n'.encode()  # noqa: E731
-    with write.ParquetWriter(tmp_path / "old.parquet", schema, row_group_size=7) as old:
-        for n in range(40):
-            old.write_line(line(n))
-    old.commit()
-    rows = published.PreviousRows(os.open(tmp_path / "old.parquet", os.O_RDONLY))
-    wanted = [0, 1, -1, 2 + gap, -2, 3 + gap, 4 + gap, -3]  # negative: a new line
-    with contextlib.closing(rows), write.ParquetWriter(tmp_path / "new.parquet", schema, previous=rows) as new:
-        for n in wanted:
-            if n < 0:
-                new.write_line(line(n))
-            else:
-                new.write_previous_row(n, len(line(n)))
-    new.commit()
-    assert pq.read_table(tmp_path / "new.parquet").column("n").to_pylist() == wanted
 
 
 def test_an_outcome_survives_pickling_with_every_field() -> None:

@@ -28,7 +28,6 @@ from newspkg.dedup import DuplicateIndex, Twin
 from newspkg.discover import project_raw_paths
 from newspkg.engines import SHARD_SIZE, Job, shards
 from newspkg.issues import MAX_KEPT_WARNINGS, Issue, Severity
-from newspkg.published import Place, PlacesRecorder, PreviousOutputs, build_order
 from newspkg.schema import SchemaSet
 from newspkg.spilled import SpilledList
 from newspkg.write import BytesFile, JsonlWriter, ParquetWriter, commit_together, recover
@@ -36,7 +35,6 @@ from newspkg.write import BytesFile, JsonlWriter, ParquetWriter, commit_together
 REJECTS_PATH = "build/rejects.jsonl"
 REPORT_PATH = "build/report.json"
 CACHE_PATH = "build/.cache/outcomes.sqlite"
-PLACES_PATH = "build/.cache/places.jsonl"  # where the last build wrote each record (see newspkg.published)
 # Outputs compared by `newspkg build --check`, descriptor last.
 OUTPUTS = (package.JSONL_PATH, package.PARQUET_PATH, REJECTS_PATH, REPORT_PATH, "datapackage.json")
 SPILL_BUFFER = 1 << 20
@@ -118,7 +116,6 @@ class BuildSummary:
 
     inputs: int = 0
     from_cache: int = 0  # inputs whose outcome an earlier build had already computed
-    copied: int = 0  # records copied from the previous build's outputs rather than encoded again
     accepted: int = 0
     rejects: SpilledList[Reject] = field(default_factory=_spilled_rejects)
     rejected_acknowledged: int = 0
@@ -241,17 +238,11 @@ def build(
     engine = engine or Engine()
     previous = package.read_descriptor(project.descriptor_path)
     outcomes = convert_all(project, schemas, now, engine=engine)  # configuration errors stop the build here
-    earlier = _previous_outputs(project, out_root) if engine.cache else None  # before workers write the cache
-    converter = Converter(project, schemas, now)
     manifest = package.Manifest()
     jsonl = JsonlWriter(out_root / package.JSONL_PATH)
-    parquet = ParquetWriter(
-        out_root / package.PARQUET_PATH, schemas.arrow_schema(), previous=earlier.rows if earlier else None
-    )
+    parquet = ParquetWriter(out_root / package.PARQUET_PATH, schemas.arrow_schema())
     rejects = JsonlWriter(out_root / REJECTS_PATH)
-    places = PlacesRecorder(project.root / PLACES_PATH) if engine.cache else None
-    cached_lines = CachedLines(project.root / CACHE_PATH, converter)
-    kept_writer = KeptWriter(jsonl, parquet, converter, cached_lines, earlier, places)
+    kept_writer = KeptWriter(jsonl, parquet, CachedLines(project.root / CACHE_PATH, Converter(project, schemas, now)))
     with contextlib.closing(kept_writer), jsonl, parquet, rejects:  # the writers finish first: they read from it
 
         def on_outcome(outcome: Outcome) -> None:
@@ -262,7 +253,6 @@ def build(
                 progress(1)
 
         summary = _settle(outcomes, jsonl.path.parent, on_outcome, kept_writer.write)
-    summary.copied = kept_writer.copied
     report = BytesFile(out_root / REPORT_PATH, report_json(summary))
     outputs = {
         package.JSONL_PATH: package.FileFacts(*jsonl.facts()),
@@ -273,18 +263,9 @@ def build(
     descriptor = package.descriptor(previous, project, schemas, outputs, provenance)
     package_file = BytesFile(out_root / "datapackage.json", package.dump_descriptor(descriptor))
     commit_together([jsonl, parquet, rejects, report, package_file], out_root / package.JOURNAL_PATH)
-    if places is not None:
-        places.save(project.root / CACHE_PATH, jsonl.path, parquet.path)
     if engine.cache:
         forget_gone(project.root / CACHE_PATH, summary.inputs, lambda: project_raw_paths(project))
     return summary
-
-
-def _previous_outputs(project: Project, out_root: Path) -> PreviousOutputs | None:
-    """The last build's outputs, if the list of where it wrote each record still holds."""
-    order = build_order([source.name for source in project.sources])
-    outputs = (out_root / package.JSONL_PATH, out_root / package.PARQUET_PATH)
-    return PreviousOutputs.open(project.root / CACHE_PATH, project.root / PLACES_PATH, outputs, order)
 
 
 def recover_outputs(root: Path) -> bool:
@@ -363,71 +344,22 @@ def _kept_batches(
 
 
 class KeptWriter:
-    """Hands each kept record on to the JSONL and Parquet writers, from the cheapest place that
-    has it: the previous build's outputs (a record whose outcome is the one they hold: its line
-    copied, its row decoded, nothing parsed), the outcome cache (the other unchanged records, a
-    batch in one query), or the spill (records converted by this build)."""
+    """Hands each kept record's line on to the JSONL and Parquet writers: from the spill (records
+    this build converted) or, for unchanged records, from the outcome cache, a batch in one query."""
 
-    def __init__(
-        self,
-        jsonl: JsonlWriter,
-        parquet: ParquetWriter,
-        converter: Converter,
-        cached_lines: CachedLines,
-        earlier: PreviousOutputs | None,
-        places: PlacesRecorder | None,
-    ) -> None:
-        self._jsonl, self._parquet = jsonl, parquet
-        self._settings = converter.settings_digest
-        self._cached_lines, self._earlier, self._recorder = cached_lines, earlier, places
-        self.copied = 0  # records copied from the previous build's outputs
+    def __init__(self, jsonl: JsonlWriter, parquet: ParquetWriter, cached_lines: CachedLines) -> None:
+        self._jsonl, self._parquet, self._cached_lines = jsonl, parquet, cached_lines
 
     def write(self, kept: list[Kept]) -> None:
-        found = self._places(kept)
-        wanted = [(k.raw_path, k.source, k.raw_sha256) for k in kept if k.line_cached and k.raw_path not in found]
+        wanted = [(record.raw_path, record.source, record.raw_sha256) for record in kept if record.line_cached]
         from_cache = self._cached_lines.read(wanted) if wanted else {}
-        start = stop = 0  # the run of consecutive copied lines so far: copied from the old JSONL in one go
         for record in kept:
-            if (place := found.get(record.raw_path)) is not None:
-                row, line_start, size = place
-                if line_start != stop:
-                    self._copy(start, stop)
-                    start = line_start
-                stop = line_start + size
-                self._parquet.write_previous_row(row, size)
-                self.copied += 1
-            else:
-                self._copy(start, stop)
-                start = stop = 0
-                line = from_cache[record.raw_path] if record.line_cached else record.line
-                self._jsonl.write_line(line)
-                self._parquet.write_line(line)
-                size = len(line)
-            if self._recorder is not None:
-                self._recorder.add(record.raw_path, self._settings(record.source), record.raw_sha256, size)
-        self._copy(start, stop)
-
-    def _places(self, kept: list[Kept]) -> dict[str, Place]:
-        """Raw path → place, for the unchanged records the previous outputs hold."""
-        found: dict[str, Place] = {}
-        if self._earlier is not None:
-            for record in kept:
-                if record.line_cached:
-                    settings = self._settings(record.source)
-                    if (place := self._earlier.place(record.raw_path, settings, record.raw_sha256)) is not None:
-                        found[record.raw_path] = place
-        return found
-
-    def _copy(self, start: int, stop: int) -> None:
-        if stop > start:
-            self._jsonl.copy(self._earlier.jsonl_fd, start, stop)  # type: ignore[union-attr]
+            line = from_cache[record.raw_path] if record.line_cached else record.line
+            self._jsonl.write_line(line)
+            self._parquet.write_line(line)
 
     def close(self) -> None:
         self._cached_lines.close()
-        if self._earlier is not None:
-            self._earlier.close()
-        if self._recorder is not None:
-            self._recorder.close()
 
 
 def _spill_header(seq: int, outcome: Outcome) -> bytes:

@@ -31,7 +31,7 @@ from newspkg.discover import RawFile, Stamp, source_of
 from newspkg.errors import BuildError, ConfigError
 from newspkg.issues import Issue, has_errors
 
-FORMAT = 5  # bump when what a row holds changes: an older cache is then emptied, not misread
+FORMAT = 6  # bump when what a row holds changes: an older cache is then emptied, not misread
 CLOCK_RULES = frozenset({"date:future", "raw:timeout"})  # depend on the clock or the load
 RACY_SECONDS = 2
 LOCK_WAIT = 60  # seconds a worker waits for another one's write
@@ -41,13 +41,7 @@ create table if not exists outcome (
     path text primary key, settings text not null, raw_sha256 text not null, sidecar_sha256 text not null,
     stamp text not null, dedup blob, issues blob not null, line blob
 );
-create table if not exists generation (value integer not null);
-insert into generation select 0 where not exists (select * from generation);
 """
-# Counts the writes of new outcomes: places recorded in newspkg.published hold only while it is unchanged.
-NEXT_GENERATION = "update generation set value = value + 1"
-# Everything a cache of another format may hold.
-TABLES = ("outcome", "stamp", "generation", "published_state")
 # What an Outcome needs from a row, without the line itself (only whether there is one). By
 # path, for files whose stamps are compared in Python (``{}``: the placeholders of many paths):
 SELECT_MANY = (
@@ -86,8 +80,9 @@ class OutcomeCache:
             self._db.execute("begin immediate")
             try:  # asked again under the lock: another worker may have just recreated it, and filled it since
                 if self._version() != FORMAT:
-                    for table in TABLES:
-                        self._db.execute(f"drop table if exists {table}")
+                    tables = self._db.execute("select name from sqlite_master where type = 'table'").fetchall()
+                    for (table,) in tables:  # whatever a cache of another format holds
+                        self._db.execute(f'drop table "{table}"')
                     self._db.execute(f"pragma user_version = {FORMAT}")
                 self._db.execute("commit")
             except BaseException:
@@ -204,8 +199,6 @@ class OutcomeCache:
             self._db.execute("begin immediate")
             try:
                 self._db.executemany("insert or replace into outcome values (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-                if rows:
-                    self._db.execute(NEXT_GENERATION)
                 self._db.executemany(RESTAMP, restamped)
                 self._db.execute("commit")
             except sqlite3.Error:

@@ -330,7 +330,6 @@ def _write_summary(summary: BuildSummary, out: TextIO, fmt: str, title: str, sec
     data = summary.counts()
     data["converted"] = summary.inputs - summary.from_cache
     data["reused_from_cache"] = summary.from_cache
-    data["copied_from_last_build"] = summary.copied
     data["files_per_second"] = round(summary.inputs / seconds) if seconds > 0 else None
     report.write_summary(data, out, fmt, title, summary.lists() if fmt == "json" else None)
 

@@ -14,14 +14,14 @@ from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 from types import TracebackType
-from typing import Any, BinaryIO, Protocol, Self
+from typing import Any, BinaryIO, Self
 
 import orjson
 import pyarrow as pa
 import pyarrow.json as pa_json
 import pyarrow.parquet as pq
 
-from newspkg.errors import BuildError, PackageError
+from newspkg.errors import PackageError
 
 ROW_GROUP_SIZE = 10_000
 MAX_ROW_GROUP_BYTES = 8 << 20  # of JSON: parsing a group takes about 2.5x this at its peak, and two run at once
@@ -82,27 +82,6 @@ class JsonlWriter(_AtomicFile):
         if len(self._block) >= WRITE_BLOCK:
             self._write_block()
 
-    def copy(self, fd: int, start: int, stop: int) -> None:
-        """Whole lines copied from another file, bytes ``start`` to ``stop``: read, written and
-        hashed a block at a time on the writer's thread, the build's thread never touching them.
-        Raises :class:`BuildError` (here or at :meth:`close`) if the range does not hold whole
-        lines: the other file changed."""
-        if self._block:
-            self._write_block()
-        self._wait()
-        self._writing = self._writer.submit(self._copy, fd, start, stop)
-
-    def _copy(self, fd: int, start: int, stop: int) -> None:
-        whole_lines = not start or os.pread(fd, 1, start - 1) == b"\n"
-        for offset in range(start, stop, WRITE_BLOCK):
-            size = min(WRITE_BLOCK, stop - offset)
-            block = os.pread(fd, size, offset)
-            if not whole_lines or len(block) != size or (offset + size == stop and not block.endswith(b"\n")):
-                raise BuildError(
-                    f"the file that lines of {self.path.name} are copied from changed during the build: build again"
-                )
-            self._write(block)
-
     def _write_block(self) -> None:
         block, self._block = self._block, bytearray()
         self._wait()
@@ -145,17 +124,11 @@ class ParquetWriter(_AtomicFile):
     that one, at most ``GROUPS_IN_FLIGHT`` groups are held at once.
     """
 
-    def __init__(
-        self, path: Path, schema: pa.Schema, row_group_size: int = ROW_GROUP_SIZE, previous: RowSource | None = None
-    ) -> None:
+    def __init__(self, path: Path, schema: pa.Schema, row_group_size: int = ROW_GROUP_SIZE) -> None:
         super().__init__(path)
         self._schema = schema
         self._row_group_size = row_group_size
-        self._previous = previous
-        # The group so far: runs of JSONL lines (appended in place: no second copy to join) and
-        # runs of rows of the previous file ([first, stop]), in order.
-        self._pieces: list[bytearray | list[int]] = []
-        self._bytes = 0  # of JSON, the previous rows' lines included
+        self._lines = bytearray()  # the group so far, appended in place: no second copy to join
         self._count = 0
         self._writer = pq.ParquetWriter(
             self.partial, schema, compression="zstd", write_statistics=True, use_dictionary=True
@@ -166,65 +139,19 @@ class ParquetWriter(_AtomicFile):
 
     def write_line(self, line: bytes) -> None:
         """One record's JSONL line, as :func:`dump_line` made it."""
-        if self._pieces and isinstance(self._pieces[-1], bytearray):
-            self._pieces[-1] += line
-        else:
-            self._pieces.append(bytearray(line))
-        self._added(len(line))
-
-    def write_previous_row(self, row: int, line_size: int) -> None:
-        """A record whose row is ``row`` of the previous file (and its line ``line_size`` bytes):
-        the row is copied, and the groups end where they would with the line."""
-        assert self._previous is not None, "a previous row with no previous file"
-        last = self._pieces[-1] if self._pieces else None
-        if isinstance(last, list) and last[1] == row:
-            last[1] += 1
-        else:
-            self._pieces.append([row, row + 1])
-        self._added(line_size)
-
-    def _added(self, line_size: int) -> None:
-        self._bytes += line_size
+        self._lines += line
         self._count += 1
-        if self._count >= self._row_group_size or self._bytes >= MAX_ROW_GROUP_BYTES:
+        if self._count >= self._row_group_size or len(self._lines) >= MAX_ROW_GROUP_BYTES:
             self._write_row_group()
 
     def _write_row_group(self) -> None:
         if self._count:
-            pieces, count = self._pieces, self._count
-            self._pieces, self._bytes, self._count = [], 0, 0
+            lines, count = self._lines, self._count
+            self._lines, self._count = bytearray(), 0
             while len(self._in_flight) >= GROUPS_IN_FLIGHT:
                 self._in_flight.popleft().result()  # an error surfaces here, in the build
-            table = self._parsers.submit(self._table, pieces)
+            table = self._parsers.submit(lines_to_table, lines, self._schema)
             self._in_flight.append(self._encoder.submit(self._encode, table, count))
-
-    def _table(self, pieces: list[bytearray | list[int]]) -> pa.Table:
-        """The group's rows in order: its new lines parsed in one go, its previous rows read in one
-        go (the rows between them too, unless they are many), then joined in one copy."""
-        new = [piece for piece in pieces if isinstance(piece, bytearray)]
-        new_lines = new[0] if len(new) == 1 else b"".join(new)  # one piece (a cold build): not copied again
-        parsed = lines_to_table(new_lines, self._schema) if new_lines else None
-        runs = [piece for piece in pieces if isinstance(piece, list)]
-        if not runs:
-            return parsed
-        first, stop = runs[0][0], max(run[1] for run in runs)
-        close_together = stop - first <= 2 * sum(run[1] - run[0] for run in runs)
-        previous = self._rows(first, stop) if close_together else None
-        slices, next_line = [], 0
-        for piece in pieces:
-            if isinstance(piece, bytearray):
-                lines = piece.count(b"\n")
-                slices.append(parsed.slice(next_line, lines))  # type: ignore[union-attr]
-                next_line += lines
-            elif previous is not None:
-                slices.append(previous.slice(piece[0] - first, piece[1] - piece[0]))
-            else:
-                slices.append(self._rows(piece[0], piece[1]))
-        # One chunk per column, as parsing gives: the pages then never depend on where rows came from.
-        return pa.concat_tables(slices).combine_chunks()
-
-    def _rows(self, first: int, stop: int) -> pa.Table:
-        return self._previous.take(first, stop, self._schema)  # type: ignore[union-attr]
 
     def _encode(self, table: Future[pa.Table], count: int) -> None:
         self._writer.write_table(table.result(), row_group_size=count)
@@ -238,10 +165,6 @@ class ParquetWriter(_AtomicFile):
             self._parsers.shutdown(cancel_futures=True)
             self._encoder.shutdown(cancel_futures=True)
             self._writer.close()
-
-
-class RowSource(Protocol):
-    def take(self, first: int, stop: int, schema: pa.Schema) -> pa.Table: ...
 
 
 def lines_to_table(data: bytes | bytearray, schema: pa.Schema, *, other_keys: str = "ignore") -> pa.Table:
