@@ -35,9 +35,9 @@ import pyarrow.parquet as pq
 from newspkg import check_records, validate
 from newspkg.check_package import _schemas, load_descriptor
 from newspkg.check_records import BATCH_ROWS, PackageReport, RecordsJob, Span, check_span
+from newspkg.codec import lines_to_table
 from newspkg.markers import BOILERPLATE
 from newspkg.records import record_id
-from newspkg.write import lines_to_table
 
 RUNS = 3
 

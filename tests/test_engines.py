@@ -16,7 +16,7 @@ import pytest
 
 from newspkg import build as build_module
 from newspkg import cache, engines, package, report, spilled, write
-from newspkg.build import CACHE_PATH, OUTPUTS, BuildSummary, Duplicate, Engine, build, report_json
+from newspkg.build import CACHE_PATH, OUTPUTS, Engine, build
 from newspkg.config import load_project
 from newspkg.convert import Outcome
 from newspkg.discover import RawFile, read_raw
@@ -24,6 +24,7 @@ from newspkg.errors import BuildError
 from newspkg.issues import Issue, Severity
 from newspkg.schema import load_schemas
 from newspkg.spilled import SpilledList
+from newspkg.summary import BuildSummary, Duplicate, report_json
 
 RESOURCES = [path for path in OUTPUTS if path != "datapackage.json"]
 

@@ -32,12 +32,12 @@ import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from newspkg.codec import lines_to_table
 from newspkg.issues import MAX_KEPT_WARNINGS, Issue, Severity
 from newspkg.records import ID_LENGTH, id_of
 from newspkg.schema import SchemaSet
 from newspkg.spilled import SpilledList
 from newspkg.validate import RecordChecker
-from newspkg.write import lines_to_table
 
 BATCH_ROWS = 1024  # lines parsed and compared with their Parquet rows at a time
 SPAN_LINES = 8192  # lines in a span when no Parquet row group says where to cut

@@ -30,13 +30,14 @@ if sys.platform == "linux":  # before pyarrow is first imported: Arrow reads it 
 import pyarrow as pa
 
 from newspkg import __version__, download, report
-from newspkg.build import BuildSummary, Engine, build, check, convert_all, summarize
+from newspkg.build import Engine, build, check, convert_all, summarize
 from newspkg.check_package import check_package, without_iri_grammars
 from newspkg.config import Project, available_cores, load_project
 from newspkg.discover import project_raw_paths
 from newspkg.errors import ConfigError, NewspkgError
 from newspkg.issues import Issue, Severity
 from newspkg.schema import SchemaSet, load_schemas
+from newspkg.summary import BuildSummary
 
 # Arrow's default, 0, returns every freed page at once, and the next row group faults them all in
 # again: a rebuild that encodes 100k records' Parquet anew took a million page faults (perf stat -e

@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 
 from newspkg import __version__, adapters
+from newspkg.codec import dump_line
 from newspkg.config import Project, SourceConfig
 from newspkg.decode import decode
 from newspkg.dedup import DedupKey, dedup_key
@@ -26,7 +27,6 @@ from newspkg.records import finish
 from newspkg.schema import SchemaSet
 from newspkg.sidecar import SidecarError, apply_sidecar
 from newspkg.validate import RecordChecker
-from newspkg.write import dump_line
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,9 +18,9 @@ from typing import Any, BinaryIO, Self
 
 import orjson
 import pyarrow as pa
-import pyarrow.json as pa_json
 import pyarrow.parquet as pq
 
+from newspkg.codec import dump_line, lines_to_table
 from newspkg.errors import PackageError
 
 ROW_GROUP_SIZE = 10_000
@@ -28,11 +28,6 @@ MAX_ROW_GROUP_BYTES = 8 << 20  # of JSON: parsing a group takes about 2.5x this 
 PARSERS = 2  # threads turning groups' JSON into Arrow: the slowest step of writing Parquet
 WRITE_BLOCK = 1 << 20  # JSONL bytes written (and hashed) at a time
 GROUPS_IN_FLIGHT = 2  # groups parsing or encoding: more kept the threads no busier, and cost memory
-
-
-def dump_line(record: dict[str, Any]) -> bytes:
-    """One JSONL line: UTF-8, no BOM, compact, key order kept, LF."""
-    return orjson.dumps(record) + b"\n"
 
 
 class _AtomicFile:
@@ -165,17 +160,6 @@ class ParquetWriter(_AtomicFile):
             self._parsers.shutdown(cancel_futures=True)
             self._encoder.shutdown(cancel_futures=True)
             self._writer.close()
-
-
-def lines_to_table(data: bytes | bytearray, schema: pa.Schema, *, other_keys: str = "ignore") -> pa.Table:
-    """JSONL lines → one Arrow table of ``schema`` (one chunk per column). Keys not in the schema
-    are ignored, or with ``other_keys="error"`` raise :class:`pyarrow.ArrowInvalid`."""
-    options = pa_json.ParseOptions(explicit_schema=schema, unexpected_field_behavior=other_keys)
-    # One block holding every line: one chunk per column, so the Parquet pages never depend on how
-    # the reader would have cut the input.
-    read = pa_json.ReadOptions(use_threads=False, block_size=len(data) + 1)
-    table = pa_json.read_json(pa.BufferReader(pa.py_buffer(data)), read_options=read, parse_options=options)
-    return table.select(schema.names).cast(schema)  # the reader drops not-null flags: restore them
 
 
 class BytesFile(_AtomicFile):
