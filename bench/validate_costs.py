@@ -32,10 +32,13 @@ import pyarrow.compute as pc
 import pyarrow.json as pa_json
 import pyarrow.parquet as pq
 
-from newspkg import check_records, validate
-from newspkg.check_package import _schemas, load_descriptor
-from newspkg.check_records import BATCH_ROWS, PackageReport, RecordsJob, Span, check_span
+from newspkg import validate
 from newspkg.codec import lines_to_table
+from newspkg.consume.descriptor import load_descriptor
+from newspkg.consume.findings import PackageReport
+from newspkg.consume.records import RecordsJob, check_span
+from newspkg.consume.shipped_schemas import shipped_schemas
+from newspkg.consume.spans import BATCH_ROWS, Span, read_lines
 from newspkg.markers import BOILERPLATE
 from newspkg.records import record_id
 
@@ -70,7 +73,7 @@ def main() -> None:
     args = parser.parse_args()
     root = args.package.resolve()
     descriptor = load_descriptor(root / "datapackage.json")
-    schemas, extension_of = _schemas(root, descriptor, "datapackage.json", PackageReport(), False)
+    schemas, extension_of = shipped_schemas(root, descriptor, "datapackage.json", PackageReport(), False)
     assert schemas is not None, "the package's schemas do not load: run newspkg validate first"
     jsonl, parquet = root / "build/articles.jsonl", root / "build/articles.parquet"
     with jsonl.open("rb") as file:
@@ -93,7 +96,7 @@ def main() -> None:
     job = RecordsJob(schemas, extension_of, jsonl, names[0], parquet, names[1], datetime.now(UTC), thorough=False)
     span = Span(1, 0, len(data), count)
     whole = row("the whole of check_span (one span)", best_cpu(lambda: check_span(job, span)), "all below together")
-    row("  read and split the lines", best_cpu(lambda: list(check_records._lines(io.BytesIO(data)))))
+    row("  read and split the lines", best_cpu(lambda: list(read_lines(io.BytesIO(data)))))
     row("  orjson.loads", best_cpu(parse))
     sources = {str(record.get("source")) for record in parse()}
     validators = {source: schemas.validator(extension_of.get(source)) for source in sources}

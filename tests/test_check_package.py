@@ -18,7 +18,11 @@ from click.testing import Result
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newspkg import check_package, check_records
+from newspkg.consume import check as package_check
+from newspkg.consume import findings
+from newspkg.consume import records as record_checks
+from newspkg.consume import rows as row_checks
+from newspkg.consume import spans as span_cuts
 from newspkg.issues import Severity
 
 JSONL = "build/articles.jsonl"
@@ -311,7 +315,7 @@ def test_resource_path_leaving_the_package_is_refused(
 
 def test_report_keeps_every_error_but_counts_warnings_past_the_cap() -> None:
     """A package with more warnings than MAX_KEPT_WARNINGS keeps the first ones and counts all of them."""
-    from newspkg.check_records import PackageReport
+    from newspkg.consume.findings import PackageReport
     from newspkg.issues import MAX_KEPT_WARNINGS, Issue, Severity
 
     report = PackageReport()
@@ -328,9 +332,9 @@ def test_issues_past_what_a_report_holds_wait_on_disk_in_order(monkeypatch: pyte
     still go in front; iterating, counting and pickling see every issue in order."""
     from newspkg.issues import Issue
 
-    monkeypatch.setattr(check_records, "MAX_HELD_ISSUES", 3)
+    monkeypatch.setattr(findings, "MAX_HELD_ISSUES", 3)
     issues = [Issue(JSONL, f"{n:016x}", "/text", "text:markup", f"markup {n}", line=n + 1) for n in range(10)]
-    listed = check_records.IssueList(issues)
+    listed = findings.IssueList(issues)
     listed.insert(1, [Issue("datapackage.json", "", "", "package:profile", "profile")])
     expected = [issues[0], Issue("datapackage.json", "", "", "package:profile", "profile"), *issues[1:]]
     assert list(listed) == expected
@@ -345,7 +349,7 @@ def test_a_package_with_more_errors_than_a_report_holds_lists_them_all(
 ) -> None:
     """Every record wrong, and a report that holds only two issues in memory: validate still lists
     every error, in line order, and counts them all."""
-    monkeypatch.setattr(check_records, "MAX_HELD_ISSUES", 2)
+    monkeypatch.setattr(findings, "MAX_HELD_ISSUES", 2)
     path = built / JSONL
     records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     for record in records:
@@ -369,9 +373,9 @@ def test_block_reader_splits_lines_as_readline_does(data: bytes, block: int, lim
     """Lines read a block at a time are the file's lines; a line over the limit comes as None."""
     expected = [None if len(line.rstrip(b"\n")) > limit else line for line in io.BytesIO(data).readlines()]
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(check_records, "READ_BLOCK", block)
-        patch.setattr(check_records, "MAX_LINE_BYTES", limit)
-        assert list(check_records._lines(io.BytesIO(data))) == expected
+        patch.setattr(span_cuts, "READ_BLOCK", block)
+        patch.setattr(span_cuts, "MAX_LINE_BYTES", limit)
+        assert list(span_cuts.read_lines(io.BytesIO(data))) == expected
 
 
 @pytest.mark.parametrize("concurrent", [False, True], ids=["in-process", "other-processes"])
@@ -391,9 +395,9 @@ def test_a_large_package_is_checked_on_other_processes_with_the_same_findings(
     lines[1] = json.dumps(future, ensure_ascii=False).encode() + b"\n"  # also differs from its Parquet row
     jsonl.write_bytes(b"".join([*lines, b"not json\n", lines[0]]))
     declare_facts(built, "build/articles.jsonl")
-    monkeypatch.setattr(check_package, "CONCURRENT_BYTES", 0 if concurrent else 1 << 62)
-    monkeypatch.setattr(check_records, "BATCH_ROWS", 2)
-    report = check_package.check_package(descriptor_path)
+    monkeypatch.setattr(package_check, "CONCURRENT_BYTES", 0 if concurrent else 1 << 62)
+    monkeypatch.setattr(span_cuts, "BATCH_ROWS", 2)
+    report = package_check.check_package(descriptor_path)
     found = [(issue.rule, issue.line) for issue in report.issues if issue.severity is Severity.ERROR]
     assert found == [
         ("package:package-error", 0),
@@ -419,10 +423,10 @@ def test_parquet_rows_are_the_records_after_a_malformed_line_in_every_span(
     lines[2] = json.dumps(edited, ensure_ascii=False).encode() + b"\n"
     jsonl.write_bytes(b"".join([lines[0], b"{not json\n", *lines[1:]]))
     declare_facts(built, "build/articles.jsonl")
-    monkeypatch.setattr(check_package, "CONCURRENT_BYTES", 0 if concurrent else 1 << 62)
-    monkeypatch.setattr(check_records, "MAX_SPAN_LINES", 1)
-    monkeypatch.setattr(check_records, "SPAN_LINES", 1)
-    report = check_package.check_package(built / "datapackage.json")
+    monkeypatch.setattr(package_check, "CONCURRENT_BYTES", 0 if concurrent else 1 << 62)
+    monkeypatch.setattr(span_cuts, "MAX_SPAN_LINES", 1)
+    monkeypatch.setattr(span_cuts, "SPAN_LINES", 1)
+    report = package_check.check_package(built / "datapackage.json")
     found = [(issue.rule, issue.line, issue.pointer) for issue in report.issues if issue.severity is Severity.ERROR]
     assert found == [("jsonl:syntax", 2, ""), ("parquet:mismatch", 4, "/title")]
     assert report.records == len(lines)
@@ -436,7 +440,7 @@ def test_parquet_with_another_schema_is_reported_and_not_compared(built: Path) -
     index = table.schema.get_field_index("char_count")
     pq.write_table(table.set_column(index, "char_count", table.column(index).cast(pa.int32())), path)
     declare_facts(built, PARQUET)
-    report = check_package.check_package(built / "datapackage.json")
+    report = package_check.check_package(built / "datapackage.json")
     found = [(issue.file, issue.rule) for issue in report.issues if issue.severity is Severity.ERROR]
     assert found == [(PARQUET, "parquet:schema")]
 
@@ -445,7 +449,7 @@ def test_parquet_with_more_rows_than_records(built: Path) -> None:
     jsonl = built / "build" / "articles.jsonl"
     jsonl.write_bytes(b"".join(jsonl.read_bytes().splitlines(keepends=True)[:-1]))
     declare_facts(built, "build/articles.jsonl")
-    report = check_package.check_package(built / "datapackage.json")
+    report = package_check.check_package(built / "datapackage.json")
     found = [(issue.file, issue.rule) for issue in report.issues if issue.severity is Severity.ERROR]
     assert found == [(PARQUET, "parquet:rows")]
 
@@ -458,7 +462,7 @@ def test_parquet_rows_are_read_across_row_groups(tmp_path: Path, start: int, tak
     with pq.ParquetWriter(path, table.schema) as writer:
         for first, size in ((0, 1), (1, 2), (3, 3)):
             writer.write_table(table.slice(first, size))
-    rows = check_records._ParquetRows(path, start, sum(takes))
+    rows = row_checks._ParquetRows(path, start, sum(takes))
     taken = [rows.take(wanted) for wanted in takes]
     expected = list(range(start, 6))
     got = [n for batch in taken if batch is not None for n in batch.column("n").to_pylist()]
@@ -469,14 +473,14 @@ def test_parquet_rows_are_read_across_row_groups(tmp_path: Path, start: int, tak
 
 def test_repeated_ids_name_the_line_that_had_them_first() -> None:
     """Hex ids (kept as numbers) and any other ids (kept as they are) both repeat exactly."""
-    ids = check_records.IdLines()
+    ids = record_checks.IdLines()
     for line, rid in enumerate(
         ["00000000000000ff", "x", "ffffffffffffffff", "00000000000000ff", "x", "00000000000000FF", "00000000000000ff"],
         start=1,
     ):
         ids.add(rid, line)
     assert list(ids.repeats()) == [("00000000000000ff", 4, 1), ("x", 5, 2), ("00000000000000ff", 7, 1)]
-    assert list(check_records.IdLines().repeats()) == []
+    assert list(record_checks.IdLines().repeats()) == []
 
 
 @settings(max_examples=300, derandomize=True)
@@ -486,7 +490,7 @@ def test_repeated_ids_name_the_line_that_had_them_first() -> None:
 def test_repeated_ids_are_those_a_dict_of_first_lines_finds(rids: list[str]) -> None:
     """IdLines.repeats gives, in line order, what the plain rule gives: every line whose id an earlier
     line had, with that earlier line."""
-    ids = check_records.IdLines()
+    ids = record_checks.IdLines()
     first: dict[str, int] = {}
     expected = []
     for line, rid in enumerate(rids, start=1):
@@ -525,8 +529,8 @@ def test_spans_cut_the_file_at_line_ends_read_block_by_block(
     path = tmp_path_factory.mktemp("spans") / "a.jsonl"
     path.write_bytes(data)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(check_records, "READ_BLOCK", block)
-        spans = list(check_records._spans(path, itertools.chain(cuts, itertools.repeat(cuts[-1]))))
+        patch.setattr(span_cuts, "READ_BLOCK", block)
+        spans = list(span_cuts.cut_into_spans(path, itertools.chain(cuts, itertools.repeat(cuts[-1]))))
     expected = io.BytesIO(data).readlines()
     assert b"".join(data[span.offset : span.offset + span.size] for span in spans) == data
     first = 1
@@ -554,7 +558,7 @@ def test_spans_cut_the_file_at_line_ends_read_block_by_block(
 def test_ids_added_as_one_array_are_those_added_one_by_one(rids: list[str]) -> None:
     """IdLines.add_all (16-hex-digit ids parsed as one array) keeps what add keeps, id by id, and
     finds the same repeats."""
-    one_by_one, at_once = check_records.IdLines(), check_records.IdLines()
+    one_by_one, at_once = record_checks.IdLines(), record_checks.IdLines()
     for line, rid in enumerate(rids, start=1):
         one_by_one.add(rid, line)
     at_once.add_all(rids, list(range(1, len(rids) + 1)))
@@ -565,9 +569,9 @@ def test_ids_added_as_one_array_are_those_added_one_by_one(rids: list[str]) -> N
 def test_spans_join_small_row_groups_and_cut_large_ones(monkeypatch: pytest.MonkeyPatch) -> None:
     """Whole row groups are joined until a span has SPAN_LINES lines, never over MAX_SPAN_LINES;
     lines beyond the last row go SPAN_LINES at a time."""
-    monkeypatch.setattr(check_records, "SPAN_LINES", 5)
-    monkeypatch.setattr(check_records, "MAX_SPAN_LINES", 8)
-    cuts = check_records._cuts([3, 3, 3, 10, 2])
+    monkeypatch.setattr(span_cuts, "SPAN_LINES", 5)
+    monkeypatch.setattr(span_cuts, "MAX_SPAN_LINES", 8)
+    cuts = span_cuts.span_lengths([3, 3, 3, 10, 2])
     assert [next(cuts) for _ in range(6)] == [6, 3, 8, 4, 5, 5]
 
 
@@ -576,7 +580,7 @@ def test_progress_is_told_every_byte_of_the_records_checked(built: Path) -> None
     add up to the whole file."""
     size = (built / JSONL).stat().st_size
     reports: list[tuple[int, int]] = []
-    check_package.check_package(built / "datapackage.json", progress=lambda done, total: reports.append((done, total)))
+    package_check.check_package(built / "datapackage.json", progress=lambda done, total: reports.append((done, total)))
     assert reports
     assert {total for _, total in reports} == {size}
     assert sum(done for done, _ in reports) == size

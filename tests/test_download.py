@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from click.testing import Result
 
-from newspkg import download
+from newspkg.consume import download
 from servers import Oversize, OversizeAnnounced, Ranges, RedirectToFile, Serve
 
 JSONL = "build/articles.jsonl"

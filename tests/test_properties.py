@@ -25,9 +25,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import REPO
-from newspkg.check_package import check_package
 from newspkg.cli import main
 from newspkg.config import load_project
+from newspkg.consume.check import check_package
 from newspkg.convert import Converter, Outcome
 from newspkg.discover import RawFile
 from newspkg.issues import Severity

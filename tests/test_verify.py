@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from click.testing import Result
 
-from newspkg import check_package, check_records
+from newspkg.consume import descriptor, spans
 from servers import Serve
 
 JSONL = "build/articles.jsonl"
@@ -219,7 +219,7 @@ def test_overlong_jsonl_line_is_a_syntax_error_not_read(
     limit = max(len(line) for line in path.read_bytes().split(b"\n")) + 1  # every record, with its newline, fits
     path.write_bytes(first + b"\n{" + b" " * limit + b"}\n" + rest)
     declare_facts(built, JSONL)
-    monkeypatch.setattr(check_records, "MAX_LINE_BYTES", limit)
+    monkeypatch.setattr(spans, "MAX_LINE_BYTES", limit)
     result = verify(run, built)
     assert result.exit_code == 1, result.output
     errors = [i for i in issues_of(result) if i["severity"] == "error"]
@@ -232,7 +232,7 @@ def test_oversized_descriptor_is_not_read(
     built: Path, run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A descriptor larger than the descriptor limit → exit 2 with a message saying so."""
-    monkeypatch.setattr(check_package, "MAX_JSON_BYTES", 1024)
+    monkeypatch.setattr(descriptor, "MAX_JSON_BYTES", 1024)
     result = verify(run, built)
     assert result.exit_code == 2, result.output
     assert "larger than 1024 bytes" in result.stderr

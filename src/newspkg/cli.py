@@ -29,10 +29,11 @@ if sys.platform == "linux":  # before pyarrow is first imported: Arrow reads it 
 
 import pyarrow as pa
 
-from newspkg import __version__, download, report
+from newspkg import __version__, report
 from newspkg.build import Engine, build, check, convert_all, summarize
-from newspkg.check_package import check_package, without_iri_grammars
 from newspkg.config import Project, available_cores, load_project
+from newspkg.consume import download
+from newspkg.consume.check import check_package
 from newspkg.discover import project_raw_paths
 from newspkg.errors import ConfigError, NewspkgError
 from newspkg.issues import Issue, Severity
@@ -118,7 +119,6 @@ def _engine(jobs: int, engine: str, address: str | None, no_cache: bool) -> Engi
 @click.pass_context
 def main(ctx: click.Context, root: Path) -> None:
     """Turn raw news files into a validated, reproducible Frictionless Data Package."""
-    without_iri_grammars()
     ctx.obj = Context(root)
 
 

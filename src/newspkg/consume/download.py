@@ -7,7 +7,7 @@ descriptor's URL. Only the standard library is used (``urllib.request``); only `
 
 Safety, before anything is fetched or written:
 
-- a path is fetched only when :func:`newspkg.check_package.path_problem` finds nothing wrong with it
+- a path is fetched only when :func:`newspkg.consume.descriptor.path_problem` finds nothing wrong with it
   (the rules ``verify`` applies: relative, no ``..``, ``~``, hidden component, backslash, colon, no
   link in the folder leading out). Anything else, full URLs included, is skipped: ``verify``, run
   afterwards on the same descriptor, reports it (``package:path``, ``package:remote``). So a
@@ -15,7 +15,7 @@ Safety, before anything is fetched or written:
 - each file is streamed to ``<folder>/<path>.partial`` and renamed into place only when complete;
 - a file may not be larger than its declared ``bytes`` (``newspkg:bytes`` for Parquet); the package
   as a whole may not be larger than ``max_bytes``; schema files and the descriptor not larger than
-  :data:`~newspkg.check_package.MAX_JSON_BYTES`. A server sending more is cut off, the partial file
+  :data:`~newspkg.consume.descriptor.MAX_JSON_BYTES`. A server sending more is cut off, the partial file
   deleted and the file reported (``download:size``);
 - every request has a timeout (seconds without progress, :data:`TIMEOUT_SECONDS`).
 
@@ -47,7 +47,7 @@ from typing import Any, BinaryIO
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 from newspkg import __version__, package
-from newspkg.check_package import MAX_JSON_BYTES, parse_descriptor, path_problem
+from newspkg.consume.descriptor import MAX_JSON_BYTES, parse_descriptor, path_problem
 from newspkg.errors import PackageError
 from newspkg.issues import Issue, Severity
 

@@ -1,0 +1,126 @@
+"""Reading a package's descriptor, and whether a path it names is safe to read: relative, inside
+the package, no link leading out. ``download`` applies the same rules before fetching anything."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from newspkg.consume.findings import PackageReport
+from newspkg.errors import PackageError
+from newspkg.issues import Severity
+
+MAX_JSON_BYTES = 16 * 1024 * 1024  # the descriptor, and each shipped schema file
+
+
+REMOTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def load_descriptor(path: Path) -> dict[str, Any]:
+    """The descriptor at ``path``, read no further than :data:`MAX_JSON_BYTES`."""
+    if not path.exists():
+        raise PackageError(f"{path} does not exist")
+    if not path.is_file():
+        raise PackageError(f"{path} is not a regular file")
+    with path.open("rb") as file:
+        return parse_descriptor(file.read(MAX_JSON_BYTES + 1), str(path))
+
+
+def parse_descriptor(data: bytes, where: str) -> dict[str, Any]:
+    """A descriptor's bytes as a JSON object, or :class:`~newspkg.errors.PackageError` saying why not."""
+    if len(data) > MAX_JSON_BYTES:
+        raise PackageError(f"{where} is larger than {MAX_JSON_BYTES} bytes: not read")
+    try:
+        descriptor = json.loads(data.decode("utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise PackageError(f"{where} is not valid JSON: {error}") from None
+    except RecursionError:
+        raise PackageError(f"{where} nests too deeply to be a descriptor") from None
+    if not isinstance(descriptor, dict):
+        raise PackageError(f"{where} is not a JSON object")
+    return descriptor
+
+
+def path_problem(root: Path, value: Any, *, strict: bool = True, what: str = "resource path") -> tuple[str, str] | None:
+    """Why ``value`` may not be read (or written) as a file of the package at ``root``: (rule, message),
+    or None when it is a safe relative path. The lexical rules need no file system, so ``download``
+    applies them before fetching; the link rule looks at what exists under ``root``."""
+    if not isinstance(value, str) or not value:
+        return "package:path", f"{what} {value!r} is not a relative path"
+    if strict:
+        reason = _unsafe(value)
+        if reason == "remote":
+            return "package:remote", f"{what} {value!r} is remote: newspkg never fetches remote resources"
+        if reason:
+            return "package:path", f"{what} {value!r} {reason}"
+    elif "://" in value or value.startswith(("/", "~", "\\")) or ".." in value.split("/"):
+        return "package:path", f"{what} {value!r} leaves the package"
+    return _link_problem(root, value, what)
+
+
+def _unsafe(value: str) -> str | None:
+    if REMOTE.match(value):
+        return "remote"
+    if value.startswith("/"):
+        return "is absolute"
+    if "\\" in value:
+        return "contains a backslash"
+    if "~" in value:
+        return "contains ~"
+    if ":" in value or any(ord(c) < 0x20 or c == "\x7f" for c in value):
+        return "contains a colon or a control character"
+    for part in value.split("/"):
+        if part == "..":
+            return "leaves the package with .."
+        if part in ("", "."):
+            return "has an empty or '.' component"
+        if part.startswith("."):
+            return f"has a hidden component {part!r}"
+    return None
+
+
+def _link_problem(root: Path, value: str, what: str) -> tuple[str, str] | None:
+    """Every prefix of the path, links followed, must stay inside the package."""
+    try:
+        inside = root.resolve()
+        parts = PurePosixPath(value).parts
+        for end in range(1, len(parts) + 1):
+            if not root.joinpath(*parts[:end]).resolve().is_relative_to(inside):
+                return "package:path", f"{what} {value!r} leads out of the package through a link"
+    except (OSError, RuntimeError) as error:  # RuntimeError: a loop of links (Python < 3.13)
+        return "package:path", f"{what} {value!r} cannot be resolved: {error}"
+    return None
+
+
+def local_path(
+    root: Path,
+    value: Any,
+    where: str,
+    report: PackageReport,
+    *,
+    strict: bool,
+    needed: bool,
+    allow_remote: bool = False,
+    what: str = "resource path",
+) -> Path | None:
+    """``root / value`` when it is safe to read, else None with the reason reported.
+
+    A remote path the caller does not need is a warning with ``allow_remote``; one it needs (the
+    article resources, the schemas) is always an error: the package cannot be verified without it."""
+    problem = path_problem(root, value, strict=strict, what=what)
+    if problem is None:
+        return root / str(value)
+    rule, message = problem
+    severity = Severity.ERROR
+    if rule == "package:remote":
+        if needed:
+            message += ", even with --allow-remote, so the package cannot be verified without it"
+        elif allow_remote:
+            message += ": not fetched and not checked (allowed by --allow-remote)"
+            severity = Severity.WARNING
+        else:
+            message += ": not fetched (pass --allow-remote to accept it unchecked)"
+    report.add(where, rule, message, severity=severity)
+    return None
