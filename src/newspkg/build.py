@@ -19,14 +19,14 @@ from typing import Any, BinaryIO, NamedTuple
 
 import orjson
 
-from newspkg import adapters, package
+from newspkg import adapters, package, rules
 from newspkg.cache import CachedLines, discard_if_stale, forget_gone
 from newspkg.config import Project, available_cores
 from newspkg.convert import Converter, Outcome
 from newspkg.dedup import DuplicateIndex, Twin
 from newspkg.discover import project_raw_paths
 from newspkg.engines import SHARD_SIZE, Job, shards
-from newspkg.issues import Issue, Severity
+from newspkg.issues import Issue
 from newspkg.schema import SchemaSet
 from newspkg.summary import BuildSummary, Duplicate, report_json
 from newspkg.write import BytesFile, JsonlWriter, ParquetWriter, commit_together, recover
@@ -248,7 +248,7 @@ def _keep(
         summary.warn(Issue.from_dict(issue))
     if acknowledged:
         message = "source.toml acknowledges a reject, but the file is now accepted: remove the acknowledgement"
-        summary.warn(Issue(raw_path, "", "", "acknowledged:stale", message, Severity.WARNING))
+        summary.warn(rules.ACKNOWLEDGED_STALE.issue(raw_path, message))
 
 
 def _as_dicts(issues: Iterable[Issue]) -> list[dict[str, Any]]:

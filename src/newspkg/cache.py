@@ -26,13 +26,13 @@ from typing import Any, Protocol
 
 import orjson
 
+from newspkg import rules
 from newspkg.convert import Outcome
 from newspkg.discover import RawFile, Stamp, source_of
 from newspkg.errors import BuildError, ConfigError
 from newspkg.issues import Issue, has_errors
 
 FORMAT = 6  # bump when what a row holds changes: an older cache is then emptied, not misread
-CLOCK_RULES = frozenset({"date:future", "raw:timeout"})  # depend on the clock or the load
 RACY_SECONDS = 2
 LOCK_WAIT = 60  # seconds a worker waits for another one's write
 NO_STAMP = "-"  # a stamp too recent to trust: the bytes decide
@@ -168,7 +168,7 @@ class OutcomeCache:
         Rows wait in memory until :meth:`flush`: one transaction per shard, not one per file. An
         outcome that came from the cache (a touched file with the same bytes) only renews its stamp.
         """
-        if raw.unreadable or any(issue.rule in CLOCK_RULES for issue in outcome.issues):
+        if raw.unreadable or any(issue.rule in rules.CLOCK_DEPENDENT for issue in outcome.issues):
             return
         trusted = stamp is not None and time.time() - stamp.newest > RACY_SECONDS
         stamp_text = stamp.text if stamp is not None and trusted else NO_STAMP

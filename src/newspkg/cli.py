@@ -29,7 +29,7 @@ if sys.platform == "linux":  # before pyarrow is first imported: Arrow reads it 
 
 import pyarrow as pa
 
-from newspkg import __version__, report
+from newspkg import __version__, report, rules
 from newspkg.build import Engine, build, check, convert_all, summarize
 from newspkg.config import Project, available_cores, load_project
 from newspkg.consume import download
@@ -263,6 +263,21 @@ def schema_command(obj: Context, fmt: str) -> int:
         text = schemas.data_dictionary()
     sys.stdout.write(text)
     return EXIT_CLEAN
+
+
+@main.command("rules")
+@click.option(
+    "--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True,
+    help="markdown: the table in the README; json: one rule per line.",
+)  # fmt: skip
+def rules_command(fmt: str) -> None:
+    """Print every rule newspkg checks: its name, severity, the stage that emits it, what it means."""
+    if fmt == "markdown":
+        sys.stdout.write(rules.markdown_table())
+        return
+    for rule in rules.RULES:
+        fields = {"rule": rule.name, "severity": rule.severity, "stage": rule.stage, "meaning": rule.meaning}
+        sys.stdout.write(json.dumps(fields, ensure_ascii=False) + "\n")
 
 
 def _validate_package(

@@ -14,14 +14,14 @@ from typing import Any
 
 import orjson
 
-from newspkg import __version__, adapters
+from newspkg import __version__, adapters, rules
 from newspkg.codec import dump_line
 from newspkg.config import Project, SourceConfig
 from newspkg.decode import decode
 from newspkg.dedup import DedupKey, dedup_key
 from newspkg.discover import SIDECAR_SUFFIX, RawFile
 from newspkg.errors import ConfigError
-from newspkg.issues import Issue, Severity, has_errors
+from newspkg.issues import Issue, has_errors
 from newspkg.normalize import unify_line_ends
 from newspkg.records import finish
 from newspkg.schema import SchemaSet
@@ -123,26 +123,26 @@ class Converter:
                 record, issues = self._convert(raw, source)
         except TimeLimitExceeded:
             message = f"converting took over {source.max_seconds:g} s ([limits] max_seconds in source.toml)"
-            record, issues = None, [_file_issue(raw, "raw:timeout", message)]
+            record, issues = None, [rules.RAW_TIMEOUT.issue(raw.path, message)]
         except Exception as error:  # an adapter bug must become a reject, never a crashed build
-            record, issues = None, [_file_issue(raw, "adapter-error", f"{type(error).__name__}: {error}")]
+            record, issues = None, [rules.ADAPTER_ERROR.issue(raw.path, f"{type(error).__name__}: {error}")]
         return Outcome.of(raw, record, tuple(issues), acknowledged)
 
     def _convert(self, raw: RawFile, source: SourceConfig) -> tuple[dict[str, Any] | None, list[Issue]]:
         if raw.unreadable:
-            return None, [_file_issue(raw, "raw:unreadable", f"{raw.path} {raw.unreadable}")]
+            return None, [rules.RAW_UNREADABLE.issue(raw.path, f"{raw.path} {raw.unreadable}")]
         if len(raw.data) > source.max_bytes:
             message = (
                 f"{len(raw.data)} bytes is over the limit of {source.max_bytes} ([limits] max_bytes in source.toml)"
             )
-            return None, [_file_issue(raw, "raw:too-large", message)]
+            return None, [rules.RAW_TOO_LARGE.issue(raw.path, message)]
         decoded = decode(raw.data, source.encoding)
         text = unify_line_ends(decoded.text)
         if not text.strip():
-            return None, [_file_issue(raw, "raw:empty", "the file is empty or only whitespace")]
+            return None, [rules.RAW_EMPTY.issue(raw.path, "the file is empty or only whitespace")]
         if decoded.lossy:
             message = "the bytes are not valid in any encoding tried (UTF-8, declared, detected, GB18030)"
-            return None, [_file_issue(raw, "decode:invalid", message)]
+            return None, [rules.DECODE_INVALID.issue(raw.path, message)]
         adapter = adapters.get(source.adapter)
         draft = adapter.parse(raw, text, source)
         from_sidecar: list[str] = []
@@ -150,7 +150,7 @@ class Converter:
             try:
                 draft, from_sidecar = apply_sidecar(draft, raw.sidecar)
             except SidecarError as error:
-                return None, [_file_issue(raw, "sidecar:invalid", f"{raw.path}{SIDECAR_SUFFIX}: {error}")]
+                return None, [rules.SIDECAR_INVALID.issue(raw.path, f"{raw.path}{SIDECAR_SUFFIX}: {error}")]
         record = finish(draft, raw, source, adapter, decoded.encoding, self.schemas.empty_values, from_sidecar)
         return record, self._checker.check(record, raw.path)
 
@@ -202,7 +202,3 @@ def time_limits() -> contextlib.AbstractContextManager[None]:
 def _alarms_work() -> bool:
     """Interval timers exist (Unix) and this is the main thread (the only one signals reach)."""
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-
-
-def _file_issue(raw: RawFile, rule: str, message: str) -> Issue:
-    return Issue(raw.path, "", "", rule, message, Severity.ERROR)

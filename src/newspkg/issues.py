@@ -20,7 +20,7 @@ class Issue:
     file: str  # posix path relative to the project (or package) root
     record_id: str  # "" for a file-level problem
     pointer: str  # RFC 6901 pointer into the record; "" for the whole record
-    rule: str  # "schema:required", "date:future", "url:scheme", "unique-id", "adapter-error", ...
+    rule: str  # a rule's name, from the registry in newspkg.rules
     message: str
     severity: Severity = Severity.ERROR
     line: int = 0  # 1-based line in `file` when known (JSONL records), else 0

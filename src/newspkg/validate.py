@@ -12,9 +12,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from newspkg.issues import Issue, Severity, json_pointer
+from newspkg import rules
+from newspkg.issues import Issue, json_pointer
 from newspkg.markers import BOILERPLATE
 from newspkg.records import code_points, fingerprint, id_of, record_id
+from newspkg.rules import Rule
 from newspkg.schema import SchemaSet
 
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
@@ -35,8 +37,9 @@ MARKUP = re.compile(
     r"<(?:!doctype|/?(?:html|head|body|meta|link|script|style|div|span|p|a|br|img|table|li))\b[^<>]*>", re.I
 )
 FILE_NAME_DATE = re.compile(r"(?:^|/)((?:19|20)\d{2})-(\d{2})-(\d{2})-[^/]*$")
+Finding = tuple[str, Rule, str]  # pointer, rule, message
 # Friendlier names for the schema errors that rules are known by.
-RULE_NAMES = {("/url", "pattern"): "url:scheme", ("/url", "format"): "url:format"}
+RULE_NAMES = {("/url", "pattern"): rules.URL_SCHEME, ("/url", "format"): rules.URL_FORMAT}
 
 
 class RecordChecker:
@@ -76,9 +79,7 @@ class RecordChecker:
             return []
         rid = id_of(record)
         issues = [_issue(file, rid, line, error) for error in errors]
-        issues += [
-            Issue(file, rid, pointer, rule, message, severity, line) for pointer, rule, message, severity in found
-        ]
+        issues += [rule.issue(file, message, rid, pointer, line) for pointer, rule, message in found]
         return sorted(set(issues))
 
     def _validator(self, source: Any) -> Any:
@@ -112,75 +113,73 @@ class RecordChecker:
             allowed = self._null_allowed[key, extension] = self._schemas.nullable(key, extension)
         return allowed
 
-    def _rules(self, record: dict[str, Any]) -> list[tuple[str, str, str, Severity]]:
+    def _rules(self, record: dict[str, Any]) -> list[Finding]:
         found = []
         published = _moment(record.get("published_at"))
         modified = _moment(record.get("modified_at"))
         for pointer, moment in (("/published_at", published), ("/modified_at", modified)):
             if moment and moment > self._now:
-                found.append((pointer, "date:future", f"{moment.isoformat()} is in the future", Severity.ERROR))
+                found.append((pointer, rules.DATE_FUTURE, f"{moment.isoformat()} is in the future"))
             if moment and moment < EARLIEST:
-                found.append((pointer, "date:too-early", f"{moment.isoformat()} is before 1990", Severity.ERROR))
+                found.append((pointer, rules.DATE_TOO_EARLY, f"{moment.isoformat()} is before 1990"))
         if published and modified and modified < published:
-            found.append(("/modified_at", "date:order", "modified_at is earlier than published_at", Severity.ERROR))
+            found.append(("/modified_at", rules.DATE_ORDER, "modified_at is earlier than published_at"))
         if published:
             found += _embedded_date_rules(record, published)
         if self._integrity:
             found += _integrity_rules(record)
         if record.get("url") is None:
             message = "no URL found in the file; the id falls back to the raw path"
-            found.append(("/url", "url:missing", message, Severity.WARNING))
+            found.append(("/url", rules.URL_MISSING, message))
         return found
 
-    def _text_rules(self, record: dict[str, Any], han_share: tuple[int, int]) -> list[tuple[str, str, str, Severity]]:
+    def _text_rules(self, record: dict[str, Any], han_share: tuple[int, int]) -> list[Finding]:
         """The rules that scan title and text: the costly part of checking a record."""
         found = []
         text = record.get("text")
         if self._fingerprints and isinstance(text, str) and record.get("fingerprint") != fingerprint(text):
-            found.append(("/fingerprint", "record:fingerprint", "fingerprint does not match text", Severity.ERROR))
+            found.append(("/fingerprint", rules.FINGERPRINT, "fingerprint does not match text"))
         for key in ("text", "title"):
             value = record.get(key)
             if isinstance(value, str) and (tag := MARKUP.search(value)):
                 message = f"{key} still contains HTML markup ({tag[0][:40]!r}): the adapter did not parse it"
-                found.append((f"/{key}", "text:markup", message, Severity.ERROR))
+                found.append((f"/{key}", rules.TEXT_MARKUP, message))
         found += _decoding_rules(record, han_share)
         if isinstance(text, str) and (marker := BOILERPLATE.search(text)):
-            found.append(
-                ("/text", "text:boilerplate", f"text still contains boilerplate ({marker[0]!r})", Severity.WARNING)
-            )
+            found.append(("/text", rules.TEXT_BOILERPLATE, f"text still contains boilerplate ({marker[0]!r})"))
         return found
 
 
-def _embedded_date_rules(record: dict[str, Any], published: datetime) -> list[tuple[str, str, str, Severity]]:
+def _embedded_date_rules(record: dict[str, Any], published: datetime) -> list[Finding]:
     found = []
     url = record.get("url") or ""
     for pattern in URL_DATES:
         if (match := pattern.search(url)) and not _near(match, published):
             message = f"the URL carries the date {'-'.join(match.groups())}, published_at is {published.date()}"
-            found.append(("/published_at", "date:url-mismatch", message, Severity.WARNING))
+            found.append(("/published_at", rules.DATE_URL_MISMATCH, message))
             break
     raw_path = (record.get("provenance") or {}).get("raw_path") or ""
     if (match := FILE_NAME_DATE.search(raw_path)) and not _near(match, published):
         message = f"the file name carries the date {'-'.join(match.groups())}, published_at is {published.date()}"
-        found.append(("/published_at", "date:filename-mismatch", message, Severity.WARNING))
+        found.append(("/published_at", rules.DATE_FILENAME_MISMATCH, message))
     return found
 
 
-def _integrity_rules(record: dict[str, Any]) -> list[tuple[str, str, str, Severity]]:
+def _integrity_rules(record: dict[str, Any]) -> list[Finding]:
     """Derived fields must agree with what they are derived from (a hand-edited package may not)."""
-    found: list[tuple[str, str, str, Severity]] = []
+    found: list[Finding] = []
     text = record.get("text")
     if not isinstance(text, str):
         return found
     if record.get("char_count") != len(text):
-        found.append(("/char_count", "record:char-count", f"char_count should be {len(text)}", Severity.ERROR))
+        found.append(("/char_count", rules.CHAR_COUNT, f"char_count should be {len(text)}"))
     raw_path = (record.get("provenance") or {}).get("raw_path")
     if isinstance(raw_path, str) and record.get("id") != record_id(record.get("url"), raw_path):
-        found.append(("/id", "record:id", "id does not match url (or raw path)", Severity.ERROR))
+        found.append(("/id", rules.RECORD_ID, "id does not match url (or raw path)"))
     return found
 
 
-def _decoding_rules(record: dict[str, Any], han_share: tuple[int, int]) -> list[tuple[str, str, str, Severity]]:
+def _decoding_rules(record: dict[str, Any], han_share: tuple[int, int]) -> list[Finding]:
     """Text that was decoded with the wrong encoding must not be published. ``han_share``: (Han
     characters, letters) at the start of a zh text (see :func:`_han_sample`)."""
     found = []
@@ -188,11 +187,11 @@ def _decoding_rules(record: dict[str, Any], han_share: tuple[int, int]) -> list[
         value = record.get(key)
         if isinstance(value, str) and "\ufffd" in value:
             message = f"{key} contains U+FFFD replacement characters: the bytes were not decoded cleanly"
-            found.append((f"/{key}", "text:encoding", message, Severity.ERROR))
+            found.append((f"/{key}", rules.TEXT_ENCODING, message))
     han, letters = han_share
     if letters and han / letters < MIN_HAN_SHARE:
         message = f"only {han / letters:.0%} of the letters are Chinese characters: mis-decoded or not Chinese?"
-        found.append(("/text", "text:encoding", message, Severity.ERROR))
+        found.append(("/text", rules.TEXT_ENCODING, message))
     return found
 
 
@@ -277,5 +276,5 @@ def _issue(file: str, rid: str, line: int, error: Any) -> Issue:
     else:
         message = error.message
     pointer = json_pointer(path)
-    rule = RULE_NAMES.get((pointer, keyword), f"schema:{keyword}")
-    return Issue(file, rid, pointer, rule, message, Severity.ERROR, line)
+    rule = RULE_NAMES.get((pointer, keyword)) or rules.SCHEMA.named(keyword)
+    return rule.issue(file, message, rid, pointer, line)

@@ -37,7 +37,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from newspkg import package
+from newspkg import package, rules
 from newspkg.config import available_cores
 from newspkg.consume.descriptor import load_descriptor, local_path
 from newspkg.consume.findings import PackageReport
@@ -76,7 +76,7 @@ def check_package(
     elif journal.exists() or journal.is_symlink():
         report.add(
             package.JOURNAL_PATH,
-            "package:journal",
+            rules.PACKAGE_JOURNAL,
             "an interrupted build left this journal: verify never modifies a package; "
             "run newspkg validate datapackage.json in the project to finish the build's renames",
         )
@@ -116,10 +116,12 @@ def _check_contents(
     for name in ARTICLE_RESOURCES:
         resource = by_name.get(name)
         if resource is None:
-            report.add(where, "package:resource", f"resource {name!r} is missing")
+            report.add(where, rules.PACKAGE_RESOURCE, f"resource {name!r} is missing")
             continue
         if strict and (count := sum(r.get("name") == name for r in resources)) > 1:
-            report.add(where, "package:resource", f"resource {name!r} appears {count} times: only the last is checked")
+            report.add(
+                where, rules.PACKAGE_RESOURCE, f"resource {name!r} appears {count} times: only the last is checked"
+            )
         path = local_path(root, resource.get("path"), where, report, strict=strict, needed=True)
         if path is not None and _check_file(path, resource, report):
             paths[name] = path
@@ -149,25 +151,27 @@ def _check_file(path: Path, resource: dict[str, Any], report: PackageReport, *, 
     name = str(resource["path"])
     if not path.is_file():
         exists = path.exists() or path.is_symlink()
-        report.add(name, "resource:missing", f"{name} is not a regular file" if exists else f"{name} does not exist")
+        report.add(
+            name, rules.RESOURCE_MISSING, f"{name} is not a regular file" if exists else f"{name} does not exist"
+        )
         return False
     facts = package.file_facts(path)
     size_key = "bytes" if "bytes" in resource or package.PARQUET_BYTES not in resource else package.PARQUET_BYTES
     declared = resource.get(size_key)
     if (every or size_key in resource) and declared != facts.bytes:
-        report.add(name, "resource:bytes", f"{name} has {facts.bytes} bytes, the descriptor says {declared}")
+        report.add(name, rules.RESOURCE_BYTES, f"{name} has {facts.bytes} bytes, the descriptor says {declared}")
     digest = resource.get("hash")
     if not every and digest is None:
         return True
     if not every and not (isinstance(digest, str) and digest.startswith("sha256:")):
         report.add(
             name,
-            "resource:hash",
+            rules.RESOURCE_HASH,
             f"{name}: hash {digest!r} not checked: only sha256 is supported",
             severity=Severity.WARNING,
         )
     elif digest != f"sha256:{facts.sha256}":
-        report.add(name, "resource:hash", f"{name} has sha256 {facts.sha256}, the descriptor says {digest}")
+        report.add(name, rules.RESOURCE_HASH, f"{name} has sha256 {facts.sha256}, the descriptor says {digest}")
     return True
 
 
@@ -187,7 +191,7 @@ def _check_other_resource(
         return
     for part, path in zip(parts, paths, strict=True):
         if path is not None and not path.is_file():
-            report.add(str(part), "resource:missing", f"{part} does not exist or is not a regular file")
+            report.add(str(part), rules.RESOURCE_MISSING, f"{part} does not exist or is not a regular file")
 
 
 class _ProfileCheck:
@@ -222,7 +226,7 @@ class _ProfileCheck:
             errors = profile_errors(*self._arguments)
         found = PackageReport()
         for rule, message in errors:
-            found.add(self._name, f"package:{rule}", message)
+            found.add(self._name, rules.PROFILE.named(rule), message)
         self._report.issues.insert(self._position, found.issues)
 
 

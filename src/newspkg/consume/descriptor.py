@@ -8,9 +8,11 @@ import re
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from newspkg import rules
 from newspkg.consume.findings import PackageReport
 from newspkg.errors import PackageError
 from newspkg.issues import Severity
+from newspkg.rules import Rule
 
 MAX_JSON_BYTES = 16 * 1024 * 1024  # the descriptor, and each shipped schema file
 
@@ -43,20 +45,22 @@ def parse_descriptor(data: bytes, where: str) -> dict[str, Any]:
     return descriptor
 
 
-def path_problem(root: Path, value: Any, *, strict: bool = True, what: str = "resource path") -> tuple[str, str] | None:
+def path_problem(
+    root: Path, value: Any, *, strict: bool = True, what: str = "resource path"
+) -> tuple[Rule, str] | None:
     """Why ``value`` may not be read (or written) as a file of the package at ``root``: (rule, message),
     or None when it is a safe relative path. The lexical rules need no file system, so ``download``
     applies them before fetching; the link rule looks at what exists under ``root``."""
     if not isinstance(value, str) or not value:
-        return "package:path", f"{what} {value!r} is not a relative path"
+        return rules.PACKAGE_PATH, f"{what} {value!r} is not a relative path"
     if strict:
         reason = _unsafe(value)
         if reason == "remote":
-            return "package:remote", f"{what} {value!r} is remote: newspkg never fetches remote resources"
+            return rules.PACKAGE_REMOTE, f"{what} {value!r} is remote: newspkg never fetches remote resources"
         if reason:
-            return "package:path", f"{what} {value!r} {reason}"
+            return rules.PACKAGE_PATH, f"{what} {value!r} {reason}"
     elif "://" in value or value.startswith(("/", "~", "\\")) or ".." in value.split("/"):
-        return "package:path", f"{what} {value!r} leaves the package"
+        return rules.PACKAGE_PATH, f"{what} {value!r} leaves the package"
     return _link_problem(root, value, what)
 
 
@@ -81,16 +85,16 @@ def _unsafe(value: str) -> str | None:
     return None
 
 
-def _link_problem(root: Path, value: str, what: str) -> tuple[str, str] | None:
+def _link_problem(root: Path, value: str, what: str) -> tuple[Rule, str] | None:
     """Every prefix of the path, links followed, must stay inside the package."""
     try:
         inside = root.resolve()
         parts = PurePosixPath(value).parts
         for end in range(1, len(parts) + 1):
             if not root.joinpath(*parts[:end]).resolve().is_relative_to(inside):
-                return "package:path", f"{what} {value!r} leads out of the package through a link"
+                return rules.PACKAGE_PATH, f"{what} {value!r} leads out of the package through a link"
     except (OSError, RuntimeError) as error:  # RuntimeError: a loop of links (Python < 3.13)
-        return "package:path", f"{what} {value!r} cannot be resolved: {error}"
+        return rules.PACKAGE_PATH, f"{what} {value!r} cannot be resolved: {error}"
     return None
 
 
@@ -113,8 +117,8 @@ def local_path(
     if problem is None:
         return root / str(value)
     rule, message = problem
-    severity = Severity.ERROR
-    if rule == "package:remote":
+    severity = None
+    if rule == rules.PACKAGE_REMOTE:
         if needed:
             message += ", even with --allow-remote, so the package cannot be verified without it"
         elif allow_remote:

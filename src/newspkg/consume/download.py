@@ -46,10 +46,11 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
-from newspkg import __version__, package
+from newspkg import __version__, package, rules
 from newspkg.consume.descriptor import MAX_JSON_BYTES, parse_descriptor, path_problem
 from newspkg.errors import PackageError
-from newspkg.issues import Issue, Severity
+from newspkg.issues import Issue
+from newspkg.rules import Rule
 
 DESCRIPTOR = "datapackage.json"
 MAX_BYTES = 2 * 1024**3  # the whole package, by default
@@ -69,8 +70,8 @@ class DownloadReport:
     resumed: int = 0  # files continued from a .partial with a Range request
     bytes: int = 0  # bytes received by this run
 
-    def add(self, file: str, rule: str, message: str) -> None:
-        self.issues.append(Issue(file, "", "", rule, message, Severity.ERROR))
+    def add(self, file: str, rule: Rule, message: str) -> None:
+        self.issues.append(rule.issue(file, message))
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ class _Target:
 class _Refused(Exception):
     """The transfer had to stop: the message says why (file-level, becomes an issue)."""
 
-    def __init__(self, rule: str, message: str, *, keep_partial: bool = True) -> None:
+    def __init__(self, rule: Rule, message: str, *, keep_partial: bool = True) -> None:
         super().__init__(message)
         self.rule = rule
         self.keep_partial = keep_partial
@@ -180,7 +181,7 @@ def _fetch_descriptor(opener: urllib.request.OpenerDirector, url: str, timeout: 
     with opener.open(request, timeout=timeout) as response:
         data = response.read(MAX_JSON_BYTES + 1)
         if len(data) > MAX_JSON_BYTES:
-            raise _Refused("download:size", f"larger than {MAX_JSON_BYTES} bytes")
+            raise _Refused(rules.DOWNLOAD_SIZE, f"larger than {MAX_JSON_BYTES} bytes")
         return data, str(response.geturl())
 
 
@@ -229,13 +230,13 @@ def _fetch_file(
     final = folder / target.path
     partial = final.with_name(final.name + ".partial")
     if path_problem(folder, target.path + ".partial") is not None:
-        raise _Refused("download:path", f"{target.path}.partial leads out of {folder} through a link: not written")
+        raise _Refused(rules.DOWNLOAD_PATH, f"{target.path}.partial leads out of {folder} through a link: not written")
     if _intact(final, target):
         report.kept += 1
         return final.stat().st_size
     if target.declared is not None and target.declared > budget:
         raise _Refused(
-            "download:size",
+            rules.DOWNLOAD_SIZE,
             f"{target.path} declares {target.declared} bytes: more than the {budget} left of --max-bytes; not fetched",
         )
     limit = target.declared if target.declared is not None else min(budget, target.cap or budget)
@@ -248,7 +249,7 @@ def _fetch_file(
         size = _transfer(opener, url, partial, offset, limit, target, timeout, report)
         if target.declared is not None and size != target.declared:
             raise _Refused(
-                "download:size",
+                rules.DOWNLOAD_SIZE,
                 f"{target.path}: the transfer ended after {size} of the {target.declared} bytes the descriptor "
                 "declares; run again to resume",
             )
@@ -258,9 +259,9 @@ def _fetch_file(
             partial.unlink(missing_ok=True)
         raise
     except NETWORK_ERRORS as error:
-        raise _Refused("download:network", f"{target.path}: {_reason(error)}; run again to resume") from None
+        raise _Refused(rules.DOWNLOAD_NETWORK, f"{target.path}: {_reason(error)}; run again to resume") from None
     except OSError as error:
-        raise _Refused("download:io", f"{target.path}: cannot be written in {folder}: {error}") from None
+        raise _Refused(rules.DOWNLOAD_IO, f"{target.path}: cannot be written in {folder}: {error}") from None
     return size
 
 
@@ -294,14 +295,16 @@ def _transfer(
         if error.code == 416 and offset:  # the range is past the end: the partial file is no good
             partial.unlink()
             return _transfer(opener, url, partial, 0, limit, target, timeout, report)
-        raise _Refused("download:http", f"{target.path}: HTTP {error.code} {error.reason} from {url}") from None
+        raise _Refused(rules.DOWNLOAD_HTTP, f"{target.path}: HTTP {error.code} {error.reason} from {url}") from None
     with response:
         start = _start_of(response, offset)
         if start == offset and offset:
             report.resumed += 1
         announced = response.headers.get("Content-Length")
         if announced and announced.isdigit() and start + int(announced) > limit:
-            raise _Refused("download:size", _too_large(target, limit, start + int(announced)), keep_partial=start > 0)
+            raise _Refused(
+                rules.DOWNLOAD_SIZE, _too_large(target, limit, start + int(announced)), keep_partial=start > 0
+            )
         report.fetched += 1
         with _open_partial(partial, start) as file:
             size = start
@@ -309,7 +312,7 @@ def _transfer(
                 size += len(chunk)
                 report.bytes += len(chunk)
                 if size > limit:
-                    raise _Refused("download:size", _too_large(target, limit, None), keep_partial=False)
+                    raise _Refused(rules.DOWNLOAD_SIZE, _too_large(target, limit, None), keep_partial=False)
                 file.write(chunk)
     return size
 
@@ -320,7 +323,7 @@ def _start_of(response: Any, offset: int) -> int:
         return 0
     match = CONTENT_RANGE.fullmatch(response.headers.get("Content-Range", "").strip())
     if match is None or int(match[1]) != offset:
-        raise _Refused("download:http", f"{response.geturl()}: a 206 answer for a range that was not asked for")
+        raise _Refused(rules.DOWNLOAD_HTTP, f"{response.geturl()}: a 206 answer for a range that was not asked for")
     return offset
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from newspkg.issues import MAX_KEPT_WARNINGS, Issue, Severity
+from newspkg.rules import Rule
 from newspkg.spilled import SpilledList
 
 MAX_HELD_ISSUES = 10_000  # a report's issues beyond these wait on disk
@@ -64,14 +65,14 @@ class PackageReport:
     def add(
         self,
         file: str,
-        rule: str,
+        rule: Rule,
         message: str,
         record_id: str = "",
         pointer: str = "",
         line: int = 0,
-        severity: Severity = Severity.ERROR,
+        severity: Severity | None = None,
     ) -> None:
-        self.extend([Issue(file, record_id, pointer, rule, message, severity, line)])
+        self.extend([rule.issue(file, message, record_id, pointer, line, severity)])
 
     def merge(self, other: PackageReport) -> None:
         """Another report's issues after this one's, as if they had been added here."""

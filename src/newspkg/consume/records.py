@@ -31,6 +31,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from newspkg import rules
 from newspkg.consume import spans
 from newspkg.consume.findings import IssueList, PackageReport
 from newspkg.consume.rows import RowComparison
@@ -107,7 +108,7 @@ def check_records(
             )
         report.merge(checked.in_line_order())
         if checked.damage and not damaged:  # once: every span after the damage may say the same
-            report.add(job.parquet_name, "parquet:unreadable", f"{job.parquet_name} is damaged: {checked.damage}")
+            report.add(job.parquet_name, rules.PARQUET_UNREADABLE, f"{job.parquet_name} is damaged: {checked.damage}")
             damaged = True
         ids.add_all(checked.ids, checked.lines)
         records += len(checked.lines)
@@ -115,9 +116,11 @@ def check_records(
         if progress:
             progress(span.size, total)
     if row_groups is not None and sum(row_groups) > records:
-        report.add(job.parquet_name, "parquet:rows", "the Parquet file has more rows than the JSONL file has records")
+        report.add(
+            job.parquet_name, rules.PARQUET_ROWS, "the Parquet file has more rows than the JSONL file has records"
+        )
     for rid, line, first in ids.repeats():
-        report.add(job.jsonl_name, "unique-id", f"id {rid} is also on line {first}", rid, "/id", line)
+        report.add(job.jsonl_name, rules.UNIQUE_ID, f"id {rid} is also on line {first}", rid, "/id", line)
 
 
 def _row_groups(job: RecordsJob, report: PackageReport) -> list[int] | None:
@@ -129,10 +132,10 @@ def _row_groups(job: RecordsJob, report: PackageReport) -> list[int] | None:
     try:
         metadata = pq.ParquetFile(job.parquet_path).metadata
     except (pa.ArrowException, OSError) as error:
-        report.add(name, "parquet:unreadable", f"{name} cannot be read as Parquet: {error}")
+        report.add(name, rules.PARQUET_UNREADABLE, f"{name} cannot be read as Parquet: {error}")
         return None
     if not metadata.schema.to_arrow_schema().equals(job.schemas.arrow_schema()):
-        report.add(name, "parquet:schema", f"{name} does not have the Arrow schema derived from the record schema")
+        report.add(name, rules.PARQUET_SCHEMA, f"{name} does not have the Arrow schema derived from the record schema")
         return None
     return [metadata.row_group(index).num_rows for index in range(metadata.num_row_groups)]
 
@@ -205,7 +208,7 @@ def _check_lines(job: RecordsJob, first_line: int, raws: list[bytes | None], che
     for record, line, issues in zip(records, well_formed, checker.check_each(records, name, well_formed), strict=True):
         rid = id_of(record)
         if list(record) != keys:
-            report.add(name, "record:keys", "keys are not the schema's fields in schema order", rid, "", line)
+            report.add(name, rules.RECORD_KEYS, "keys are not the schema's fields in schema order", rid, "", line)
         report.extend(issues)
         checked.ids.append(rid)
     report.records += len(records)
@@ -226,16 +229,16 @@ def _record(raw: bytes | None, line: int, job: RecordsJob, report: PackageReport
     name = job.jsonl_name
     if raw is None:
         report.add(
-            name, "jsonl:syntax", f"line {line} is longer than {spans.MAX_LINE_BYTES} bytes: not read", line=line
+            name, rules.JSONL_SYNTAX, f"line {line} is longer than {spans.MAX_LINE_BYTES} bytes: not read", line=line
         )
         return None
     try:
         record = orjson.loads(raw)
     except orjson.JSONDecodeError as error:
-        report.add(name, "jsonl:syntax", f"line {line} is not JSON: {error}", line=line)
+        report.add(name, rules.JSONL_SYNTAX, f"line {line} is not JSON: {error}", line=line)
         return None
     if not isinstance(record, dict):
-        report.add(name, "jsonl:syntax", f"line {line} is not a JSON object", line=line)
+        report.add(name, rules.JSONL_SYNTAX, f"line {line} is not a JSON object", line=line)
         return None
     return record
 

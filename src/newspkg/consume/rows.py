@@ -13,6 +13,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from newspkg import rules
 from newspkg.codec import lines_to_table
 from newspkg.consume.findings import PackageReport
 from newspkg.consume.spans import BATCH_ROWS
@@ -55,7 +56,7 @@ def _compare_batch(
     if batch is None:
         for line, record in zip(lines, records, strict=True):
             report.add(
-                name, "parquet:rows", f"the Parquet file has no row for JSONL line {line}", id_of(record), line=line
+                name, rules.PARQUET_ROWS, f"the Parquet file has no row for JSONL line {line}", id_of(record), line=line
             )
         return
     if batch.num_rows == len(lines) and _equal(_as_arrow(raws, schema), batch):
@@ -136,11 +137,11 @@ def _compare_row(
 ) -> None:
     rid = id_of(record)
     if row is None:
-        report.add(name, "parquet:rows", f"the Parquet file has no row for JSONL line {line}", rid, line=line)
+        report.add(name, rules.PARQUET_ROWS, f"the Parquet file has no row for JSONL line {line}", rid, line=line)
         return
     for key, value in record.items():
         if not _same_value(value, row.get(key)):
-            report.add(name, "parquet:mismatch", f"{key} differs from JSONL line {line}", rid, f"/{key}", line)
+            report.add(name, rules.PARQUET_MISMATCH, f"{key} differs from JSONL line {line}", rid, f"/{key}", line)
 
 
 def _same_value(jsonl_value: Any, parquet_value: Any) -> bool:

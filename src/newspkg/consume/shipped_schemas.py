@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urldefrag, urljoin
 
-from newspkg import package
+from newspkg import package, rules
 from newspkg.consume.descriptor import MAX_JSON_BYTES, local_path, path_problem
 from newspkg.consume.findings import PackageReport
 from newspkg.schema import BASE_FILE, EXTENSION_SUFFIX, SOURCES_DIR, SchemaSet, load_schemas
@@ -43,7 +43,7 @@ def shipped_schemas(
     ):
         report.add(
             where,
-            "package:schema",
+            rules.PACKAGE_SCHEMA,
             f"{package.SCHEMAS} must name the record schema the package ships (and map sources to schema files)",
         )
         return None, {}
@@ -66,7 +66,7 @@ def shipped_schemas(
         for extension in [None, *sorted({e for e in extension_of.values() if e})]:
             schemas.validator(extension)  # compiled now: a broken shipped schema is a finding, not a crash
     except Exception as error:  # a broken shipped schema is a finding about the package
-        report.add(where, "package:schema", str(error))
+        report.add(where, rules.PACKAGE_SCHEMA, str(error))
         return None, {}
     return schemas, extension_of
 
@@ -81,7 +81,7 @@ def _schema_layout(
     for path in wrong:
         report.add(
             where,
-            "package:schema",
+            rules.PACKAGE_SCHEMA,
             f"{package.SCHEMAS} names {path.relative_to(root).as_posix()}, but newspkg reads the record schema "
             f"from <dir>/{BASE_FILE} and source extensions from <dir>/{SOURCES_DIR}/<name>{EXTENSION_SUFFIX}",
         )
@@ -100,9 +100,9 @@ def _schema_files(root: Path, schema_dir: Path, where: str, report: PackageRepor
         relative = path.relative_to(root).as_posix()
         problem = path_problem(root, relative, strict=strict, what="schema file")
         if problem is None and (path.exists() or path.is_symlink()) and not path.is_file():
-            problem = "package:schema", f"schema file {relative} is not a regular file"
+            problem = rules.PACKAGE_SCHEMA, f"schema file {relative} is not a regular file"
         elif problem is None and path.is_file() and path.stat().st_size > MAX_JSON_BYTES:
-            problem = "package:schema", f"schema file {relative} is larger than {MAX_JSON_BYTES} bytes: not read"
+            problem = rules.PACKAGE_SCHEMA, f"schema file {relative} is larger than {MAX_JSON_BYTES} bytes: not read"
         if problem:
             problems.append(problem)
     for rule, message in problems:
@@ -130,7 +130,7 @@ def _references_stay_inside(root: Path, files: list[Path], where: str, report: P
             _walk_schema(document, path.resolve().as_uri(), ids, references)
             found.append((path, ids, references))
     except RecursionError:
-        report.add(where, "package:schema", "a shipped schema nests too deeply to be checked")
+        report.add(where, rules.PACKAGE_SCHEMA, "a shipped schema nests too deeply to be checked")
         return False
     clean = True
     for path, ids, references in found:
@@ -141,7 +141,7 @@ def _references_stay_inside(root: Path, files: list[Path], where: str, report: P
                 outside = urldefrag(resolved).url not in ids | registry
             if outside:
                 clean = False
-                rule = "package:path" if resolved.startswith("file:") else "package:remote"
+                rule = rules.PACKAGE_PATH if resolved.startswith("file:") else rules.PACKAGE_REMOTE
                 report.add(
                     where,
                     rule,
