@@ -204,6 +204,21 @@ def test_a_cache_file_that_is_not_a_database_is_replaced(project: Path) -> None:
     assert build(loaded, schemas, project, engine=Engine(jobs=1)).from_cache == 5
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_cache_that_cannot_be_opened_costs_a_cold_build_never_a_failed_one(
+    project: Path, tmp_path: Path, jobs: int
+) -> None:
+    """The cache's path taken by a folder (no SQLite file can be opened there): every build converts
+    every file and writes what a build without the cache writes."""
+    (project / CACHE_PATH).mkdir(parents=True)
+    loaded = load_project(project)
+    schemas = load_schemas(loaded.schema_dir)
+    engine = Engine(jobs=jobs, shard_size=1)
+    assert [build(loaded, schemas, project, engine=engine).from_cache for _ in range(2)] == [0, 0]
+    clean = build_into(project, tmp_path / "clean", Engine(jobs=1, cache=False))
+    assert {path: (project / path).read_bytes() for path in RESOURCES} == {path: clean[path] for path in RESOURCES}
+
+
 @pytest.mark.parametrize("loss", ["rows", "file"])
 def test_a_cache_that_loses_a_kept_line_during_the_build_stops_it(
     project: Path, monkeypatch: pytest.MonkeyPatch, loss: str

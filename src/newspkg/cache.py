@@ -22,7 +22,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import orjson
 
@@ -53,6 +53,9 @@ SELECT_BY_BYTES = (  # a file that was read: the same bytes under the same setti
 )
 SELECT_LINES = "select path, settings, raw_sha256, line from outcome where path in ({})"
 SELECT_LINE = "select line from outcome where path = ? and settings = ? and raw_sha256 = ?"
+# What a cache can fail with, each meaning "no cache here" (see OutcomeCache).
+CACHE_FAILURES = (sqlite3.Error, OSError, UnicodeEncodeError)
+T = TypeVar("T")
 BATCH = 500  # paths to a query (SQLite takes at least 999 parameters)
 CHANGED_UNDER_BUILD = "the outcome cache changed during the build (another build at once?): build again"
 RESTAMP = "update outcome set stamp = ? where path = ? and settings = ? and raw_sha256 = ?"
@@ -65,8 +68,9 @@ class _Keyed(Protocol):
     def acknowledgement_of(self, source: str, raw_path: str) -> str | None: ...
 
 
-class OutcomeCache:
-    """A SQLite file shared by the workers of a build (WAL: readers never wait for the writer)."""
+class _Store:
+    """The SQLite file shared by the workers of a build (WAL: readers never wait for the writer).
+    Its methods raise what SQLite and the file system raise: :class:`OutcomeCache` stops that."""
 
     def __init__(self, path: Path, converter: _Keyed) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -94,32 +98,25 @@ class OutcomeCache:
         version: int = self._db.execute("pragma user_version").fetchone()[0]
         return version
 
-    @contextlib.contextmanager
-    def reading(self) -> Iterator[None]:
-        """Lookups inside share one read transaction: none takes and drops a lock of its own."""
-        with contextlib.suppress(sqlite3.Error):
-            self._db.execute("begin")
-        try:
-            yield
-        finally:
-            with contextlib.suppress(sqlite3.Error):
-                self._db.execute("commit")
+    def begin(self) -> bool:
+        self._db.execute("begin")
+        return True
+
+    def commit(self) -> None:
+        self._db.execute("commit")
 
     def unchanged(self, stamps: Mapping[str, Stamp | None]) -> dict[str, Outcome]:
         """The outcomes of the files (raw path → stamp) whose stamps are the ones they had when
         last read: those files need not even be read."""
         paths = [path for path, stamp in stamps.items() if stamp is not None]
         found: dict[str, Outcome] = {}
-        try:
-            for path, settings, stamp, *outcome_row in _rows_by_path(self._db, SELECT_MANY, paths):
-                source, known = source_of(path), stamps[path]
-                if known is None or stamp != known.text or settings != self._converter.settings_digest(source):
-                    continue
-                outcome = self._outcome(path, source, *outcome_row)
-                if outcome is not None:
-                    found[path] = outcome
-        except (sqlite3.Error, UnicodeEncodeError):  # a cache that cannot be read (or a name SQLite cannot
-            return {}  # hold) is a miss, never a failed build
+        for path, settings, stamp, *outcome_row in _rows_by_path(self._db, SELECT_MANY, paths):
+            source, known = source_of(path), stamps[path]
+            if known is None or stamp != known.text or settings != self._converter.settings_digest(source):
+                continue
+            outcome = self._outcome(path, source, *outcome_row)
+            if outcome is not None:
+                found[path] = outcome
         return found
 
     def get(self, raw: RawFile) -> Outcome | None:
@@ -127,11 +124,8 @@ class OutcomeCache:
         if raw.unreadable:
             return None
         values = (raw.path, self._converter.settings_digest(raw.source), raw.sha256, _sidecar_sha256(raw))
-        try:
-            row = self._db.execute(SELECT_BY_BYTES, values).fetchone()
-            return None if row is None else self._outcome(raw.path, raw.source, *row)
-        except (sqlite3.Error, UnicodeEncodeError):
-            return None
+        row = self._db.execute(SELECT_BY_BYTES, values).fetchone()
+        return None if row is None else self._outcome(raw.path, raw.source, *row)
 
     def _outcome(
         self, raw_path: str, source: str, raw_sha256: str, has_line: int, dedup: bytes | None, issues: bytes
@@ -195,19 +189,70 @@ class OutcomeCache:
         restamped, self._restamped = self._restamped, []
         if not rows and not restamped:
             return
-        with contextlib.suppress(sqlite3.Error):  # an unwritable cache costs speed, never the build
-            self._db.execute("begin immediate")
-            try:
-                self._db.executemany("insert or replace into outcome values (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-                self._db.executemany(RESTAMP, restamped)
-                self._db.execute("commit")
-            except sqlite3.Error:
-                self._db.execute("rollback")
-                raise
+        self._db.execute("begin immediate")
+        try:
+            self._db.executemany("insert or replace into outcome values (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            self._db.executemany(RESTAMP, restamped)
+            self._db.execute("commit")
+        except BaseException:
+            self._db.execute("rollback")
+            raise
 
     def close(self) -> None:
-        self.flush()
-        self._db.close()
+        try:
+            self.flush()
+        finally:
+            self._db.close()
+
+
+class OutcomeCache:
+    """The outcome cache as the workers use it, and the one place where its failures stop: a cache
+    that cannot be opened, read or written (locked, damaged, read-only, a path SQLite cannot hold)
+    costs speed, as its files are converted again, never the build."""
+
+    def __init__(self, path: Path, converter: _Keyed) -> None:
+        self._store = _never_failing(lambda: _Store(path, converter), None)
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[None]:
+        """Lookups inside share one read transaction: none takes and drops a lock of its own."""
+        began = self._call(_Store.begin, False)
+        try:
+            yield
+        finally:
+            if began:
+                self._call(_Store.commit, None)
+
+    def unchanged(self, stamps: Mapping[str, Stamp | None]) -> dict[str, Outcome]:
+        """The outcomes of the files (raw path → stamp) whose stamps are the ones they had when
+        last read: those files need not even be read."""
+        return self._call(_Store.unchanged, {}, stamps)
+
+    def get(self, raw: RawFile) -> Outcome | None:
+        """The outcome of a file whose bytes (and sidecar's) are the ones it had last time, else None."""
+        return self._call(_Store.get, None, raw)
+
+    def put(self, raw: RawFile, outcome: Outcome, stamp: Stamp | None) -> None:
+        """Keep the outcome until :meth:`flush`, with the stamp the file had before it was read."""
+        self._call(_Store.put, None, raw, outcome, stamp)
+
+    def flush(self) -> None:
+        self._call(_Store.flush, None)
+
+    def close(self) -> None:
+        self._call(_Store.close, None)
+
+    def _call(self, method: Callable[..., T], miss: T, *args: Any) -> T:
+        store = self._store
+        return miss if store is None else _never_failing(lambda: method(store, *args), miss)
+
+
+def _never_failing(call: Callable[[], T], miss: T) -> T:
+    """``call()``, or ``miss`` when the cache fails: the boundary every use of the cache goes through."""
+    try:
+        return call()
+    except CACHE_FAILURES:
+        return miss
 
 
 class CachedLines:
@@ -262,16 +307,21 @@ def discard_if_stale(path: Path) -> None:
     """Delete a cache file of another format, before any worker opens it. Emptying it in place took
     minutes for a million files' cache (SQLite frees every page), while the other workers waited for
     the lock, gave up and built without the cache."""
-    if not path.exists():
-        return
-    try:
-        with contextlib.closing(sqlite3.connect(path, timeout=LOCK_WAIT)) as db:
-            version: int = db.execute("pragma user_version").fetchone()[0]
-    except sqlite3.Error:
-        version = -1  # not a database we can read: a new one replaces it
-    if version != FORMAT:
-        for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-            stale.unlink(missing_ok=True)
+    if path.exists() and _never_failing(lambda: _format_of(path), -1) != FORMAT:
+        _never_failing(
+            lambda: _delete(path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")), None
+        )
+
+
+def _delete(*paths: Path) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
+
+
+def _format_of(path: Path) -> int:
+    with contextlib.closing(sqlite3.connect(path, timeout=LOCK_WAIT)) as db:
+        version: int = db.execute("pragma user_version").fetchone()[0]
+        return version
 
 
 def forget_gone(path: Path, inputs: int, current_paths: Callable[[], Iterable[str]]) -> int:
@@ -280,22 +330,24 @@ def forget_gone(path: Path, inputs: int, current_paths: Callable[[], Iterable[st
     ``current_paths`` (a walk of raw/) is asked only when the cache holds more rows than the build
     had inputs, which most builds do not (outcomes that depend on the clock are never stored, so
     as many rows of gone files may wait for a later build). A cache that cannot be pruned only
-    costs disk: nothing is raised."""
-    if not path.exists():
-        return 0
-    try:
-        with contextlib.closing(sqlite3.connect(path, timeout=LOCK_WAIT, isolation_level=None)) as db:
-            (rows,) = db.execute("select count(*) from outcome").fetchone()
-            if rows <= inputs:
-                return 0
-            db.execute("create temp table seen (path text primary key)")
+    costs disk."""
+    return _never_failing(lambda: _forget_gone(path, inputs, current_paths), 0) if path.exists() else 0
+
+
+def _forget_gone(path: Path, inputs: int, current_paths: Callable[[], Iterable[str]]) -> int:
+    with contextlib.closing(sqlite3.connect(path, timeout=LOCK_WAIT, isolation_level=None)) as db:
+        (rows,) = db.execute("select count(*) from outcome").fetchone()
+        if rows <= inputs:
+            return 0
+        db.execute("create temp table seen (path text primary key)")
+        try:
             db.executemany("insert or ignore into temp.seen values (?)", ((raw,) for raw in current_paths()))
-            db.execute("begin immediate")
-            gone: int = db.execute("delete from outcome where path not in (select path from temp.seen)").rowcount
-            db.execute("commit")
-            return gone
-    except (sqlite3.Error, OSError, ConfigError):  # ConfigError: raw/ changed under the walk
-        return 0
+        except ConfigError:  # raw/ changed under the walk: prune next time
+            return 0
+        db.execute("begin immediate")
+        gone: int = db.execute("delete from outcome where path not in (select path from temp.seen)").rowcount
+        db.execute("commit")
+        return gone
 
 
 def _use_wal(db: sqlite3.Connection) -> None:
@@ -310,14 +362,6 @@ def _use_wal(db: sqlite3.Connection) -> None:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.01)
-
-
-def open_cache(path: Path, converter: _Keyed) -> OutcomeCache | None:
-    """The cache, or None (convert everything) when it cannot be opened: a cache never fails a build."""
-    try:
-        return OutcomeCache(path, converter)
-    except (sqlite3.Error, OSError):
-        return None
 
 
 def _sidecar_sha256(raw: RawFile) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from newspkg.cache import OutcomeCache, open_cache
+from newspkg.cache import OutcomeCache
 from newspkg.config import Project, load_project
 from newspkg.convert import Converter, Outcome, time_limits
 from newspkg.discover import Stamp, file_stamp, project_raw_paths, read_raw, source_of
@@ -55,7 +55,7 @@ def convert_shard(job: Job, paths: list[str]) -> list[Outcome]:
         _workers.clear()
         project = load_project(Path(job.root))
         converter = Converter(project, load_schemas(project.schema_dir), job.now)
-        cache = open_cache(Path(job.cache), converter) if job.cache else None
+        cache = OutcomeCache(Path(job.cache), converter) if job.cache else None
         _workers[job] = (project, converter, cache)
     project, converter, cache = _workers[job]
     with time_limits():
