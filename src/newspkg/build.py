@@ -104,7 +104,7 @@ def build(
     progress: Progress | None = None,
 ) -> BuildSummary:
     """Write build/ and datapackage.json under ``out_root``; return what became of every input."""
-    recover_outputs(out_root)
+    recover(out_root / package.JOURNAL_PATH)  # a build killed while committing: finish its renames first
     engine = engine or Engine()
     previous = package.read_descriptor(project.descriptor_path)
     outcomes = convert_all(project, schemas, now, engine=engine)  # configuration errors stop the build here
@@ -136,11 +136,6 @@ def build(
     if engine.cache:
         forget_gone(project.root / CACHE_PATH, summary.inputs, lambda: project_raw_paths(project))
     return summary
-
-
-def recover_outputs(root: Path) -> bool:
-    """Finish an output commit a killed build left halfway; True when there was one."""
-    return recover(root / package.JOURNAL_PATH)
 
 
 def _settle(

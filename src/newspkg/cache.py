@@ -304,9 +304,9 @@ def _rows_by_path(db: sqlite3.Connection, query: str, paths: list[str]) -> Itera
 
 
 def discard_if_stale(path: Path) -> None:
-    """Delete a cache file of another format, before any worker opens it. Emptying it in place took
-    minutes for a million files' cache (SQLite frees every page), while the other workers waited for
-    the lock, gave up and built without the cache."""
+    """Delete a cache file of another format, before any worker opens it: emptying a large one in
+    place is slow (SQLite frees every page), and the other workers, waiting for the lock, would give
+    up and build without the cache."""
     if path.exists() and _never_failing(lambda: _format_of(path), -1) != FORMAT:
         _never_failing(
             lambda: _delete(path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")), None

@@ -70,7 +70,7 @@ ENGINE_OPTIONS = (
 
 THOROUGH_OPTION = click.option(
     "--thorough", is_flag=True,
-    help="For a package: also recompute every record's fingerprint from its text (about 10x slower).",
+    help="For a package: also recompute every record's fingerprint from its text (much slower).",
 )  # fmt: skip
 
 

@@ -47,7 +47,7 @@ def decode(data: bytes, declared: str | None = None) -> Decoded:
     if damaged.count("\ufffd") <= DAMAGED_UTF8_SHARE * non_ascii:
         # UTF-8 with a few broken bytes: a legacy encoding would turn it into plausible garbage.
         return Decoded(damaged, "utf-8", lossy=True)
-    for candidate in (_detect(data), LAST_RESORT):  # detection misses about 1 in 1,000 GB18030 files
+    for candidate in (_detect(data), LAST_RESORT):  # detection misses some GB18030 files
         if candidate:
             text = _strict(data, candidate)
             if text is not None:

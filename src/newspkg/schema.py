@@ -66,10 +66,6 @@ class SchemaSet:
         """The file of the base schema (None) or of a source extension."""
         return self.root / SOURCES_DIR / f"{extension}{EXTENSION_SUFFIX}" if extension else self.root / BASE_FILE
 
-    def files(self) -> list[Path]:
-        """The schema files, base first, as the package ships them."""
-        return [self.path_of(None)] + [self.path_of(name) for name in sorted(self.extensions)]
-
     # -- validators -----------------------------------------------------------------------------
 
     def validator(self, extension: str | None) -> Any:

@@ -46,7 +46,7 @@ from newspkg.consume.shipped_schemas import shipped_schemas
 from newspkg.issues import Severity
 from newspkg.write import recover
 
-CONCURRENT_BYTES = 64 * 1024 * 1024  # of JSONL: about 2 s of record checks
+CONCURRENT_BYTES = 64 * 1024 * 1024  # of JSONL: where checking outlasts starting processes
 
 
 ARTICLE_RESOURCES = ("articles-jsonl", "articles-parquet")
@@ -196,7 +196,7 @@ def _check_other_resource(
 
 class _ProfileCheck:
     """The Data Package profile check (frictionless). For a large package it runs in another process
-    while this one checks the records: importing frictionless alone takes about 3 s, which a small
+    while this one checks the records: importing frictionless alone is slow, time a small
     package would rather spend here than wait for. Its issues go where the check began."""
 
     def __init__(self, descriptor: dict[str, Any], path: Path, report: PackageReport, *, concurrent: bool) -> None:
@@ -232,7 +232,7 @@ class _ProfileCheck:
 
 def _large_package(root: Path, descriptor: dict[str, Any]) -> bool:
     """Whether other processes are worth starting: the records take longer to check than they take
-    to start (about 3 s with frictionless's import), a guess from the JSONL file's size. Paths are
+    to start (frictionless's import among it), a guess from the JSONL file's size. Paths are
     only looked at here; they are checked later."""
     for resource in descriptor.get("resources") or []:
         if isinstance(resource, dict) and resource.get("name") == "articles-jsonl":

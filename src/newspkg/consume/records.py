@@ -245,8 +245,8 @@ def _record(raw: bytes | None, line: int, job: RecordsJob, report: PackageReport
 
 class IdLines:
     """The line of every record's id, for the uniqueness check, in 16 bytes a record: an id of 16
-    hex digits (every id newspkg writes) is kept as a 64-bit number, so a million ids take 16 MB,
-    not the 150 MB of a dict. Other ids (a broken package) are kept as they are."""
+    hex digits (every id newspkg writes) is kept as a 64-bit number, a fraction of what a dict
+    takes. Other ids (a broken package) are kept as they are."""
 
     def __init__(self) -> None:
         self._numbers = array("Q")

@@ -12,7 +12,7 @@ from newspkg.convert import Outcome
 from newspkg.engines import Job, convert_shard, run_in_process
 
 SHARDS_IN_FLIGHT_PER_WORKER = 4  # enough to keep workers busy, few enough to bound memory
-MIN_SHARDS_PER_WORKER = 2  # below this, a worker's start-up (about a second) outweighs what it saves
+MIN_SHARDS_PER_WORKER = 2  # below this, a worker's start-up outweighs what it saves
 
 
 def run_local(job: Job, work: Iterable[list[str]], jobs: int) -> Iterator[Outcome]:
