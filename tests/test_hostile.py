@@ -1,24 +1,27 @@
 """Hostile raw files: whatever lands in raw/, a build finishes and every file ends as exactly one of
 an accepted record, a reject with reasons, or a duplicate; nothing published is garbage.
 
-Every test builds a tiny project in tmp_path with the CLI and checks the contract on the outputs
-(:func:`build`) before looking at the one behaviour it is about.
+Most cases are data: ``tests/fixtures/hostile/<case>/`` holds the raw files as they go into a
+project (``raw/<source>/source.toml`` and the files; a ``make.py`` writes the large ones at test
+time) and ``expected.toml``, the fate of every input. :func:`test_hostile_case` walks them. The
+cases that need code (links, FIFOs, names that are not UTF-8, memory limits, adapters registered
+for a test) are the Python tests below it. Every build is checked against the contract on its
+outputs (:func:`check_contract`) before the behaviour a test is about.
 """
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import hashlib
+import importlib.util
 import json
 import os
-import random
 import shutil
 import signal
 import subprocess
 import sys
 import time
-import zlib
+import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,39 +30,22 @@ from typing import Any
 import pytest
 from click.testing import Result
 
-from conftest import REPO
+from conftest import FIXTURES, REPO
 from newspkg import adapters
 from newspkg.adapters import Draft
 from newspkg.config import SourceConfig, load_project
 from newspkg.convert import Converter
 from newspkg.discover import RawFile
+from newspkg.records import fingerprint
 from newspkg.schema import load_schemas
 from newspkg.validate import RecordChecker
 
 NEWSPKG = Path(sys.executable).parent / "newspkg"
+HOSTILE = FIXTURES / "hostile"
+CASES = sorted(case.name for case in HOSTILE.iterdir() if (case / "expected.toml").is_file())
 SEED_PATH = next((REPO / "raw" / "finews").glob("000_*.txt"))
 SEED = SEED_PATH.read_text(encoding="utf-8")  # a Jekyll post in simplified Chinese
 SEED_URL = "<http://finews.zning.xyz/html_News/NewsShare.html?infoCode=NW202202262290179330>"
-SEED_DATE = "2022-02-26 05:47:34 +0800"
-SEED_TITLE_LINE = 'title: "开创集团履行社会责任 彰显国企担当"'
-SEED_FRONT, SEED_BODY = SEED.split("---\n", 2)[1:]
-
-# A traditional-Chinese Jekyll post that Big5 can encode.
-TRADITIONAL = """---
-layout: post
-title: "國有企業履行社會責任 彰顯擔當精神"
-date: 2022-02-26 05:47:34 +0800
-categories: yangquanribao
-tags: 陽泉日報新聞
----
-<p>國有企業是國民經濟發展的重要支柱，也是履行社會責任的重要力量。開創集團成立於二零一九年，是高新區推進管理與運營分離改革而設立的全資國有企業。集團堅持社會效益為首、經營效益為本的理念，全面開展投資融資、工業地產開發、市政基礎設施建設與運營維護、招商引資、產業培育孵化、園區管理運營以及人力資源服務等工作。經過兩年多的發展，集團已經成為高新區投資、建設、運營、服務的主力軍。</p>
-<p>緊盯主要方向，增強轉型發展的責任感。集團主動服務於高新區的發展戰略，進一步找準自身的功能定位，積極謀劃重大項目，推動產業轉型升級。集團聚焦新一代信息技術、高端裝備製造、新材料等領域，引進了一批科技含量高、帶動能力強的優質企業，為區域經濟高質量發展注入了新的動能。</p>
-<p>堅守為民宗旨，提升服務群眾的溫度。集團黨員幹部深入村莊與社區，開展走訪慰問活動，關心群眾冷暖。在中秋節與春節期間，為結對的困難家庭送去慰問品；在兒童節前後，為拆遷安置村的幼兒園贈送書包、文具與書本，並與孩子們親切交談，詳細了解他們學習與生活的情況，及時給予幫助。</p>
-<p>初心永固，行穩致遠。站在新的歷史起點，集團將進一步增強政治責任感和使命感，以敢於擔當、回饋社會、服務人民的理念，履行國有企業的社會責任，實現高質量發展的目標。</p>
-
-<http://finews.zning.xyz/html_News/NewsShare.html?infoCode=NW202202262290179331>
-"""
-
 JEKYLL_TOML = """adapter = "jekyll"
 timezone = "Asia/Shanghai"
 language = "zh-Hans"
@@ -78,18 +64,8 @@ GOOD_DRAFT = Draft(
 )
 
 
-def post(front: str = SEED_FRONT, body: str = SEED_BODY) -> str:
-    """A Jekyll post from front matter and body."""
-    return f"---\n{front}---\n{body}"
-
-
 def with_url(url: str, text: str = SEED) -> str:
     return text.replace(SEED_URL, f"<{url}>")
-
-
-def _body(number: int) -> str:
-    """The seed's body with a URL of its own and one changed word: not a duplicate of the seed."""
-    return with_url(f"http://finews.zning.xyz/{number}", SEED_BODY).replace("初心永固", f"初心永固{number}")
 
 
 # -- the project and the contract ----------------------------------------------------------------
@@ -149,7 +125,6 @@ class Built:
     records: dict[str, dict[str, Any]]  # by raw path
     rejects: dict[str, dict[str, Any]]
     duplicates: dict[str, dict[str, Any]]
-    seconds: float
 
     def accepted(self, path: str) -> dict[str, Any]:
         assert path in self.records, f"{path} was not accepted: {self.rejects.get(path)}"
@@ -179,11 +154,12 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_bytes().split(b"\n") if line] if path.exists() else []
 
 
-def check_contract(root: Path, exit_code: int, stdout: str, seconds: float) -> Built:
-    """The build's contract, whatever the inputs: a normal exit, every raw file exactly once as a
-    record, a reject with reasons or a duplicate, counts that add up, and clean records."""
-    assert exit_code in (0, 1), stdout
+def check_contract(root: Path, exit_code: int, stdout: str) -> Built:
+    """The build's contract, whatever the inputs: exit 1 exactly when a reject is not acknowledged
+    (0 otherwise), every raw file exactly once as a record, a reject with reasons or a duplicate,
+    counts that add up, and clean records."""
     summary = json.loads(stdout.strip().splitlines()[-1])["summary"]
+    assert exit_code == (1 if summary["rejected"] > summary["rejected_acknowledged"] else 0), stdout
     assert summary["inputs"] == summary["accepted"] + summary["rejected"] + summary["duplicates"]
     for name, counts in summary["per_source"].items():
         assert counts["inputs"] == counts["accepted"] + counts["rejected"] + counts["duplicates"], name
@@ -210,6 +186,7 @@ def check_contract(root: Path, exit_code: int, stdout: str, seconds: float) -> B
         assert not errors, errors
         for key in ("title", "text"):
             assert not {"\ufffd", "\x00", "\r"} & set(record[key]), (key, record["provenance"])
+        assert record["fingerprint"] == fingerprint(record["text"])
     for reject in rejects:
         assert any(issue["severity"] == "error" and issue["message"] for issue in reject["issues"]), reject
     return Built(
@@ -218,7 +195,6 @@ def check_contract(root: Path, exit_code: int, stdout: str, seconds: float) -> B
         {r["provenance"]["raw_path"]: r for r in records},
         {r["raw_path"]: r for r in rejects},
         {d["raw_path"]: d for d in duplicates},
-        seconds,
     )
 
 
@@ -227,16 +203,14 @@ def build(run: Callable[..., Result]) -> Callable[..., Built]:
     """Build a project in-process (`newspkg build --format json --jobs 1`) and check the contract."""
 
     def invoke(root: Path, *args: str) -> Built:
-        started = time.monotonic()
         result = run("build", "--format", "json", "--jobs", "1", *args, root=root)
-        return check_contract(root, result.exit_code, result.stdout, time.monotonic() - started)
+        return check_contract(root, result.exit_code, result.stdout)
 
     return invoke
 
 
 def build_in_subprocess(root: Path, *args: str, timeout: float = 120) -> Built:
     """The same, as a separate process with a time limit (for inputs that could hang or eat memory)."""
-    started = time.monotonic()
     result = subprocess.run(
         [str(NEWSPKG), "--root", str(root), "build", "--format", "json", "--jobs", "1", *args],
         capture_output=True,
@@ -245,18 +219,7 @@ def build_in_subprocess(root: Path, *args: str, timeout: float = 120) -> Built:
         check=False,
     )
     assert "Traceback" not in result.stderr, result.stderr
-    return check_contract(root, result.returncode, result.stdout, time.monotonic() - started)
-
-
-def expected_record(root: Path, relative: str, text: str) -> dict[str, Any]:
-    """What newspkg makes of ``text`` as plain UTF-8 at ``relative``: the reference for re-encoded copies."""
-    project = load_project(root)
-    data = text.encode()
-    raw = RawFile(path=relative, source=relative.split("/")[1], data=data, sha256=hashlib.sha256(data).hexdigest())
-    outcome = Converter(project, load_schemas(project.schema_dir)).convert(raw)
-    assert outcome.accepted, outcome.issues
-    assert outcome.record is not None
-    return outcome.record
+    return check_contract(root, result.returncode, result.stdout)
 
 
 @pytest.fixture
@@ -267,271 +230,87 @@ def register(monkeypatch: pytest.MonkeyPatch) -> Callable[[Any], Any]:
     return adapters.register
 
 
-# -- encodings and line ends ---------------------------------------------------------------------
+# -- the cases that are data ---------------------------------------------------------------------
 
-
-def _sprinkle_nul(text: str) -> str:
-    return text.replace("，", "，\x00").replace("。", "\x00。\x00")
-
-
-VARIANTS: dict[str, tuple[str, Callable[[str], bytes], set[str]]] = {
-    "utf-8-bom": (SEED, lambda t: codecs.BOM_UTF8 + t.encode(), {"utf-8-sig"}),
-    "gb18030": (SEED, lambda t: t.encode("gb18030"), {"gb18030"}),
-    "gb18030-crlf": (SEED, lambda t: t.replace("\n", "\r\n").encode("gb18030"), {"gb18030"}),
-    "big5": (TRADITIONAL, lambda t: t.encode("big5"), {"big5", "cp950", "big5hkscs"}),
-    "utf-16-le-bom": (SEED, lambda t: t.encode("utf-16"), {"utf-16"}),
-    "utf-16-be-bom": (SEED, lambda t: codecs.BOM_UTF16_BE + t.encode("utf-16-be"), {"utf-16"}),
-    "crlf": (SEED, lambda t: t.replace("\n", "\r\n").encode(), {"utf-8"}),
-    "lone-cr": (SEED, lambda t: t.replace("\n", "\r").encode(), {"utf-8"}),
-    "nul-bytes": (SEED, lambda t: _sprinkle_nul(t).encode(), {"utf-8"}),
+CASE_KEYS = {"description", "exit_code", "subprocess", "records_exclude", "files"}
+FILE_KEYS = {
+    "accepted": {"fate", "record", "encoding", "paragraphs_include"},
+    "rejected": {"fate", "rules", "issues_include", "extracted"},
+    "duplicate": {"fate", "duplicate_of", "reason"},
 }
 
 
-@pytest.mark.parametrize("variant", VARIANTS)
-def test_reencoded_post_is_accepted_with_the_same_text(
-    variant: str, tmp_path: Path, build: Callable[..., Built]
-) -> None:
-    """The same post saved with a BOM, in GB18030 or Big5, in UTF-16, with CRLF or lone CR line ends or
-    with NUL bytes sprinkled in is accepted with exactly the text, title, date and URL the plain UTF-8
-    file gives, and provenance.encoding names the encoding that was used."""
-    text, encode, encodings = VARIANTS[variant]
-    root = make_project(tmp_path / "p")
-    path = put(root, f"raw/finews/{variant}.txt", encode(text))
-    built = build(root)
-    record = built.accepted(path)
-    expected = expected_record(root, path, text)
-    for key in ("title", "text", "published_at", "url", "authors", "tags", "captions", "id"):
-        assert record[key] == expected[key], key
-    assert record["provenance"]["encoding"] in encodings
-    assert record["provenance"]["raw_sha256"] == hashlib.sha256(encode(text)).hexdigest()
+def expected_of(case: str) -> dict[str, Any]:
+    """A case's expected.toml, its keys checked: a misspelt key would otherwise check nothing."""
+    expected = tomllib.loads((HOSTILE / case / "expected.toml").read_text(encoding="utf-8"))
+    assert set(expected) <= CASE_KEYS, set(expected) - CASE_KEYS
+    for path, want in expected["files"].items():
+        assert set(want) <= FILE_KEYS[want["fate"]], (path, set(want) - FILE_KEYS[want["fate"]])
+    return dict(expected)
 
 
-def test_utf8_with_one_invalid_byte_is_clean_or_rejected(tmp_path: Path, build: Callable[..., Built]) -> None:
-    """A UTF-8 post with one invalid byte in the middle of the body becomes either a clean record
-    (no U+FFFD anywhere) or a reject with a reason, never a record with replacement characters."""
-    root = make_project(tmp_path / "p")
-    data = SEED.encode()
-    middle = data.index("集团党员干部".encode())
-    path = put(root, "raw/finews/invalid-byte.txt", data[:middle] + b"\xff" + data[middle:])
-    built = build(root)
-    if path in built.records:
+def lay_out(case: str, root: Path) -> Path:
+    """The case's raw/ (and what its make.py writes) in a new project ``root`` with the repo's schema/."""
+    root.mkdir(parents=True)
+    shutil.copytree(REPO / "schema", root / "schema")
+    shutil.copy2(REPO / "datapackage.json", root / "datapackage.json")
+    shutil.copytree(HOSTILE / case / "raw", root / "raw")
+    maker = HOSTILE / case / "make.py"
+    if maker.is_file():
+        spec = importlib.util.spec_from_file_location(f"hostile_make_{case.replace('-', '_')}", maker)
+        assert spec is not None
+        assert spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        module.make(root)
+    return root
+
+
+def check_fate(built: Built, root: Path, path: str, want: dict[str, Any]) -> None:
+    """One raw file's fate and the facts expected.toml states about it."""
+    assert built.fate(path) == want["fate"], (path, built.rejects.get(path))
+    if want["fate"] == "rejected":
+        assert built.rejected(path) == set(want["rules"]), path
+        issues = built.rejects[path]["issues"]
+        for wanted in want.get("issues_include", []):
+            assert any(all(issue.get(k) == v for k, v in wanted.items()) for issue in issues), (path, wanted)
+        if "extracted" in want:
+            assert (built.rejects[path]["extracted"] is not None) == want["extracted"], path
+    elif want["fate"] == "duplicate":
+        duplicate = built.duplicates[path]
+        assert (duplicate["kept_raw_path"], duplicate["reason"]) == (want["duplicate_of"], want["reason"])
+    else:
         record = built.records[path]
-        assert "\ufffd" not in record["text"] + record["title"]
-    else:
-        assert built.rejected(path)
+        assert record["provenance"]["raw_sha256"] == hashlib.sha256((root / path).read_bytes()).hexdigest()
+        for key, value in want.get("record", {}).items():
+            assert record[key] == value, (path, key)
+        if "encoding" in want:
+            assert record["provenance"]["encoding"] in want["encoding"], path
+        for paragraph in want.get("paragraphs_include", []):
+            assert paragraph in record["text"].split("\n\n"), (path, paragraph)
 
 
-def test_mojibake_is_rejected_as_text_encoding(tmp_path: Path, build: Callable[..., Built]) -> None:
-    """UTF-8 Chinese decoded as Latin-1 and saved again as UTF-8 (valid UTF-8, wrong characters)
-    is rejected by text:encoding, not published."""
-    root = make_project(tmp_path / "p")
-    mojibake = SEED.encode("utf-8").decode("latin-1").encode("utf-8")
-    path = put(root, "raw/finews/mojibake.txt", mojibake)
-    assert "text:encoding" in build(root).rejected(path)
+@pytest.mark.parametrize("case", CASES)
+def test_hostile_case(case: str, tmp_path: Path, build: Callable[..., Built]) -> None:
+    """Each case of tests/fixtures/hostile/ built alone: the exit code, the fate of every raw file
+    (expected.toml names each one) and the facts stated about it, and text no record may hold."""
+    expected = expected_of(case)
+    root = lay_out(case, tmp_path / "p")
+    built = build_in_subprocess(root, timeout=120) if expected.get("subprocess") else build(root)
+    assert built.exit_code == expected["exit_code"]
+    assert sorted(expected["files"]) == raw_inputs(root), "expected.toml states the fate of every input"
+    for path, want in expected["files"].items():
+        check_fate(built, root, path, want)
+    records = (root / "build" / "articles.jsonl").read_bytes()
+    for text in expected.get("records_exclude", []):
+        assert text.encode() not in records, text
 
 
-@pytest.mark.parametrize("source", ["finews", "plain"])
-def test_random_binary_is_rejected(source: str, tmp_path: Path, build: Callable[..., Built]) -> None:
-    """5,000 random bytes are rejected (for whatever reason), by the Jekyll and the text adapter alike."""
-    root = make_project(tmp_path / "p", {"finews": JEKYLL_TOML, "plain": TEXT_TOML})
-    path = put(root, f"raw/{source}/random.bin", random.Random(0).randbytes(5000))
-    assert build(root).rejected(path)
-
-
-def _png(seed: int) -> bytes:
-    rng = random.Random(seed)
-    ihdr = b"IHDR" + (64).to_bytes(4, "big") * 2 + bytes([8, 6, 0, 0, 0])
-    idat = b"IDAT" + zlib.compress(rng.randbytes(4000))
-    chunks = b""
-    for chunk in (ihdr, idat, b"IEND"):
-        chunks += (len(chunk) - 4).to_bytes(4, "big") + chunk + zlib.crc32(chunk).to_bytes(4, "big")
-    return b"\x89PNG\r\n\x1a\n" + chunks
-
-
-@pytest.mark.parametrize("source", ["finews", "plain"])
-def test_png_image_is_rejected(source: str, tmp_path: Path, build: Callable[..., Built]) -> None:
-    """A PNG image saved under raw/ (named .txt) is rejected, never turned into a record."""
-    root = make_project(tmp_path / "p", {"finews": JEKYLL_TOML, "plain": TEXT_TOML})
-    path = put(root, f"raw/{source}/image.txt", _png(1))
-    assert build(root).rejected(path)
-
-
-# -- broken front matter -------------------------------------------------------------------------
-
-
-def test_front_matter_without_closing_fence_is_not_published_as_text(
-    tmp_path: Path, build: Callable[..., Built]
-) -> None:
-    """Front matter that is never closed by `---` leaves the post without title and date: it is
-    rejected for those, and the YAML lines do not end up as article text."""
-    root = make_project(tmp_path / "p")
-    path = put(root, "raw/finews/unclosed.txt", f"---\n{SEED_FRONT}{SEED_BODY}")
-    built = build(root)
-    if path in built.records:
-        assert "layout:" not in built.records[path]["text"]
-    else:
-        assert {"schema:required"} <= built.rejected(path)
-
-
-def test_unescaped_quotes_in_title_are_read_as_written(tmp_path: Path, build: Callable[..., Built]) -> None:
-    """`title: "他说"好"的"` is not valid YAML; the post is still accepted, with the title as written."""
-    root = make_project(tmp_path / "p")
-    path = put(root, "raw/finews/quotes.txt", post(SEED_FRONT.replace(SEED_TITLE_LINE, 'title: "他说"好"的"')))
-    assert build(root).accepted(path)["title"] == '他说"好"的'
-
-
-def test_tabs_in_front_matter_are_tolerated(tmp_path: Path, build: Callable[..., Built]) -> None:
-    """Tabs (which YAML forbids as indentation) in the front matter do not lose the title or date."""
-    root = make_project(tmp_path / "p")
-    front = SEED_FRONT.replace("title: ", "\ttitle:\t").replace("date: ", "date:\t\t")
-    path = put(root, "raw/finews/tabs.txt", post(front))
-    record = build(root).accepted(path)
-    assert record["title"] == "开创集团履行社会责任 彰显国企担当"
-    assert record["published_at"] == "2022-02-26T05:47:34+08:00"
-
-
-def _billion_laughs(anchor: str) -> str:
-    """Nine levels of nine aliases each: 9**9 "lol"s if expanded."""
-    lines = [f'a: &{anchor}a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
-    for previous, name in zip("abcdefgh", "bcdefghi", strict=True):
-        lines.append(f"{name}: &{anchor}{name} [{', '.join([f'*{anchor}{previous}'] * 9)}]")
-    return "\n".join(lines) + "\n"
-
-
-def test_yaml_alias_bomb_finishes(tmp_path: Path) -> None:
-    """A billion-laughs front matter (9 levels of 9 aliases; also with anchor names the alias guard's
-    regex does not recognise, `&.a`) does not hang or exhaust the build: it finishes within two
-    minutes in its own process, and each post is a record or a reject."""
-    root = make_project(tmp_path / "p")
-    paths = [
-        put(root, "raw/finews/bomb.txt", post(SEED_FRONT + _billion_laughs(""), _body(1))),
-        put(root, "raw/finews/bomb-punct.txt", post(_billion_laughs(".") + "tags: *.i\n" + SEED_FRONT, _body(2))),
-        put(root, "raw/finews/bomb-only.txt", post(_billion_laughs("") + "title: *i\n", _body(3))),
-    ]
-    built = build_in_subprocess(root, timeout=120)
-    assert {built.fate(path) for path in paths} <= {"accepted", "rejected", "duplicate"}
-    assert "lol" not in json.dumps(list(built.records.values()), ensure_ascii=False)
-
-
-def test_deeply_nested_front_matter_value_is_a_record_or_reject(tmp_path: Path, build: Callable[..., Built]) -> None:
-    """A front-matter value nested 5,000 deep (`[[[[…]]]]`, `{a: {a: …}}`) does not crash the build."""
-    root = make_project(tmp_path / "p")
-    paths = [
-        put(root, "raw/finews/deep-list.txt", post(SEED_FRONT + "deep: " + "[" * 5000 + "]" * 5000 + "\n", _body(1))),
-        put(
-            root,
-            "raw/finews/deep-map.txt",
-            post(SEED_FRONT + "deep: " + "{a: " * 3000 + "1" + "}" * 3000 + "\n", _body(2)),
-        ),
-    ]
-    built = build(root)
-    for path in paths:
-        assert built.fate(path) in ("accepted", "rejected")
-
-
-def test_deeply_nested_front_matter_value_does_not_lose_the_post(tmp_path: Path, build: Callable[..., Built]) -> None:
-    """An unusable front-matter key (nested 5,000 deep) is treated like any YAML that does not parse:
-    the flat `key: value` reading keeps the title and date, and the post is accepted."""
-    root = make_project(tmp_path / "p")
-    path = put(root, "raw/finews/deep.txt", post(SEED_FRONT + "deep: " + "[" * 5000 + "]" * 5000 + "\n"))
-    assert build(root).accepted(path)["title"] == "开创集团履行社会责任 彰显国企担当"
-
-
-def test_front_matter_nested_tens_of_thousands_deep_does_not_kill_the_build(tmp_path: Path) -> None:
-    """Front matters of 30,000 unclosed `[`, 40,000 `{` or 25,000 `- ` (all under the 64 KiB front-matter
-    cap) do not crash the build process: it exits 0 or 1 and each post is a record or a reject.
-    Built in a subprocess, so that a crash cannot take the test run with it."""
-    root = make_project(tmp_path / "p")
-    put(root, "raw/finews/good.txt", SEED)
-    paths = [
-        put(root, "raw/finews/deep-flow-list.txt", post(SEED_FRONT + "deep: " + "[" * 30000 + "\n", _body(1))),
-        put(root, "raw/finews/deep-flow-map.txt", post(SEED_FRONT + "deep: " + "{" * 40000 + "\n", _body(2))),
-        put(root, "raw/finews/deep-block-list.txt", post(SEED_FRONT + "deep:\n  " + "- " * 25000 + "\n", _body(3))),
-    ]
-    built = build_in_subprocess(root, timeout=120)
-    assert built.accepted("raw/finews/good.txt")
-    for path in paths:
-        assert built.fate(path) in ("accepted", "rejected")
-
-
-# -- size and shape ------------------------------------------------------------------------------
-
-
-def _one_line(size: int) -> bytes:
-    """``size`` bytes of the seed's paragraphs, minified onto one line (UTF-8 cut at a character)."""
-    unit = "".join(line.strip() for line in SEED_BODY.split("\n") if line.strip().startswith("<p")).encode()
-    return (unit * (size // len(unit) + 1))[:size].decode("utf-8", "ignore").encode()
-
-
-def test_fifteen_megabyte_line_is_rejected_as_too_large(tmp_path: Path, build: Callable[..., Built]) -> None:
-    """A 15 MB file (one line) is over the default 8 MiB limit: rejected raw:too-large, unparsed."""
-    root = make_project(tmp_path / "p")
-    path = put(root, "raw/finews/huge.txt", _one_line(15 * 1024 * 1024))
-    built = build(root)
-    assert built.rejected(path) == {"raw:too-large"}
-    assert built.rejects[path]["extracted"] is None
-
-
-def test_fifteen_megabyte_line_is_processed_under_a_raised_limit(tmp_path: Path, build: Callable[..., Built]) -> None:
-    """With `[limits] max_bytes = 20000000` the same 15 MB line is converted (it has no front matter,
-    so it is rejected for the missing fields) without crashing."""
-    toml = JEKYLL_TOML + "\n[limits]\nmax_bytes = 20000000\nmax_seconds = 120\n"
-    root = make_project(tmp_path / "p", {"finews": toml})
-    path = put(root, "raw/finews/huge.txt", _one_line(15 * 1024 * 1024))
-    built = build(root)
-    assert path in built.records or "raw:too-large" not in built.rejected(path)
-
-
-def test_html_nested_twenty_thousand_deep(tmp_path: Path, build: Callable[..., Built]) -> None:
-    """A body of 20,000 nested <div>s (and as many unclosed <span>s) around one sentence is parsed
-    without recursion errors: the sentence is the text."""
-    root = make_project(tmp_path / "p")
-    deep = "<div>" * 20000 + "<span>" * 20000 + "深层嵌套的正文内容在这里，并没有丢失。" + "</div>" * 20000
-    path = put(root, "raw/finews/deep.txt", post(body=f"<p>{deep}</p>\n\n<http://finews.zning.xyz/deep>\n"))
-    assert build(root).accepted(path)["text"] == "深层嵌套的正文内容在这里，并没有丢失。"
-
-
-def test_quadratic_html_is_stopped_by_the_time_limit(tmp_path: Path, build: Callable[..., Built]) -> None:
-    """Markup that makes Python's HTMLParser quadratic (20,000 unterminated `<a b='`) costs at most
-    `[limits] max_seconds`: the build finishes and the file is a record or a reject."""
-    root = make_project(tmp_path / "p", {"finews": JEKYLL_TOML + "\n[limits]\nmax_seconds = 2\n"})
-    path = put(root, "raw/finews/quadratic.txt", post(body="<p>正文" + "<a b='" * 20000 + "\n"))
-    built = build(root)
-    assert built.fate(path) in ("accepted", "rejected")
-    assert built.seconds < 30
-
-
-def test_unclosed_tag_openers_are_read_in_linear_time(tmp_path: Path, build: Callable[..., Built]) -> None:
-    """A body of tag openers that never close (40,000 `<div `, `<p` and `<script`, 20,000 `<a b='`, each
-    well under the size limit) is read in well under a 2 s limit: the post is not rejected raw:timeout."""
-    root = make_project(tmp_path / "p", {"finews": JEKYLL_TOML + "\n[limits]\nmax_seconds = 2\n"})
-    bodies = ["<div " * 40000, "<p" * 40000, "<script" * 40000, "<a b='" * 20000]
-    paths = [
-        put(root, f"raw/finews/openers-{number}.txt", post(body=f"<p>正文。</p>\n{junk}\n\n<http://a.cn/{number}>\n"))
-        for number, junk in enumerate(bodies)
-    ]
-    built = build(root)
-    for path in paths:
-        assert built.fate(path) != "rejected" or "raw:timeout" not in built.rejected(path)
-
-
-def test_line_of_many_links_followed_by_text_is_fast(tmp_path: Path, build: Callable[..., Built]) -> None:
-    """A body line of 30 space-separated Markdown links that ends in plain text (so it is not a
-    navigation line) is read in well under the 2 s limit and the post is accepted."""
-    root = make_project(tmp_path / "p", {"finews": JEKYLL_TOML + "\n[limits]\nmax_seconds = 2\n"})
-    line = "[首页](/)" + " [新闻](/news)" * 30 + " 更多"
-    path = put(root, "raw/finews/links.txt", SEED.replace("<p>初心永固", line + "\n<p>初心永固"))
-    assert build(root).accepted(path)
-
-
-def test_escaped_entities_in_html_body_are_decoded_once(tmp_path: Path, build: Callable[..., Built]) -> None:
-    """An article that shows markup or an entity literally (`&amp;lt;div&amp;gt;`, `AT&amp;amp;T`) keeps it
-    as the reader saw it: `&lt;div&gt;`, `AT&amp;T`; the post is accepted."""
-    root = make_project(tmp_path / "p")
-    paragraph = "<p>网页写法是 &amp;lt;div&amp;gt; 标签，公司名称写作 AT&amp;amp;T。</p>"
-    path = put(root, "raw/finews/entities.txt", SEED.replace("<p>初心永固", paragraph + "\n<p>初心永固"))
-    text = build(root).accepted(path)["text"]
-    assert "网页写法是 &lt;div&gt; 标签，公司名称写作 AT&amp;T。" in text.split("\n\n")
+def test_hostile_cases_cover_what_they_say() -> None:
+    """The walk finds the cases, and no committed fixture file is large (make.py writes those)."""
+    assert len(CASES) >= 30
+    for path in HOSTILE.rglob("*"):
+        assert not path.is_file() or path.stat().st_size < 20_000, path
 
 
 # -- links and special files ---------------------------------------------------------------------
@@ -574,14 +353,16 @@ def test_symlinked_folder_is_not_entered(tmp_path: Path, build: Callable[..., Bu
 
 def test_symlinked_source_folder_is_not_followed(tmp_path: Path, run: Callable[..., Result]) -> None:
     """raw/<source> itself being a symlink to a folder outside (with its own source.toml) is refused
-    (configuration error, exit 2) or its files rejected; nothing from outside is published."""
+    as a configuration error (exit 2, naming the link); nothing is built, nothing from outside published."""
     root = make_project(tmp_path / "p")
     put(root, "raw/finews/good.txt", SEED)
     outside = _outside_post(tmp_path).parent
     (outside / "source.toml").write_text(TEXT_TOML, encoding="utf-8")
     (root / "raw" / "evil").symlink_to(outside, target_is_directory=True)
     result = run("build", "--format", "json", "--jobs", "1", root=root)
-    assert result.exit_code in (0, 1, 2)
+    assert result.exit_code == 2, result.output
+    assert f"{root / 'raw' / 'evil'} is a symlink" in result.stderr
+    assert not (root / "build").exists()
     assert SECRET.encode() not in _published(root)
 
 
@@ -601,7 +382,7 @@ def test_named_pipe_is_rejected_not_waited_on(tmp_path: Path) -> None:
             _unblock(fifo)  # the build is waiting in open(): give it a writer so that it ends
             stdout, _ = process.communicate(timeout=60)
     assert not hung, "the build hung on a named pipe"
-    built = check_contract(root, process.returncode, stdout, 0)
+    built = check_contract(root, process.returncode, stdout)
     assert built.rejected("raw/finews/pipe.txt") == {"raw:unreadable"}
 
 
@@ -612,7 +393,8 @@ def _unblock(fifo: Path) -> None:
 
 def test_file_name_that_is_not_utf8_does_not_crash(tmp_path: Path, build: Callable[..., Built]) -> None:
     """A raw file whose name is not valid UTF-8 (possible on Linux) does not crash the build: it is
-    rejected (or converted) and the good file next to it is still accepted."""
+    rejected raw:unreadable under its name with the bad byte escaped, the message asking for a
+    rename, and the good file next to it is still accepted."""
     root = make_project(tmp_path / "p")
     put(root, "raw/finews/good.txt", SEED)
     folder = os.fsencode(root / "raw" / "finews")
@@ -621,6 +403,8 @@ def test_file_name_that_is_not_utf8_does_not_crash(tmp_path: Path, build: Callab
     built = build(root)
     assert built.accepted("raw/finews/good.txt")
     assert built.summary["inputs"] == 2
+    assert built.rejected("raw/finews/bad\\xffname.txt") == {"raw:unreadable"}
+    assert "not valid UTF-8" in built.messages("raw/finews/bad\\xffname.txt")
 
 
 def test_huge_sparse_file_is_rejected_without_reading_it(tmp_path: Path) -> None:
@@ -640,48 +424,8 @@ def test_huge_sparse_file_is_rejected_without_reading_it(tmp_path: Path) -> None
     command = [sys.executable, "-c", limited, "--root", str(root), "build", "--format", "json", "--jobs", "1"]
     result = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
     assert "MemoryError" not in result.stderr, result.stderr[-2000:]
-    built = check_contract(root, result.returncode, result.stdout, 0)
+    built = check_contract(root, result.returncode, result.stdout)
     assert built.rejected("raw/finews/sparse.txt") == {"raw:too-large"}
-
-
-@pytest.mark.parametrize(
-    "data",
-    [b"", b" \n\t\r\n  \r", "\u3000\n\u3000".encode(), codecs.BOM_UTF8, codecs.BOM_UTF8 + b"\n\n"],
-    ids=["empty", "whitespace", "ideographic-space", "bom-only", "bom-and-newlines"],
-)
-@pytest.mark.parametrize("source", ["finews", "plain"])
-def test_empty_or_blank_file_is_rejected_as_empty(
-    source: str, data: bytes, tmp_path: Path, build: Callable[..., Built]
-) -> None:
-    """An empty file, or one holding only whitespace (or only a byte-order mark), is rejected raw:empty."""
-    root = make_project(tmp_path / "p", {"finews": JEKYLL_TOML, "plain": TEXT_TOML})
-    path = put(root, f"raw/{source}/blank.txt", data)
-    assert build(root).rejected(path) == {"raw:empty"}
-
-
-# -- values --------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("date", "rule"),
-    [("2022-02-30 10:00:00", "schema:format"), ("2099-01-01", "date:future"), ("1985-01-01", "date:too-early")],
-)
-def test_impossible_dates_are_rejected(date: str, rule: str, tmp_path: Path, build: Callable[..., Built]) -> None:
-    """30 February is no date (schema:format on /published_at); 2099 is in the future (date:future);
-    1985 is before the dataset's earliest date (date:too-early)."""
-    root = make_project(tmp_path / "p")
-    path = put(root, "raw/finews/date.txt", SEED.replace(SEED_DATE, date))
-    built = build(root)
-    assert rule in built.rejected(path)
-    assert any(i["rule"] == rule and i["pointer"] == "/published_at" for i in built.rejects[path]["issues"])
-
-
-@pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html;base64,PGI+eDwvYj4=", "file:///etc/passwd"])
-def test_non_http_url_is_rejected_as_url_scheme(url: str, tmp_path: Path, build: Callable[..., Built]) -> None:
-    """A `<javascript:alert(1)>` (or data:, file:) URL line is rejected url:scheme, never published."""
-    root = make_project(tmp_path / "p")
-    path = put(root, "raw/finews/url.txt", with_url(url))
-    assert "url:scheme" in build(root).rejected(path)
 
 
 # -- adapters that misbehave ---------------------------------------------------------------------
@@ -745,12 +489,13 @@ def _adapter_project(tmp_path: Path, adapter: str, seconds: float = 0.5) -> Path
 def test_slow_adapter_is_stopped_by_max_seconds(
     register: Callable[[Any], Any], tmp_path: Path, build: Callable[..., Built]
 ) -> None:
-    """An adapter that sleeps 5 s on a file, with `[limits] max_seconds = 0.5`, gives a raw:timeout
-    reject after about half a second; the build finishes (one job: the adapter lives in this process)."""
+    """An adapter that sleeps 5 s on a file and would then return a good draft, with `[limits]
+    max_seconds = 0.5`, is stopped: a raw:timeout reject naming the limit, not a record; the build
+    finishes (one job: the adapter lives in this process)."""
     register(SlowAdapter())
     built = build(_adapter_project(tmp_path, SlowAdapter.name))
     assert built.rejected("raw/custom/a.txt") == {"raw:timeout"}
-    assert built.seconds < 4.5
+    assert "over 0.5 s" in built.messages("raw/custom/a.txt")
 
 
 def test_raising_adapter_gives_adapter_error(
@@ -807,68 +552,48 @@ def test_timeout_is_not_cached(register: Callable[[Any], Any], tmp_path: Path, b
 # -- everything at once --------------------------------------------------------------------------
 
 
-def hostile_tree(root: Path, tmp_path: Path) -> dict[str, str]:
-    """Many hostile files in one raw/ tree (besides the repository's own dataset); returns each
-    file's expected fate: "accepted", "rejected", "duplicate", "kept" (accepted or a duplicate:
-    a re-encoded copy of a seed has the seed's text) or "any"."""
-    fates: dict[str, str] = {}
-
-    def add(relative: str, data: bytes | str, fate: str) -> None:
-        fates[put(root, relative, data)] = fate
-
-    for variant, (text, encode, _) in VARIANTS.items():
-        unique = text.replace("NW20220226229017933", f"NW2022022622901{len(fates):02d}")  # no duplicates
-        add(f"raw/finews/hostile/enc-{variant}.txt", encode(unique), "kept")
-    add("raw/finews/hostile/dup-crlf.txt", SEED.replace("\n", "\r\n"), "duplicate")  # the seed, CRLF
-    data = SEED.encode()
-    middle = data.index("集团党员干部".encode())
-    add("raw/finews/hostile/invalid-byte.txt", data[:middle] + b"\xff" + data[middle:], "any")
-    add("raw/finews/hostile/mojibake.txt", SEED.encode().decode("latin-1").encode(), "rejected")
-    add("raw/finews/hostile/random.bin", random.Random(0).randbytes(5000), "rejected")
-    add("raw/finews/hostile/image.txt", _png(1), "rejected")
-    add("raw/finews/hostile/lying-bom.txt", codecs.BOM_UTF8 + SEED.encode("gb18030"), "rejected")
-    add("raw/finews/hostile/nul-only.txt", b"\x00" * 100, "rejected")
-    add("raw/finews/hostile/unclosed.txt", f"---\n{SEED_FRONT}{SEED_BODY}", "rejected")
-    quotes = post(SEED_FRONT.replace(SEED_TITLE_LINE, 'title: "他说"好"的"'), _body(10))
-    add("raw/finews/hostile/quotes.txt", quotes, "accepted")
-    add("raw/finews/hostile/bomb.txt", post(SEED_FRONT + _billion_laughs("")), "any")
-    add("raw/finews/hostile/bomb-punct.txt", post(_billion_laughs(".") + SEED_FRONT), "any")
-    add("raw/finews/hostile/deep-yaml.txt", post(SEED_FRONT + "deep: " + "[" * 5000 + "]" * 5000 + "\n"), "any")
-    add("raw/finews/hostile/huge.txt", _one_line(15 * 1024 * 1024), "rejected")
-    deep = "<div>" * 20000 + "深层嵌套的正文内容在这里，并没有丢失。" + "</div>" * 20000
-    add("raw/finews/hostile/deep-html.txt", post(body=f"<p>{deep}</p>\n\n<http://finews.zning.xyz/deep>\n"), "any")
-    add("raw/finews/hostile/empty.txt", b"", "rejected")
-    add("raw/finews/hostile/blank.txt", b" \r\n\t\n", "rejected")
-    for name, date in (("feb30", "2022-02-30 10:00:00"), ("future", "2099-01-01"), ("early", "1985-01-01")):
-        add(f"raw/finews/hostile/date-{name}.txt", SEED.replace(SEED_DATE, date), "rejected")
-    add("raw/finews/hostile/javascript.txt", with_url("javascript:alert(1)"), "rejected")
-    add("raw/unknown/hostile/random.bin", random.Random(2).randbytes(5000), "rejected")
-    add("raw/unknown/hostile/image.txt", _png(3), "rejected")
-    add("raw/unknown/hostile/empty.txt", b"", "rejected")
-    add("raw/unknown/hostile/jekyll-as-text.txt", SEED.encode("utf-16"), "any")
-    add("raw/finews/hostile/sidecar-broken.txt", with_url("http://finews.zning.xyz/sidecar"), "rejected")
-    (root / "raw/finews/hostile/sidecar-broken.txt.meta.toml").write_bytes(b"title = \xff\n[[[")
+def _outside_links(root: Path, tmp_path: Path) -> list[str]:
+    """A link to a file outside and a link to a folder outside, in raw/finews/hostile/."""
     secret = _outside_post(tmp_path)
-    (root / "raw/finews/hostile/link.txt").symlink_to(secret)
-    fates["raw/finews/hostile/link.txt"] = "rejected"
-    (root / "raw/finews/hostile/linked-folder").symlink_to(secret.parent, target_is_directory=True)
-    fates["raw/finews/hostile/linked-folder"] = "rejected"
-    return fates
+    folder = root / "raw" / "finews" / "hostile"
+    folder.mkdir()
+    (folder / "link.txt").symlink_to(secret)
+    (folder / "linked-folder").symlink_to(secret.parent, target_is_directory=True)
+    return ["raw/finews/hostile/link.txt", "raw/finews/hostile/linked-folder"]
 
 
 def test_everything_hostile_at_once(
     project: Path, tmp_path: Path, build: Callable[..., Built], run: Callable[..., Result]
 ) -> None:
-    """The repository's dataset plus every hostile file above in one raw/ tree: the build finishes,
-    every file has exactly one fate (the expected one where there is only one right answer), the
-    counts add up, nothing from outside the repository is published, and both `newspkg validate
-    datapackage.json` and `frictionless validate datapackage.json` pass on the result."""
-    fates = hostile_tree(project, tmp_path)
+    """The repository's dataset plus every case built in its own process above (each under a source
+    of its own, raw/<case>-<source>/) and links to files outside, in one raw/ tree: the build
+    finishes, every file has exactly one fate, rejects are rejected for the same rules as alone
+    and the rest kept (accepted, or a duplicate of a file from another case), nothing from outside
+    is published, and both `newspkg validate datapackage.json` and `frictionless validate
+    datapackage.json` pass on the result."""
+    fates: dict[str, dict[str, Any]] = {}
+    for case in CASES:
+        expected = expected_of(case)
+        if expected.get("subprocess"):
+            continue
+        scratch = lay_out(case, tmp_path / "cases" / case)
+        for source in (scratch / "raw").iterdir():
+            shutil.move(source, project / "raw" / f"{case}-{source.name}")
+            for path, want in expected["files"].items():
+                if path.startswith(f"raw/{source.name}/"):
+                    fates[f"raw/{case}-{source.name}/{path.removeprefix(f'raw/{source.name}/')}"] = want
+    links = _outside_links(project, tmp_path)
     built = build(project)
     assert built.summary["inputs"] == len(raw_inputs(project))
-    for path, fate in fates.items():
-        expected = {"kept": {"accepted", "duplicate"}, "any": {"accepted", "rejected", "duplicate"}}
-        assert built.fate(path) in expected.get(fate, {fate}), (path, built.rejects.get(path))
+    for path, want in fates.items():
+        if want["fate"] == "rejected":
+            assert built.rejected(path) == set(want["rules"]), path
+        elif want["fate"] == "duplicate":
+            assert built.fate(path) == "duplicate", path
+        else:
+            assert built.fate(path) in {"accepted", "duplicate"}, (path, built.rejects.get(path))
+    for path in links:
+        assert built.rejected(path) == {"raw:unreadable"}
     published = _published(project)
     assert SECRET.encode() not in published
     assert b"javascript:" not in (project / "build" / "articles.jsonl").read_bytes()

@@ -9,6 +9,7 @@ files: the counts add up and every file ends exactly once. Derandomized: CI sees
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import shutil
@@ -128,7 +129,6 @@ def convert(source: str, data: bytes) -> tuple[RawFile, Outcome]:
 def assert_sound(raw: RawFile, outcome: Outcome) -> None:
     """What any outcome must be: for this file; a reject with a reason or a clean, complete record;
     and serialisable, since both end up in JSONL files."""
-    assert isinstance(outcome, Outcome)
     assert (outcome.raw_path, outcome.raw_sha256, outcome.source) == (raw.path, raw.sha256, raw.source)
     orjson.dumps([outcome.record, [issue.to_dict() for issue in outcome.issues]])
     if not outcome.accepted:
@@ -146,8 +146,7 @@ def assert_sound(raw: RawFile, outcome: Outcome) -> None:
     assert record["char_count"] == len(record["text"])
     assert record["provenance"]["raw_sha256"] == raw.sha256
     assert record["provenance"]["raw_path"] == raw.path
-    assert isinstance(record["provenance"]["encoding"], str)
-    assert record["provenance"]["encoding"]
+    codecs.lookup(record["provenance"]["encoding"])  # the name of a real encoding, not a placeholder
 
 
 @pytest.mark.parametrize("adapter", ADAPTERS)
@@ -226,7 +225,7 @@ def test_whole_build_accounts_for_every_file(files: list[tuple[str, bytes]]) -> 
     passes newspkg's own package check."""
     exit_code, summary, root, cleanup = build_files(files)
     try:
-        assert exit_code in (0, 1)
+        assert exit_code == (1 if summary["rejected"] > summary["rejected_acknowledged"] else 0)
         assert summary["inputs"] == len(files)
         assert summary["inputs"] == summary["accepted"] + summary["rejected"] + summary["duplicates"]
         for counts in summary["per_source"].values():

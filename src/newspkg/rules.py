@@ -50,25 +50,21 @@ class Rule:
 
 RAW_EMPTY = Rule("raw:empty", ERROR, Stage.CONVERT, "the file is empty or only whitespace")
 RAW_UNREADABLE = Rule(
-    "raw:unreadable", ERROR, Stage.CONVERT, "the file cannot be read (a symbolic link is never followed)"
+    "raw:unreadable", ERROR, Stage.CONVERT, "the file cannot be read (symbolic links are never followed)"
 )
-RAW_TOO_LARGE = Rule(
-    "raw:too-large", ERROR, Stage.CONVERT, "the file is larger than `[limits] max_bytes` (8 MiB by default)"
-)
-RAW_TIMEOUT = Rule("raw:timeout", ERROR, Stage.CONVERT, "converting the file took longer than `[limits] max_seconds`")
+RAW_TOO_LARGE = Rule("raw:too-large", ERROR, Stage.CONVERT, "the file is over `[limits] max_bytes`")
+RAW_TIMEOUT = Rule("raw:timeout", ERROR, Stage.CONVERT, "converting took over `[limits] max_seconds`")
 DECODE_INVALID = Rule("decode:invalid", ERROR, Stage.CONVERT, "the bytes are not text in any encoding tried")
 SIDECAR_INVALID = Rule(
-    "sidecar:invalid", ERROR, Stage.CONVERT, "the file's sidecar (`<file>.meta.toml`) cannot be read or applied"
+    "sidecar:invalid", ERROR, Stage.CONVERT, "the sidecar `<file>.meta.toml` cannot be read or applied"
 )
-ADAPTER_ERROR = Rule(
-    "adapter-error", ERROR, Stage.CONVERT, "the adapter failed on this file (its error is the message)"
-)
+ADAPTER_ERROR = Rule("adapter-error", ERROR, Stage.CONVERT, "the adapter raised an error on the file")
 
 SCHEMA = Rule(
     "schema:<keyword>",
     ERROR,
     Stage.RECORD,
-    "the record breaks its JSON Schema: `schema:required` a required field was not found, `schema:type`, ...",
+    "the record breaks its JSON Schema (`schema:required`: a required field is missing)",
 )
 URL_SCHEME = Rule("url:scheme", ERROR, Stage.RECORD, "the URL is not an absolute http(s) URL")
 URL_FORMAT = Rule("url:format", ERROR, Stage.RECORD, "the URL is not well-formed")
@@ -77,108 +73,67 @@ DATE_FUTURE = Rule("date:future", ERROR, Stage.RECORD, "`published_at` or `modif
 DATE_TOO_EARLY = Rule("date:too-early", ERROR, Stage.RECORD, "`published_at` or `modified_at` is before 1990")
 DATE_ORDER = Rule("date:order", ERROR, Stage.RECORD, "`modified_at` is earlier than `published_at`")
 DATE_URL_MISMATCH = Rule(
-    "date:url-mismatch",
-    WARNING,
-    Stage.RECORD,
-    "a date in the URL (`infoCode=NW20220226…`) is not within a day of `published_at`",
+    "date:url-mismatch", WARNING, Stage.RECORD, "a date in the URL is more than a day from `published_at`"
 )
 DATE_FILENAME_MISMATCH = Rule(
-    "date:filename-mismatch",
-    WARNING,
-    Stage.RECORD,
-    "a date in the file name (`2022-02-26-….md`) is not within a day of `published_at`",
+    "date:filename-mismatch", WARNING, Stage.RECORD, "a date in the file name is more than a day from `published_at`"
 )
 TEXT_ENCODING = Rule(
-    "text:encoding",
-    ERROR,
-    Stage.RECORD,
-    "U+FFFD in title or text, or a `zh` text that is mostly not Han characters (mis-decoded)",
+    "text:encoding", ERROR, Stage.RECORD, "U+FFFD in title or text, or a `zh` text mostly not Han: mis-decoded"
 )
-TEXT_MARKUP = Rule(
-    "text:markup", ERROR, Stage.RECORD, "HTML tags left in title or text: the adapter did not parse the markup"
-)
+TEXT_MARKUP = Rule("text:markup", ERROR, Stage.RECORD, "HTML tags left in title or text")
 TEXT_BOILERPLATE = Rule(
-    "text:boilerplate", WARNING, Stage.RECORD, "copyright, disclaimer, comment-form or contact phrases left in the text"
+    "text:boilerplate", WARNING, Stage.RECORD, "copyright, disclaimer or contact phrases left in the text"
 )
 CHAR_COUNT = Rule("record:char-count", ERROR, Stage.RECORD, "`char_count` is not the length of `text`")
 FINGERPRINT = Rule(
-    "record:fingerprint", ERROR, Stage.RECORD, "`fingerprint` is not the digest of `text` (checked by `--thorough`)"
+    "record:fingerprint", ERROR, Stage.RECORD, "`fingerprint` is not the digest of `text` (`--thorough`)"
 )
 RECORD_ID = Rule("record:id", ERROR, Stage.RECORD, "`id` is not derived from the URL (or the raw path)")
 
 ACKNOWLEDGED_STALE = Rule(
-    "acknowledged:stale", WARNING, Stage.BUILD, "an acknowledged reject is now accepted: remove the acknowledgement"
+    "acknowledged:stale", WARNING, Stage.BUILD, "an acknowledged reject is now accepted: drop the acknowledgement"
 )
 
-PROFILE = Rule(
-    "package:<type>",
-    ERROR,
-    Stage.PACKAGE,
-    "the descriptor breaks the Data Package profile (the type is frictionless's)",
-)
-PACKAGE_RESOURCE = Rule(
-    "package:resource", ERROR, Stage.PACKAGE, "an article resource is missing from the descriptor, or listed twice"
-)
-PACKAGE_PATH = Rule(
-    "package:path",
-    ERROR,
-    Stage.PACKAGE,
-    "a path is absolute, leaves the package, has a hidden part or leads out through a link",
-)
+PROFILE = Rule("package:<type>", ERROR, Stage.PACKAGE, "the descriptor breaks the Data Package profile")
+PACKAGE_RESOURCE = Rule("package:resource", ERROR, Stage.PACKAGE, "an article resource is missing or listed twice")
+PACKAGE_PATH = Rule("package:path", ERROR, Stage.PACKAGE, "a path is absolute, hidden, or leads out of the package")
 PACKAGE_REMOTE = Rule(
     "package:remote",
     ERROR,
     Stage.PACKAGE,
-    "a path is a URL: never fetched (a warning with `--allow-remote`, but for the articles)",
+    "a path is a URL: never fetched (a warning with `--allow-remote`, but for articles)",
 )
 PACKAGE_SCHEMA = Rule(
     "package:schema",
     ERROR,
     Stage.PACKAGE,
-    "the shipped schemas are missing, misplaced, broken or refer to anything outside them",
+    "a shipped schema is missing, misplaced, broken or refers outside the package",
 )
-PACKAGE_JOURNAL = Rule(
-    "package:journal", ERROR, Stage.PACKAGE, "an interrupted build left its journal (`verify` only reports it)"
-)
-RESOURCE_MISSING = Rule(
-    "resource:missing", ERROR, Stage.PACKAGE, "a resource file does not exist or is not a regular file"
-)
-RESOURCE_BYTES = Rule(
-    "resource:bytes", ERROR, Stage.PACKAGE, "a resource file's size is not the one the descriptor declares"
-)
-RESOURCE_HASH = Rule(
-    "resource:hash",
-    ERROR,
-    Stage.PACKAGE,
-    "a resource file's sha256 is not the declared one (a warning for another algorithm)",
-)
-JSONL_SYNTAX = Rule("jsonl:syntax", ERROR, Stage.PACKAGE, "a JSONL line is not a JSON object, or is longer than 64 MiB")
-RECORD_KEYS = Rule("record:keys", ERROR, Stage.PACKAGE, "a record's keys are not the schema's fields in schema order")
+PACKAGE_JOURNAL = Rule("package:journal", ERROR, Stage.PACKAGE, "an interrupted build left its journal")
+RESOURCE_MISSING = Rule("resource:missing", ERROR, Stage.PACKAGE, "a resource file is missing or not a regular file")
+RESOURCE_BYTES = Rule("resource:bytes", ERROR, Stage.PACKAGE, "a resource file's size is not the declared one")
+RESOURCE_HASH = Rule("resource:hash", ERROR, Stage.PACKAGE, "a resource file's sha256 is not the declared one")
+JSONL_SYNTAX = Rule("jsonl:syntax", ERROR, Stage.PACKAGE, "a JSONL line is not a JSON object (or is over 64 MiB)")
+RECORD_KEYS = Rule("record:keys", ERROR, Stage.PACKAGE, "a record's keys are not the schema's, in its order")
 UNIQUE_ID = Rule("unique-id", ERROR, Stage.PACKAGE, "two records have the same `id`")
-PARQUET_UNREADABLE = Rule("parquet:unreadable", ERROR, Stage.PACKAGE, "the Parquet file cannot be read, or is damaged")
+PARQUET_UNREADABLE = Rule("parquet:unreadable", ERROR, Stage.PACKAGE, "the Parquet file cannot be read")
 PARQUET_SCHEMA = Rule(
-    "parquet:schema",
-    ERROR,
-    Stage.PACKAGE,
-    "the Parquet file's Arrow schema is not the one derived from the record schema",
+    "parquet:schema", ERROR, Stage.PACKAGE, "the Parquet schema is not the one derived from the record schema"
 )
 PARQUET_ROWS = Rule(
-    "parquet:rows", ERROR, Stage.PACKAGE, "the Parquet file has a row too many or too few for the JSONL records"
+    "parquet:rows", ERROR, Stage.PACKAGE, "the Parquet file has more or fewer rows than the JSONL records"
 )
-PARQUET_MISMATCH = Rule(
-    "parquet:mismatch", ERROR, Stage.PACKAGE, "a Parquet row differs from its JSONL record (the field is named)"
-)
+PARQUET_MISMATCH = Rule("parquet:mismatch", ERROR, Stage.PACKAGE, "a Parquet row differs from its JSONL record")
 
 DOWNLOAD_SIZE = Rule(
-    "download:size", ERROR, Stage.DOWNLOAD, "a file is larger than declared, or the package than `--max-bytes`"
+    "download:size", ERROR, Stage.DOWNLOAD, "a file is over its declared size, or the package over `--max-bytes`"
 )
-DOWNLOAD_HTTP = Rule("download:http", ERROR, Stage.DOWNLOAD, "the server answered a request with an HTTP error")
-DOWNLOAD_NETWORK = Rule(
-    "download:network", ERROR, Stage.DOWNLOAD, "the connection failed or a redirect was refused: run again to resume"
-)
-DOWNLOAD_IO = Rule("download:io", ERROR, Stage.DOWNLOAD, "a fetched file cannot be written in the target folder")
+DOWNLOAD_HTTP = Rule("download:http", ERROR, Stage.DOWNLOAD, "the server answered with an HTTP error")
+DOWNLOAD_NETWORK = Rule("download:network", ERROR, Stage.DOWNLOAD, "the connection failed or a redirect was refused")
+DOWNLOAD_IO = Rule("download:io", ERROR, Stage.DOWNLOAD, "a fetched file cannot be written")
 DOWNLOAD_PATH = Rule(
-    "download:path", ERROR, Stage.DOWNLOAD, "a file would be written through a link leading out of the target folder"
+    "download:path", ERROR, Stage.DOWNLOAD, "a file would be written through a link leading out of the folder"
 )
 
 RULES: tuple[Rule, ...] = tuple(value for value in dict(globals()).values() if isinstance(value, Rule))
