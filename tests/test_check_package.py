@@ -241,7 +241,7 @@ def _unknown_key(root: Path) -> None:
 
 
 def _schema_not_json(root: Path) -> None:
-    (root / "schema" / "article.schema.json").write_text('{"properties": {', encoding="utf-8")
+    (root / "schema" / "sources" / "finews.schema.json").write_text('{"properties": {', encoding="utf-8")
 
 
 def _no_raw_folder(root: Path) -> None:
@@ -255,7 +255,7 @@ CONFIG_ERRORS = {
     "unknown-adapter": (_unknown_adapter, ["no-such-adapter", "jekyll", "text"]),
     "invalid-toml": (_invalid_toml, ["zhuzhou-gaoke/source.toml", "not valid TOML"]),
     "unknown-key": (_unknown_key, ["zhuzhou-gaoke/source.toml", "timezon", "unknown key"]),
-    "schema-not-json": (_schema_not_json, ["article.schema.json", "not valid JSON"]),
+    "schema-not-json": (_schema_not_json, ["finews.schema.json", "not valid JSON"]),
     "outside-a-dataset-repo": (_no_raw_folder, ["raw", "--root"]),
 }
 

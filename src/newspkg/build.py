@@ -8,7 +8,6 @@ writes the records that survive duplicate settlement.
 from __future__ import annotations
 
 import contextlib
-import json
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -27,7 +26,7 @@ from newspkg.dedup import DuplicateIndex, Twin
 from newspkg.discover import project_raw_paths
 from newspkg.engines import SHARD_SIZE, Job, shards
 from newspkg.issues import Issue
-from newspkg.schema import SchemaSet
+from newspkg.schema import BASE_FILE, SchemaSet, shipped_base
 from newspkg.summary import BuildSummary, Duplicate, report_json
 from newspkg.write import BytesFile, JsonlWriter, ParquetWriter, commit_together, recover
 
@@ -35,7 +34,8 @@ REJECTS_PATH = "build/rejects.jsonl"
 REPORT_PATH = "build/report.json"
 CACHE_PATH = "build/.cache/outcomes.sqlite"
 # Outputs compared by `newspkg build --check`, descriptor last.
-OUTPUTS = (package.JSONL_PATH, package.PARQUET_PATH, REJECTS_PATH, REPORT_PATH, "datapackage.json")
+BASE_SCHEMA_PATH = f"schema/{BASE_FILE}"
+OUTPUTS = (package.JSONL_PATH, package.PARQUET_PATH, REJECTS_PATH, REPORT_PATH, BASE_SCHEMA_PATH, "datapackage.json")
 SPILL_BUFFER = 1 << 20
 LINES_PER_BATCH = 500  # spilled records handled together: the cached lines among them are read in one query
 Progress = Callable[[int], None]  # called with the number of files just finished
@@ -98,7 +98,6 @@ def build(
     project: Project,
     schemas: SchemaSet,
     out_root: Path,
-    command: str = "newspkg build",
     now: datetime | None = None,
     engine: Engine | None = None,
     progress: Progress | None = None,
@@ -129,10 +128,11 @@ def build(
         package.PARQUET_PATH: package.file_facts(parquet.partial),
     }
     counts = {name: dict(counter) for name, counter in summary.per_source.items()}
-    provenance = package.provenance(project, manifest.hexdigest(), summary.inputs, counts, command)
+    provenance = package.provenance(manifest.hexdigest(), schemas, summary.inputs, counts)
     descriptor = package.descriptor(previous, project, schemas, outputs, provenance)
     package_file = BytesFile(out_root / "datapackage.json", package.dump_descriptor(descriptor))
-    commit_together([jsonl, parquet, rejects, report, package_file], out_root / package.JOURNAL_PATH)
+    base_copy = BytesFile(out_root / BASE_SCHEMA_PATH, shipped_base())  # for data users: the package is self-contained
+    commit_together([jsonl, parquet, rejects, report, base_copy, package_file], out_root / package.JOURNAL_PATH)
     if engine.cache:
         forget_gone(project.root / CACHE_PATH, summary.inputs, lambda: project_raw_paths(project))
     return summary
@@ -261,26 +261,13 @@ def _reject_entry(outcome: Outcome) -> dict[str, Any]:
     }
 
 
-def check(
-    project: Project, schemas: SchemaSet, command: str = "newspkg build", engine: Engine | None = None
-) -> list[str]:
+def check(project: Project, schemas: SchemaSet, engine: Engine | None = None) -> list[str]:
     """Rebuild (without the cache) into a scratch folder; name every committed output that differs."""
     engine = replace(engine or Engine(), cache=False)
     with tempfile.TemporaryDirectory(prefix="newspkg-check-") as scratch:
-        build(project, schemas, Path(scratch), command, engine=engine)
-        return [path for path in OUTPUTS if not _same_output(project.root / path, Path(scratch) / path)]
+        build(project, schemas, Path(scratch), engine=engine)
+        return [path for path in OUTPUTS if not _same_bytes(project.root / path, Path(scratch) / path)]
 
 
-def _same_output(committed: Path, rebuilt: Path) -> bool:
-    if not committed.exists():
-        return False
-    if committed.name != "datapackage.json":
-        return committed.read_bytes() == rebuilt.read_bytes()
-    # The commit a package was built on cannot be known before it is committed: compare the rest.
-    return _without_git(committed) == _without_git(rebuilt)
-
-
-def _without_git(path: Path) -> dict[str, Any]:
-    descriptor: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    descriptor.get(package.PROVENANCE, {}).pop("git", None)
-    return descriptor
+def _same_bytes(committed: Path, rebuilt: Path) -> bool:
+    return committed.is_file() and committed.read_bytes() == rebuilt.read_bytes()

@@ -247,15 +247,20 @@ def download_command(url: str, directory: Path, max_bytes: int, allow_remote: bo
 
 @main.command("schema")
 @click.option(
-    "--format", "fmt", type=click.Choice(["table", "arrow", "markdown"]), default="markdown", show_default=True,
-    help="table: Frictionless Table Schema (JSON); arrow: the Parquet Arrow schema; markdown: a data dictionary.",
+    "--format", "fmt", type=click.Choice(["markdown", "json", "table", "arrow"]), default="markdown",
+    show_default=True,
+    help="markdown: a data dictionary; json: the composed JSON Schema; table: the Frictionless Table Schema; "
+    "arrow: the Parquet Arrow schema.",
 )  # fmt: skip
+@click.option("--source", "extension", default=None, help="With --format json: the schema of this source's extension.")
 @click.pass_obj
 @_exits_on_config_errors
-def schema_command(obj: Context, fmt: str) -> int:
-    """Print what is derived from schema/: the Table Schema, the Arrow schema or a data dictionary."""
+def schema_command(obj: Context, fmt: str, extension: str | None) -> int:
+    """Print the record schema (the one newspkg ships, with schema/sources/ extensions) or what is derived from it."""
     schemas = load_schemas(obj.root / "schema")
-    if fmt == "table":
+    if fmt == "json":
+        text = json.dumps(schemas.composed(extension), ensure_ascii=False, indent=2) + "\n"
+    elif fmt == "table":
         text = json.dumps(schemas.table_schema(), ensure_ascii=False, indent=2) + "\n"
     elif fmt == "arrow":
         text = schemas.arrow_schema().to_string(show_schema_metadata=False) + "\n"

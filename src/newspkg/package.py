@@ -6,7 +6,6 @@ import hashlib
 import json
 import os
 import platform
-import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,9 +19,8 @@ from newspkg.errors import ConfigError
 from newspkg.schema import SchemaSet
 
 PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
-DESCRIPTIVE_FIELDS = (
-    "name", "title", "description", "version", "licenses", "homepage", "contributors", "keywords", "image",
-)  # fmt: skip
+# The keys every build writes; all others (name, title, licenses, id, ...) are the maintainer's, kept as they are.
+GENERATED_KEYS = ("$schema", "created", "resources", "sources", "newspkg:schemas", "newspkg:provenance")
 PROVENANCE = "newspkg:provenance"
 SCHEMAS = "newspkg:schemas"
 JSONL_PATH = "build/articles.jsonl"
@@ -96,8 +94,8 @@ def descriptor(
     outputs: Mapping[str, FileFacts],
     provenance: Mapping[str, Any],
 ) -> dict[str, Any]:
-    """The new descriptor: descriptive fields from ``previous``, everything else generated."""
-    kept = {key: previous[key] for key in DESCRIPTIVE_FIELDS if key in previous}
+    """The new descriptor: the maintainer's keys from ``previous``, in their order, and the generated ones."""
+    kept = {key: value for key, value in previous.items() if key not in GENERATED_KEYS}
     kept.setdefault("name", project.root.resolve().name.lower())
     created = _created()
     return {
@@ -150,32 +148,18 @@ def _resource(
 
 
 def provenance(
-    project: Project, manifest: str, inputs: int, counts: Mapping[str, Mapping[str, int]], command: str
+    manifest: str, schemas: SchemaSet, inputs: int, counts: Mapping[str, Mapping[str, int]]
 ) -> dict[str, Any]:
+    """What determines the outputs, and nothing else (not the commit or the machine a build runs
+    on): a rebuild of an unchanged, committed dataset then changes no file."""
     return {
         "tool": {"name": "newspkg", "version": __version__},
-        "python": platform.python_version(),
+        "python": ".".join(platform.python_version_tuple()[:2]),
         "dependencies": {name: _version_of(name) for name in DEPENDENCIES},
-        "git": git_state(project.root),
-        "command": command,
         "inputs": {"files": inputs, "manifest_sha256": manifest},
+        "schemas_sha256": schemas.digest(),
         "counts": {name: dict(value) for name, value in sorted(counts.items())},
     }
-
-
-def git_state(root: Path) -> dict[str, Any] | None:
-    """The commit the build ran on, and whether raw/ or schema/ differed from it."""
-    try:
-        commit = _git(root, "rev-parse", "HEAD")
-        dirty = bool(_git(root, "status", "--porcelain", "--", "raw", "schema"))
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    return {"commit": commit, "inputs_dirty": dirty}
-
-
-def _git(root: Path, *args: str) -> str:
-    result = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=True, timeout=30)
-    return result.stdout.strip()
 
 
 def _version_of(name: str) -> str | None:

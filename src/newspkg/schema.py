@@ -10,6 +10,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from functools import cached_property
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +95,19 @@ class SchemaSet:
                 f"schema extension {extension!r} not found: expected {expected} (known: {known})"
             ) from None
 
+    def composed(self, extension: str | None = None) -> dict[str, Any]:
+        """One self-contained schema: the base, or an extension with the base in place of its ``$ref``
+        (an embedded resource: with its ``$id``, its own references still resolve within it)."""
+        if extension is None:
+            return self.base
+        inlined = {key: value for key, value in self.base.items() if key != "$schema"}
+        schema = dict(self.schema_for(extension))
+        schema["allOf"] = [
+            inlined if isinstance(part, dict) and str(part.get("$ref", "")).endswith(BASE_FILE) else part
+            for part in schema.get("allOf", [])
+        ]
+        return schema
+
     # -- derived schemas ------------------------------------------------------------------------
 
     def table_schema(self, *, parquet: bool = False) -> dict[str, Any]:
@@ -121,21 +135,71 @@ class SchemaSet:
         return "\n".join(rows) + "\n"
 
 
+def shipped_base() -> bytes:
+    """The record schema this version of newspkg ships: the contract every dataset builds on."""
+    return (resources.files("newspkg") / BASE_FILE).read_bytes()
+
+
 def load_schemas(schema_dir: Path) -> SchemaSet:
-    base = _read_schema(schema_dir / BASE_FILE)
-    extensions = {}
+    """A dataset's schemas: the record schema newspkg ships, and the dataset's own extensions in
+    ``schema_dir/sources/``. A copy of the base in ``schema_dir`` is an output of the build, for
+    data users, and is never read here."""
+    base = _base_schema(shipped_base(), f"{BASE_FILE} (shipped with newspkg)")
+    return SchemaSet(root=schema_dir, base=base, extensions=_extensions(schema_dir))
+
+
+def load_package_schemas(schema_dir: Path) -> SchemaSet:
+    """A published package's schemas, base included, exactly as the package ships them."""
+    path = schema_dir / BASE_FILE
+    return SchemaSet(root=schema_dir, base=_base_schema(_read(path), str(path)), extensions=_extensions(schema_dir))
+
+
+def _extensions(schema_dir: Path) -> dict[str, dict[str, Any]]:
     sources = schema_dir / SOURCES_DIR
-    if sources.is_dir():
-        for path in sorted(sources.glob(f"*{EXTENSION_SUFFIX}")):
-            extensions[path.name.removesuffix(EXTENSION_SUFFIX)] = _read_schema(path)
-    return SchemaSet(root=schema_dir, base=base, extensions=extensions)
+    paths = sorted(sources.glob(f"*{EXTENSION_SUFFIX}")) if sources.is_dir() else []
+    return {path.name.removesuffix(EXTENSION_SUFFIX): _extension_schema(path) for path in paths}
 
 
-def _read_schema(path: Path) -> dict[str, Any]:
+def _read(path: Path) -> bytes:
     try:
-        schema = json.loads(path.read_text(encoding="utf-8"))
+        return path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(f"{path} is missing: it defines the record (see README, 'The record')") from None
+
+
+def _base_schema(data: bytes, path: str) -> dict[str, Any]:
+    """A record schema: an object schema whose ``properties`` name the record's fields."""
+    schema = _parse_schema(data, path)
+    properties = schema.get("properties")
+    if not isinstance(properties, dict) or not properties or not all(isinstance(p, dict) for p in properties.values()):
+        raise ConfigError(f'{path}: properties: a record schema must list the record\'s fields under "properties"')
+    required = schema.get("required", [])
+    unknown = [key for key in required if key not in properties] if isinstance(required, list) else required
+    if unknown:
+        raise ConfigError(f'{path}: required: {unknown} are not fields under "properties"')
+    return schema
+
+
+def _extension_schema(path: Path) -> dict[str, Any]:
+    """A source's extension: it must compose the record schema, or its records would escape it."""
+    schema = _parse_schema(_read(path), str(path))
+    parts = schema.get("allOf")
+    composes = isinstance(parts, list) and any(
+        isinstance(part, dict) and str(part.get("$ref", "")).endswith(BASE_FILE) for part in parts
+    )
+    if not composes:
+        raise ConfigError(
+            f'{path}: allOf: an extension must compose the record schema: "allOf": [{{"$ref": "../{BASE_FILE}"}}]'
+        )
+    properties = schema.get("properties", {})
+    if not isinstance(properties, dict) or not all(isinstance(p, dict) for p in properties.values()):
+        raise ConfigError(f"{path}: properties: must map each added field to its schema")
+    return schema
+
+
+def _parse_schema(data: bytes, path: str) -> dict[str, Any]:
+    try:
+        schema = json.loads(data.decode("utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: not valid JSON: {error}") from None
     if not isinstance(schema, dict):

@@ -11,7 +11,7 @@ from urllib.parse import urldefrag, urljoin
 from newspkg import package, rules
 from newspkg.consume.descriptor import MAX_JSON_BYTES, local_path, path_problem
 from newspkg.consume.findings import PackageReport
-from newspkg.schema import BASE_FILE, EXTENSION_SUFFIX, SOURCES_DIR, SchemaSet, load_schemas
+from newspkg.schema import BASE_FILE, EXTENSION_SUFFIX, SOURCES_DIR, SchemaSet, load_package_schemas
 
 METASCHEMAS = frozenset(
     {
@@ -62,7 +62,7 @@ def shipped_schemas(
         source: Path(path).name.removesuffix(EXTENSION_SUFFIX) for source, path in sources.items()
     }
     try:
-        schemas = load_schemas(schema_dir)
+        schemas = load_package_schemas(schema_dir)
         for extension in [None, *sorted({e for e in extension_of.values() if e})]:
             schemas.validator(extension)  # compiled now: a broken shipped schema is a finding, not a crash
     except Exception as error:  # a broken shipped schema is a finding about the package
@@ -89,7 +89,8 @@ def _schema_layout(
 
 
 def _schema_files(root: Path, schema_dir: Path, where: str, report: PackageReport, strict: bool) -> list[Path] | None:
-    """Every file ``load_schemas(schema_dir)`` will read, each safe to read, or None with the reasons reported."""
+    """Every file ``load_package_schemas(schema_dir)`` will read, each safe to read, or None with the
+    reasons reported."""
     files = [schema_dir / BASE_FILE]
     sources_dir = schema_dir / SOURCES_DIR
     problem = path_problem(root, sources_dir.relative_to(root).as_posix(), strict=strict, what="schema folder")
@@ -118,7 +119,7 @@ def _references_stay_inside(root: Path, files: list[Path], where: str, report: P
         try:
             documents.append((path, json.loads(path.read_bytes())))
         except (OSError, ValueError, RecursionError):
-            continue  # load_schemas reports it
+            continue  # load_package_schemas reports it
     base_path = files[0]
     registry = {base_path.resolve().as_uri()}  # what every validator is given: the record schema, by file and $id
     registry |= {_top_id(document, path) for path, document in documents if path == base_path}
