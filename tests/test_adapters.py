@@ -56,7 +56,9 @@ def tiny_project(tmp_path: Path) -> Path:
     root = tmp_path / "tiny"
     source = root / "raw" / "broken"
     source.mkdir(parents=True)
-    (source / "source.toml").write_text(f'adapter = "{EXPLODING}"\n', encoding="utf-8")
+    (source / "source.toml").write_text(
+        f'adapter = "{EXPLODING}"\ntimezone = "UTC"\nlanguage = "en"\n', encoding="utf-8"
+    )
     (source / GOOD_FILE).write_text(GOOD_TEXT, encoding="utf-8")
     (source / BAD_FILE).write_text(BAD_TEXT, encoding="utf-8")
     shutil.copytree(REPO / "schema", root / "schema")

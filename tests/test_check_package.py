@@ -227,7 +227,9 @@ def test_github_format_annotates_each_issue(built: Path, run: Callable[..., Resu
 
 
 def _unknown_adapter(root: Path) -> None:
-    (root / "raw" / "zhuzhou-gaoke" / "source.toml").write_text('adapter = "no-such-adapter"\n', encoding="utf-8")
+    (root / "raw" / "zhuzhou-gaoke" / "source.toml").write_text(
+        'adapter = "no-such-adapter"\ntimezone = "UTC"\nlanguage = "en"\n', encoding="utf-8"
+    )
 
 
 def _invalid_toml(root: Path) -> None:

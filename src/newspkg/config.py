@@ -17,7 +17,6 @@ from newspkg.errors import ConfigError
 SOURCE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 SOURCE_FILE = "source.toml"
-DEFAULT_TIMEZONE = "Asia/Shanghai"
 KNOWN_KEYS = {
     "adapter", "timezone", "language", "publisher", "base_url", "encoding", "schema",
     "hints", "acknowledged", "limits",
@@ -32,8 +31,8 @@ class SourceConfig:
 
     name: str
     adapter: str
-    timezone: str = DEFAULT_TIMEZONE
-    language: str = "zh-Hans"
+    timezone: str = "UTC"  # source.toml must say; these neutral values serve code that builds a config itself
+    language: str = "und"  # BCP 47 "undetermined"
     publisher: str | None = None
     base_url: str | None = None
     encoding: str | None = None  # the encoding the source declares, tried after UTF-8
@@ -117,8 +116,8 @@ def load_source(folder: Path) -> SourceConfig:
     source = SourceConfig(
         name=folder.name,
         adapter=data["adapter"],
-        timezone=_string(data, "timezone", where) or DEFAULT_TIMEZONE,
-        language=_string(data, "language", where) or "zh-Hans",
+        timezone=_required(data, "timezone", where, 'the IANA zone naive times are read in, e.g. "Europe/Paris"'),
+        language=_required(data, "language", where, 'the BCP 47 tag of the texts, e.g. "en" or "zh-Hans"'),
         publisher=_string(data, "publisher", where),
         base_url=_string(data, "base_url", where),
         encoding=_string(data, "encoding", where),
@@ -143,6 +142,13 @@ def _check(source: SourceConfig, where: str) -> None:
             b"".decode(source.encoding)
         except LookupError:
             raise ConfigError(f"{where}: encoding {source.encoding!r} is unknown to Python") from None
+
+
+def _required(data: dict[str, Any], key: str, where: str, what: str) -> str:
+    value = _string(data, key, where)
+    if not value:
+        raise ConfigError(f"{where}: {key} is missing: give {what}")
+    return value
 
 
 def _string(data: dict[str, Any], key: str, where: str) -> str | None:

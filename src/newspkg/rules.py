@@ -79,7 +79,13 @@ DATE_FILENAME_MISMATCH = Rule(
     "date:filename-mismatch", WARNING, Stage.RECORD, "a date in the file name is more than a day from `published_at`"
 )
 TEXT_ENCODING = Rule(
-    "text:encoding", ERROR, Stage.RECORD, "U+FFFD in title or text, or a `zh` text mostly not Han: mis-decoded"
+    "text:encoding",
+    ERROR,
+    Stage.RECORD,
+    "U+FFFD, control characters or mojibake in title or text; a `zh` text mostly not Han",
+)
+TEXT_MARKUP = Rule(
+    "text:markup", ERROR, Stage.RECORD, "HTML tags left in title or text: the adapter did not parse the markup"
 )
 TEXT_MARKUP = Rule("text:markup", ERROR, Stage.RECORD, "HTML tags left in title or text")
 TEXT_BOILERPLATE = Rule(

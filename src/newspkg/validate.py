@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import ftfy.badness
 import numpy as np
 import numpy.typing as npt
 
@@ -21,6 +22,8 @@ from newspkg.schema import SchemaSet
 
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 DATE_TOLERANCE = timedelta(days=1)
+# C0 and C1 control characters but tab and newline: never in a decoded article.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 MIN_HAN_SHARE = 0.5  # a zh text whose letters are mostly not Han characters was decoded wrongly
 HAN_SAMPLE_CHARS = 500
 HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2FFFF))
@@ -181,12 +184,23 @@ def _integrity_rules(record: dict[str, Any]) -> list[Finding]:
 
 def _decoding_rules(record: dict[str, Any], han_share: tuple[int, int]) -> list[Finding]:
     """Text that was decoded with the wrong encoding must not be published. ``han_share``: (Han
-    characters, letters) at the start of a zh text (see :func:`_han_sample`)."""
+    characters, letters) at the start of a zh text (see :func:`_han_sample`); other languages are
+    checked for mojibake (UTF-8 read as Latin-1 or cp1252: "CafÃ©") by ftfy's detector."""
     found = []
     for key in ("title", "text"):
         value = record.get(key)
-        if isinstance(value, str) and "\ufffd" in value:
+        if not isinstance(value, str):
+            continue
+        if "\ufffd" in value:
             message = f"{key} contains U+FFFD replacement characters: the bytes were not decoded cleanly"
+            found.append((f"/{key}", rules.TEXT_ENCODING, message))
+        elif control := CONTROL.search(value):
+            message = (
+                f"{key} contains the control character U+{ord(control[0]):04X}: the bytes were not decoded cleanly"
+            )
+            found.append((f"/{key}", rules.TEXT_ENCODING, message))
+        elif not _is_chinese(record) and (mojibake := _mojibake(value[:HAN_SAMPLE_CHARS])):
+            message = f"{key} looks mis-decoded ({mojibake!r}: UTF-8 read in another encoding)"
             found.append((f"/{key}", rules.TEXT_ENCODING, message))
     han, letters = han_share
     if letters and han / letters < MIN_HAN_SHARE:
@@ -195,11 +209,24 @@ def _decoding_rules(record: dict[str, Any], han_share: tuple[int, int]) -> list[
     return found
 
 
+def _mojibake(sample: str) -> str | None:
+    """The first stretch of ``sample`` that ftfy takes for mojibake, or None."""
+    if not ftfy.badness.is_bad(sample):
+        return None
+    match = ftfy.badness.BADNESS_RE.search(sample)
+    return sample[max(0, match.start() - 10) : match.end() + 10] if match else sample[:30]
+
+
+def _is_chinese(record: dict[str, Any]) -> bool:
+    language = record.get("language")
+    return isinstance(language, str) and (language == "zh" or language.startswith("zh-"))
+
+
 def _han_sample(record: dict[str, Any]) -> str:
     """The start of a zh text, where the Han share is measured (mis-decoding garbles a whole file:
     its start tells); "" for any other record."""
-    text, language = record.get("text"), record.get("language")
-    if isinstance(text, str) and isinstance(language, str) and (language == "zh" or language.startswith("zh-")):
+    text = record.get("text")
+    if isinstance(text, str) and _is_chinese(record):
         return text[:HAN_SAMPLE_CHARS]
     return ""
 
