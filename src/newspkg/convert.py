@@ -16,11 +16,12 @@ import orjson
 
 from newspkg import __version__, adapters, rules
 from newspkg.codec import dump_line
-from newspkg.config import Project, SourceConfig
+from newspkg.config import SOURCE_FILE, Project, SourceConfig
 from newspkg.decode import decode
 from newspkg.dedup import DedupKey, dedup_key
 from newspkg.discover import SIDECAR_SUFFIX, RawFile
 from newspkg.errors import ConfigError
+from newspkg.hints import check_hints
 from newspkg.issues import Issue, has_errors
 from newspkg.normalize import unify_line_ends
 from newspkg.records import finish
@@ -90,11 +91,13 @@ class Converter:
 
     def __post_init__(self) -> None:
         self._sources = {source.name: source for source in self.project.sources}
-        for source in self.project.sources:
-            try:  # fail now, naming the file to fix, not once per raw file
-                adapters.get(source.adapter)
+        for source in self.project.sources:  # fail now, naming the file to fix, not once per raw file
+            where = f"raw/{source.name}/{SOURCE_FILE}"
+            try:
+                adapter = adapters.get(source.adapter)
             except ConfigError as error:
-                raise ConfigError(f"raw/{source.name}/source.toml: {error}") from None
+                raise ConfigError(f"{where}: adapter: {error}") from None
+            check_hints(source.hints, getattr(adapter, "hints", None), where, adapter.name)
             self.schemas.schema_for(source.schema)
         extension_of = {s.name: s.schema for s in self.project.sources}
         self._checker = RecordChecker(self.schemas, extension_of, self.now, integrity=False)

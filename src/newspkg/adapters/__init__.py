@@ -38,6 +38,7 @@ class Draft:
 class Adapter(Protocol):
     name: str  # "jekyll", "text"
     version: str  # bump when output changes: recorded in provenance
+    # Optionally, ``hints``: a sequence of newspkg.hints.Hint, what [hints] in source.toml may say.
 
     def parse(self, raw: RawFile, text: str, source: SourceConfig) -> Draft: ...
 

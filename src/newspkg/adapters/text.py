@@ -23,6 +23,7 @@ from newspkg.adapters import Draft
 from newspkg.bylines import byline_names
 from newspkg.config import SourceConfig
 from newspkg.discover import RawFile
+from newspkg.hints import Hint, Kind
 from newspkg.markers import CAPTION_STARTS, DATETIME, FOOTER_STARTS, LABELS
 from newspkg.normalize import clean_line
 
@@ -58,6 +59,16 @@ class Hints:
 class TextAdapter:
     name = "text"
     version = "1.1.0"
+    hints = (
+        Hint("header_lines", Kind.LINES, "lines of the site header to drop before the title"),
+        Hint(
+            "byline_pattern",
+            Kind.PATTERN,
+            "the line under the title: groups published, modified, section, tags, authors",
+        ),
+        Hint("caption_after_byline", Kind.FLAG, "the short line between byline and body is the lead photo's caption"),
+        Hint("section", Kind.TEXT, "the section every page of this source belongs to"),
+    )
 
     def parse(self, raw: RawFile, text: str, source: SourceConfig) -> Draft:
         hints = Hints.of(source)
