@@ -37,9 +37,8 @@ def check_hints(given: Mapping[str, Any], declared: Sequence[Hint] | None, where
         hint = by_name.get(name)
         if hint is None:
             known = ", ".join(sorted(by_name)) or "none"
-            raise ConfigError(
-                f"{where}: [hints] {name}: adapter {adapter!r} has no such hint{did_you_mean(name, by_name)} (known: {known})"
-            )
+            guess = did_you_mean(name, by_name)
+            raise ConfigError(f"{where}: [hints] {name}: adapter {adapter!r} has no such hint{guess} (known: {known})")
         problem = _problem(hint.kind, value)
         if problem:
             raise ConfigError(f"{where}: [hints] {name}: {problem}")
