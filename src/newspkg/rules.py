@@ -84,9 +84,6 @@ TEXT_ENCODING = Rule(
     Stage.RECORD,
     "U+FFFD, control characters or mojibake in title or text; a `zh` text mostly not Han",
 )
-TEXT_MARKUP = Rule(
-    "text:markup", ERROR, Stage.RECORD, "HTML tags left in title or text: the adapter did not parse the markup"
-)
 TEXT_MARKUP = Rule("text:markup", ERROR, Stage.RECORD, "HTML tags left in title or text")
 TEXT_BOILERPLATE = Rule(
     "text:boilerplate", WARNING, Stage.RECORD, "copyright, disclaimer or contact phrases left in the text"
