@@ -480,7 +480,7 @@ class SlowOnceAdapter:
 
 
 def _adapter_project(tmp_path: Path, adapter: str, seconds: float = 0.5) -> Path:
-    toml = f'adapter = "{adapter}"\n\n[limits]\nmax_seconds = {seconds}\n'
+    toml = f'adapter = "{adapter}"\ntimezone = "UTC"\nlanguage = "zh-Hans"\n\n[limits]\nmax_seconds = {seconds}\n'
     root = make_project(tmp_path / "p", {"custom": toml})
     put(root, "raw/custom/a.txt", "任意内容")
     return root
