@@ -122,6 +122,7 @@ def build(
                 progress(1)
 
         summary = _settle(outcomes, jsonl.path.parent, on_outcome, kept_writer.write)
+    summary.warn_all(project.warnings)
     report = BytesFile(out_root / REPORT_PATH, report_json(summary))
     outputs = {
         package.JSONL_PATH: package.FileFacts(*jsonl.facts()),

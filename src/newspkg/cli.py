@@ -188,6 +188,8 @@ def validate_command(
     outcomes = convert_all(project, schemas, only=wanted, engine=_engine(jobs, engine, address, no_cache))
     with _progress_bar("validating", lambda: len(wanted) if wanted is not None else _raw_count(project)) as progress:
         summary = summarize(outcomes, progress)
+    if wanted is None:  # a check of every raw file: then an acknowledgement that names none is worth a word
+        summary.warn_all(project.warnings)
     title = "newspkg validate: raw files checked, nothing written"
     _write_summary(summary, sys.stdout, fmt, title, time.monotonic() - started)
     return EXIT_PROBLEMS if summary.unacknowledged else EXIT_CLEAN

@@ -2,24 +2,32 @@
 
 from __future__ import annotations
 
+import codecs
+import encodings.aliases
+import fnmatch
 import hashlib
 import json
 import os
 import re
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from newspkg import rules
 from newspkg.errors import ConfigError
+from newspkg.hints import did_you_mean
+from newspkg.issues import Issue
 
 SOURCE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 SOURCE_FILE = "source.toml"
 KNOWN_KEYS = {
     "adapter", "timezone", "language", "publisher", "base_url", "encoding", "schema",
-    "hints", "acknowledged", "limits",
+    "hints", "acknowledged", "limits", "include", "exclude",
 }  # fmt: skip
 DEFAULT_MAX_BYTES = 8 * 1024 * 1024  # no news article is this large; a larger file is a mistake or an attack
 DEFAULT_MAX_SECONDS = 10.0
@@ -41,6 +49,13 @@ class SourceConfig:
     acknowledged: dict[str, str] = field(default_factory=dict)  # file (relative) -> reason
     max_bytes: int = DEFAULT_MAX_BYTES  # [limits] max_bytes: larger raw files are rejected unread
     max_seconds: float = DEFAULT_MAX_SECONDS  # [limits] max_seconds: a file taking longer is rejected
+    include: tuple[str, ...] = ()  # glob patterns (relative to the source folder) a raw file must match, if any
+    exclude: tuple[str, ...] = ()  # glob patterns of files in the folder that are not raw files (notes, images)
+
+    def takes(self, relative: str) -> bool:
+        """Whether the file at ``relative`` (to the source folder) is one of the source's raw files."""
+        included = not self.include or any(fnmatch.fnmatchcase(relative, pattern) for pattern in self.include)
+        return included and not any(fnmatch.fnmatchcase(relative, pattern) for pattern in self.exclude)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -58,6 +73,7 @@ class Project:
 
     root: Path
     sources: tuple[SourceConfig, ...]
+    warnings: tuple[Issue, ...] = ()  # what is odd in the configuration but does not stop a build
 
     @property
     def raw_dir(self) -> Path:
@@ -94,7 +110,17 @@ def load_project(root: Path) -> Project:
             raise ConfigError(f"{folder} is a symlink: source folders must be real folders (links are never followed)")
     if not folders:
         raise ConfigError(f"{raw_dir} has no source folders: add raw/<source>/source.toml")
-    return Project(root=root, sources=tuple(load_source(folder) for folder in folders))
+    sources = tuple(load_source(folder) for folder in folders)
+    return Project(root=root, sources=sources, warnings=tuple(_missing_acknowledged(root, sources)))
+
+
+def _missing_acknowledged(root: Path, sources: tuple[SourceConfig, ...]) -> Iterator[Issue]:
+    for source in sources:
+        for name in sorted(source.acknowledged):
+            if not (root / "raw" / source.name / name).is_file():
+                where = f"raw/{source.name}/{SOURCE_FILE}"
+                message = f'[acknowledged."{name}"] names no file of raw/{source.name}/: remove it or fix the name'
+                yield rules.ACKNOWLEDGED_MISSING.issue(where, message)
 
 
 def load_source(folder: Path) -> SourceConfig:
@@ -108,9 +134,10 @@ def load_source(folder: Path) -> SourceConfig:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ConfigError(f"{where}: not valid TOML: {error}") from None
-    unknown = sorted(set(data) - KNOWN_KEYS)
-    if unknown:
-        raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(KNOWN_KEYS))}")
+    for key in sorted(set(data) - KNOWN_KEYS):
+        raise ConfigError(
+            f"{where}: {key}: unknown key{did_you_mean(key, KNOWN_KEYS)}; known: {', '.join(sorted(KNOWN_KEYS))}"
+        )
     if not isinstance(data.get("adapter"), str):
         raise ConfigError(f'{where}: adapter = "<name>" is required (built in: jekyll, text)')
     source = SourceConfig(
@@ -124,6 +151,8 @@ def load_source(folder: Path) -> SourceConfig:
         schema=_string(data, "schema", where),
         hints=_table(data, "hints", where),
         acknowledged=_acknowledged(data, where),
+        include=_patterns(data, "include", where),
+        exclude=_patterns(data, "exclude", where),
         **_limits(data, where),
     )
     _check(source, where)
@@ -134,14 +163,22 @@ def _check(source: SourceConfig, where: str) -> None:
     try:
         source.zone  # noqa: B018 - resolving the zone is the check
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"{where}: timezone {source.timezone!r} is not an IANA zone (e.g. Asia/Shanghai)") from None
+        guess = did_you_mean(source.timezone, sorted(available_timezones()))
+        raise ConfigError(
+            f"{where}: timezone: {source.timezone!r} is not an IANA zone{guess}, e.g. Europe/Paris"
+        ) from None
     if not LANGUAGE_TAG.match(source.language):
-        raise ConfigError(f"{where}: language {source.language!r} is not a BCP 47 tag (e.g. zh-Hans)")
+        raise ConfigError(f"{where}: language: {source.language!r} is not a BCP 47 tag, e.g. en or zh-Hans")
     if source.encoding:
         try:
-            b"".decode(source.encoding)
+            codecs.lookup(source.encoding)
         except LookupError:
-            raise ConfigError(f"{where}: encoding {source.encoding!r} is unknown to Python") from None
+            guess = did_you_mean(source.encoding.lower(), sorted(set(encodings.aliases.aliases.values())))
+            raise ConfigError(f"{where}: encoding: {source.encoding!r} is unknown to Python{guess}") from None
+    if source.base_url is not None:
+        parts = urlsplit(source.base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ConfigError(f"{where}: base_url: {source.base_url!r} is not an absolute http(s) URL")
 
 
 def _required(data: dict[str, Any], key: str, where: str, what: str) -> str:
@@ -177,6 +214,15 @@ def _limits(data: dict[str, Any], where: str) -> dict[str, Any]:
         "max_bytes": int(limits.get("max_bytes", DEFAULT_MAX_BYTES)),
         "max_seconds": float(limits.get("max_seconds", DEFAULT_MAX_SECONDS)),
     }
+
+
+def _patterns(data: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+    value = data.get(key, [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(pattern, str) and pattern for pattern in value):
+        raise ConfigError(f'{where}: {key}: must be a list of glob patterns, e.g. ["*.md", "drafts/*"]')
+    return tuple(value)
 
 
 def _acknowledged(data: dict[str, Any], where: str) -> dict[str, str]:

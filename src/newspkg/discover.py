@@ -66,8 +66,13 @@ def file_stamp(project: Project, relative_path: str) -> Stamp | None:
 
 def raw_paths(project: Project, source: SourceConfig) -> Iterator[str]:
     """Relative posix paths of a source's raw files, in sorted order, holding one folder's listing
-    at a time. Hidden entries, source.toml and sidecars are skipped; links to folders are not entered."""
-    return _walk(project.raw_dir / source.name, f"raw/{source.name}/", depth=0)
+    at a time. Hidden entries, source.toml and sidecars are skipped, and files the source's
+    ``include``/``exclude`` patterns leave out; links to folders are not entered."""
+    prefix = f"raw/{source.name}/"
+    paths = _walk(project.raw_dir / source.name, prefix, depth=0)
+    if not source.include and not source.exclude:
+        return paths
+    return (path for path in paths if source.takes(path[len(prefix) :]))
 
 
 def project_raw_paths(project: Project) -> Iterator[str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import difflib
 import enum
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,7 +44,7 @@ def check_hints(given: Mapping[str, Any], declared: Sequence[Hint] | None, where
             raise ConfigError(f"{where}: [hints] {name}: {problem}")
 
 
-def did_you_mean(name: str, known: Sequence[str] | Mapping[str, Any]) -> str:
+def did_you_mean(name: str, known: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` for the closest known name, or ``""``."""
     close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""

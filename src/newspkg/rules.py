@@ -94,6 +94,9 @@ FINGERPRINT = Rule(
 )
 RECORD_ID = Rule("record:id", ERROR, Stage.RECORD, "`id` is not derived from the URL (or the raw path)")
 
+ACKNOWLEDGED_MISSING = Rule(
+    "acknowledged:missing", WARNING, Stage.BUILD, "`source.toml` acknowledges a file that is not there"
+)
 ACKNOWLEDGED_STALE = Rule(
     "acknowledged:stale", WARNING, Stage.BUILD, "an acknowledged reject is now accepted: drop the acknowledgement"
 )

@@ -207,7 +207,8 @@ def _parse_schema(data: bytes, path: str) -> dict[str, Any]:
     try:
         jsonschema_rs.meta.validate(schema)
     except jsonschema_rs.ValidationError as error:
-        raise ConfigError(f"{path}: not a valid JSON Schema: {error.message}") from None
+        where = "/".join(str(part) for part in error.instance_path) or "(top level)"
+        raise ConfigError(f"{path}: {where}: not a valid JSON Schema: {error.message}") from None
     return schema
 
 

@@ -8,7 +8,7 @@ first ones kept.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -113,6 +113,10 @@ class BuildSummary:
         self.warnings_by_rule[issue.rule] += 1
         if len(self.warnings) < MAX_KEPT_WARNINGS:
             self.warnings.append(issue)
+
+    def warn_all(self, issues: Iterable[Issue]) -> None:
+        for issue in issues:
+            self.warn(issue)
 
     def counts(self) -> dict[str, Any]:
         """The summary's figures: :meth:`to_dict` without the lists of rejects and duplicates."""
