@@ -26,6 +26,12 @@ language = "zh-Hans"
 publisher = "finews"
 base_url = "https://finews.withounder.com/"
 schema = "finews"
+
+[hints]
+url_line = true
+navigation_lines = true
+digest_quote = true
+bylines = true
 """
 
 

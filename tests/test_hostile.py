@@ -52,6 +52,12 @@ language = "zh-Hans"
 publisher = "finews"
 base_url = "https://finews.withounder.com/"
 schema = "finews"
+
+[hints]
+url_line = true
+navigation_lines = true
+digest_quote = true
+bylines = true
 """
 TEXT_TOML = 'adapter = "text"\ntimezone = "Asia/Shanghai"\nlanguage = "zh-Hans"\n'
 SECRET = "TOPSECRET-d41d8cd98f00"  # planted in files outside the project: must never be published

@@ -1,112 +1,142 @@
-"""Jekyll posts: YAML front matter, then an HTML or Markdown body, a ``<url>`` line and footer links."""
+"""Posts of static sites (Jekyll, Hugo, Eleventy, ...): front matter, then a Markdown or HTML body.
+
+Front matter gives the metadata under the usual keys (see :data:`KEYS`); the body becomes plain
+text through a Markdown parser (markdown-it-py; HTML in it is read as HTML). What only some sites
+do is switched on by ``[hints]`` in ``source.toml``: a crawler's trailing ``<url>`` line, lines of
+navigation links, a ``> digest`` summary, Chinese bylines and source lines.
+"""
 
 from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable
 from typing import Any
 
-import yaml
+from markdown_it import MarkdownIt
 
 from newspkg.adapters import Draft
+from newspkg.adapters.front_matter import split_front_matter
 from newspkg.bylines import byline_names, is_byline
 from newspkg.config import SourceConfig
 from newspkg.discover import RawFile
+from newspkg.hints import Hint, Kind
 from newspkg.html_text import html_paragraphs
 from newspkg.markers import CAPTION_STARTS, IMAGE_CREDIT, LABELS, TRAILING_SOURCE
 
-FRONT_MATTER = re.compile(r"\A\s*---[ \t]*\n(?P<yaml>.*?)\n---[ \t]*(?:\n|\Z)", re.S)
+# Front matter keys, first found wins.
+KEYS = {
+    "title": ("title",),
+    "published_at": ("date", "publishDate", "published", "pubDate"),
+    "modified_at": ("lastmod", "last_modified_at", "modified", "updated"),
+    "authors": ("authors", "author"),
+    "url": ("canonical_url", "canonicalURL", "canonical", "url", "permalink"),
+    "summary": ("description", "summary", "excerpt"),
+    "section": ("categories", "category", "section"),
+    "tags": ("tags", "keywords"),
+}
+FILE_NAME_DATE = re.compile(r"(?:^|/)(\d{4}-\d{2}-\d{2})-[^/]*$")  # Jekyll's _posts/2022-02-26-title.md
 URL_LINE = re.compile(r"^<(?P<url>[^<>\s]*)>\s*$")
 LINK = r"\[[^\]]*\]\([^)]*\)"
 NAVIGATION_LINE = re.compile(rf"^\s*{LINK}(?:\s*(?:[|｜]\s*)?{LINK})*\s*$")
-FLAT_KEY = re.compile(r"^(?P<key>[A-Za-z_][\w-]*):[ \t]*(?P<value>.*)$")
+# Template tags of Liquid ({% %}, {{ }}) and Hugo shortcodes ({{< >}}, {{% %}}): never article text.
+TEMPLATE_TAG = re.compile(r"\{%.*?%\}|\{\{.*?\}\}", re.S)
 MAX_BYLINE_PARAGRAPHS = 3
-MAX_FRONT_MATTER = 64 * 1024
-BASE_LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)  # libyaml when the wheel has it: 10x faster
-# Each [, {, "- " or "? " may open a level; libyaml recurses in C per level (a stack overflow past ~25,000).
-MAX_YAML_NESTING = 1000
-NESTING = re.compile(r"[\[{]|(?:^|\s)[-?](?=\s)")
-ANCHOR_OR_ALIAS = re.compile(r"(?:^|[\s\[{,:-])[&*][\w-]+", re.M)
+MARKDOWN = MarkdownIt("commonmark", {"html": True})
 
 
-class JekyllAdapter:
+class PostAdapter:
     name = "jekyll"
-    version = "1.1.0"
+    version = "2.0.0"
+    hints = (
+        Hint("url_line", Kind.FLAG, "a trailing <url> line is the post's URL (a crawler's mirror)"),
+        Hint("navigation_lines", Kind.FLAG, "lines of nothing but Markdown links are site navigation"),
+        Hint("digest_quote", Kind.FLAG, "> lines are a digest of the body: the text only when there is no body"),
+        Hint("bylines", Kind.FLAG, "leading Chinese bylines give the authors; （文章来源：…） the original publisher"),
+        Hint("url_template", Kind.TEXT, "the URL of a post from its slug, e.g. posts/{slug}/, against base_url"),
+    )
 
     def parse(self, raw: RawFile, text: str, source: SourceConfig) -> Draft:
+        hints = source.hints
         front, body = split_front_matter(text)
-        draft = Draft(
-            title=_string(front.get("title")),
-            published_at=_string(front.get("date")),
-            section=_first(front.get("categories") or front.get("category")),
-            tags=_list(front.get("tags")),
-        )
-        if draft.published_at:
-            draft.date_source = "front-matter"
-        body_lines, draft.url = _take_url(body.split("\n"))
-        digest, markup = _split_digest(line for line in body_lines if not NAVIGATION_LINE.match(line))
-        # The ``> digest`` is eastmoney's summary of the body: it is the text only when there is no body.
-        paragraphs = html_paragraphs("\n".join(markup)) or digest
-        draft.paragraphs = _take_trailing_source(_take_metadata(paragraphs, draft), draft)
+        draft = _metadata(front, raw.path, hints.get("url_template"))
+        lines = body.split("\n")
+        if hints.get("url_line"):
+            lines, draft.url = _take_url(lines, draft.url)
+        if hints.get("navigation_lines"):
+            lines = [line for line in lines if not NAVIGATION_LINE.match(line)]
+        digest: list[str] = []
+        if hints.get("digest_quote"):
+            digest, lines = _split_digest(lines)
+        paragraphs = markdown_paragraphs("\n".join(lines)) or digest or _summary(front)
+        if hints.get("bylines"):
+            paragraphs = _take_trailing_source(_take_metadata(paragraphs, draft), draft)
+        draft.paragraphs = paragraphs
         return draft
 
 
-def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
-    """The front matter as a dict of strings and lists, and the body after it."""
-    match = FRONT_MATTER.match(text)
-    if not match:
-        return {}, text
-    return _load_yaml(match["yaml"]), text[match.end() :]
+def markdown_paragraphs(body: str) -> list[str]:
+    """A Markdown (or HTML) body as paragraphs of plain text: no markers, link text kept. NULs go
+    first: CommonMark turns them into U+FFFD, which would read as a decoding error."""
+    return html_paragraphs(MARKDOWN.render(TEMPLATE_TAG.sub("", body.replace("\x00", ""))))
 
 
-def _load_yaml(source: str) -> dict[str, Any]:
-    if (
-        len(source) > MAX_FRONT_MATTER
-        or ANCHOR_OR_ALIAS.search(source)
-        or len(NESTING.findall(source)) > MAX_YAML_NESTING
-    ):
-        return _flat_front_matter(source)  # anchors and aliases have no place in a post: no YAML bombs
-    # BaseLoader keeps every scalar a string: dates stay as written, "no" stays "no".
-    try:
-        loaded = yaml.load(source, Loader=BASE_LOADER)  # noqa: S506 - BaseLoader builds no objects
-    except (yaml.YAMLError, RecursionError):
-        loaded = None
-    if isinstance(loaded, dict):
-        return loaded
-    return _flat_front_matter(source)  # the crawler never escaped quotes: read key: value lines
+def _metadata(front: dict[str, Any], raw_path: str, url_template: str | None) -> Draft:
+    draft = Draft(
+        title=_string(_first_key(front, "title")),
+        published_at=_string(_first_key(front, "published_at")),
+        modified_at=_string(_first_key(front, "modified_at")),
+        authors=_names(_first_key(front, "authors")),
+        url=_url(front, url_template),
+        section=_first(_first_key(front, "section")),
+        tags=_list(_first_key(front, "tags")),
+    )
+    if draft.published_at:
+        draft.date_source = "front-matter"
+    elif match := FILE_NAME_DATE.search(raw_path):
+        draft.published_at, draft.date_source = match[1], "file-name"
+    return draft
 
 
-def _flat_front_matter(source: str) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for line in source.split("\n"):
-        match = FLAT_KEY.match(line.strip())
-        if match:
-            value = match["value"].strip()
-            if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-                value = value[1:-1]
-            result[match["key"]] = value
-    return result
+def _first_key(front: dict[str, Any], field: str) -> Any:
+    return next((front[key] for key in KEYS[field] if front.get(key) not in (None, "", [])), None)
 
 
-def _take_url(lines: list[str]) -> tuple[list[str], str | None]:
+def _url(front: dict[str, Any], template: str | None) -> str | None:
+    """The post's own URL: as the front matter gives it (relative ones resolve against base_url),
+    or made from its slug by ``url_template``; never a permalink pattern (``/:year/:title/``)."""
+    url = _string(_first_key(front, "url"))
+    if url and ":" not in url.split("//", 1)[-1]:
+        return url
+    slug = _string(front.get("slug"))
+    return template.format(slug=slug) if template and slug else None
+
+
+def _summary(front: dict[str, Any]) -> list[str]:
+    """The front matter's description, the text of a post that has no body."""
+    summary = _string(_first_key(front, "summary"))
+    return [summary] if summary else []
+
+
+def _take_url(lines: list[str], found: str | None) -> tuple[list[str], str | None]:
     """Remove the last ``<url>`` line; an empty ``<>`` means the post has no URL."""
     for index in range(len(lines) - 1, -1, -1):
         match = URL_LINE.match(lines[index].strip())
         if match:
             return lines[:index] + lines[index + 1 :], match["url"] or None
-    return lines, None
+    return lines, found
 
 
-def _split_digest(lines: Any) -> tuple[list[str], list[str]]:
-    """``> digest`` blockquote lines become their own paragraphs; the rest is markup."""
-    digest, markup = [], []
+def _split_digest(lines: Iterable[str]) -> tuple[list[str], list[str]]:
+    """``> digest`` lines become their own paragraphs; the rest stays the body."""
+    digest, rest = [], []
     for line in lines:
         stripped = line.strip()
         if stripped.startswith(">"):
             digest.append(html.unescape(stripped.lstrip("> ").strip()))
         else:
-            markup.append(line)
-    return [d for d in digest if d], markup
+            rest.append(line)
+    return [d for d in digest if d], rest
 
 
 def _take_metadata(paragraphs: list[str], draft: Draft) -> list[str]:
@@ -139,6 +169,13 @@ def _string(value: Any) -> str | None:
     return None
 
 
+def _names(value: Any) -> list[str]:
+    """Authors as a string, a list, or Jekyll's ``{name: ...}`` objects."""
+    items = value if isinstance(value, list) else [value]
+    names = [item.get("name") if isinstance(item, dict) else item for item in items]
+    return [name for name in (_string(n) for n in names) if name]
+
+
 def _list(value: Any) -> list[str]:
     if isinstance(value, str):
         return html.unescape(value).split()  # Jekyll splits a tags string on spaces
@@ -152,4 +189,4 @@ def _first(value: Any) -> str | None:
     return values[0] if values and values[0] else None
 
 
-adapter = JekyllAdapter()
+adapter = PostAdapter()
