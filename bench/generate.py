@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-VERSION = 1  # bump when the output changes, so that run.py does not reuse an older corpus
+VERSION = 2  # bump when the output changes, so that run.py does not reuse an older corpus
 SUMMARY_FILE = "bench-corpus.json"
 FILES_FILE = "bench-corpus.jsonl"
 

@@ -29,7 +29,7 @@ if sys.platform == "linux":  # before pyarrow is first imported: Arrow reads it 
 
 import pyarrow as pa
 
-from newspkg import __version__, report, rules
+from newspkg import __version__, report, rules, scaffold
 from newspkg.build import Engine, build, check, convert_all, summarize
 from newspkg.config import Project, available_cores, load_project
 from newspkg.consume import download
@@ -120,6 +120,50 @@ def _engine(jobs: int, engine: str, address: str | None, no_cache: bool) -> Engi
 def main(ctx: click.Context, root: Path) -> None:
     """Turn raw news files into a validated, reproducible Frictionless Data Package."""
     ctx.obj = Context(root)
+
+
+@main.command("init")
+@click.argument("directory", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite files that exist (by default they are left alone).")
+@_exits_on_config_errors
+def init_command(directory: Path, force: bool) -> int:
+    """Start a dataset repository in DIRECTORY (default: here): raw/ with an example source, schema/,
+    datapackage.json to fill in, a README for the data, .gitignore, a CI workflow and pre-commit hooks."""
+    written = scaffold.init(directory, force=force)
+    _report_written(directory, written)
+    sys.stdout.write(
+        f"next: cd {directory}, fill in datapackage.json, put raw files in raw/<source>/ "
+        "(newspkg sources add NAME --adapter ...), then newspkg build\n"
+    )
+    return EXIT_CLEAN
+
+
+@main.group("sources")
+def sources_group() -> None:
+    """Manage the sources of a dataset repository (the folders under raw/)."""
+
+
+@sources_group.command("add")
+@click.argument("name")
+@click.option("--adapter", required=True, help="The format of the raw files: jekyll, text, or a plugin's name.")
+@click.option("--language", required=True, help="BCP 47 tag of the texts, e.g. en or zh-Hans.")
+@click.option("--timezone", required=True, help="IANA zone for times without an offset, e.g. Europe/Paris.")
+@click.option("--force", is_flag=True, help="Overwrite an existing source.toml.")
+@click.pass_obj
+@_exits_on_config_errors
+def sources_add_command(obj: Context, name: str, adapter: str, language: str, timezone: str, force: bool) -> int:
+    """Add raw/NAME/ with a source.toml that explains every key and lists the adapter's hints."""
+    written = scaffold.add_source(obj.root, name, adapter, language=language, timezone=timezone, force=force)
+    _report_written(obj.root, written)
+    load_project(obj.root)  # what was written must read back: language, timezone and adapter are checked
+    return EXIT_PROBLEMS if written.kept else EXIT_CLEAN
+
+
+def _report_written(root: Path, written: scaffold.Written) -> None:
+    for relative in written.created:
+        sys.stdout.write(f"created {root / relative}\n")
+    for relative in written.kept:
+        sys.stdout.write(f"kept {root / relative} (it exists; --force overwrites it)\n")
 
 
 @main.command("build")

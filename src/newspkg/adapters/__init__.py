@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from newspkg.config import SourceConfig
 from newspkg.discover import RawFile
 from newspkg.errors import ConfigError
+from newspkg.hints import did_you_mean
 
 ENTRY_POINT_GROUP = "newspkg.adapters"
 
@@ -61,7 +62,7 @@ def get(name: str) -> Adapter:
     except KeyError:
         known = ", ".join(sorted(_registry)) or "none"
         raise ConfigError(
-            f"unknown adapter {name!r} (known: {known}); a third-party adapter is declared "
+            f"unknown adapter {name!r}{did_you_mean(name, _registry)} (known: {known}); a third-party adapter is declared "
             f'as an entry point: [project.entry-points."{ENTRY_POINT_GROUP}"]'
         ) from None
 
