@@ -60,9 +60,9 @@ def get(name: str) -> Adapter:
     try:
         return _registry[name]
     except KeyError:
-        known = ", ".join(sorted(_registry)) or "none"
+        known, guess = ", ".join(sorted(_registry)) or "none", did_you_mean(name, _registry)
         raise ConfigError(
-            f"unknown adapter {name!r}{did_you_mean(name, _registry)} (known: {known}); a third-party adapter is declared "
+            f"unknown adapter {name!r}{guess} (known: {known}); a third-party adapter is declared "
             f'as an entry point: [project.entry-points."{ENTRY_POINT_GROUP}"]'
         ) from None
 
