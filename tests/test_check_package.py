@@ -223,7 +223,8 @@ def test_github_format_annotates_each_issue(built: Path, run: Callable[..., Resu
         assert (f",line={issue['line']}" in properties) == (issue["line"] > 0), annotation
     rest = [line for line in result.stdout.splitlines() if not line.startswith("::")]
     assert rest[0].startswith("newspkg validate:")
-    assert all(line.startswith("  ") for line in rest[1:])
+    assert all(line.startswith("  ") for line in rest[1:-1])
+    assert rest[-1].startswith("FAILED: ")
 
 
 def _unknown_adapter(root: Path) -> None:
@@ -633,11 +634,11 @@ def test_a_terminal_gets_a_progress_bar_and_a_pipe_none(
 ) -> None:
     """On a terminal, build and both kinds of validate draw a progress bar (on stderr); elsewhere
     (CI, pipes) they print none."""
-    from newspkg import cli
+    from newspkg.cli import common
 
     args = [str(built / arg) if arg.endswith(".json") else arg for arg in command]
     quiet = run(*args, root=built)
-    monkeypatch.setattr(cli, "_on_terminal", lambda: True)
+    monkeypatch.setattr(common, "on_terminal", lambda: True)
     shown = run(*args, root=built)
     assert quiet.exit_code == shown.exit_code == 0, shown.output
     assert label not in quiet.stderr

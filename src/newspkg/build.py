@@ -71,13 +71,16 @@ def convert_all(
 ) -> Iterator[Outcome]:
     """Every raw file's outcome (or those of ``only``), in sorted path order, whatever the engine."""
     engine = engine or Engine()
-    Converter(project, schemas, now)  # configuration errors surface here, before any worker starts
+    converter = Converter(project, schemas, now)  # configuration errors surface here, before any worker starts
     if not all(adapters.reaches_workers(source.adapter) for source in project.sources):
         engine = replace(engine, kind="local", jobs=1)  # a run-time registered adapter lives here only
     cache = str(project.root / CACHE_PATH) if engine.cache else None
     if cache is not None:
         discard_if_stale(Path(cache))
-    job = Job(str(project.root.resolve()), project.digest() + schemas.digest(), now, cache)
+    # Everything that determines outcomes, adapters' code included: a worker that outlives a build
+    # (the process's own, in a library user's process) makes a new converter when any of it changes.
+    settings = project.digest() + "".join(converter.settings_digest(source.name) for source in project.sources)
+    job = Job(str(project.root.resolve()), settings, now, cache)
     work = shards(project, set(only) if only is not None else None, engine.shard_size)
     if engine.kind == "ray":
         from newspkg.engines.ray import run_ray
@@ -180,6 +183,8 @@ def _spill_accepted(
     for outcome in outcomes:
         summary.inputs += 1
         summary.from_cache += outcome.from_cache
+        if outcome.converted_because:
+            summary.converted_because[outcome.converted_because] += 1
         summary.count(outcome.source, "inputs")
         on_outcome(outcome)
         if outcome.key is not None and outcome.accepted:

@@ -127,6 +127,14 @@ class _Store:
         row = self._db.execute(SELECT_BY_BYTES, values).fetchone()
         return None if row is None else self._outcome(raw.path, raw.source, *row)
 
+    def why_stale(self, raw: RawFile) -> str:
+        """Why a file the cache has no outcome for must be converted: "new" (no row for its path),
+        "settings" (adapter, its code, source.toml or schemas changed) or "changed" (its bytes)."""
+        row = self._db.execute("select settings from outcome where path = ?", (raw.path,)).fetchone()
+        if row is None:
+            return "new"
+        return "settings" if row[0] != self._converter.settings_digest(raw.source) else "changed"
+
     def _outcome(
         self, raw_path: str, source: str, raw_sha256: str, has_line: int, dedup: bytes | None, issues: bytes
     ) -> Outcome | None:
@@ -231,6 +239,9 @@ class OutcomeCache:
     def get(self, raw: RawFile) -> Outcome | None:
         """The outcome of a file whose bytes (and sidecar's) are the ones it had last time, else None."""
         return self._call(_Store.get, None, raw)
+
+    def why_stale(self, raw: RawFile) -> str:
+        return self._call(_Store.why_stale, "new", raw)
 
     def put(self, raw: RawFile, outcome: Outcome, stamp: Stamp | None) -> None:
         """Keep the outcome until :meth:`flush`, with the stamp the file had before it was read."""

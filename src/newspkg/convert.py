@@ -49,6 +49,7 @@ class Outcome:
     acknowledged: str | None = None  # the reason, when the source acknowledges this file's reject
     from_cache: bool = False  # reused from an earlier build instead of converted
     line_cached: bool = False  # the line was left in the outcome cache (see newspkg.cache.CachedLines)
+    converted_because: str = ""  # with the cache: why it was converted (see OutcomeCache.why_stale)
 
     @classmethod
     def of(
@@ -107,7 +108,8 @@ class Converter:
         if source not in self._digests:
             config = self._sources[source]
             adapter = adapters.get(config.adapter)
-            parts = (__version__, adapter.name, adapter.version, config.digest(), self.schemas.digest())
+            code = adapters.code_digest(type(adapter))
+            parts = (__version__, adapter.name, adapter.version, code, config.digest(), self.schemas.digest())
             self._digests[source] = hashlib.sha256("\n".join(parts).encode()).hexdigest()
         return self._digests[source]
 
@@ -151,7 +153,7 @@ class Converter:
         from_sidecar: list[str] = []
         if raw.sidecar is not None:
             try:
-                draft, from_sidecar = apply_sidecar(draft, raw.sidecar)
+                draft, from_sidecar = apply_sidecar(draft, raw.sidecar, self.schemas.added_fields(source.schema))
             except SidecarError as error:
                 return None, [rules.SIDECAR_INVALID.issue(raw.path, f"{raw.path}{SIDECAR_SUFFIX}: {error}")]
         record = finish(draft, raw, source, adapter, decoded.encoding, self.schemas.empty_values, from_sidecar)

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any, TextIO
 
 from newspkg.issues import Issue, Severity
+
+DEFAULT_MAX_PER_RULE = 10
+MEANINGFUL_SECONDS = 2.0  # a throughput over a shorter run says more about start-up than about the work
+REASONS = {"new": "new", "changed": "changed", "settings": "adapter, its code, source.toml or schemas changed"}
 
 
 def _text(issue: Issue, acknowledged: str | None) -> str:
@@ -44,30 +50,126 @@ def _escape_property(value: str) -> str:
 FORMATS: dict[str, Callable[[Issue, str | None], str]] = {"text": _text, "json": _json, "github": _github}
 
 
-def write_issues(issues: Iterable[Issue | tuple[Issue, str | None]], stream: TextIO, fmt: str) -> None:
-    """One line per issue; an issue may come paired with why its file's reject is acknowledged."""
-    render = FORMATS[fmt]
+@dataclass(frozen=True)
+class Output:
+    """Where and how a command reports: the stream, the format, how many issues of one rule are
+    shown (0: all; JSON always has all), and whether only the verdict is wanted."""
+
+    stream: TextIO
+    fmt: str = "text"
+    max_per_rule: int = DEFAULT_MAX_PER_RULE
+    quiet: bool = False
+
+    def write(self, text: str) -> None:
+        self.stream.write(text)
+
+
+def write_issues(issues: Iterable[Issue | tuple[Issue, str | None]], output: Output, more_in: str) -> Counter[Severity]:
+    """One line per issue (an issue may come paired with why its file's reject is acknowledged), at
+    most ``output.max_per_rule`` of each rule, then how many more there are and where (``more_in``).
+    Returns how many issues there were of each severity, shown or not."""
+    render = FORMATS[output.fmt]
+    counts: Counter[Severity] = Counter()
+    shown: Counter[str] = Counter()
+    hidden: Counter[str] = Counter()
+    capped = output.fmt != "json" and output.max_per_rule > 0
     for item in issues:
         issue, acknowledged = item if isinstance(item, tuple) else (item, None)
-        stream.write(render(issue, acknowledged) + "\n")
+        counts[issue.severity] += 1
+        if output.quiet:
+            continue
+        if capped and shown[issue.rule] >= output.max_per_rule:
+            hidden[issue.rule] += 1
+            continue
+        shown[issue.rule] += 1
+        output.write(render(issue, acknowledged) + "\n")
+    for rule, count in sorted(hidden.items()):
+        output.write(f"… and {count:,} more {rule} ({more_in}; --max-issues 0 shows them all)\n")
+    return counts
 
 
-def write_summary(
-    summary: dict[str, Any], stream: TextIO, fmt: str, title: str, lists: Mapping[str, Iterable[Any]] | None = None
+def write_build_summary(
+    figures: Mapping[str, Any], output: Output, title: str, verdict: str, lists: Mapping[str, Iterable[Any]]
 ) -> None:
-    """The closing summary: a JSON line with a "summary" key (``lists`` last in it), or readable
-    lines (the figures only)."""
-    if fmt == "json":
-        stream.write('{"summary": ')
-        for text in json_with_lists(summary, lists or {}):
-            stream.write(text)
-        stream.write("}\n")
+    """A build's or raw validation's closing summary: a JSON line, or a table of what the files
+    became per source, the rules that rejected them, what was converted, and the verdict."""
+    if output.fmt == "json":
+        _write_json_summary({**figures, "verdict": verdict}, output, lists)
         return
-    stream.write(f"{title}\n")
-    for key, value in summary.items():
-        if isinstance(value, dict):
-            value = ", ".join(f"{k} {v}" for k, v in value.items()) or "none"
-        stream.write(f"  {key.replace('_', ' ')}: {value}\n")
+    if not output.quiet:
+        for line in _build_lines(figures, title):
+            output.write(line + "\n")
+    output.write(verdict + "\n")
+
+
+def write_package_summary(figures: Mapping[str, Any], output: Output, title: str, verdict: str) -> None:
+    """A package check's closing summary: a JSON line, or its figures and the verdict."""
+    if output.fmt == "json":
+        _write_json_summary({**figures, "verdict": verdict}, output, {})
+        return
+    if not output.quiet:
+        output.write(f"{title}\n")
+        for key, value in figures.items():
+            if isinstance(value, dict):
+                value = ", ".join(f"{k} {v:,}" for k, v in value.items()) or "none"
+            elif isinstance(value, int):
+                value = f"{value:,}"
+            output.write(f"  {key.replace('_', ' ')}: {value}\n")
+    output.write(verdict + "\n")
+
+
+def _write_json_summary(summary: Mapping[str, Any], output: Output, lists: Mapping[str, Iterable[Any]]) -> None:
+    """A JSON line with a "summary" key, ``lists`` last in it, written a list item at a time."""
+    output.write('{"summary": ')
+    for text in json_with_lists(dict(summary), lists):
+        output.write(text)
+    output.write("}\n")
+
+
+def _build_lines(figures: Mapping[str, Any], title: str) -> Iterator[str]:
+    yield title
+    columns = ("inputs", "accepted", "rejected", "duplicates")
+    per_source = figures["per_source"]
+    rows = [[name, *(f"{counts[c]:,}" for c in columns)] for name, counts in per_source.items()]
+    if len(rows) > 1:
+        rows.append(["total", *(f"{figures[c]:,}" for c in columns)])
+    yield from table(["source", *columns], rows)
+    if figures["rejected_by_rule"]:
+        yield "rejected files by rule: " + _by_rule(figures["rejected_by_rule"])
+    if figures["rejected_acknowledged"]:
+        yield f"rejects acknowledged in source.toml: {figures['rejected_acknowledged']:,}"
+    if figures["warnings"]:
+        yield "warnings by rule: " + ", ".join(
+            f"{rule} {count:,}" for rule, count in figures["warnings_by_rule"].items()
+        )
+    yield _converted_line(figures)
+    seconds = figures["seconds"]
+    if seconds >= MEANINGFUL_SECONDS:
+        yield f"{figures['inputs']:,} files in {seconds:.1f} s ({figures['inputs'] / seconds:,.0f} files/s)"
+
+
+def _by_rule(counts: Mapping[str, int]) -> str:
+    return ", ".join(f"{rule} {count:,}" for rule, count in counts.items())
+
+
+def _converted_line(figures: Mapping[str, Any]) -> str:
+    why = figures["converted_because"]
+    reasons = ", ".join(f"{count:,} {REASONS.get(reason, reason)}" for reason, count in why.items())
+    line = f"converted {count(figures['converted'], 'file')}" + (f" ({reasons})" if reasons else "")
+    return line + f"; {figures['reused_from_cache']:,} unchanged, taken from the cache"
+
+
+def count(number: int, noun: str) -> str:
+    """``1 record``, ``2,000 records``."""
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
+def table(headers: list[str], rows: list[list[str]]) -> Iterator[str]:
+    """Aligned columns: the first to the left, the others (figures) to the right."""
+    widths = [max(len(row[i]) for row in [headers, *rows]) for i in range(len(headers))]
+    for row in [headers, *rows]:
+        cells = [row[0].ljust(widths[0]), *(cell.rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True))]
+        yield "  ".join(cells).rstrip()
 
 
 def json_with_lists(

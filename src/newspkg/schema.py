@@ -58,6 +58,12 @@ class SchemaSet:
         canonical = json.dumps({"base": self.base, "extensions": self.extensions}, sort_keys=True)
         return hashlib.sha256(canonical.encode()).hexdigest()
 
+    def added_fields(self, extension: str | None) -> frozenset[str]:
+        """The fields an extension adds to the record (none for the base)."""
+        if extension is None:
+            return frozenset()
+        return frozenset(self.schema_for(extension).get("properties", {})) - set(self.base["properties"])
+
     def nullable(self, key: str, extension: str | None = None) -> bool:
         """Whether ``key`` may be null: an extension's own declaration wins over the base's."""
         own = self.schema_for(extension).get("properties", {}).get(key) if extension else None

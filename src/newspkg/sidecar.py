@@ -7,6 +7,7 @@ came from it.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Collection
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
@@ -21,18 +22,25 @@ class SidecarError(ValueError):
     """The sidecar cannot be used; the message says what to fix."""
 
 
-def apply_sidecar(draft: Draft, data: bytes) -> tuple[Draft, list[str]]:
-    """The draft with the sidecar's fields applied, and the names of those fields."""
+def apply_sidecar(draft: Draft, data: bytes, extension_fields: Collection[str] = ()) -> tuple[Draft, list[str]]:
+    """The draft with the sidecar's fields applied, and the names of those fields. Besides the
+    record's own fields, a sidecar may set the fields the source's schema extension adds
+    (``extension_fields``), whose types the extension then checks."""
     values = _parse(data)
     changes: dict[str, Any] = {}
+    extra = dict(draft.extra)
     for name, value in values.items():
         if name in TEXT_FIELDS:
             changes[name] = _text(name, value)
         elif name in LIST_FIELDS:
             changes[name] = _list(name, value)
+        elif name in extension_fields:
+            extra[name] = value.isoformat() if isinstance(value, datetime | date) else value
         else:
-            known = ", ".join(TEXT_FIELDS + LIST_FIELDS)
+            known = ", ".join([*TEXT_FIELDS, *LIST_FIELDS, *sorted(extension_fields)])
             raise SidecarError(f"unknown field {name!r} (a sidecar may set: {known})")
+    if extra != draft.extra:
+        changes["extra"] = extra
     if "published_at" in changes:
         changes["date_source"] = "sidecar"
     return replace(draft, **changes), sorted(values)

@@ -71,10 +71,11 @@ class BuildSummary:
 
     inputs: int = 0
     from_cache: int = 0  # inputs whose outcome an earlier build had already computed
+    converted_because: Counter[str] = field(default_factory=Counter)  # the others, with the cache: why
     accepted: int = 0
     rejects: SpilledList[Reject] = field(default_factory=_spilled_rejects)
     rejected_acknowledged: int = 0
-    rejected_by_rule: Counter[str] = field(default_factory=Counter)  # error rules, once per reject
+    rejected_by_rule: Counter[str] = field(default_factory=Counter)  # files rejected by each error rule
     duplicates: SpilledList[Duplicate] = field(default_factory=_spilled_duplicates)
     warnings: list[Issue] = field(default_factory=list)  # the first MAX_KEPT_WARNINGS
     warnings_by_rule: Counter[str] = field(default_factory=Counter)
@@ -88,7 +89,9 @@ class BuildSummary:
     def reject(self, outcome: Outcome) -> None:
         self.rejects.append(Reject(outcome.raw_path, outcome.acknowledged, outcome.issues))
         self.rejected_acknowledged += outcome.acknowledged is not None
-        self.rejected_by_rule.update(issue.rule for issue in outcome.issues if issue.severity is Severity.ERROR)
+        self.rejected_by_rule.update({issue.rule for issue in outcome.issues if issue.severity is Severity.ERROR})
+        # Shown with the reject's issues, so counted as the accepted records' are: every one printed is counted.
+        self.warnings_by_rule.update(issue.rule for issue in outcome.issues if issue.severity is Severity.WARNING)
         self.count(outcome.source, "rejected")
 
     def duplicate(self, duplicate: Duplicate) -> None:

@@ -6,8 +6,12 @@ third-party ones, and :func:`get` loads them through the same :func:`register`.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import sys
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import Any, Protocol
 
 from newspkg.config import SourceConfig
@@ -65,6 +69,23 @@ def get(name: str) -> Adapter:
             f"unknown adapter {name!r}{guess} (known: {known}); a third-party adapter is declared "
             f'as an entry point: [project.entry-points."{ENTRY_POINT_GROUP}"]'
         ) from None
+
+
+@functools.cache
+def code_digest(kind: type) -> str:
+    """sha256 over the source files of the package an adapter's class comes from (or of its module,
+    outside a package): an edited plugin digests differently, whatever its version says."""
+    module_name = kind.__module__
+    module_file = getattr(sys.modules.get(module_name), "__file__", None)
+    if not module_file:
+        return "-"
+    package_file = getattr(sys.modules.get(module_name.partition(".")[0]), "__file__", None) or ""
+    root = Path(package_file).parent if package_file.endswith("__init__.py") else Path(module_file).parent
+    files = sorted(root.rglob("*.py")) if package_file.endswith("__init__.py") else [Path(module_file)]
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def reaches_workers(name: str) -> bool:

@@ -7,7 +7,7 @@ the outcomes in shard order, so the outputs never depend on the engine or the nu
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -76,7 +76,7 @@ def _convert_changed(
 ) -> Outcome:
     """Read a file whose stamp changed; convert it unless its bytes are the ones the cache knows."""
     raw = read_raw(project, path, source_of(path))
-    outcome = cache.get(raw) or converter.convert(raw)
+    outcome = cache.get(raw) or replace(converter.convert(raw), converted_because=cache.why_stale(raw))
     cache.put(raw, outcome, stamp)
     return outcome
 

@@ -1,0 +1,236 @@
+"""The maintainer's commands: start a dataset, add sources, convert, build and look at one file."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from newspkg import report, rules, scaffold
+from newspkg.build import Engine, build, check, convert_all, summarize
+from newspkg.cli.common import (
+    EXIT_CLEAN,
+    EXIT_PROBLEMS,
+    THOROUGH_OPTION,
+    Context,
+    engine_options,
+    exits_on_config_errors,
+    output_options,
+    progress_bar,
+    raw_count,
+)
+from newspkg.cli.package import check_and_report
+from newspkg.config import Project, load_project
+from newspkg.discover import project_raw_paths
+from newspkg.errors import ConfigError
+from newspkg.schema import load_schemas
+from newspkg.show import show
+from newspkg.summary import BuildSummary
+
+WROTE = "newspkg build: wrote build/articles.jsonl, build/articles.parquet, datapackage.json"
+
+
+@click.command("init")
+@click.argument("directory", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite files that exist (by default they are left alone).")
+@exits_on_config_errors
+def init_command(directory: Path, force: bool) -> int:
+    """Start a dataset repository in DIRECTORY (default: here): raw/ with an example source, schema/,
+    datapackage.json to fill in, a README for the data, .gitignore, a CI workflow and pre-commit hooks."""
+    _report_written(directory, scaffold.init(directory, force=force))
+    sys.stdout.write(
+        f"next: cd {directory}, fill in datapackage.json, add a source (newspkg sources add NAME --adapter ...), "
+        "put its raw files in raw/NAME/, then newspkg build\n"
+    )
+    return EXIT_CLEAN
+
+
+@click.group("sources")
+def sources_group() -> None:
+    """Manage the sources of a dataset repository (the folders under raw/)."""
+
+
+@sources_group.command("add")
+@click.argument("name")
+@click.option("--adapter", required=True, help="The format of the raw files: jekyll, text, or a plugin's name.")
+@click.option("--language", required=True, help="BCP 47 tag of the texts, e.g. en or zh-Hans.")
+@click.option("--timezone", required=True, help="IANA zone for times without an offset, e.g. Europe/Paris.")
+@click.option("--force", is_flag=True, help="Overwrite an existing source.toml.")
+@click.pass_obj
+@exits_on_config_errors
+def sources_add_command(obj: Context, name: str, adapter: str, language: str, timezone: str, force: bool) -> int:
+    """Add raw/NAME/ with a source.toml that explains every key and lists the adapter's hints."""
+    written = scaffold.add_source(obj.root, name, adapter, language=language, timezone=timezone, force=force)
+    _report_written(obj.root, written)
+    load_project(obj.root)  # what was written must read back: language, timezone and adapter are checked
+    return EXIT_PROBLEMS if written.kept else EXIT_CLEAN
+
+
+@click.command("build")
+@click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 if committed outputs differ.")
+@engine_options
+@output_options
+@click.pass_obj
+@exits_on_config_errors
+def build_command(obj: Context, check_only: bool, engine: Engine, output: report.Output) -> int:
+    """Convert raw/ into build/ and datapackage.json, and summarise what every file became.
+
+    Exits 1 when a file is rejected and its source does not acknowledge that reject.
+    """
+    project, schemas = obj.project()
+    if check_only:
+        stale = check(project, schemas, engine=engine)
+        for path in stale:
+            output.write(f"{path}: differs from a rebuild (run newspkg build and commit the result)\n")
+        output.write(f"FAILED: {len(stale)} outputs are stale\n" if stale else "OK: build outputs are up to date\n")
+        return EXIT_PROBLEMS if stale else EXIT_CLEAN
+    started = time.monotonic()
+    with progress_bar("building", lambda: raw_count(project)) as progress:
+        summary = build(project, schemas, project.root, engine=engine, progress=progress)
+    _write_summary(summary, output, WROTE, time.monotonic() - started, "see build/rejects.jsonl")
+    return EXIT_PROBLEMS if summary.unacknowledged else EXIT_CLEAN
+
+
+@click.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@engine_options
+@THOROUGH_OPTION
+@output_options
+@click.pass_obj
+@exits_on_config_errors
+def validate_command(
+    obj: Context, paths: tuple[Path, ...], engine: Engine, thorough: bool, output: report.Output
+) -> int:
+    """Check raw files or folders (converted, nothing written), or a published datapackage.json.
+
+    With no PATH, checks every raw file of the repository. A datapackage.json is checked as a
+    consumer would: descriptor, bytes and hash of both resources, every record of both resources
+    against the shipped schema and the rules, and JSONL and Parquet holding the same records.
+    """
+    packages = [p for p in paths if p.is_file() and p.suffix == ".json"]
+    if packages and len(packages) != len(paths):
+        raise click.UsageError("give either datapackage.json files or raw paths, not both")
+    if packages:
+        return max(check_and_report(path, output, thorough=thorough) for path in packages)
+    project, schemas = obj.project()
+    wanted = _raw_selection(project, paths) if paths else None
+    started = time.monotonic()
+    outcomes = convert_all(project, schemas, only=wanted, engine=engine)
+    with progress_bar("validating", lambda: len(wanted) if wanted is not None else raw_count(project)) as progress:
+        summary = summarize(outcomes, progress)
+    if wanted is None:  # a check of every raw file: then an acknowledgement that names none is worth a word
+        summary.warn_all(project.warnings)
+    title = "newspkg validate: raw files checked, nothing written"
+    _write_summary(summary, output, title, time.monotonic() - started, "newspkg build lists them all")
+    return EXIT_PROBLEMS if summary.unacknowledged else EXIT_CLEAN
+
+
+@click.command("show")
+@click.argument("raw_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_obj
+@exits_on_config_errors
+def show_command(obj: Context, raw_file: Path, fmt: str) -> int:
+    """Print the record RAW_FILE becomes (keys in schema order), its issues, and where each field came from."""
+    project, schemas = obj.project()
+    shown = show(project, schemas, raw_file)
+    outcome = shown.outcome
+    fate = "accepted" if outcome.accepted else "rejected"
+    issues = [issue.to_dict() for issue in outcome.issues]
+    if fmt == "json":
+        found = {"raw_path": outcome.raw_path, "fate": fate, "record": outcome.record, "issues": issues}
+        sys.stdout.write(json.dumps({**found, "origins": shown.origins}, ensure_ascii=False, indent=2) + "\n")
+    else:
+        sys.stdout.write(f"{outcome.raw_path}: {fate}\n")
+        sys.stdout.write(json.dumps(outcome.record, ensure_ascii=False, indent=2) + "\n")
+        width = max((len(key) for key in shown.origins), default=0)
+        sys.stdout.write("where each field came from:\n")
+        sys.stdout.writelines(f"  {key.ljust(width)}  {origin}\n" for key, origin in shown.origins.items())
+        sys.stdout.write("issues:\n" if outcome.issues else "issues: none\n")
+        report.write_issues(outcome.issues, report.Output(sys.stdout, max_per_rule=0), "")
+    return EXIT_CLEAN if outcome.accepted else EXIT_PROBLEMS
+
+
+@click.command("schema")
+@click.option(
+    "--format", "fmt", type=click.Choice(["markdown", "json", "table", "arrow"]), default="markdown",
+    show_default=True,
+    help="markdown: a data dictionary; json: the composed JSON Schema; table: the Frictionless Table Schema; "
+    "arrow: the Parquet Arrow schema.",
+)  # fmt: skip
+@click.option("--source", "extension", default=None, help="With --format json: the schema of this source's extension.")
+@click.pass_obj
+@exits_on_config_errors
+def schema_command(obj: Context, fmt: str, extension: str | None) -> int:
+    """Print the record schema (the one newspkg ships, with schema/sources/ extensions) or what is derived from it."""
+    schemas = load_schemas(obj.root / "schema")
+    if fmt == "json":
+        text = json.dumps(schemas.composed(extension), ensure_ascii=False, indent=2) + "\n"
+    elif fmt == "table":
+        text = json.dumps(schemas.table_schema(), ensure_ascii=False, indent=2) + "\n"
+    elif fmt == "arrow":
+        text = schemas.arrow_schema().to_string(show_schema_metadata=False) + "\n"
+    else:
+        text = schemas.data_dictionary()
+    sys.stdout.write(text)
+    return EXIT_CLEAN
+
+
+@click.command("rules")
+@click.option(
+    "--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True,
+    help="markdown: the table in the README; json: one rule per line.",
+)  # fmt: skip
+def rules_command(fmt: str) -> None:
+    """Print every rule newspkg checks: its name, severity, the stage that emits it, what it means."""
+    if fmt == "markdown":
+        sys.stdout.write(rules.markdown_table())
+        return
+    for rule in rules.RULES:
+        fields = {"rule": rule.name, "severity": rule.severity, "stage": rule.stage, "meaning": rule.meaning}
+        sys.stdout.write(json.dumps(fields, ensure_ascii=False) + "\n")
+
+
+def _write_summary(summary: BuildSummary, output: report.Output, title: str, seconds: float, more_in: str) -> None:
+    report.write_issues(summary.issues(), output, more_in)
+    figures: dict[str, Any] = {
+        **summary.counts(),
+        "converted": summary.inputs - summary.from_cache,
+        "converted_because": dict(sorted(summary.converted_because.items())),
+        "reused_from_cache": summary.from_cache,
+        "seconds": round(seconds, 2),
+    }
+    if summary.unacknowledged:
+        where = "see build/rejects.jsonl" if title == WROTE else "see the issues above"
+        verdict = f"FAILED: {report.count(summary.unacknowledged, 'reject')} not acknowledged — {where}"
+    else:
+        rejects = report.count(len(summary.rejects), "reject")
+        acknowledged = " (acknowledged)" if summary.rejects else ""
+        duplicates = report.count(len(summary.duplicates), "duplicate")
+        verdict = f"OK: {report.count(summary.accepted, 'record')}, {rejects}{acknowledged}, {duplicates}"
+    report.write_build_summary(figures, output, title, verdict, summary.lists() if output.fmt == "json" else {})
+
+
+def _report_written(root: Path, written: scaffold.Written) -> None:
+    for relative in written.created:
+        sys.stdout.write(f"created {root / relative}\n")
+    for relative in written.kept:
+        sys.stdout.write(f"kept {root / relative} (it exists; --force overwrites it)\n")
+
+
+def _raw_selection(project: Project, paths: tuple[Path, ...]) -> set[str]:
+    """Project-relative raw paths under the given files or folders."""
+    root = project.root.resolve()
+    selected: set[str] = set()
+    every = list(project_raw_paths(project))
+    for path in paths:
+        resolved = path.resolve()
+        if not resolved.is_relative_to(root / "raw"):
+            raise ConfigError(f"{path} is not inside {project.raw_dir}: raw files live in raw/<source>/")
+        prefix = resolved.relative_to(root).as_posix()
+        selected.update(p for p in every if p == prefix or p.startswith(prefix.rstrip("/") + "/"))
+    return selected

@@ -1,0 +1,95 @@
+"""What people read: the build summary as a table, issues capped per rule, a verdict last, --quiet,
+and `newspkg show` for one file."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from click.testing import Result
+
+SEED = "raw/finews/000_7002e876ea497e3f.txt"
+
+
+def add_empty_files(project: Path, count: int) -> None:
+    for n in range(count):
+        (project / "raw" / "zhuzhou-gaoke" / f"empty{n:02}.txt").write_text("", encoding="utf-8")
+
+
+def test_the_build_summary_is_a_table_and_ends_with_the_verdict(project: Path, run: Callable[..., Result]) -> None:
+    result = run("build", root=project)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    start = lines.index("newspkg build: wrote build/articles.jsonl, build/articles.parquet, datapackage.json")
+    assert lines[start + 1 : start + 7] == [
+        "source         inputs  accepted  rejected  duplicates",
+        "finews              2         2         0           0",
+        "shanxidayuan        1         1         0           0",
+        "unknown             1         0         1           0",
+        "zhuzhou-gaoke       1         1         0           0",
+        "total               5         4         1           0",
+    ]
+    assert "rejected files by rule: schema:required 1" in lines
+    assert "warnings by rule: url:missing 2" in lines  # as many as the url:missing lines printed
+    assert sum(": warning url:missing " in line for line in lines) == 2
+    assert "converted 5 files (5 new); 0 unchanged, taken from the cache" in lines
+    assert not any("files/s" in line for line in lines), "a run this short has no meaningful throughput"
+    assert lines[-1] == "OK: 4 records, 1 reject (acknowledged), 0 duplicates"
+
+
+def test_issues_are_capped_per_rule_and_the_verdict_names_the_failure(
+    project: Path, run: Callable[..., Result]
+) -> None:
+    add_empty_files(project, 13)
+    result = run("build", "--max-issues", "4", root=project)
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert sum(": error raw:empty:" in line for line in lines) == 4
+    assert "… and 9 more raw:empty (see build/rejects.jsonl; --max-issues 0 shows them all)" in lines
+    assert "rejected files by rule: raw:empty 13, schema:required 1" in lines
+    assert lines[-1] == "FAILED: 13 rejects not acknowledged — see build/rejects.jsonl"
+    every = run("validate", "--max-issues", "0", root=project).output.splitlines()
+    assert sum(": error raw:empty:" in line for line in every) == 13
+    assert every[-1] == "FAILED: 13 rejects not acknowledged — see the issues above"
+
+
+def test_quiet_prints_only_the_verdict(project: Path, run: Callable[..., Result]) -> None:
+    add_empty_files(project, 2)
+    assert (
+        run("build", "--quiet", root=project).output == "FAILED: 2 rejects not acknowledged — see build/rejects.jsonl\n"
+    )
+    summary = json.loads(run("validate", "-q", "--format", "json", root=project).output)["summary"]
+    assert summary["verdict"] == "FAILED: 2 rejects not acknowledged — see the issues above"
+
+
+def test_verify_ends_with_a_verdict(built: Path, run: Callable[..., Result]) -> None:
+    assert (
+        run("verify", str(built)).output.splitlines()[-1]
+        == f"OK: {built / 'datapackage.json'} is intact, 4 records checked"
+    )
+    (built / "build" / "articles.jsonl").write_bytes(b"{}\n")
+    result = run("verify", str(built), "-q")
+    assert result.exit_code == 1
+    assert result.output.startswith("FAILED: ")
+    assert result.output.endswith("the package is not intact\n")
+
+
+def test_show_prints_the_record_and_where_each_field_came_from(project: Path, run: Callable[..., Result]) -> None:
+    (project / f"{SEED}.meta.toml").write_text('section = "国企"\n', encoding="utf-8")
+    result = run("show", str(project / SEED), "--format", "json", root=project)
+    assert result.exit_code == 0, result.output
+    shown = json.loads(result.output)
+    assert (shown["raw_path"], shown["fate"]) == (SEED, "accepted")
+    assert list(shown["record"])[:4] == ["id", "source", "url", "title"]
+    assert shown["record"]["section"] == "国企"
+    assert shown["origins"]["section"] == "sidecar (<raw file>.meta.toml)"
+    assert shown["origins"]["published_at"] == "adapter jekyll (front-matter)"
+    assert shown["origins"]["language"] == "source.toml"
+    assert shown["origins"]["original_publisher"] == "adapter jekyll"
+    text = run("show", str(project / "raw/unknown/003_3600dcbb47c9ccce.txt"), root=project)
+    assert text.exit_code == 1
+    assert text.output.startswith("raw/unknown/003_3600dcbb47c9ccce.txt: rejected\n")
+    assert "  title  " in text.output
+    assert "not found in the file" in text.output
+    assert "error schema:required /title" in text.output
