@@ -1,4 +1,4 @@
-"""One registry names every rule: the README's table is printed from it, and no check bypasses it."""
+"""One registry names every rule: the rules table of the docs is printed from it, and no check bypasses it."""
 
 from __future__ import annotations
 
@@ -15,12 +15,12 @@ TABLE = re.compile(r"<!-- rules:start -->\n(.*?)<!-- rules:end -->", re.S)
 NAME = re.compile(r"[a-z]+(?:-[a-z]+)*(?::(?:[a-z]+(?:-[a-z]+)*|<[a-z]+>))?")
 
 
-def test_readme_rules_table_is_the_registry(run: Callable[..., Result]) -> None:
-    """The README's rules table is exactly what `newspkg rules --format markdown` prints."""
-    match = TABLE.search((REPO / "README.md").read_text(encoding="utf-8"))
-    assert match, "README.md lacks the rules markers"
+def test_the_rules_table_is_the_registry(run: Callable[..., Result]) -> None:
+    """docs/rules.md's table is exactly what `newspkg rules --format markdown` prints."""
+    match = TABLE.search((REPO / "docs" / "rules.md").read_text(encoding="utf-8"))
+    assert match, "docs/rules.md lacks the rules markers"
     printed = run("rules", "--format", "markdown").output
-    assert match[1] == printed, "README.md's rules table is stale: paste `newspkg rules` output between the markers"
+    assert match[1] == printed, "docs/rules.md is stale: paste `newspkg rules` output between the markers"
 
 
 def test_rules_have_unique_well_formed_names_and_a_meaning() -> None:
