@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import codecs
 import encodings.aliases
 import fnmatch
 import hashlib
@@ -134,10 +133,10 @@ def load_source(folder: Path) -> SourceConfig:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ConfigError(f"{where}: not valid TOML: {error}") from None
-    for key in sorted(set(data) - KNOWN_KEYS):
-        raise ConfigError(
-            f"{where}: {key}: unknown key{did_you_mean(key, KNOWN_KEYS)}; known: {', '.join(sorted(KNOWN_KEYS))}"
-        )
+    unknown = sorted(set(data) - KNOWN_KEYS)
+    if unknown:
+        key, known = unknown[0], ", ".join(sorted(KNOWN_KEYS))
+        raise ConfigError(f"{where}: {key}: unknown key{did_you_mean(key, KNOWN_KEYS)}; known: {known}")
     if not isinstance(data.get("adapter"), str):
         raise ConfigError(f'{where}: adapter = "<name>" is required (built in: jekyll, text)')
     source = SourceConfig(
@@ -171,7 +170,7 @@ def _check(source: SourceConfig, where: str) -> None:
         raise ConfigError(f"{where}: language: {source.language!r} is not a BCP 47 tag, e.g. en or zh-Hans")
     if source.encoding:
         try:
-            codecs.lookup(source.encoding)
+            b"a".decode(source.encoding, "replace")  # not b"": decoding nothing never looks the codec up
         except LookupError:
             guess = did_you_mean(source.encoding.lower(), sorted(set(encodings.aliases.aliases.values())))
             raise ConfigError(f"{where}: encoding: {source.encoding!r} is unknown to Python{guess}") from None
