@@ -50,7 +50,11 @@ BREAKAGES: dict[str, tuple[Callable[[Path], None], list[str]]] = {
     ),
     "encoding-unknown": (
         lambda p: replace(p, ZHUZHOU, 'language = "zh-Hans"', 'language = "zh-Hans"\nencoding = "gb18300"'),
-        [f"{ZHUZHOU}: encoding: 'gb18300' is unknown to Python (did you mean 'gb18030'?)"],
+        [f"{ZHUZHOU}: encoding: 'gb18300' is not a text encoding Python knows (did you mean 'gb18030'?)"],
+    ),
+    "encoding-not-text": (
+        lambda p: replace(p, ZHUZHOU, 'language = "zh-Hans"', 'language = "zh-Hans"\nencoding = "base64"'),
+        [f"{ZHUZHOU}: encoding: 'base64' is not a text encoding Python knows"],
     ),
     "base-url-not-absolute": (
         lambda p: replace(p, ZHUZHOU, 'language = "zh-Hans"', 'language = "zh-Hans"\nbase_url = "example.com/news"'),
