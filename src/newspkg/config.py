@@ -173,7 +173,8 @@ def _check(source: SourceConfig, where: str) -> None:
             b"a".decode(source.encoding, "replace")  # not b"": decoding nothing never looks the codec up
         except LookupError:
             guess = did_you_mean(source.encoding.lower(), sorted(set(encodings.aliases.aliases.values())))
-            raise ConfigError(f"{where}: encoding: {source.encoding!r} is not a text encoding Python knows{guess}") from None
+            message = f"{where}: encoding: {source.encoding!r} is not a text encoding Python knows{guess}"
+            raise ConfigError(message) from None
     if source.base_url is not None:
         parts = urlsplit(source.base_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
