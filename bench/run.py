@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import hashlib
+import importlib.util
 import json
 import os
 import platform
@@ -44,7 +45,7 @@ PACKAGES = (
 )
 # Beyond this, frictionless is skipped: at 2 rows/record it is the slowest step by far.
 FRICTIONLESS_LIMIT_SECONDS = 600
-# Used only before any frictionless run was measured in the workdir (DESIGN.md, whole package, 2 cores).
+# Used only before any frictionless run was measured in the workdir (an earlier measurement, whole package, 2 cores).
 FRICTIONLESS_DESIGN_ROWS_PER_SECOND = 3200
 LOG_TAIL_CHARS = 1500
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
@@ -240,7 +241,7 @@ def frictionless_estimate(workdir: Path, rows: int) -> tuple[float, str]:
         rate = measured[str(basis_rows)]
         return rows / rate, f"estimated from the {basis_rows:,}-row run, {rate:,.0f} rows/s"
     rate = FRICTIONLESS_DESIGN_ROWS_PER_SECOND
-    return rows / rate, f"estimated from DESIGN.md's {rate:,} rows/s"
+    return rows / rate, f"estimated from an earlier measurement's {rate:,} rows/s"
 
 
 def check_build(repo: Path, expected: dict[str, int]) -> list[str]:
@@ -345,8 +346,15 @@ def package_rows(repo: Path, logs: Path, workdir: Path, records: int) -> list[Ro
     """The steps that read what the build wrote."""
     schema_argv = [sys.executable, str(BENCH / "jsonschema_only.py"), str(repo)]
     validate_argv = [str(BIN / "newspkg"), "validate", "datapackage.json"]
+    # python-jsonschema's format checkers come with the bench extra, which also makes every import of
+    # frictionless compile rfc3987-syntax's grammars, newspkg validate's profile check included: a
+    # user's environment (the test extra, or none) has neither, so the guardrails are measured there.
+    if importlib.util.find_spec("rfc3987_syntax") is None:
+        schema_row = skipped(["python-jsonschema only"], "needs the bench extra: pip install -e '.[bench]'")[0]
+    else:
+        schema_row = run_step("python-jsonschema only", schema_argv, repo, logs, records, "records")
     return [
-        run_step("python-jsonschema only", schema_argv, repo, logs, records, "records"),
+        schema_row,
         run_step("newspkg validate datapackage.json", validate_argv, repo, logs, records, "records"),
         frictionless_row(repo, logs, workdir, records),
     ]
@@ -356,38 +364,31 @@ def skipped(steps: list[str], why: str) -> list[Row]:
     return [Row(step, None, 0, "", note=why) for step in steps]
 
 
-# The scale issue's targets, as (what, the rows it compares, its figure from them, how it is met).
-TARGETS: list[tuple[str, tuple[str, ...], Callable[..., float], str, Callable[[float], bool]]] = [
-    (
-        "build, 2 workers, no cache: files/s",
-        ("newspkg build --jobs 2 --no-cache",),
-        lambda build: build.count / build.measured.seconds,
-        "≥ 5,000",
-        lambda value: value >= 5000,
-    ),
+# The guardrails, as (what, the rows it compares, its figure from them, the bound, whether it is met).
+GUARDRAILS: list[tuple[str, tuple[str, ...], Callable[..., float], str, Callable[[float], bool]]] = [
     (
         "build, 2 workers, no cache: × the floor's time",
         ("newspkg build --jobs 2 --no-cache", "floor (read + write JSONL)"),
         lambda build, floor: build.measured.seconds / floor.measured.seconds,
-        "≤ 6",
-        lambda value: value <= 6,
+        "≤ 3",
+        lambda value: value <= 3,
     ),
     (
-        "validate: × faster than frictionless",
+        "validate: × faster than frictionless (same package, same run)",
         ("frictionless validate datapackage.json", "newspkg validate datapackage.json"),
         lambda frictionless, validate: frictionless.measured.seconds / validate.measured.seconds,
-        "≥ 30",
-        lambda value: value >= 30,
+        "≥ 15",
+        lambda value: value >= 15,
     ),
     (
-        "1% changed: % of the cold build with the cache",
+        "1% changed: % of the cold --jobs 2 build's time",
         ("newspkg build, {changed} files (1%) changed, cache warm", "newspkg build --jobs 2"),
         lambda warm, cold: 100 * warm.measured.seconds / cold.measured.seconds,
-        "≤ 10",
-        lambda value: value <= 10,
+        "≤ 20",
+        lambda value: value <= 20,
     ),
     (
-        "peak RSS of any build or validation, MB",
+        "peak RSS of any newspkg build or validate, MB",
         ("newspkg build*", "newspkg validate datapackage.json"),
         lambda *rows: max(row.measured.peak_mb for row in rows),
         "≤ 300",
@@ -396,23 +397,23 @@ TARGETS: list[tuple[str, tuple[str, ...], Callable[..., float], str, Callable[[f
 ]
 
 
-def targets(rows: list[Row]) -> list[str]:
-    """Each target's figure from this run's rows, and whether it is met; "not measured" where a row
-    it needs was skipped or failed."""
-    lines = ["| target | this run | wanted | met |", "|---|---|---|---|"]
-    for what, names, figure, wanted, met in TARGETS:
+def guardrails(rows: list[Row]) -> list[str]:
+    """Each guardrail's figure from this run's rows, and whether it is met; "not measured" where a
+    row it needs was skipped or failed."""
+    lines = ["| guardrail | this run | bound | met |", "|---|---|---|---|"]
+    for what, names, figure, bound, met in GUARDRAILS:
         named = [[row for row in rows if _named(row.step, name)] for name in names]
         chosen = [row for matches in named for row in matches]
         if not all(named) or not all(row.ok for row in chosen):
-            lines.append(f"| {what} | not measured | {wanted} | – |")
+            lines.append(f"| {what} | not measured | {bound} | – |")
             continue
         value = figure(*chosen)
-        lines.append(f"| {what} | {value:,.1f} | {wanted} | {'yes' if met(value) else 'no'} |")
+        lines.append(f"| {what} | {value:,.1f} | {bound} | {'yes' if met(value) else 'no'} |")
     return lines
 
 
 def _named(step: str, name: str) -> bool:
-    """Whether a row's step is the one a target names ("*" ends a prefix, {changed} any count)."""
+    """Whether a row's step is the one a guardrail names ("*" ends a prefix, {changed} any count)."""
     if name.endswith("*"):
         return step.startswith(name[:-1])
     if "{changed}" in name:
@@ -422,7 +423,7 @@ def _named(step: str, name: str) -> bool:
 
 
 def report(rows: list[Row], findings: list[str]) -> list[str]:
-    lines = [*table(rows), "", "Against the scale issue's targets:", "", *targets(rows), ""]
+    lines = [*table(rows), "", "Against the guardrails:", "", *guardrails(rows), ""]
     if findings:
         lines += ["build check: the build does not match the generated corpus", *(f"- {f}" for f in findings)]
     else:
