@@ -185,8 +185,10 @@ def _integrity_rules(record: dict[str, Any]) -> list[Finding]:
 def _decoding_rules(record: dict[str, Any], han_share: tuple[int, int]) -> list[Finding]:
     """Text that was decoded with the wrong encoding must not be published. ``han_share``: (Han
     characters, letters) at the start of a zh text (see :func:`_han_sample`); other languages are
-    checked for mojibake (UTF-8 read as Latin-1 or cp1252: "CafÃ©") by ftfy's detector."""
+    checked for mojibake (UTF-8 read as Latin-1 or cp1252: "CafÃ©") by ftfy's detector. Beyond
+    U+FFFD, only a text's start is read: mis-decoding garbles a whole file."""
     found = []
+    chinese = _is_chinese(record)
     for key in ("title", "text"):
         value = record.get(key)
         if not isinstance(value, str):
@@ -194,12 +196,10 @@ def _decoding_rules(record: dict[str, Any], han_share: tuple[int, int]) -> list[
         if "\ufffd" in value:
             message = f"{key} contains U+FFFD replacement characters: the bytes were not decoded cleanly"
             found.append((f"/{key}", rules.TEXT_ENCODING, message))
-        elif control := CONTROL.search(value):
-            message = (
-                f"{key} contains the control character U+{ord(control[0]):04X}: the bytes were not decoded cleanly"
-            )
+        elif control := CONTROL.search(value, 0, HAN_SAMPLE_CHARS):
+            message = f"{key} contains the control character U+{ord(control[0]):04X}: not decoded cleanly"
             found.append((f"/{key}", rules.TEXT_ENCODING, message))
-        elif not _is_chinese(record) and (mojibake := _mojibake(value[:HAN_SAMPLE_CHARS])):
+        elif not chinese and (mojibake := _mojibake(value[:HAN_SAMPLE_CHARS])):
             message = f"{key} looks mis-decoded ({mojibake!r}: UTF-8 read in another encoding)"
             found.append((f"/{key}", rules.TEXT_ENCODING, message))
     han, letters = han_share
