@@ -31,8 +31,6 @@ from newspkg.schema import load_schemas
 from newspkg.show import show
 from newspkg.summary import BuildSummary
 
-WROTE = "newspkg build: wrote build/articles.jsonl, build/articles.parquet, datapackage.json"
-
 
 @click.command("init")
 @click.argument("directory", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))
@@ -91,7 +89,8 @@ def build_command(obj: Context, check_only: bool, engine: Engine, output: report
     started = time.monotonic()
     with progress_bar("building", lambda: raw_count(project)) as progress:
         summary = build(project, schemas, project.root, engine=engine, progress=progress)
-    _write_summary(summary, output, WROTE, time.monotonic() - started, "see build/rejects.jsonl")
+    title = "newspkg build: wrote build/articles.jsonl, build/articles.parquet, datapackage.json"
+    _write_summary(summary, output, title, time.monotonic() - started, listed_in="build/rejects.jsonl")
     return EXIT_PROBLEMS if summary.unacknowledged else EXIT_CLEAN
 
 
@@ -125,7 +124,7 @@ def validate_command(
     if wanted is None:  # a check of every raw file: then an acknowledgement that names none is worth a word
         summary.warn_all(project.warnings)
     title = "newspkg validate: raw files checked, nothing written"
-    _write_summary(summary, output, title, time.monotonic() - started, "newspkg build lists them all")
+    _write_summary(summary, output, title, time.monotonic() - started, listed_in=None)
     return EXIT_PROBLEMS if summary.unacknowledged else EXIT_CLEAN
 
 
@@ -195,8 +194,11 @@ def rules_command(fmt: str) -> None:
         sys.stdout.write(json.dumps(fields, ensure_ascii=False) + "\n")
 
 
-def _write_summary(summary: BuildSummary, output: report.Output, title: str, seconds: float, more_in: str) -> None:
-    report.write_issues(summary.issues(), output, more_in)
+def _write_summary(
+    summary: BuildSummary, output: report.Output, title: str, seconds: float, listed_in: str | None
+) -> None:
+    """The issues, the figures and the verdict; ``listed_in``: the file that lists every reject, if any."""
+    report.write_issues(summary.issues(), output, f"see {listed_in}" if listed_in else "newspkg build lists them all")
     figures: dict[str, Any] = {
         **summary.counts(),
         "converted": summary.inputs - summary.from_cache,
@@ -205,7 +207,7 @@ def _write_summary(summary: BuildSummary, output: report.Output, title: str, sec
         "seconds": round(seconds, 2),
     }
     if summary.unacknowledged:
-        where = "see build/rejects.jsonl" if title == WROTE else "see the issues above"
+        where = f"see {listed_in}" if listed_in else "see the issues above"
         verdict = f"FAILED: {report.count(summary.unacknowledged, 'reject')} not acknowledged — {where}"
     else:
         rejects = report.count(len(summary.rejects), "reject")
