@@ -129,6 +129,8 @@ class Converter:
         except TimeLimitExceeded:
             message = f"converting took over {source.max_seconds:g} s ([limits] max_seconds in source.toml)"
             record, issues = None, [rules.RAW_TIMEOUT.issue(raw.path, message)]
+        except adapters.NotAnArticle as error:
+            record, issues = None, [rules.NOT_AN_ARTICLE.issue(raw.path, str(error))]
         except Exception as error:  # an adapter bug must become a reject, never a crashed build
             record, issues = None, [rules.ADAPTER_ERROR.issue(raw.path, f"{type(error).__name__}: {error}")]
         return Outcome.of(raw, record, tuple(issues), acknowledged)

@@ -58,6 +58,7 @@ DECODE_INVALID = Rule("decode:invalid", ERROR, Stage.CONVERT, "the bytes are not
 SIDECAR_INVALID = Rule(
     "sidecar:invalid", ERROR, Stage.CONVERT, "the sidecar `<file>.meta.toml` cannot be read or applied"
 )
+NOT_AN_ARTICLE = Rule("page:not-article", ERROR, Stage.CONVERT, "the file is not one article (a home or list page)")
 ADAPTER_ERROR = Rule("adapter-error", ERROR, Stage.CONVERT, "the adapter raised an error on the file")
 
 SCHEMA = Rule(

@@ -40,6 +40,10 @@ class Draft:
     extra: dict[str, Any] = field(default_factory=dict)  # fields of a source's schema extension
 
 
+class NotAnArticle(Exception):
+    """Raised by an adapter for a file that holds no article (a home or list page): a reject saying so."""
+
+
 class Adapter(Protocol):
     name: str  # "jekyll", "text"
     version: str  # bump when output changes: recorded in provenance

@@ -1,0 +1,169 @@
+"""Saved article pages (``*.html``): the body through trafilatura, the metadata through a cascade
+(:mod:`newspkg.adapters.page_meta`), and a site's quirks as CSS selectors in ``[hints]``.
+
+The bytes were decoded by newspkg (UTF-8 first, whatever the page declares: declared charsets lie),
+so the page is parsed from text. A page that holds no article (a home or list page) raises
+:class:`~newspkg.adapters.NotAnArticle`: a reject that says so.
+"""
+
+from __future__ import annotations
+
+import re
+
+import trafilatura
+from lxml import etree
+from lxml import html as lxml_html
+
+from newspkg.adapters import Draft, NotAnArticle
+from newspkg.adapters.page_meta import BARE_DATE, page_meta
+from newspkg.config import SourceConfig
+from newspkg.discover import RawFile
+from newspkg.hints import Hint, Kind
+from newspkg.html_text import html_paragraphs
+from newspkg.markers import BOILERPLATE
+
+MIN_ARTICLE_CHARS = 60  # less body than this is a list page, a stub or an error page
+TITLE_SEPARATORS = re.compile(r"\s*(?:[-_|｜–—]+|\s-\s)\s*")
+EDITOR_LINE = re.compile(r"^[\[【（(]?\s*(?:责任编辑|责编|编辑|校对|审核|监制)\s*[:：/]")
+SOURCE_LINE = re.compile(r"^[\[【（(]?\s*(?:本文|文章)?来源\s*[:：]\s*([^\s）)】\]]{2,24})[）)】\]]?\s*$")
+# Page furniture trafilatura sometimes keeps at the end of a body.
+FURNITURE = re.compile(
+    r"^(?:举报邮箱|违法和不良信息|返回.{0,8}首页|Copyright|©|版权所有|【?免责声明|特别声明|Notice: The content)"
+)
+TRAILING_LINK = re.compile(r"\s*返回[^。！？]{0,8}首页\s*>*\s*$")
+SENTENCE_END = re.compile(r"[。！？!?”」』…)）]$")
+MAX_FURNITURE_CHARS = 12  # a short line without a sentence's end, before or after the body: a menu, a button
+DROPPED = ("script", "style", "noscript", "iframe", "template", "svg")
+
+
+class HtmlAdapter:
+    name = "html"
+    version = "1.0.0"
+    hints = (
+        Hint("title_selector", Kind.TEXT, "CSS selector of the headline"),
+        Hint("body_selector", Kind.TEXT, "CSS selector of the element holding the article's text"),
+        Hint("date_selector", Kind.TEXT, "CSS selector of the element holding the publication time"),
+        Hint("drop_selectors", Kind.LINES, "CSS selectors of elements to drop first (share bars, related links)"),
+    )
+
+    def parse(self, raw: RawFile, text: str, source: SourceConfig) -> Draft:
+        hints = source.hints
+        tree = _tree(text)
+        for selector in hints.get("drop_selectors", ()):
+            for element in tree.cssselect(selector):
+                element.drop_tree()
+        visible = _visible_text(tree)
+        meta = page_meta(tree, visible)
+        draft = Draft(
+            title=_selected(tree, hints.get("title_selector")) or _title(tree, meta.title),
+            published_at=_date_in(_selected(tree, hints.get("date_selector"))) or meta.published_at,
+            modified_at=meta.modified_at,
+            url=meta.url,
+            authors=list(meta.authors),
+            original_publisher=meta.original_publisher,
+            section=meta.section,
+            tags=list(meta.tags),
+        )
+        draft.date_source = "date_selector" if hints.get("date_selector") and draft.published_at else None
+        draft.date_source = draft.date_source or meta.found_in.get("published_at")
+        draft.paragraphs = _body(tree, hints.get("body_selector"), draft)
+        if sum(len(paragraph) for paragraph in draft.paragraphs) < MIN_ARTICLE_CHARS:
+            raise NotAnArticle(f"the page holds under {MIN_ARTICLE_CHARS} characters of article text (a list page?)")
+        return draft
+
+
+def _tree(text: str) -> lxml_html.HtmlElement:
+    try:
+        tree = lxml_html.document_fromstring(text)
+    except (etree.ParserError, ValueError) as error:
+        raise NotAnArticle(f"not an HTML page: {error}") from None
+    for element in tree.xpath("//" + " | //".join(DROPPED)):
+        if element.tag != "script" or element.get("type") != "application/ld+json":
+            element.drop_tree()
+    return tree
+
+
+def _visible_text(tree: lxml_html.HtmlElement) -> str:
+    body = tree.find("body")
+    return " ".join((body if body is not None else tree).text_content().split())
+
+
+def _body(tree: lxml_html.HtmlElement, selector: str | None, draft: Draft) -> list[str]:
+    """The article's paragraphs: what the selector holds, or what trafilatura finds (for precision,
+    then, when that misses the body, for recall), without the page furniture around it."""
+    if selector:
+        found = tree.cssselect(selector)
+        return _clean(html_paragraphs(lxml_html.tostring(found[0], encoding="unicode")) if found else [], draft)
+    paragraphs = _clean(_trimmed(_extract(tree, favor_precision=True)), draft)
+    if sum(map(len, paragraphs)) < MIN_ARTICLE_CHARS:
+        paragraphs = _clean(_trimmed(_extract(tree, favor_recall=True)), draft)
+    return paragraphs
+
+
+def _extract(tree: lxml_html.HtmlElement, *, favor_precision: bool = False, favor_recall: bool = False) -> list[str]:
+    extracted = trafilatura.extract(
+        tree,
+        output_format="txt",
+        include_comments=False,
+        include_tables=False,
+        deduplicate=False,
+        favor_precision=favor_precision,
+        favor_recall=favor_recall,
+    )
+    return [line.strip().removeprefix("- ") for line in (extracted or "").split("\n") if line.strip()]
+
+
+def _trimmed(lines: list[str]) -> list[str]:
+    """Without the short lines (menus, buttons, counters) before and after the body."""
+    keep = [len(line) > MAX_FURNITURE_CHARS or SENTENCE_END.search(line) is not None for line in lines]
+    if True not in keep:
+        return []
+    first, last = keep.index(True), len(keep) - 1 - keep[::-1].index(True)
+    return lines[first : last + 1]
+
+
+def _selected(tree: lxml_html.HtmlElement, selector: str | None) -> str | None:
+    if not selector:
+        return None
+    found = tree.cssselect(selector)
+    text = " ".join(found[0].text_content().split()) if found else ""
+    return text or None
+
+
+def _date_in(text: str | None) -> str | None:
+    match = BARE_DATE.search(text) if text else None
+    return match[0] if match else None
+
+
+def _title(tree: lxml_html.HtmlElement, from_meta: str | None) -> str | None:
+    """The ``<h1>`` when the page's ``<title>`` holds it (then it is the headline, not a logo),
+    else the metadata's title, else ``<title>`` without its site suffix."""
+    page_title = " ".join((tree.findtext(".//title") or "").split())
+    for heading in tree.iter("h1"):
+        text = " ".join(heading.text_content().split())
+        if len(text) >= 4 and text in page_title:
+            return text
+    if from_meta:
+        return from_meta
+    parts = [part for part in TITLE_SEPARATORS.split(page_title) if part]
+    return max(parts, key=len) if parts else None
+
+
+def _clean(paragraphs: list[str], draft: Draft) -> list[str]:
+    """Editors' lines leave the body (an editor is never an author); a source line becomes the
+    original publisher."""
+    body = []
+    for index, paragraph in enumerate(paragraphs):
+        paragraph = TRAILING_LINK.sub("", paragraph)
+        if index == 0 and paragraph == draft.title:  # the headline, repeated above the text
+            continue
+        if EDITOR_LINE.match(paragraph) or FURNITURE.match(paragraph) or BOILERPLATE.search(paragraph):
+            continue
+        if match := SOURCE_LINE.match(paragraph):
+            draft.original_publisher = draft.original_publisher or match[1]
+            continue
+        body.append(paragraph)
+    return body
+
+
+adapter = HtmlAdapter()

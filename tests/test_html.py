@@ -1,0 +1,121 @@
+"""adapter = "html": saved article pages, the metadata cascade, editors never authors, lying
+charsets, pages that are no article, and a site's quirks as CSS selectors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+
+from conftest import FIXTURES, NOW, shared_or_skip
+from newspkg.cli import main
+from newspkg.config import load_project
+from newspkg.convert import Converter, Outcome
+from newspkg.discover import discover
+from newspkg.schema import load_schemas
+
+PAGES = FIXTURES / "pages"
+SOURCE = 'adapter = "html"\nlanguage = "zh-Hans"\ntimezone = "Asia/Shanghai"\n'
+TEXT = [
+    "5月13日，记者从港口管理局获悉，今年前四个月，港口货物吞吐量同比增长百分之十二，创历史同期新高。",
+    "港口管理局负责人表示，集装箱航线持续加密，新开通的国际航线带动了外贸货物的增长。",
+    "下一步，港口将继续推进智慧码头建设，提升装卸效率和服务水平。",
+]
+
+
+def convert(tmp_path: Path, pages: dict[str, bytes], hints: str = "") -> dict[str, Outcome]:
+    folder = tmp_path / "raw" / "site"
+    folder.mkdir(parents=True)
+    (folder / "source.toml").write_text(SOURCE + hints, encoding="utf-8")
+    for name, data in pages.items():
+        (folder / name).write_bytes(data)
+    project = load_project(tmp_path)
+    converter = Converter(project, load_schemas(tmp_path / "schema"), NOW)
+    return {raw.path.rsplit("/", 1)[1]: converter.convert(raw) for raw in discover(project)}
+
+
+def record_of(outcome: Outcome) -> dict[str, Any]:
+    assert outcome.accepted, outcome.issues
+    record = outcome.record
+    assert record is not None
+    return record
+
+
+def test_the_cascade_takes_each_field_from_the_first_place_that_has_it(tmp_path: Path) -> None:
+    """JSON-LD's time beats the meta date and the script's; the canonical URL beats og:url; the
+    person in JSON-LD is the author, not the site in meta author nor the editor under the text."""
+    record = record_of(convert(tmp_path, {"a.html": (PAGES / "cascade.html").read_bytes()})["a.html"])
+    assert record["title"] == "港口吞吐量创新高"
+    assert record["published_at"] == "2024-05-13T08:30:00+08:00"
+    assert record["provenance"]["date_source"] == "json-ld"
+    assert record["url"] == "https://news.example.cn/2024/05/13/port.html"
+    assert record["authors"] == ["王小明"]
+    assert (record["original_publisher"], record["section"]) == ("港口日报", "财经")
+    assert record["text"].split("\n\n") == TEXT
+    assert record["provenance"]["encoding"] == "utf-8", "the page declares gb2312; its bytes are UTF-8"
+
+
+def test_a_home_page_url_is_no_articles_url(tmp_path: Path) -> None:
+    page = (PAGES / "cascade.html").read_text(encoding="utf-8")
+    page = page.replace('<link rel="canonical" href="https://news.example.cn/2024/05/13/port.html">', "")
+    record = record_of(convert(tmp_path, {"a.html": page.encode()})["a.html"])
+    assert record["url"] is None  # og:url names the site's home page
+
+
+def test_without_json_ld_the_meta_date_is_refined_by_the_pages_time_that_day(tmp_path: Path) -> None:
+    page = (PAGES / "cascade.html").read_text(encoding="utf-8")
+    start, end = page.index('<script type="application/ld+json">'), page.index("</script>") + len("</script>")
+    record = record_of(convert(tmp_path, {"a.html": (page[:start] + page[end:]).encode()})["a.html"])
+    assert record["published_at"] == "2024-05-13T08:30:00+08:00"
+    assert record["provenance"]["date_source"] == "page text"
+    assert record["authors"] == ["王小明"]  # from 作者：, meta author being the site
+
+
+def test_a_list_page_is_rejected_as_no_article(tmp_path: Path) -> None:
+    outcome = convert(tmp_path, {"list.html": (PAGES / "list.html").read_bytes()})["list.html"]
+    assert [issue.rule for issue in outcome.issues] == ["page:not-article"]
+
+
+HINTS = """[hints]
+title_selector = "h1"
+body_selector = ".article"
+date_selector = ".info"
+drop_selectors = [".nav"]
+"""
+
+
+def test_selectors_in_hints_override_the_extractor(tmp_path: Path) -> None:
+    page = (PAGES / "cascade.html").read_text(encoding="utf-8")
+    page = page.replace("<h1>港口吞吐量创新高</h1>", "<h1>港口吞吐量再创新高</h1>")
+    page = page.replace('"headline": "港口吞吐量创新高", "datePublished": "2024-05-13T08:30:00+08:00",', "")
+    record = record_of(convert(tmp_path, {"a.html": page.encode()}, HINTS)["a.html"])
+    assert record["title"] == "港口吞吐量再创新高"
+    assert record["published_at"] == "2024-05-13T08:30:00+08:00"
+    assert record["provenance"]["date_source"] == "date_selector"
+    assert record["text"].split("\n\n") == TEXT
+
+
+def test_saved_pages_build_into_a_package_both_validators_pass(tmp_path: Path) -> None:
+    pages = sorted(shared_or_skip("corpus", "html").rglob("*.html"))
+    root = tmp_path / "data"
+    folder = root / "raw" / "pages"
+    folder.mkdir(parents=True)
+    (folder / "source.toml").write_text(SOURCE, encoding="utf-8")
+    for page in pages:
+        shutil.copy(page, folder / "__".join(page.relative_to(page.parents[2]).parts))
+    runner = CliRunner()
+    built = runner.invoke(main, ["--root", str(root), "build", "--format", "json", "-q"], catch_exceptions=False)
+    summary = json.loads(built.output)["summary"]
+    assert built.exit_code == (1 if summary["rejected"] > summary["rejected_acknowledged"] else 0)
+    assert summary["inputs"] == len(pages) == 20
+    assert summary["accepted"] + summary["rejected"] + summary["duplicates"] == 20
+    assert summary["accepted"] >= 18
+    assert runner.invoke(main, ["--root", str(root), "validate", str(root / "datapackage.json")]).exit_code == 0
+    frictionless = Path(sys.executable).parent / "frictionless"
+    checked = subprocess.run([frictionless, "validate", "datapackage.json"], cwd=root, capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout
