@@ -15,12 +15,13 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from newspkg.adapters import Draft, NotAnArticle
-from newspkg.adapters.page_meta import BARE_DATE, page_meta
+from newspkg.adapters.page_meta import BARE_DATE, DATETIME, page_meta
+from newspkg.bylines import byline_names, is_byline
 from newspkg.config import SourceConfig
 from newspkg.discover import RawFile
 from newspkg.hints import Hint, Kind
 from newspkg.html_text import html_paragraphs
-from newspkg.markers import BOILERPLATE
+from newspkg.markers import BOILERPLATE, CAPTION_STARTS, IMAGE_CREDIT
 
 MIN_ARTICLE_CHARS = 60  # less body than this is a list page, a stub or an error page
 TITLE_SEPARATORS = re.compile(r"\s*(?:[-_|｜–—]+|\s-\s)\s*")
@@ -28,8 +29,27 @@ EDITOR_LINE = re.compile(r"^[\[【（(]?\s*(?:责任编辑|责编|编辑|校对|
 SOURCE_LINE = re.compile(r"^[\[【（(]?\s*(?:本文|文章)?来源\s*[:：]\s*([^\s）)】\]]{2,24})[）)】\]]?\s*$")
 # Page furniture trafilatura sometimes keeps at the end of a body.
 FURNITURE = re.compile(
-    r"^(?:举报邮箱|违法和不良信息|返回.{0,8}首页|Copyright|©|版权所有|【?免责声明|特别声明|Notice: The content)"
+    r"^(?:举报邮箱|违法和不良信息|返回.{0,8}首页|Copyright|©|版权所有|【?免责声明|特别声明"
+    r"|Notice: The content|[（(]本文来自|本文仅代表)"
 )
+# Furniture wherever it stands in a short paragraph: a QR code to scan, a request to credit the source.
+FURNITURE_ANYWHERE = re.compile(r"二维码|扫码|公众号|转载请注明|转发请注明")
+MAX_FURNITURE_PARAGRAPH = 80
+# "…举行。（张巨峰）": the reporter, in brackets after the last sentence.
+TRAILING_NAME = re.compile(r"^(?P<body>.*[。！？”])\s*[（(](?P<name>[\u4e00-\u9fff]{2,3})[）)]$", re.S)
+# "（本文来源：经济日报 作者：…研究员徐占忱）": where the text came from and who wrote it, closing it.
+CLOSING_CREDIT = re.compile(
+    r"^[（(]\s*(?:本文|文章)?来源\s*[:：]\s*(?P<source>[^\s）)]{2,24})\s+作者\s*[:：].*?(?P<name>[\u4e00-\u9fff]{2,3})\s*[）)]$"
+)
+# What a page's header leaves at the start of the first paragraph when it shares the body's block.
+HEADER_PREFIX = re.compile(r"^(?:(?:最后更新|更新时间|发布时间)\s*[:：]\s*" + DATETIME + r"\s*)?")
+LEAD_AUTHOR = re.compile(r"^【文\s*[/／](?:[^】]*?作者)?\s*(?P<name>[\u4e00-\u9fff·]{2,4})】\s*")
+# "新华社巴黎12月9日电（记者唐霁）": the reporters, named in the lead.
+LEAD_BYLINE = re.compile(r"[（(]记者\s*([\u4e00-\u9fff·]{2,4}(?:[ 、,，][\u4e00-\u9fff·]{2,4})*)\s*[^）)]{0,6}[）)]")
+MIN_SENTENCE_CHARS = 15
+SENTENCE_MARK = re.compile(r"[。！？]")
+EDGE_PARAGRAPHS = 2  # bylines and captions sit at the start or the end of a body
+NOT_NAMES = frozenset({"整合", "综合", "报道", "编译", "摄影", "摄", "实习生", "通讯员"})  # roles, not names
 TRAILING_LINK = re.compile(r"\s*返回[^。！？]{0,8}首页\s*>*\s*$")
 SENTENCE_END = re.compile(r"[。！？!?”」』…)）]$")
 MAX_FURNITURE_CHARS = 12  # a short line without a sentence's end, before or after the body: a menu, a button
@@ -66,7 +86,7 @@ class HtmlAdapter:
         )
         draft.date_source = "date_selector" if hints.get("date_selector") and draft.published_at else None
         draft.date_source = draft.date_source or meta.found_in.get("published_at")
-        draft.paragraphs = _body(tree, hints.get("body_selector"), draft)
+        draft.paragraphs = _body(tree, text, hints.get("body_selector"), draft)
         if sum(len(paragraph) for paragraph in draft.paragraphs) < MIN_ARTICLE_CHARS:
             raise NotAnArticle(f"the page holds under {MIN_ARTICLE_CHARS} characters of article text (a list page?)")
         return draft
@@ -84,11 +104,12 @@ def _tree(text: str) -> lxml_html.HtmlElement:
 
 
 def _visible_text(tree: lxml_html.HtmlElement) -> str:
+    """The page's text, a space between elements (a label and its value sit in different ones)."""
     body = tree.find("body")
-    return " ".join((body if body is not None else tree).text_content().split())
+    return " ".join(" ".join((body if body is not None else tree).itertext()).split())
 
 
-def _body(tree: lxml_html.HtmlElement, selector: str | None, draft: Draft) -> list[str]:
+def _body(tree: lxml_html.HtmlElement, page: str, selector: str | None, draft: Draft) -> list[str]:
     """The article's paragraphs: what the selector holds, or what trafilatura finds (for precision,
     then, when that misses the body, for recall), without the page furniture around it."""
     if selector:
@@ -97,7 +118,32 @@ def _body(tree: lxml_html.HtmlElement, selector: str | None, draft: Draft) -> li
     paragraphs = _clean(_trimmed(_extract(tree, favor_precision=True)), draft)
     if sum(map(len, paragraphs)) < MIN_ARTICLE_CHARS:
         paragraphs = _clean(_trimmed(_extract(tree, favor_recall=True)), draft)
+    if sum(map(len, paragraphs)) < MIN_ARTICLE_CHARS:  # neither found it
+        paragraphs = _clean(_sentence_run(page), draft)
     return paragraphs
+
+
+def _without_header(paragraph: str, draft: Draft) -> str:
+    paragraph = HEADER_PREFIX.sub("", paragraph)
+    if match := LEAD_AUTHOR.match(paragraph):
+        draft.authors = draft.authors or [match["name"]]
+        paragraph = paragraph[match.end() :]
+    return paragraph
+
+
+def _sentence_run(page: str) -> list[str]:
+    """The longest run of sentence-like paragraphs of the page's markup, read without a tree: a short
+    page trafilatura's models pass over, or one whose broken markup hides text from lxml."""
+    best: list[str] = []
+    run: list[str] = []
+    for paragraph in [*html_paragraphs(page), ""]:
+        if len(paragraph) >= MIN_SENTENCE_CHARS and SENTENCE_MARK.search(paragraph):
+            run.append(paragraph)
+            continue
+        if sum(map(len, run)) > sum(map(len, best)):
+            best = run
+        run = []
+    return best
 
 
 def _extract(tree: lxml_html.HtmlElement, *, favor_precision: bool = False, favor_recall: bool = False) -> list[str]:
@@ -150,20 +196,35 @@ def _title(tree: lxml_html.HtmlElement, from_meta: str | None) -> str | None:
 
 
 def _clean(paragraphs: list[str], draft: Draft) -> list[str]:
-    """Editors' lines leave the body (an editor is never an author); a source line becomes the
-    original publisher."""
+    """The body without furniture and editors' lines (an editor is never an author), then a source
+    line becomes the original publisher, a byline at either end the authors, a caption a caption."""
+    kept = [TRAILING_LINK.sub("", paragraph) for paragraph in paragraphs]
+    kept = [p for p in kept if not (EDITOR_LINE.match(p) or FURNITURE.match(p) or BOILERPLATE.search(p))]
+    kept = [p for p in kept if len(p) > MAX_FURNITURE_PARAGRAPH or not FURNITURE_ANYWHERE.search(p)]
+    if kept and kept[0] == draft.title:  # the headline, repeated above the text
+        kept = kept[1:]
+    if kept and draft.title and kept[0].startswith(draft.title):  # the header, in the body's block
+        kept[0] = _without_header(kept[0][len(draft.title) :].strip(), draft)
     body = []
-    for index, paragraph in enumerate(paragraphs):
-        paragraph = TRAILING_LINK.sub("", paragraph)
-        if index == 0 and paragraph == draft.title:  # the headline, repeated above the text
-            continue
-        if EDITOR_LINE.match(paragraph) or FURNITURE.match(paragraph) or BOILERPLATE.search(paragraph):
-            continue
+    for index, paragraph in enumerate(kept):
+        edge = index < EDGE_PARAGRAPHS or len(kept) - 1 - index < EDGE_PARAGRAPHS
         if match := SOURCE_LINE.match(paragraph):
             draft.original_publisher = draft.original_publisher or match[1]
-            continue
-        body.append(paragraph)
-    return body
+        elif match := CLOSING_CREDIT.match(paragraph):
+            draft.original_publisher = draft.original_publisher or match["source"]
+            draft.authors = draft.authors or [match["name"]]
+        elif edge and is_byline(paragraph):
+            draft.authors.extend(name for name in byline_names(paragraph) if name not in draft.authors)
+        elif edge and (paragraph.startswith(CAPTION_STARTS) or IMAGE_CREDIT.match(paragraph)):
+            draft.captions.append(paragraph)
+        else:
+            body.append(paragraph)
+    if not draft.authors and body and (match := LEAD_BYLINE.search(body[0])):
+        draft.authors = [name for name in re.split(r"[ 、,，]", match[1]) if name not in NOT_NAMES]
+    if not draft.authors and body and (match := TRAILING_NAME.match(body[-1])):
+        draft.authors = [match["name"]]
+        body[-1] = match["body"]
+    return _trimmed(body)
 
 
 adapter = HtmlAdapter()

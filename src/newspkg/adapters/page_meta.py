@@ -21,11 +21,17 @@ DATETIME = (
     r"(?:(?:[ T]+|-)\d{1,2}:\d{2}(?::\d{2})?(?:\s*(?:Z|[+-]\d{2}:?\d{2}))?)?"
 )
 LABELLED_DATE = re.compile(r"(?:发布时间|发表时间|发布日期|时间|日期)\s*[:：]?\s*(" + DATETIME + ")")
+# "更新时间 2012年12月10日, 格林尼治标准时间10:41" (BBC): a day, then a time in GMT.
+GMT_DATE = re.compile(r"(\d{4}年\d{1,2}月\d{1,2}日)[,，]?\s*格林尼治标准时间\s*(\d{1,2}:\d{2})")
+# "发布时间：09-30 22:46": no year; one comes from a full date of that day elsewhere on the page.
+YEARLESS_DATE = re.compile(r"(?:发布时间|时间)\s*[:：]\s*(\d{1,2})-(\d{1,2})\s*(\d{1,2}:\d{2})?")
 BARE_DATE = re.compile(DATETIME)
-SOURCE = re.compile(r"(?:来源|稿源|文章来源)\s*[:：]\s*([^\s|｜:：<>()（）]{2,24})")
+# 来源 of the article, not of a picture or a figure (图片来源, 数据来源, 资料来源).
+SOURCE = re.compile(r"(?<!图片)(?<!数据)(?<!资料)(?<!图)(?:来源|稿源)\s*[:：]\s*([^\s|｜:：<>()（）]{2,24})")
+EDITOR = re.compile(r"(?:责任编辑|责编|编辑)\s*[:：]\s*([\u4e00-\u9fff·]{2,4})")
 HAN_NAME = r"[\u4e00-\u9fff·]{2,4}"
 AUTHOR = re.compile(
-    rf"(?<![\u4e00-\u9fff])(?:作者|记者)\s*[:：]\s*({HAN_NAME}(?:[ 、,，]{HAN_NAME})*)(?![\u4e00-\u9fff])"
+    rf"(?<![\u4e00-\u9fff])(?:作者|记者)\s*[:：\s]\s*({HAN_NAME}(?:[ 、,，]{HAN_NAME})*)(?![\u4e00-\u9fff])"
 )
 # A site, a paper or an app where a person's name belongs (meta author is often the site).
 NOT_A_PERSON = re.compile(r"[@/]|网|报|社|新闻|客户端|频道|中心|网站|日报|晚报|电视台|财经|News|Media", re.I)
@@ -48,6 +54,7 @@ class PageMeta:
     section: str | None = None
     tags: list[str] = field(default_factory=list)
     found_in: dict[str, str] = field(default_factory=dict)  # field → where its value was found
+    page_title: str = ""  # the page's <title>, whose suffix names the site
 
     def fill(self, name: str, value: Any, where: str) -> None:
         """Set a field still missing; a date without a time is refined by a later find of that day with one."""
@@ -58,7 +65,7 @@ class PageMeta:
 
 
 def page_meta(tree: lxml_html.HtmlElement, visible: str) -> PageMeta:
-    meta = PageMeta()
+    meta = PageMeta(page_title=" ".join((tree.findtext(".//title") or "").split()))
     for article in _json_ld_articles(tree):
         _from_json_ld(meta, article)
     _from_meta_tags(meta, _meta_tags(tree))
@@ -129,25 +136,51 @@ def _meta_tags(tree: lxml_html.HtmlElement) -> dict[str, str]:
 
 def _from_meta_tags(meta: PageMeta, tags: dict[str, str]) -> None:
     meta.fill("title", tags.get("og:title"), "meta og:title")
-    for key in ("article:published_time", "pubdate", "publishdate", "publish_date", "datepublished", "og:release_date"):
+    for key in (
+        "article:published_time", "pubdate", "publishdate", "publish_date", "datepublished", "og:release_date",
+        "og:time", "firstpublishedtime",
+    ):  # fmt: skip
         meta.fill("published_at", tags.get(key), f"meta {key}")
-    meta.fill("modified_at", tags.get("article:modified_time") or tags.get("og:updated_time"), "meta modified")
+    modified = tags.get("article:modified_time") or tags.get("og:updated_time") or tags.get("lastmodifiedtime")
+    meta.fill("modified_at", modified or tags.get("dateupdate"), "meta modified")
     meta.fill("url", own_url(tags.get("canonical")) or own_url(tags.get("og:url")), "meta url")
-    meta.fill("authors", _names(tags.get("article:author") or tags.get("author")), "meta author")
+    author = tags.get("article:author") or tags.get("author")
+    meta.fill("authors", _names(author), "meta author")
     meta.fill("publisher", tags.get("og:site_name"), "meta og:site_name")
+    # An outlet in meta author is where the text came from, unless it is the site itself.
+    site = " ".join(filter(None, (tags.get("og:site_name"), meta.page_title)))
+    if author and NOT_A_PERSON.search(author) and "/" not in author and "@" not in author and author not in site:
+        meta.fill("original_publisher", tags.get("source") or author, "meta author")
+    meta.fill("original_publisher", tags.get("source"), "meta source")
     meta.fill("section", tags.get("article:section"), "meta article:section")
     meta.fill("tags", _keywords(tags.get("article:tag") or tags.get("keywords")), "meta keywords")
 
 
 def _from_visible_text(meta: PageMeta, visible: str) -> None:
+    if match := GMT_DATE.search(visible):
+        meta.fill("published_at", f"{match[1]} {match[2]}Z", "page text, labelled")
     if match := LABELLED_DATE.search(visible):
         meta.fill("published_at", match[1], "page text, labelled")
+    if (match := YEARLESS_DATE.search(visible)) and (year := _year_of(int(match[1]), int(match[2]), meta, visible)):
+        time_of_day = f" {match[3]}" if match[3] else ""
+        meta.fill("published_at", f"{year}-{int(match[1]):02}-{int(match[2]):02}{time_of_day}", "page text, labelled")
     if match := SOURCE.search(visible):
         meta.fill("original_publisher", match[1], "page text 来源")
     if match := AUTHOR.search(visible):
         meta.fill("authors", _names(re.split(r"[ 、,，]", match[1])), "page text 作者")
+    editors = set(EDITOR.findall(visible))
+    meta.authors = [name for name in meta.authors if name not in editors]  # an editor is never an author
     if match := BARE_DATE.search(visible):
         meta.fill("published_at", match[0], "page text")
+
+
+def _year_of(month: int, day: int, meta: PageMeta, visible: str) -> int | None:
+    """The year of a full date of that month and day elsewhere (a modified time, the page's text)."""
+    for text in (meta.modified_at or "", visible):
+        for found in re.finditer(r"(\d{4})[-年/](\d{1,2})[-月/](\d{1,2})", text):
+            if (int(found[2]), int(found[3])) == (month, day):
+                return int(found[1])
+    return None
 
 
 def _refines(date: str, moment: Any) -> bool:
