@@ -26,7 +26,7 @@ LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 SOURCE_FILE = "source.toml"
 KNOWN_KEYS = {
     "adapter", "timezone", "language", "publisher", "base_url", "encoding", "schema",
-    "hints", "acknowledged", "limits", "include", "exclude",
+    "hints", "acknowledged", "limits", "include", "exclude", "fields",
 }  # fmt: skip
 DEFAULT_MAX_BYTES = 8 * 1024 * 1024  # no news article is this large; a larger file is a mistake or an attack
 DEFAULT_MAX_SECONDS = 10.0
@@ -48,6 +48,7 @@ class SourceConfig:
     acknowledged: dict[str, str] = field(default_factory=dict)  # file (relative) -> reason
     max_bytes: int = DEFAULT_MAX_BYTES  # [limits] max_bytes: larger raw files are rejected unread
     max_seconds: float = DEFAULT_MAX_SECONDS  # [limits] max_seconds: a file taking longer is rejected
+    fields: dict[str, str] = field(default_factory=dict)  # record field -> key of an export's item (dotted)
     include: tuple[str, ...] = ()  # glob patterns (relative to the source folder) a raw file must match, if any
     exclude: tuple[str, ...] = ()  # glob patterns of files in the folder that are not raw files (notes, images)
 
@@ -116,7 +117,7 @@ def load_project(root: Path) -> Project:
 def _missing_acknowledged(root: Path, sources: tuple[SourceConfig, ...]) -> Iterator[Issue]:
     for source in sources:
         for name in sorted(source.acknowledged):
-            if not (root / "raw" / source.name / name).is_file():
+            if not (root / "raw" / source.name / name.partition("::")[0]).is_file():
                 where = f"raw/{source.name}/{SOURCE_FILE}"
                 message = f'[acknowledged."{name}"] names no file of raw/{source.name}/: remove it or fix the name'
                 yield rules.ACKNOWLEDGED_MISSING.issue(where, message)
@@ -150,6 +151,7 @@ def load_source(folder: Path) -> SourceConfig:
         schema=_string(data, "schema", where),
         hints=_table(data, "hints", where),
         acknowledged=_acknowledged(data, where),
+        fields=_fields(data, where),
         include=_patterns(data, "include", where),
         exclude=_patterns(data, "exclude", where),
         **_limits(data, where),
@@ -214,6 +216,14 @@ def _limits(data: dict[str, Any], where: str) -> dict[str, Any]:
         "max_bytes": int(limits.get("max_bytes", DEFAULT_MAX_BYTES)),
         "max_seconds": float(limits.get("max_seconds", DEFAULT_MAX_SECONDS)),
     }
+
+
+def _fields(data: dict[str, Any], where: str) -> dict[str, str]:
+    fields = _table(data, "fields", where)
+    for name, key in fields.items():
+        if not isinstance(key, str) or not key.strip():
+            raise ConfigError(f'{where}: [fields] {name}: must name a key of the items, e.g. {name} = "headline"')
+    return dict(fields)
 
 
 def _patterns(data: dict[str, Any], key: str, where: str) -> tuple[str, ...]:

@@ -6,7 +6,7 @@ import contextlib
 import hashlib
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,7 +21,7 @@ from newspkg.decode import decode
 from newspkg.dedup import DedupKey, dedup_key
 from newspkg.discover import SIDECAR_SUFFIX, RawFile
 from newspkg.errors import ConfigError
-from newspkg.hints import check_hints
+from newspkg.hints import check_hints, did_you_mean
 from newspkg.issues import Issue, has_errors
 from newspkg.normalize import unify_line_ends
 from newspkg.records import finish
@@ -99,6 +99,7 @@ class Converter:
             except ConfigError as error:
                 raise ConfigError(f"{where}: adapter: {error}") from None
             check_hints(source.hints, getattr(adapter, "hints", None), where, adapter.name)
+            _check_fields(source, getattr(adapter, "fields", None), self.schemas.added_fields(source.schema), where)
             self.schemas.schema_for(source.schema)
         extension_of = {s.name: s.schema for s in self.project.sources}
         self._checker = RecordChecker(self.schemas, extension_of, self.now, integrity=False)
@@ -160,6 +161,19 @@ class Converter:
                 return None, [rules.SIDECAR_INVALID.issue(raw.path, f"{raw.path}{SIDECAR_SUFFIX}: {error}")]
         record = finish(draft, raw, source, adapter, decoded.encoding, self.schemas.empty_values, from_sidecar)
         return record, self._checker.check(record, raw.path)
+
+
+def _check_fields(source: SourceConfig, takes: Sequence[str] | None, added: frozenset[str], where: str) -> None:
+    """[fields] maps record fields the adapter fills from an item (and those the source's extension adds)."""
+    if source.fields and takes is None:
+        raise ConfigError(f"{where}: [fields]: adapter {source.adapter!r} maps no fields (records does)")
+    known = [*(takes or ()), *sorted(added)]
+    for name in source.fields:
+        if name not in known:
+            guess = did_you_mean(name, known)
+            raise ConfigError(
+                f"{where}: [fields] {name}: not a field the adapter fills{guess} (known: {', '.join(known)})"
+            )
 
 
 class TimeLimitExceeded(BaseException):  # not swallowed by an adapter's `except Exception`

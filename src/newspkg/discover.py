@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from newspkg import containers
 from newspkg.config import SOURCE_FILE, Project, SourceConfig
 from newspkg.errors import ConfigError
 
@@ -29,6 +30,16 @@ class RawFile:
     unreadable: str = ""  # why the bytes could not be read (a symlink, a permission error); "" when fine
     sidecar: bytes | None = None  # the bytes of <path>.meta.toml, when there is one
 
+    @property
+    def file_path(self) -> str:
+        """The file's path; for an item of a container (see :mod:`newspkg.containers`), its file's."""
+        return containers.split(self.path)[0]
+
+    @property
+    def member(self) -> str | None:
+        """An item's place in its container (``line-12``); None for a file of its own."""
+        return containers.split(self.path)[1]
+
 
 @dataclass(frozen=True, slots=True)
 class Stamp:
@@ -45,7 +56,7 @@ def source_of(raw_path: str) -> str:
 
 def file_stamp(project: Project, relative_path: str) -> Stamp | None:
     """The stamp of a regular raw file; None for anything else (a link, a FIFO, a missing file)."""
-    path = f"{project.root}/{relative_path}"  # str, not Path: this runs once per raw file
+    path = f"{project.root}/{containers.split(relative_path)[0]}"  # str, not Path: this runs once per raw file
     try:
         info = os.lstat(path)
     except OSError:
@@ -70,9 +81,18 @@ def raw_paths(project: Project, source: SourceConfig) -> Iterator[str]:
     ``include``/``exclude`` patterns leave out; links to folders are not entered."""
     prefix = f"raw/{source.name}/"
     paths = _walk(project.raw_dir / source.name, prefix, depth=0)
-    if not source.include and not source.exclude:
-        return paths
-    return (path for path in paths if source.takes(path[len(prefix) :]))
+    if source.include or source.exclude:
+        paths = (path for path in paths if source.takes(path[len(prefix) :]))
+    if source.adapter in containers.CONTAINER_ADAPTERS:
+        paths = _with_items(project, paths)
+    return paths
+
+
+def _with_items(project: Project, paths: Iterator[str]) -> Iterator[str]:
+    """A container's items in its place; a file that is none (or an unreadable one) as itself."""
+    for path in paths:
+        places = containers.members(project.root / path) if containers.is_container(path) else []
+        yield from (f"{path}{containers.SEPARATOR}{place}" for place in places) if places else [path]
 
 
 def project_raw_paths(project: Project) -> Iterator[str]:
@@ -100,6 +120,9 @@ def _walk(folder: Path, relative: str, depth: int) -> Iterator[str]:
 
 
 def read_raw(project: Project, relative_path: str, source: str) -> RawFile:
+    file_path, member = containers.split(relative_path)
+    if member is not None:
+        return _read_item(project, relative_path, source, file_path, member)
     path = f"{project.root}/{relative_path}"  # str, not Path: this runs once per raw file
     try:
         relative_path.encode("utf-8")
@@ -131,6 +154,14 @@ def read_raw(project: Project, relative_path: str, source: str) -> RawFile:
             return _unreadable(relative_path, source, f"cannot be read: {error.strerror}")
     digest = hashlib.sha256(data).hexdigest()
     return RawFile(path=relative_path, source=source, data=data, sha256=digest, sidecar=sidecar)
+
+
+def _read_item(project: Project, relative_path: str, source: str, file_path: str, member: str) -> RawFile:
+    try:
+        data = containers.item(project.root / file_path, member)
+    except (OSError, containers.ContainerError) as error:
+        return _unreadable(relative_path, source, f"cannot be read: {error}")
+    return RawFile(path=relative_path, source=source, data=data, sha256=hashlib.sha256(data).hexdigest())
 
 
 def _read_sidecar(path: str) -> bytes | None:

@@ -25,6 +25,7 @@ class Hint:
     name: str
     kind: Kind
     meaning: str
+    choices: tuple[str, ...] = ()  # the values a TEXT hint may take, when it is one of a few
 
 
 def check_hints(given: Mapping[str, Any], declared: Sequence[Hint] | None, where: str, adapter: str) -> None:
@@ -40,6 +41,8 @@ def check_hints(given: Mapping[str, Any], declared: Sequence[Hint] | None, where
             guess = did_you_mean(name, by_name)
             raise ConfigError(f"{where}: [hints] {name}: adapter {adapter!r} has no such hint{guess} (known: {known})")
         problem = _problem(hint.kind, value)
+        if not problem and hint.choices and value not in hint.choices:
+            problem = f"{value!r} is none of {', '.join(hint.choices)}{did_you_mean(str(value), hint.choices)}"
         if problem:
             raise ConfigError(f"{where}: [hints] {name}: {problem}")
 

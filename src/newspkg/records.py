@@ -90,13 +90,14 @@ def finish(
         "char_count": len(text),
         "fingerprint": fingerprint(text),
         "provenance": {
-            "raw_path": raw.path,
+            "raw_path": raw.file_path,
             "raw_sha256": raw.sha256,
             "encoding": encoding,
             "adapter": adapter.name,
             "adapter_version": adapter.version,
             "date_source": draft.date_source if draft.published_at else None,
             "sidecar_fields": from_sidecar or [],
+            "member": raw.member,
         },
         **draft.extra,
     }

@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from newspkg import rules
+from newspkg.containers import SEPARATOR
 from newspkg.issues import Issue, json_pointer
 from newspkg.markers import BOILERPLATE
 from newspkg.records import code_points, fingerprint, id_of, record_id
@@ -176,7 +177,10 @@ def _integrity_rules(record: dict[str, Any]) -> list[Finding]:
         return found
     if record.get("char_count") != len(text):
         found.append(("/char_count", rules.CHAR_COUNT, f"char_count should be {len(text)}"))
-    raw_path = (record.get("provenance") or {}).get("raw_path")
+    provenance = record.get("provenance") or {}
+    raw_path, member = provenance.get("raw_path"), provenance.get("member")
+    if isinstance(member, str) and isinstance(raw_path, str):
+        raw_path = f"{raw_path}{SEPARATOR}{member}"  # an item of a container: its virtual path
     if isinstance(raw_path, str) and record.get("id") != record_id(record.get("url"), raw_path):
         found.append(("/id", rules.RECORD_ID, "id does not match url (or raw path)"))
     return found
