@@ -94,6 +94,13 @@ def test_every_item_of_an_export_is_a_record_or_a_reject_of_its_own(tmp_path: Pa
     assert checked.returncode == 0, checked.stdout
 
 
+def test_validating_an_export_checks_its_items(tmp_path: Path, run: Callable[..., Result]) -> None:
+    root = export(tmp_path)
+    result = run("validate", str(root / "raw/scraper/export.jsonl"), "--format", "json", root=root)
+    summary = json.loads(result.output.splitlines()[-1])["summary"]
+    assert (summary["inputs"], summary["accepted"], summary["rejected"]) == (3, 2, 1)
+
+
 def test_items_are_cached_and_only_a_changed_item_is_converted_again(tmp_path: Path) -> None:
     root = export(tmp_path)
     project, schemas = load_project(root), load_schemas(root / "schema")

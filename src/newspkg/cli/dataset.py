@@ -25,6 +25,7 @@ from newspkg.cli.common import (
 )
 from newspkg.cli.package import check_and_report
 from newspkg.config import Project, load_project
+from newspkg.containers import SEPARATOR
 from newspkg.discover import project_raw_paths
 from newspkg.errors import ConfigError
 from newspkg.schema import load_schemas
@@ -234,5 +235,6 @@ def _raw_selection(project: Project, paths: tuple[Path, ...]) -> set[str]:
         if not resolved.is_relative_to(root / "raw"):
             raise ConfigError(f"{path} is not inside {project.raw_dir}: raw files live in raw/<source>/")
         prefix = resolved.relative_to(root).as_posix()
-        selected.update(p for p in every if p == prefix or p.startswith(prefix.rstrip("/") + "/"))
+        inside = (prefix.rstrip("/") + "/", prefix + SEPARATOR)  # a folder's files, a container's items
+        selected.update(p for p in every if p == prefix or p.startswith(inside))
     return selected
