@@ -52,3 +52,27 @@ TRAILING_SOURCE = re.compile(
     r"^(?P<body>.*[。！？!?”’」』…])\s*[（(](?P<name>[^（）()\s]{1,12}(?:报|社|网|新闻|财经|客户端|公司|电视台|杂志))[）)]$",
     re.S,
 )
+
+# -- saved article pages (adapter html): what the body's edges hold besides the article ----------
+
+EDITOR_LINE = re.compile(r"^[\[【（(]?\s*(?:责任编辑|责编|编辑|校对|审核|监制)\s*[:：/]")
+SOURCE_LINE = re.compile(r"^[\[【（(]?\s*(?:本文|文章)?来源\s*[:：]\s*([^\s）)】\]]{2,24})[）)】\]]?\s*$")
+# Page furniture trafilatura sometimes keeps at the end of a body.
+FURNITURE = re.compile(
+    r"^(?:举报邮箱|违法和不良信息|返回.{0,8}首页|Copyright|©|版权所有|【?免责声明|特别声明"
+    r"|Notice: The content|[（(]本文来自|本文仅代表)"
+)
+# Furniture wherever it stands in a short paragraph: a QR code to scan, a request to credit the source.
+FURNITURE_ANYWHERE = re.compile(r"二维码|扫码|公众号|转载请注明|转发请注明")
+MAX_FURNITURE_PARAGRAPH = 80
+# "…举行。（张巨峰）": the reporter, in brackets after the last sentence.
+TRAILING_NAME = re.compile(r"^(?P<body>.*[。！？”])\s*[（(](?P<name>[\u4e00-\u9fff]{2,3})[）)]$", re.S)
+# "（本文来源：经济日报 作者：…研究员徐占忱）": where the text came from and who wrote it, closing it.
+CLOSING_CREDIT = re.compile(
+    r"^[（(]\s*(?:本文|文章)?来源\s*[:：]\s*(?P<source>[^\s）)]{2,24})\s+作者\s*[:：].*?(?P<name>[\u4e00-\u9fff]{2,3})\s*[）)]$"
+)
+LEAD_AUTHOR = re.compile(r"^【文\s*[/／](?:[^】]*?作者)?\s*(?P<name>[\u4e00-\u9fff·]{2,4})】\s*")
+# "新华社巴黎12月9日电（记者唐霁）": the reporters, named in the lead.
+LEAD_BYLINE = re.compile(r"[（(]记者\s*([\u4e00-\u9fff·]{2,4}(?:[ 、,，][\u4e00-\u9fff·]{2,4})*)\s*[^）)]{0,6}[）)]")
+NOT_NAMES = frozenset({"整合", "综合", "报道", "编译", "摄影", "摄", "实习生", "通讯员"})  # roles, not names
+TRAILING_LINK = re.compile(r"\s*返回[^。！？]{0,8}首页\s*>*\s*$")

@@ -21,36 +21,30 @@ from newspkg.config import SourceConfig
 from newspkg.discover import RawFile
 from newspkg.hints import Hint, Kind
 from newspkg.html_text import html_paragraphs
-from newspkg.markers import BOILERPLATE, CAPTION_STARTS, IMAGE_CREDIT
+from newspkg.markers import (
+    BOILERPLATE,
+    CAPTION_STARTS,
+    CLOSING_CREDIT,
+    EDITOR_LINE,
+    FURNITURE,
+    FURNITURE_ANYWHERE,
+    IMAGE_CREDIT,
+    LEAD_AUTHOR,
+    LEAD_BYLINE,
+    MAX_FURNITURE_PARAGRAPH,
+    NOT_NAMES,
+    SOURCE_LINE,
+    TRAILING_LINK,
+    TRAILING_NAME,
+)
 
 MIN_ARTICLE_CHARS = 60  # less body than this is a list page, a stub or an error page
 TITLE_SEPARATORS = re.compile(r"\s*(?:[-_|｜–—]+|\s-\s)\s*")
-EDITOR_LINE = re.compile(r"^[\[【（(]?\s*(?:责任编辑|责编|编辑|校对|审核|监制)\s*[:：/]")
-SOURCE_LINE = re.compile(r"^[\[【（(]?\s*(?:本文|文章)?来源\s*[:：]\s*([^\s）)】\]]{2,24})[）)】\]]?\s*$")
-# Page furniture trafilatura sometimes keeps at the end of a body.
-FURNITURE = re.compile(
-    r"^(?:举报邮箱|违法和不良信息|返回.{0,8}首页|Copyright|©|版权所有|【?免责声明|特别声明"
-    r"|Notice: The content|[（(]本文来自|本文仅代表)"
-)
-# Furniture wherever it stands in a short paragraph: a QR code to scan, a request to credit the source.
-FURNITURE_ANYWHERE = re.compile(r"二维码|扫码|公众号|转载请注明|转发请注明")
-MAX_FURNITURE_PARAGRAPH = 80
-# "…举行。（张巨峰）": the reporter, in brackets after the last sentence.
-TRAILING_NAME = re.compile(r"^(?P<body>.*[。！？”])\s*[（(](?P<name>[\u4e00-\u9fff]{2,3})[）)]$", re.S)
-# "（本文来源：经济日报 作者：…研究员徐占忱）": where the text came from and who wrote it, closing it.
-CLOSING_CREDIT = re.compile(
-    r"^[（(]\s*(?:本文|文章)?来源\s*[:：]\s*(?P<source>[^\s）)]{2,24})\s+作者\s*[:：].*?(?P<name>[\u4e00-\u9fff]{2,3})\s*[）)]$"
-)
 # What a page's header leaves at the start of the first paragraph when it shares the body's block.
 HEADER_PREFIX = re.compile(r"^(?:(?:最后更新|更新时间|发布时间)\s*[:：]\s*" + DATETIME + r"\s*)?")
-LEAD_AUTHOR = re.compile(r"^【文\s*[/／](?:[^】]*?作者)?\s*(?P<name>[\u4e00-\u9fff·]{2,4})】\s*")
-# "新华社巴黎12月9日电（记者唐霁）": the reporters, named in the lead.
-LEAD_BYLINE = re.compile(r"[（(]记者\s*([\u4e00-\u9fff·]{2,4}(?:[ 、,，][\u4e00-\u9fff·]{2,4})*)\s*[^）)]{0,6}[）)]")
 MIN_SENTENCE_CHARS = 15
 SENTENCE_MARK = re.compile(r"[。！？]")
 EDGE_PARAGRAPHS = 2  # bylines and captions sit at the start or the end of a body
-NOT_NAMES = frozenset({"整合", "综合", "报道", "编译", "摄影", "摄", "实习生", "通讯员"})  # roles, not names
-TRAILING_LINK = re.compile(r"\s*返回[^。！？]{0,8}首页\s*>*\s*$")
 SENTENCE_END = re.compile(r"[。！？!?”」』…)）]$")
 MAX_FURNITURE_CHARS = 12  # a short line without a sentence's end, before or after the body: a menu, a button
 DROPPED = ("script", "style", "noscript", "iframe", "template", "svg")
