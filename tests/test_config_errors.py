@@ -115,4 +115,10 @@ def test_exclude_and_include_patterns_choose_the_raw_files(project: Path, run: C
     result = run("validate", "--format", "json", root=project)
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output.splitlines()[-1])["summary"]
-    assert summary["per_source"]["zhuzhou-gaoke"] == {"accepted": 1, "duplicates": 0, "inputs": 1, "rejected": 0}
+    assert summary["per_source"]["zhuzhou-gaoke"] == {
+        "accepted": 1,
+        "duplicates": 0,
+        "filtered": 0,
+        "inputs": 1,
+        "rejected": 0,
+    }

@@ -3,6 +3,7 @@ charsets, pages that are no article, and a site's quirks as CSS selectors."""
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import subprocess
@@ -13,6 +14,7 @@ from typing import Any
 from click.testing import CliRunner
 
 from conftest import FIXTURES, NOW, REPORTED, shared_or_skip
+from newspkg.build import Engine, build
 from newspkg.cli import main
 from newspkg.config import load_project
 from newspkg.convert import Converter, Outcome
@@ -44,6 +46,22 @@ def record_of(outcome: Outcome) -> dict[str, Any]:
     record = outcome.record
     assert record is not None
     return record
+
+
+def write_warc(path: Path, responses: list[tuple[str, str, str, bytes]]) -> Path:
+    """A gzipped WARC of response records (url, status, content type, body), written with warcio."""
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    with path.open("wb") as file:
+        writer = WARCWriter(file, gzip=True)
+        for url, status, kind, body in responses:
+            headers = StatusAndHeaders(status, [("Content-Type", kind)], protocol="HTTP/1.1")
+            record = writer.create_warc_record(
+                url, "response", payload=io.BytesIO(body), length=len(body), http_headers=headers
+            )
+            writer.write_record(record)
+    return path
 
 
 def test_the_cascade_takes_each_field_from_the_first_place_that_has_it(tmp_path: Path) -> None:
@@ -150,3 +168,72 @@ def test_saved_news_pages_match_their_hand_checked_fields(tmp_path: Path) -> Non
             wrong[name] = [field for field, ok in found.items() if not ok]
     REPORTED.append(f"saved pages (html adapter): {len(golden) - len(wrong)} of {len(golden)} fully right")
     assert len(wrong) <= 1, f"{len(golden) - len(wrong)} of {len(golden)} pages fully right; wrong: {wrong}"
+
+
+def test_pages_written_into_a_warc_give_the_same_records_as_loose_pages(tmp_path: Path) -> None:
+    """The 20 saved pages as response records of one WARC (written with warcio), with a 404 and a
+    PNG beside them: the same records as the loose files (their URL then the record's target, where
+    a page states none), and the 404 and the PNG filtered, counted by reason."""
+    corpus = shared_or_skip("corpus", "html")
+    golden = json.loads((FIXTURES / "html-golden.json").read_text(encoding="utf-8"))
+    loose = convert(tmp_path / "loose", {name.replace("/", "__"): (corpus / name).read_bytes() for name in golden})
+    responses = [(f"https://example.org/{n}.html", "200 OK", "text/html", (corpus / name).read_bytes())
+                 for n, name in enumerate(golden)]  # fmt: skip
+    responses += [("https://example.org/gone.html", "404 Not Found", "text/html", b"<h1>Not found</h1>"),
+                  ("https://example.org/logo.png", "200 OK", "image/png", b"\x89PNG\r\n\x1a\n")]  # fmt: skip
+    crawl = write_warc(tmp_path / "crawl.warc.gz", responses)
+    root = tmp_path / "warc"
+    (root / "raw" / "site").mkdir(parents=True)
+    (root / "raw" / "site" / "source.toml").write_text(SOURCE, encoding="utf-8")
+    shutil.copy(crawl, root / "raw" / "site" / "crawl.warc.gz")
+    summary = build(load_project(root), load_schemas(root / "schema"), root, engine=Engine(jobs=2, shard_size=4))
+    assert (summary.inputs, summary.accepted, summary.filtered_by_reason) == (
+        22, 20, {"http status 404": 1, "content type image/png": 1},
+    )  # fmt: skip
+    from_warc = [json.loads(line) for line in (root / "build/articles.jsonl").read_text(encoding="utf-8").splitlines()]
+    same = ("title", "text", "published_at", "authors", "original_publisher", "section", "tags")
+    by_title = {record["title"]: record for record in from_warc}
+    for n, name in enumerate(golden):
+        page = record_of(loose[name.replace("/", "__")])
+        record = by_title[page["title"]]
+        assert {key: record[key] for key in same} == {key: page[key] for key in same}, name
+        assert record["url"] == (page["url"] or f"https://example.org/{n}.html")
+        assert record["provenance"]["member"].startswith("record-")
+        assert record["provenance"]["fetched_at"]
+
+
+def test_the_real_warc_files_are_read_without_a_traceback_every_record_accounted_for(tmp_path: Path) -> None:
+    """11 WARC files of a WARC library's tests (revisits, resources, chunked and wrongly chunked
+    bodies, a file cut off, wget's bracketed URIs, a PNG, POSTs): requests and metadata are no
+    inputs; every response or resource is a record, a reject with its reason or filtered by reason."""
+    files = sorted(shared_or_skip("corpus", "warc").rglob("*.warc*"))
+    root = tmp_path / "crawls"
+    (root / "raw" / "crawl").mkdir(parents=True)
+    (root / "raw" / "crawl" / "source.toml").write_text(SOURCE.replace("zh-Hans", "en"), encoding="utf-8")
+    for file in files:
+        shutil.copy(file, root / "raw" / "crawl" / file.name)
+    summary = build(load_project(root), load_schemas(root / "schema"), root, engine=Engine(jobs=1))
+    counts = summary.counts()
+    assert (len(files), counts["inputs"], counts["filtered"], counts["rejected"]) == (11, 17, 9, 8)
+    assert counts["accepted"] + counts["rejected"] + counts["duplicates"] + counts["filtered"] == counts["inputs"]
+    assert counts["filtered_by_reason"] == {
+        "content type application/json": 3, "content type image/png": 1, "content type text/plain": 2,
+        "warc revisit (its page is stored as another record)": 2, "warc without a response or resource record": 1,
+    }  # fmt: skip
+    assert counts["rejected_by_rule"] == {"raw:unreadable": 2, "schema:required": 6}
+
+
+def test_a_crawl_cut_off_inside_a_record_keeps_the_records_before_and_rejects_the_rest(tmp_path: Path) -> None:
+    corpus = shared_or_skip("corpus", "html")
+    pages = sorted(json.loads((FIXTURES / "html-golden.json").read_text(encoding="utf-8")))[:3]
+    responses = [(f"https://example.org/{n}.html", "200 OK", "text/html", (corpus / name).read_bytes())
+                 for n, name in enumerate(pages)]  # fmt: skip
+    crawl = write_warc(tmp_path / "crawl.warc.gz", responses).read_bytes()
+    root = tmp_path / "cut"
+    (root / "raw" / "site").mkdir(parents=True)
+    (root / "raw" / "site" / "source.toml").write_text(SOURCE, encoding="utf-8")
+    (root / "raw" / "site" / "crawl.warc.gz").write_bytes(crawl[: len(crawl) - 200])  # inside the last member
+    summary = build(load_project(root), load_schemas(root / "schema"), root, engine=Engine(jobs=1))
+    counts = summary.counts()
+    assert (counts["inputs"], counts["accepted"], counts["rejected"]) == (3, 2, 1)
+    assert counts["rejected_by_rule"] == {"raw:unreadable": 1}

@@ -23,12 +23,12 @@ def test_the_build_summary_is_a_table_and_ends_with_the_verdict(project: Path, r
     lines = result.output.splitlines()
     start = lines.index("newspkg build: wrote build/articles.jsonl, build/articles.parquet, datapackage.json")
     assert lines[start + 1 : start + 7] == [
-        "source         inputs  accepted  rejected  duplicates",
-        "finews              2         2         0           0",
-        "shanxidayuan        1         1         0           0",
-        "unknown             1         0         1           0",
-        "zhuzhou-gaoke       1         1         0           0",
-        "total               5         4         1           0",
+        "source         inputs  accepted  rejected  duplicates  filtered",
+        "finews              2         2         0           0         0",
+        "shanxidayuan        1         1         0           0         0",
+        "unknown             1         0         1           0         0",
+        "zhuzhou-gaoke       1         1         0           0         0",
+        "total               5         4         1           0         0",
     ]
     assert "rejected files by rule: schema:required 1" in lines
     assert "warnings by rule: url:missing 2" in lines  # as many as the url:missing lines printed

@@ -187,7 +187,9 @@ def _spill_accepted(
             summary.converted_because[outcome.converted_because] += 1
         summary.count(outcome.source, "inputs")
         on_outcome(outcome)
-        if outcome.key is not None and outcome.accepted:
+        if outcome.filtered:
+            summary.filter(outcome)
+        elif outcome.key is not None and outcome.accepted:
             index.add(summary.inputs, outcome.raw_path, outcome.key)
             spill.write(_spill_header(summary.inputs, outcome) + b"\t" + (outcome.line or b"\n"))
         else:

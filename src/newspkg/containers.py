@@ -1,33 +1,60 @@
-"""Raw files that hold many articles: the JSON Lines, JSON array or CSV export of a scraper.
+"""Raw files that hold many articles: a scraper's export (JSON Lines, a JSON array, CSV) read by the
+``records`` adapter, and a crawl's WARC file (``.warc``, ``.warc.gz``) read by the ``html`` adapter.
 
 Each item of a container is an input of its own, named by a virtual raw path: the file's path, then
-``::`` and the item's place (``raw/scraper/export.jsonl::line-12``, ``::row-3``, ``::item-0``). So
-the item goes through everything a file goes through: shards (a large export is split across
-workers), the outcome cache, rejects, duplicates and acknowledgements (``[acknowledged."export.jsonl::line-12"]``).
-A worker parses a container once and keeps the last one it read.
+``::`` and the item's place (``export.jsonl::line-12``, ``::row-3``, ``::item-0``,
+``crawl.warc.gz::record-1197``, the record's offset). So an item goes through everything a file goes
+through: shards (a large container is split across workers), the outcome cache, rejects, duplicates,
+acknowledgements (``[acknowledged."export.jsonl::line-12"]``). A worker parses an export once and
+keeps the last one it read; a WARC record is read at its offset, so a crawl is never held whole.
+
+Requests, metadata and warcinfo records are no items. Responses the configuration does not take (a
+status other than 200, a content type that is not HTML, a revisit) are items that are *filtered*:
+counted by reason, never silently dropped.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
 import io
 import json
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 
 SEPARATOR = "::"
-# Which sources' files are containers: those read by these adapters.
-CONTAINER_ADAPTERS = frozenset({"records"})
-JSON_LINES = (".jsonl", ".ndjson")
-KINDS = {".jsonl": "line", ".ndjson": "line", ".json": "item", ".csv": "row"}
+EXPORTS = {".jsonl": "line", ".ndjson": "line", ".json": "item", ".csv": "row"}  # for adapter records
+CRAWLS = (".warc", ".warc.gz")  # for adapter html
+WARC_ITEMS = frozenset({"response", "resource", "revisit"})  # requests, metadata, warcinfo are no articles
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+CONTAINER_ADAPTERS = frozenset({"records", "html"})
+
+logging.getLogger("warcio").addHandler(logging.NullHandler())  # its warnings only where logging is set up
 
 
 class ContainerError(ValueError):
     """The file cannot be read as the container its name says it is: the message says why."""
 
 
-def is_container(path: str) -> bool:
-    return Path(path).suffix.lower() in KINDS
+@dataclass(frozen=True, slots=True)
+class Item:
+    data: bytes
+    context: tuple[tuple[str, str], ...] = ()  # what the container says of the item: url, fetched_at
+    filtered: str = ""  # why the configuration does not take it, if it does not
+
+
+def is_container(path: str, adapter: str) -> bool:
+    name = path.lower()
+    if adapter == "records":
+        return Path(name).suffix in EXPORTS
+    return adapter == "html" and name.endswith(CRAWLS)
 
 
 def split(raw_path: str) -> tuple[str, str | None]:
@@ -37,20 +64,28 @@ def split(raw_path: str) -> tuple[str, str | None]:
 
 
 def members(path: Path) -> list[str]:
-    """The places of a container's items, in order; [] for a file that cannot be read as one (it is
-    then an input of its own, and its reject says why)."""
+    """The places of a container's items, in order. A file that cannot be read as one gives [] (it is
+    then an input of its own, and its reject says why); a crawl that breaks off gives its items so
+    far and the place where it broke (an item whose reading says why)."""
     try:
-        return list(_items(str(path), _stamp(path)))
+        if path.name.lower().endswith(CRAWLS):
+            return _crawl_places(path)
+        return list(_export_items(str(path), _stamp(path)))
     except (OSError, ContainerError):
         return []
 
 
-def item(path: Path, member: str) -> bytes:
-    """One item, as the bytes of a JSON object (a line of JSON Lines as written)."""
-    items = _items(str(path), _stamp(path))
+def item(path: Path, member: str) -> Item:
+    if member.startswith("record-"):
+        return _crawl_item(path, int(member.removeprefix("record-")))
+    if member.startswith("broken-"):
+        raise ContainerError(_breakage(path, int(member.removeprefix("broken-"))))
+    if member == "none-0":
+        return Item(b"", filtered="warc without a response or resource record")
+    items = _export_items(str(path), _stamp(path))
     if member not in items:
         raise ContainerError(f"{path.name} has no {member} (it changed while it was read?)")
-    return items[member]
+    return Item(items[member])
 
 
 def _stamp(path: Path) -> tuple[int, int]:
@@ -59,11 +94,11 @@ def _stamp(path: Path) -> tuple[int, int]:
 
 
 @functools.lru_cache(maxsize=1)
-def _items(path: str, stamp: tuple[int, int]) -> dict[str, bytes]:
-    """Every item of the file, parsed once per process (the stamp renews it when the file changes)."""
+def _export_items(path: str, stamp: tuple[int, int]) -> dict[str, bytes]:
+    """Every item of an export, parsed once per process (the stamp renews it when the file changes)."""
     suffix = Path(path).suffix.lower()
     data = Path(path).read_bytes()
-    if suffix in JSON_LINES:
+    if EXPORTS[suffix] == "line":
         lines = data.split(b"\n")
         return {f"line-{n}": line.rstrip(b"\r") for n, line in enumerate(lines, start=1) if line.strip()}
     text = _text(data, path)
@@ -83,3 +118,82 @@ def _text(data: bytes, path: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ContainerError(f"{Path(path).name} is not UTF-8: {error}") from None
+
+
+@contextlib.contextmanager
+def _crawl(path: Path, offset: int) -> Iterator[ArchiveIterator]:
+    """The records of a crawl from a byte on; warcio's notes on malformed records, which it writes to
+    stderr, kept out of the build's output (the reading itself says what is wrong)."""
+    with path.open("rb") as file, contextlib.redirect_stderr(io.StringIO()):
+        file.seek(offset)
+        yield ArchiveIterator(file)
+
+
+def _crawl_places(path: Path) -> list[str]:
+    """Its records' places; where it breaks off, ``broken-<offset>`` (that item's reading says why);
+    a crawl without a response, ``none-0`` (an item filtered as such)."""
+    places: list[str] = []
+    with _crawl(path, 0) as records:
+        offset = 0
+        try:
+            for record in records:
+                offset = records.get_record_offset()
+                if _cut_short(record):  # warcio ends a cut-off record without a word
+                    return [*places, f"broken-{offset}"]
+                if record.rec_type in WARC_ITEMS:
+                    places.append(f"record-{offset}")
+        except (ArchiveLoadFailed, OSError, ValueError, EOFError):
+            return [*places, f"broken-{offset}"]
+        if records.offset < path.stat().st_size:  # and stops without a word at bytes it cannot parse
+            return [*places, f"broken-{records.offset}"]
+    return places or ["none-0"]
+
+
+def _breakage(path: Path, offset: int) -> str:
+    """What stops the reading of a crawl at its place ``broken-<offset>``."""
+    with _crawl(path, offset) as records:
+        try:
+            for record in records:
+                if _cut_short(record):
+                    return f"the WARC record at byte {records.get_record_offset() + offset} {_CUT}"
+        except (ArchiveLoadFailed, OSError, ValueError, EOFError) as error:
+            return f"the WARC file cannot be read from byte {offset} on: {' '.join(str(error).split())}"
+    return f"the WARC file cannot be read from byte {offset} on: no WARC record there"
+
+
+_CUT = "is cut off or its Content-Length is wrong: the file ends before the record does"
+
+
+def _cut_short(record: Any) -> bool:
+    """Whether the file ends before the record's Content-Length does (the record is read through)."""
+    while record.raw_stream.read(1 << 16):
+        pass
+    return bool(record.raw_stream.limit)
+
+
+def _crawl_item(path: Path, offset: int) -> Item:
+    with _crawl(path, offset) as records:
+        try:
+            record = next(iter(records))
+            payload = record.content_stream().read()
+        except (ArchiveLoadFailed, OSError, ValueError, EOFError, StopIteration) as error:
+            raise ContainerError(f"the WARC record at byte {offset} cannot be read: {error}") from None
+        if _cut_short(record):
+            raise ContainerError(f"the WARC record at byte {offset} {_CUT}")
+    headers, http = record.rec_headers, record.http_headers
+    url = (headers.get_header("WARC-Target-URI") or "").strip().strip("<>")
+    context = (("url", url), ("fetched_at", headers.get_header("WARC-Date") or ""))
+    return Item(payload, context, _not_taken(record.rec_type, http, headers))
+
+
+def _not_taken(kind: str, http: Any, headers: Any) -> str:
+    """Why a crawled response is not an article page to convert; "" when it is one."""
+    if kind == "revisit":
+        return "warc revisit (its page is stored as another record)"
+    status = http.get_statuscode() if http is not None else None
+    if status is not None and status != "200":
+        return f"http status {status}"
+    content_type = (http.get_header("Content-Type") if http is not None else headers.get_header("Content-Type")) or ""
+    if not content_type.lower().startswith(HTML_TYPES):
+        return f"content type {content_type.split(';')[0] or 'none'}"
+    return ""

@@ -50,6 +50,7 @@ class Outcome:
     from_cache: bool = False  # reused from an earlier build instead of converted
     line_cached: bool = False  # the line was left in the outcome cache (see newspkg.cache.CachedLines)
     converted_because: str = ""  # with the cache: why it was converted (see OutcomeCache.why_stale)
+    filtered: str = ""  # why the source does not take this item of a container: neither record nor reject
 
     @classmethod
     def of(
@@ -122,6 +123,8 @@ class Converter:
         return self._sources[source].acknowledged.get(raw_path.split("/", 2)[2])
 
     def convert(self, raw: RawFile) -> Outcome:
+        if raw.filtered:
+            return Outcome(raw.path, raw.sha256, raw.source, None, filtered=raw.filtered)
         source = self._sources[raw.source]
         acknowledged = self.acknowledgement(raw)
         try:

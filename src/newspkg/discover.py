@@ -29,6 +29,8 @@ class RawFile:
     sha256: str
     unreadable: str = ""  # why the bytes could not be read (a symlink, a permission error); "" when fine
     sidecar: bytes | None = None  # the bytes of <path>.meta.toml, when there is one
+    context: tuple[tuple[str, str], ...] = ()  # what a container says of its item (a crawl: url, fetched_at)
+    filtered: str = ""  # why the source does not take this item of a container (a 404, an image)
 
     @property
     def file_path(self) -> str:
@@ -91,7 +93,8 @@ def raw_paths(project: Project, source: SourceConfig) -> Iterator[str]:
 def _with_items(project: Project, paths: Iterator[str]) -> Iterator[str]:
     """A container's items in its place; a file that is none (or an unreadable one) as itself."""
     for path in paths:
-        places = containers.members(project.root / path) if containers.is_container(path) else []
+        source = project.source(source_of(path))
+        places = containers.members(project.root / path) if containers.is_container(path, source.adapter) else []
         yield from (f"{path}{containers.SEPARATOR}{place}" for place in places) if places else [path]
 
 
@@ -158,10 +161,11 @@ def read_raw(project: Project, relative_path: str, source: str) -> RawFile:
 
 def _read_item(project: Project, relative_path: str, source: str, file_path: str, member: str) -> RawFile:
     try:
-        data = containers.item(project.root / file_path, member)
+        item = containers.item(project.root / file_path, member)
     except (OSError, containers.ContainerError) as error:
         return _unreadable(relative_path, source, f"cannot be read: {error}")
-    return RawFile(path=relative_path, source=source, data=data, sha256=hashlib.sha256(data).hexdigest())
+    digest = hashlib.sha256(item.data).hexdigest()
+    return RawFile(relative_path, source, item.data, digest, context=item.context, filtered=item.filtered)
 
 
 def _read_sidecar(path: str) -> bytes | None:

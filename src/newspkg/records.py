@@ -98,6 +98,7 @@ def finish(
             "date_source": draft.date_source if draft.published_at else None,
             "sidecar_fields": from_sidecar or [],
             "member": raw.member,
+            "fetched_at": dict(raw.context).get("fetched_at") or None,
         },
         **draft.extra,
     }

@@ -128,7 +128,7 @@ def _write_json_summary(summary: Mapping[str, Any], output: Output, lists: Mappi
 
 def _build_lines(figures: Mapping[str, Any], title: str) -> Iterator[str]:
     yield title
-    columns = ("inputs", "accepted", "rejected", "duplicates")
+    columns = ("inputs", "accepted", "rejected", "duplicates", "filtered")
     per_source = figures["per_source"]
     rows = [[name, *(f"{counts[c]:,}" for c in columns)] for name, counts in per_source.items()]
     if len(rows) > 1:
@@ -136,6 +136,8 @@ def _build_lines(figures: Mapping[str, Any], title: str) -> Iterator[str]:
     yield from table(["source", *columns], rows)
     if figures["rejected_by_rule"]:
         yield "rejected files by rule: " + _by_rule(figures["rejected_by_rule"])
+    if figures["filtered"]:
+        yield "filtered items by reason: " + _by_rule(figures["filtered_by_reason"])
     if figures["rejected_acknowledged"]:
         yield f"rejects acknowledged in source.toml: {figures['rejected_acknowledged']:,}"
     if figures["warnings"]:

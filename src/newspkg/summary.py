@@ -1,6 +1,6 @@
 """What every raw file became: the build's and ``newspkg validate``'s summary, and build/report.json.
 
-accepted + rejected + duplicates == inputs, always. Memory does not grow with the corpus: rejects
+accepted + rejected + duplicates + filtered == inputs, always. Memory does not grow with the corpus: rejects
 and duplicates are listed on disk (:mod:`newspkg.spilled`), warnings counted by rule and only the
 first ones kept.
 """
@@ -16,6 +16,8 @@ from newspkg import report
 from newspkg.convert import Outcome
 from newspkg.issues import MAX_KEPT_WARNINGS, Issue, Severity
 from newspkg.spilled import SpilledList
+
+FATES = ("inputs", "accepted", "rejected", "duplicates", "filtered")  # what a source's counts hold
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +65,8 @@ def _spilled_duplicates() -> SpilledList[Duplicate]:
 
 @dataclass
 class BuildSummary:
-    """What every raw file became; accepted + rejected + duplicates == inputs.
+    """What every raw file (or item of a container) became; accepted + rejected + duplicates +
+    filtered == inputs.
 
     Memory does not grow with the corpus: rejects and duplicates are listed on disk (see
     :mod:`newspkg.spilled`), warnings are counted by rule and only the first ones kept.
@@ -77,6 +80,7 @@ class BuildSummary:
     rejected_acknowledged: int = 0
     rejected_by_rule: Counter[str] = field(default_factory=Counter)  # files rejected by each error rule
     duplicates: SpilledList[Duplicate] = field(default_factory=_spilled_duplicates)
+    filtered_by_reason: Counter[str] = field(default_factory=Counter)  # items of containers not taken
     warnings: list[Issue] = field(default_factory=list)  # the first MAX_KEPT_WARNINGS
     warnings_by_rule: Counter[str] = field(default_factory=Counter)
     per_source: dict[str, Counter[str]] = field(default_factory=dict)
@@ -94,6 +98,10 @@ class BuildSummary:
         self.warnings_by_rule.update(issue.rule for issue in outcome.issues if issue.severity is Severity.WARNING)
         self.count(outcome.source, "rejected")
 
+    def filter(self, outcome: Outcome) -> None:
+        self.filtered_by_reason[outcome.filtered] += 1
+        self.count(outcome.source, "filtered")
+
     def duplicate(self, duplicate: Duplicate) -> None:
         self.duplicates.append(duplicate)
         self.count(duplicate.source, "duplicates")
@@ -109,7 +117,9 @@ class BuildSummary:
 
     def count(self, source: str, what: str) -> None:
         if source not in self.per_source:  # every key present, even at 0
-            self.per_source[source] = Counter({"inputs": 0, "accepted": 0, "rejected": 0, "duplicates": 0})
+            self.per_source[source] = Counter(
+                {"inputs": 0, "accepted": 0, "rejected": 0, "duplicates": 0, "filtered": 0}
+            )
         self.per_source[source][what] += 1
 
     def warn(self, issue: Issue) -> None:
@@ -129,9 +139,11 @@ class BuildSummary:
             "rejected": len(self.rejects),
             "rejected_acknowledged": self.rejected_acknowledged,
             "duplicates": len(self.duplicates),
+            "filtered": self.filtered_by_reason.total(),
             "warnings": self.warnings_by_rule.total(),
             "rejected_by_rule": dict(sorted(self.rejected_by_rule.items())),
             "warnings_by_rule": dict(sorted(self.warnings_by_rule.items())),
+            "filtered_by_reason": dict(sorted(self.filtered_by_reason.items())),
             "per_source": {name: dict(sorted(c.items())) for name, c in sorted(self.per_source.items())},
         }
 

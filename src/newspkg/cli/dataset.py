@@ -214,7 +214,11 @@ def _write_summary(
         rejects = report.count(len(summary.rejects), "reject")
         acknowledged = " (acknowledged)" if summary.rejects else ""
         duplicates = report.count(len(summary.duplicates), "duplicate")
-        verdict = f"OK: {report.count(summary.accepted, 'record')}, {rejects}{acknowledged}, {duplicates}"
+        filtered = summary.filtered_by_reason.total()
+        filtered_note = f", {report.count(filtered, 'item')} filtered" if filtered else ""
+        verdict = (
+            f"OK: {report.count(summary.accepted, 'record')}, {rejects}{acknowledged}, {duplicates}{filtered_note}"
+        )
     report.write_build_summary(figures, output, title, verdict, summary.lists() if output.fmt == "json" else {})
 
 
