@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -48,13 +49,13 @@ def record_of(outcome: Outcome) -> dict[str, Any]:
     return record
 
 
-def write_warc(path: Path, responses: list[tuple[str, str, str, bytes]]) -> Path:
-    """A gzipped WARC of response records (url, status, content type, body), written with warcio."""
+def write_warc(path: Path, responses: list[tuple[str, str, str, bytes]], gzip: bool = True) -> Path:
+    """A WARC of response records (url, status, content type, body), written with warcio."""
     from warcio.statusandheaders import StatusAndHeaders
     from warcio.warcwriter import WARCWriter
 
     with path.open("wb") as file:
-        writer = WARCWriter(file, gzip=True)
+        writer = WARCWriter(file, gzip=gzip)
         for url, status, kind, body in responses:
             headers = StatusAndHeaders(status, [("Content-Type", kind)], protocol="HTTP/1.1")
             record = writer.create_warc_record(
@@ -237,3 +238,54 @@ def test_a_crawl_cut_off_inside_a_record_keeps_the_records_before_and_rejects_th
     counts = summary.counts()
     assert (counts["inputs"], counts["accepted"], counts["rejected"]) == (3, 2, 1)
     assert counts["rejected_by_rule"] == {"raw:unreadable": 1}
+
+
+def test_url_patterns_filter_crawled_pages_by_reason(tmp_path: Path) -> None:
+    corpus = shared_or_skip("corpus", "html")
+    pages = sorted(json.loads((FIXTURES / "html-golden.json").read_text(encoding="utf-8")))[:3]
+    urls = ["https://example.org/news/1.html", "https://example.org/tag/world.html", "https://example.org/about.html"]
+    responses = [
+        (url, "200 OK", "text/html", (corpus / name).read_bytes()) for url, name in zip(urls, pages, strict=True)
+    ]
+    root = tmp_path / "filtered"
+    (root / "raw" / "site").mkdir(parents=True)
+    patterns = 'include_urls = ["https://example.org/news/*", "*/tag/*"]\nexclude_urls = ["*/tag/*"]\n'
+    (root / "raw" / "site" / "source.toml").write_text(SOURCE + patterns, encoding="utf-8")
+    write_warc(root / "raw" / "site" / "crawl.warc.gz", responses)
+    summary = build(load_project(root), load_schemas(root / "schema"), root, engine=Engine(jobs=1))
+    assert (summary.inputs, summary.accepted) == (3, 1)
+    assert summary.filtered_by_reason == {
+        "url matches exclude_urls */tag/*": 1, "url matches no include_urls pattern": 1,
+    }  # fmt: skip
+
+
+def test_binary_payloads_and_a_wrong_content_length_are_rejects_naming_the_byte(tmp_path: Path) -> None:
+    """A PNG and a PDF served as text/html are rejects; a record whose Content-Length is 100 bytes
+    short leaves bytes no WARC reader can place: the records before it are kept, the rest of the file
+    is one reject that names the byte where reading stopped."""
+    corpus = shared_or_skip("corpus", "html")
+    pages = sorted(json.loads((FIXTURES / "html-golden.json").read_text(encoding="utf-8")))[:3]
+    png, pdf = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40, b"%PDF-1.4\n" + bytes(range(256)) * 40
+    bodies = [
+        (corpus / pages[0]).read_bytes(),
+        png,
+        pdf,
+        (corpus / pages[1]).read_bytes(),
+        (corpus / pages[2]).read_bytes(),
+    ]
+    responses = [(f"https://example.org/{n}.html", "200 OK", "text/html", body) for n, body in enumerate(bodies)]
+    root = tmp_path / "wrong"
+    (root / "raw" / "site").mkdir(parents=True)
+    (root / "raw" / "site" / "source.toml").write_text(SOURCE, encoding="utf-8")
+    crawl = write_warc(root / "raw" / "site" / "crawl.warc", responses, gzip=False)
+    data = crawl.read_bytes()
+    length = re.findall(rb"Content-Length: (\d+)\r\n", data)[3]  # the fourth record's WARC header
+    crawl.write_bytes(data.replace(b"Content-Length: " + length, b"Content-Length: %d" % (int(length) - 100), 1))
+    summary = build(load_project(root), load_schemas(root / "schema"), root, engine=Engine(jobs=1))
+    counts = summary.counts()
+    assert (counts["inputs"], counts["accepted"], counts["rejected"]) == (5, 2, 3)
+    assert counts["rejected_by_rule"] == {"decode:invalid": 2, "raw:unreadable": 1}
+    rejects = [json.loads(line) for line in (root / "build/rejects.jsonl").read_text(encoding="utf-8").splitlines()]
+    broken = [reject for reject in rejects if "::broken-" in reject["raw_path"]]
+    assert len(broken) == 1
+    assert "Content-Length of the record before wrong" in json.dumps(broken[0])

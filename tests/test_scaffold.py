@@ -60,6 +60,25 @@ def test_sources_add_writes_an_explained_source_with_the_adapters_hints(
     assert "Europe/Paris" in (tmp_path / "raw/city-news/source.toml").read_text(encoding="utf-8")
 
 
+def test_a_records_source_lists_the_fields_an_export_maps_and_builds_an_export(
+    tmp_path: Path, run: Callable[..., Result]
+) -> None:
+    run("init", str(tmp_path))
+    assert run("sources", "add", "feed", "--adapter", "records", "--language", "en", "--timezone", "UTC",
+               root=tmp_path).exit_code == 0  # fmt: skip
+    path = tmp_path / "raw/feed/source.toml"
+    text = path.read_text(encoding="utf-8")
+    assert '# published_at = "published_at"' in text
+    assert "# text_format: " in text
+    mapped = text.replace('# published_at = "published_at"', 'published_at = "date_publish"').replace(
+        '# title = "title"', 'title = "title"').replace('# text = "text"', 'text = "maintext"')  # fmt: skip
+    path.write_text(mapped, encoding="utf-8")
+    item = '{"title": "A", "maintext": "Some words.", "date_publish": "2024-01-02 10:00:00"}\n'
+    (tmp_path / "raw/feed/export.jsonl").write_text(item, encoding="utf-8")
+    result = run("build", root=tmp_path)
+    assert result.output.splitlines()[-1] == "OK: 2 records, 0 rejects, 0 duplicates", result.output
+
+
 def test_sources_add_refuses_a_bad_name_or_adapter(tmp_path: Path, run: Callable[..., Result]) -> None:
     run("init", str(tmp_path))
     bad_name = run("sources", "add", "City News", "--adapter", "text", "--language", "en", "--timezone", "UTC",

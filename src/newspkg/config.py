@@ -26,7 +26,7 @@ LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 SOURCE_FILE = "source.toml"
 KNOWN_KEYS = {
     "adapter", "timezone", "language", "publisher", "base_url", "encoding", "schema",
-    "hints", "acknowledged", "limits", "include", "exclude", "fields",
+    "hints", "acknowledged", "limits", "include", "exclude", "include_urls", "exclude_urls", "fields",
 }  # fmt: skip
 DEFAULT_MAX_BYTES = 8 * 1024 * 1024  # no news article is this large; a larger file is a mistake or an attack
 DEFAULT_MAX_SECONDS = 10.0
@@ -51,11 +51,20 @@ class SourceConfig:
     fields: dict[str, str] = field(default_factory=dict)  # record field -> key of an export's item (dotted)
     include: tuple[str, ...] = ()  # glob patterns (relative to the source folder) a raw file must match, if any
     exclude: tuple[str, ...] = ()  # glob patterns of files in the folder that are not raw files (notes, images)
+    include_urls: tuple[str, ...] = ()  # glob patterns a crawled page's URL must match, if any
+    exclude_urls: tuple[str, ...] = ()  # glob patterns of crawled URLs that are no articles (tag pages, feeds)
 
     def takes(self, relative: str) -> bool:
         """Whether the file at ``relative`` (to the source folder) is one of the source's raw files."""
         included = not self.include or any(fnmatch.fnmatchcase(relative, pattern) for pattern in self.include)
         return included and not any(fnmatch.fnmatchcase(relative, pattern) for pattern in self.exclude)
+
+    def refuses_url(self, url: str) -> str:
+        """Why a crawled page at ``url`` is filtered by ``include_urls``/``exclude_urls``; "" if taken."""
+        if self.include_urls and not any(fnmatch.fnmatchcase(url, pattern) for pattern in self.include_urls):
+            return "url matches no include_urls pattern"
+        excluded = next((pattern for pattern in self.exclude_urls if fnmatch.fnmatchcase(url, pattern)), None)
+        return f"url matches exclude_urls {excluded}" if excluded else ""
 
     @property
     def zone(self) -> ZoneInfo:
@@ -139,7 +148,7 @@ def load_source(folder: Path) -> SourceConfig:
         key, known = unknown[0], ", ".join(sorted(KNOWN_KEYS))
         raise ConfigError(f"{where}: {key}: unknown key{did_you_mean(key, KNOWN_KEYS)}; known: {known}")
     if not isinstance(data.get("adapter"), str):
-        raise ConfigError(f'{where}: adapter = "<name>" is required (built in: jekyll, text)')
+        raise ConfigError(f'{where}: adapter = "<name>" is required (built in: html, jekyll, records, text)')
     source = SourceConfig(
         name=folder.name,
         adapter=data["adapter"],
@@ -154,6 +163,8 @@ def load_source(folder: Path) -> SourceConfig:
         fields=_fields(data, where),
         include=_patterns(data, "include", where),
         exclude=_patterns(data, "exclude", where),
+        include_urls=_patterns(data, "include_urls", where, '["https://example.org/news/*"]'),
+        exclude_urls=_patterns(data, "exclude_urls", where, '["*/tag/*", "*.xml"]'),
         **_limits(data, where),
     )
     _check(source, where)
@@ -226,12 +237,12 @@ def _fields(data: dict[str, Any], where: str) -> dict[str, str]:
     return dict(fields)
 
 
-def _patterns(data: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+def _patterns(data: dict[str, Any], key: str, where: str, example: str = '["*.md", "drafts/*"]') -> tuple[str, ...]:
     value = data.get(key, [])
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(pattern, str) and pattern for pattern in value):
-        raise ConfigError(f'{where}: {key}: must be a list of glob patterns, e.g. ["*.md", "drafts/*"]')
+        raise ConfigError(f"{where}: {key}: must be a list of glob patterns, e.g. {example}")
     return tuple(value)
 
 

@@ -142,8 +142,8 @@ def _crawl_places(path: Path) -> list[str]:
                     return [*places, f"broken-{offset}"]
                 if record.rec_type in WARC_ITEMS:
                     places.append(f"record-{offset}")
-        except (ArchiveLoadFailed, OSError, ValueError, EOFError):
-            return [*places, f"broken-{offset}"]
+        except (ArchiveLoadFailed, OSError, ValueError, EOFError):  # at the end of the last record read
+            return [*places, f"broken-{max(offset, records.offset)}"]
         if records.offset < path.stat().st_size:  # and stops without a word at bytes it cannot parse
             return [*places, f"broken-{records.offset}"]
     return places or ["none-0"]
@@ -157,7 +157,10 @@ def _breakage(path: Path, offset: int) -> str:
                 if _cut_short(record):
                     return f"the WARC record at byte {records.get_record_offset() + offset} {_CUT}"
         except (ArchiveLoadFailed, OSError, ValueError, EOFError) as error:
-            return f"the WARC file cannot be read from byte {offset} on: {' '.join(str(error).split())}"
+            return (
+                f"the WARC file cannot be read from byte {offset} on (is the Content-Length of the record"
+                f" before wrong?): {' '.join(str(error).split())}"
+            )
     return f"the WARC file cannot be read from byte {offset} on: no WARC record there"
 
 

@@ -165,7 +165,9 @@ def _read_item(project: Project, relative_path: str, source: str, file_path: str
     except (OSError, containers.ContainerError) as error:
         return _unreadable(relative_path, source, f"cannot be read: {error}")
     digest = hashlib.sha256(item.data).hexdigest()
-    return RawFile(relative_path, source, item.data, digest, context=item.context, filtered=item.filtered)
+    url = dict(item.context).get("url")
+    filtered = item.filtered or (project.source(source).refuses_url(url) if url is not None else "")
+    return RawFile(relative_path, source, item.data, digest, context=item.context, filtered=filtered)
 
 
 def _read_sidecar(path: str) -> bytes | None:

@@ -124,9 +124,17 @@ def add_source(root: Path, name: str, adapter: str, *, language: str, timezone: 
 def source_toml(adapter: str, language: str, timezone: str) -> str:
     declared: Sequence[Hint] = getattr(adapters.get(adapter), "hints", ())
     hints = "".join(f"# {hint.name}: {hint.kind}. {hint.meaning[:1].upper()}{hint.meaning[1:]}.\n" for hint in declared)
+    mappable: Sequence[str] = getattr(adapters.get(adapter), "fields", ())
+    fields = "".join(f'# {name} = "{name}"\n' for name in mappable)
+    if fields:
+        fields = (
+            "\n# Which key of an item holds each record field, dotted for a nested one; without [fields],\n"
+            f"# each field is read from the key of its own name.\n[fields]\n{fields}"
+        )
     return f"""# How newspkg reads the raw files of this folder. Every key is explained; uncomment what you need.
 
-# The format of the raw files: jekyll (Jekyll, Hugo and other static-site posts), text, or a plugin's name.
+# The format of the raw files: jekyll (Jekyll, Hugo and other static-site posts), html (saved pages
+# and WARC crawls), records (JSON Lines, JSON or CSV exports, mapped by [fields]), text, or a plugin's name.
 adapter = "{adapter}"
 # The BCP 47 tag of the texts, e.g. en, fr, zh-Hans.
 language = "{language}"
@@ -144,6 +152,10 @@ timezone = "{timezone}"
 # exclude are left out.
 # include = ["*.md"]
 # exclude = ["drafts/*", "*.png"]
+# Only crawled pages (WARC records) whose URL matches include_urls are articles; then pages matching
+# exclude_urls are left out. Both are counted as filtered, by reason.
+# include_urls = ["https://example.org/news/*"]
+# exclude_urls = ["*/tag/*", "*.xml"]
 
 # Larger or slower files become rejects, never a stuck build.
 # [limits]
@@ -156,7 +168,7 @@ timezone = "{timezone}"
 
 # What the {adapter} adapter may be told about the site.
 [hints]
-{hints}"""
+{hints}{fields}"""
 
 
 def _write(root: Path, files: dict[str, str], force: bool) -> Written:
