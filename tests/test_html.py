@@ -289,3 +289,38 @@ def test_binary_payloads_and_a_wrong_content_length_are_rejects_naming_the_byte(
     broken = [reject for reject in rejects if "::broken-" in reject["raw_path"]]
     assert len(broken) == 1
     assert "Content-Length of the record before wrong" in json.dumps(broken[0])
+
+
+def test_a_crawl_of_a_hundred_thousand_tiny_records_accounts_for_every_one(tmp_path: Path) -> None:
+    """100,000 records, one in a thousand an article page and the rest tiny images: each is an item,
+    listed and read at its offset (the crawl is never held whole), the pages converted."""
+    head = "<title>Story {n}</title><meta property='article:published_time' content='2024-01-02T10:00:00Z'>"
+    body = "<h1>Story {n}</h1>" + "<p>The council met on Tuesday about story {n}.</p>" * 8
+    article = f"<html><head>{head}</head><body><article>{body}</article></body></html>"
+    responses = [(f"https://example.org/{n}", "200 OK", "text/html", article.format(n=n).encode()) if n % 1000 == 0
+                 else (f"https://example.org/{n}.png", "200 OK", "image/png", b"\x89PNG%d" % n)
+                 for n in range(100_000)]  # fmt: skip
+    root = tmp_path / "many"
+    (root / "raw" / "site").mkdir(parents=True)
+    (root / "raw" / "site" / "source.toml").write_text(SOURCE.replace("zh-Hans", "en"), encoding="utf-8")
+    write_warc(root / "raw" / "site" / "crawl.warc", responses, gzip=False)
+    summary = build(load_project(root), load_schemas(root / "schema"), root, engine=Engine(jobs=2))
+    counts = summary.counts()
+    assert (counts["inputs"], counts["filtered"]) == (100_000, 99_900)
+    assert counts["filtered_by_reason"] == {"content type image/png": 99_900}
+    assert counts["accepted"] == 100, counts["rejected_by_rule"]
+
+
+def test_a_crawled_page_over_max_bytes_is_a_reject_read_no_further(tmp_path: Path) -> None:
+    corpus = shared_or_skip("corpus", "html")
+    pages = sorted(json.loads((FIXTURES / "html-golden.json").read_text(encoding="utf-8")))[:2]
+    huge = b"<html><body><p>" + b"word " * 2_000_000 + b"</p></body></html>"  # 10 MB
+    bodies = [(corpus / pages[0]).read_bytes(), huge, (corpus / pages[1]).read_bytes()]
+    responses = [(f"https://example.org/{n}.html", "200 OK", "text/html", body) for n, body in enumerate(bodies)]
+    root = tmp_path / "huge"
+    (root / "raw" / "site").mkdir(parents=True)
+    (root / "raw" / "site" / "source.toml").write_text(SOURCE + "[limits]\nmax_bytes = 1000000\n", encoding="utf-8")
+    write_warc(root / "raw" / "site" / "crawl.warc.gz", responses)
+    summary = build(load_project(root), load_schemas(root / "schema"), root, engine=Engine(jobs=1))
+    counts = summary.counts()
+    assert (counts["inputs"], counts["accepted"], counts["rejected_by_rule"]) == (3, 2, {"raw:too-large": 1})

@@ -75,9 +75,10 @@ def members(path: Path) -> list[str]:
         return []
 
 
-def item(path: Path, member: str) -> Item:
+def item(path: Path, member: str, limit: int) -> Item:
+    """The item at ``member``; of a crawled page, at most ``limit`` + 1 bytes (more is a reject)."""
     if member.startswith("record-"):
-        return _crawl_item(path, int(member.removeprefix("record-")))
+        return _crawl_item(path, int(member.removeprefix("record-")), limit)
     if member.startswith("broken-"):
         raise ContainerError(_breakage(path, int(member.removeprefix("broken-"))))
     if member == "none-0":
@@ -174,11 +175,11 @@ def _cut_short(record: Any) -> bool:
     return bool(record.raw_stream.limit)
 
 
-def _crawl_item(path: Path, offset: int) -> Item:
+def _crawl_item(path: Path, offset: int, limit: int) -> Item:
     with _crawl(path, offset) as records:
         try:
             record = next(iter(records))
-            payload = record.content_stream().read()
+            payload = record.content_stream().read(limit + 1)
         except (ArchiveLoadFailed, OSError, ValueError, EOFError, StopIteration) as error:
             raise ContainerError(f"the WARC record at byte {offset} cannot be read: {error}") from None
         if _cut_short(record):

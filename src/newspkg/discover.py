@@ -161,7 +161,7 @@ def read_raw(project: Project, relative_path: str, source: str) -> RawFile:
 
 def _read_item(project: Project, relative_path: str, source: str, file_path: str, member: str) -> RawFile:
     try:
-        item = containers.item(project.root / file_path, member)
+        item = containers.item(project.root / file_path, member, project.source(source).max_bytes)
     except (OSError, containers.ContainerError) as error:
         return _unreadable(relative_path, source, f"cannot be read: {error}")
     digest = hashlib.sha256(item.data).hexdigest()
