@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 from click.testing import Result
 
 from conftest import REPO
 from newspkg.cli import main
+from newspkg.config import load_project
 
 DICTIONARY = re.compile(r"<!-- data-dictionary:start -->\n(.*?)<!-- data-dictionary:end -->", re.S)
 
@@ -34,3 +36,14 @@ def test_every_command_is_documented_in_the_readme() -> None:
 def test_changelog_has_an_unreleased_section() -> None:
     """CHANGELOG.md keeps an Unreleased section for the next change."""
     assert "## [Unreleased]" in (REPO / "CHANGELOG.md").read_text(encoding="utf-8")
+
+
+def test_every_source_example_in_the_readme_is_a_valid_configuration(tmp_path: Path) -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    examples = re.findall(r"```toml\n(adapter = .*?)```", readme, re.S)
+    assert len(examples) >= 3  # jekyll, html, records
+    for n, example in enumerate(examples):
+        (tmp_path / "raw" / f"source-{n}").mkdir(parents=True)
+        (tmp_path / "raw" / f"source-{n}" / "source.toml").write_text(example, encoding="utf-8")
+    project = load_project(tmp_path)  # a ConfigError names the example's file and key
+    assert {source.adapter for source in project.sources} == {"jekyll", "html", "records"}

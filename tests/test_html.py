@@ -201,6 +201,10 @@ def test_pages_written_into_a_warc_give_the_same_records_as_loose_pages(tmp_path
         assert record["url"] == (page["url"] or f"https://example.org/{n}.html")
         assert record["provenance"]["member"].startswith("record-")
         assert record["provenance"]["fetched_at"]
+    assert CliRunner().invoke(main, ["--root", str(root), "validate", str(root / "datapackage.json")]).exit_code == 0
+    frictionless = Path(sys.executable).parent / "frictionless"
+    checked = subprocess.run([frictionless, "validate", "datapackage.json"], cwd=root, capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout
 
 
 def test_the_real_warc_files_are_read_without_a_traceback_every_record_accounted_for(tmp_path: Path) -> None:
