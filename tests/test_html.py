@@ -200,7 +200,8 @@ def test_pages_written_into_a_warc_give_the_same_records_as_loose_pages(tmp_path
         assert {key: record[key] for key in same} == {key: page[key] for key in same}, name
         assert record["url"] == (page["url"] or f"https://example.org/{n}.html")
         assert record["provenance"]["member"].startswith("record-")
-        assert record["provenance"]["fetched_at"]
+        assert record["provenance"]["fetched_at"].endswith("+00:00")
+        assert record["provenance"]["warc_record_id"].startswith("<urn:uuid:")
     assert CliRunner().invoke(main, ["--root", str(root), "validate", str(root / "datapackage.json")]).exit_code == 0
     frictionless = Path(sys.executable).parent / "frictionless"
     checked = subprocess.run([frictionless, "validate", "datapackage.json"], cwd=root, capture_output=True, text=True)

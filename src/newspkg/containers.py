@@ -23,6 +23,7 @@ import json
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,7 @@ class ContainerError(ValueError):
 @dataclass(frozen=True, slots=True)
 class Item:
     data: bytes
-    context: tuple[tuple[str, str], ...] = ()  # what the container says of the item: url, fetched_at
+    context: tuple[tuple[str, str], ...] = ()  # what the container says of the item: url, fetched_at, record_id
     filtered: str = ""  # why the configuration does not take it, if it does not
 
 
@@ -186,8 +187,18 @@ def _crawl_item(path: Path, offset: int, limit: int) -> Item:
             raise ContainerError(f"the WARC record at byte {offset} {_CUT}")
     headers, http = record.rec_headers, record.http_headers
     url = (headers.get_header("WARC-Target-URI") or "").strip().strip("<>")
-    context = (("url", url), ("fetched_at", headers.get_header("WARC-Date") or ""))
+    fetched_at = _utc(headers.get_header("WARC-Date") or "")
+    context = (("url", url), ("fetched_at", fetched_at), ("record_id", headers.get_header("WARC-Record-ID") or ""))
     return Item(payload, context, _not_taken(record.rec_type, http, headers))
+
+
+def _utc(warc_date: str) -> str:
+    """A WARC-Date as RFC 3339 in UTC; "" for one that is no date (a provenance detail never rejects)."""
+    try:
+        moment = datetime.fromisoformat(warc_date.strip())
+    except ValueError:
+        return ""
+    return moment.astimezone(UTC).isoformat() if moment.tzinfo else ""
 
 
 def _not_taken(kind: str, http: Any, headers: Any) -> str:

@@ -29,7 +29,7 @@ class RawFile:
     sha256: str
     unreadable: str = ""  # why the bytes could not be read (a symlink, a permission error); "" when fine
     sidecar: bytes | None = None  # the bytes of <path>.meta.toml, when there is one
-    context: tuple[tuple[str, str], ...] = ()  # what a container says of its item (a crawl: url, fetched_at)
+    context: tuple[tuple[str, str], ...] = ()  # what a container says of its item (a crawl: url, fetched_at, record_id)
     filtered: str = ""  # why the source does not take this item of a container (a 404, an image)
 
     @property

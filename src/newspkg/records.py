@@ -99,6 +99,7 @@ def finish(
             "sidecar_fields": from_sidecar or [],
             "member": raw.member,
             "fetched_at": dict(raw.context).get("fetched_at") or None,
+            "warc_record_id": dict(raw.context).get("record_id") or None,
         },
         **draft.extra,
     }
