@@ -17,7 +17,7 @@ from newspkg.convert import Outcome
 from newspkg.issues import MAX_KEPT_WARNINGS, Issue, Severity
 from newspkg.spilled import SpilledList
 
-FATES = ("inputs", "accepted", "rejected", "duplicates", "filtered")  # what a source's counts hold
+COUNTS = ("inputs", "accepted", "rejected", "duplicates", "filtered")  # what a source's counts hold
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,9 +117,7 @@ class BuildSummary:
 
     def count(self, source: str, what: str) -> None:
         if source not in self.per_source:  # every key present, even at 0
-            self.per_source[source] = Counter(
-                {"inputs": 0, "accepted": 0, "rejected": 0, "duplicates": 0, "filtered": 0}
-            )
+            self.per_source[source] = Counter(dict.fromkeys(COUNTS, 0))
         self.per_source[source][what] += 1
 
     def warn(self, issue: Issue) -> None:
