@@ -131,41 +131,59 @@ def _crawl(path: Path, offset: int) -> Iterator[ArchiveIterator]:
         yield ArchiveIterator(file)
 
 
+class _Broken(Exception):
+    """Where, and why, the reading of a crawl stops."""
+
+    def __init__(self, offset: int, reason: str) -> None:
+        super().__init__(reason)
+        self.offset = offset
+
+
+def _walk(path: Path, start: int) -> Iterator[tuple[int, str]]:
+    """The offset and type of each record from byte ``start`` on, each read through; raises
+    :class:`_Broken` where reading stops, which warcio does without a word at a cut-off record or at
+    bytes it cannot parse."""
+    with _crawl(path, start) as records:
+        offset = start
+        try:
+            for record in records:
+                offset = start + records.get_record_offset()
+                if _cut_short(record):
+                    raise _Broken(offset, f"the WARC record at byte {offset} {_CUT}")
+                yield offset, record.rec_type
+        except (ArchiveLoadFailed, OSError, ValueError, EOFError) as error:
+            at = max(offset, start + records.offset)  # the end of the last record read
+            reason = " ".join(str(error).split())
+            raise _Broken(at, f"the WARC file cannot be read from byte {at} on ({_BEFORE}): {reason}") from None
+        end = start + records.offset
+        if end < path.stat().st_size:
+            raise _Broken(end, f"the WARC file cannot be read from byte {end} on: no WARC record there")
+
+
 def _crawl_places(path: Path) -> list[str]:
     """Its records' places; where it breaks off, ``broken-<offset>`` (that item's reading says why);
     a crawl without a response, ``none-0`` (an item filtered as such)."""
     places: list[str] = []
-    with _crawl(path, 0) as records:
-        offset = 0
-        try:
-            for record in records:
-                offset = records.get_record_offset()
-                if _cut_short(record):  # warcio ends a cut-off record without a word
-                    return [*places, f"broken-{offset}"]
-                if record.rec_type in WARC_ITEMS:
-                    places.append(f"record-{offset}")
-        except (ArchiveLoadFailed, OSError, ValueError, EOFError):  # at the end of the last record read
-            return [*places, f"broken-{max(offset, records.offset)}"]
-        if records.offset < path.stat().st_size:  # and stops without a word at bytes it cannot parse
-            return [*places, f"broken-{records.offset}"]
+    try:
+        for offset, kind in _walk(path, 0):
+            if kind in WARC_ITEMS:
+                places.append(f"record-{offset}")
+    except _Broken as broken:
+        return [*places, f"broken-{broken.offset}"]
     return places or ["none-0"]
 
 
 def _breakage(path: Path, offset: int) -> str:
     """What stops the reading of a crawl at its place ``broken-<offset>``."""
-    with _crawl(path, offset) as records:
-        try:
-            for record in records:
-                if _cut_short(record):
-                    return f"the WARC record at byte {records.get_record_offset() + offset} {_CUT}"
-        except (ArchiveLoadFailed, OSError, ValueError, EOFError) as error:
-            return (
-                f"the WARC file cannot be read from byte {offset} on (is the Content-Length of the record"
-                f" before wrong?): {' '.join(str(error).split())}"
-            )
+    try:
+        for _ in _walk(path, offset):
+            pass
+    except _Broken as broken:
+        return str(broken)
     return f"the WARC file cannot be read from byte {offset} on: no WARC record there"
 
 
+_BEFORE = "is the Content-Length of the record before wrong?"
 _CUT = "is cut off or its Content-Length is wrong: the file ends before the record does"
 
 

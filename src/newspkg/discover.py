@@ -37,6 +37,10 @@ class RawFile:
         """The file's path; for an item of a container (see :mod:`newspkg.containers`), its file's."""
         return containers.split(self.path)[0]
 
+    def told(self, key: str) -> str | None:
+        """What the container says of this item under ``key`` (``url``, ``fetched_at``, ``record_id``)."""
+        return dict(self.context).get(key) or None
+
     @property
     def member(self) -> str | None:
         """An item's place in its container (``line-12``); None for a file of its own."""
@@ -160,13 +164,14 @@ def read_raw(project: Project, relative_path: str, source: str) -> RawFile:
 
 
 def _read_item(project: Project, relative_path: str, source: str, file_path: str, member: str) -> RawFile:
+    config = project.source(source)
     try:
-        item = containers.item(project.root / file_path, member, project.source(source).max_bytes)
+        item = containers.item(project.root / file_path, member, config.max_bytes)
     except (OSError, containers.ContainerError) as error:
         return _unreadable(relative_path, source, f"cannot be read: {error}")
-    digest = hashlib.sha256(item.data).hexdigest()
     url = dict(item.context).get("url")
-    filtered = item.filtered or (project.source(source).refuses_url(url) if url is not None else "")
+    filtered = item.filtered or (config.refuses_url(url) if url is not None else "")
+    digest = hashlib.sha256(item.data).hexdigest()
     return RawFile(relative_path, source, item.data, digest, context=item.context, filtered=filtered)
 
 

@@ -98,8 +98,8 @@ def finish(
             "date_source": draft.date_source if draft.published_at else None,
             "sidecar_fields": from_sidecar or [],
             "member": raw.member,
-            "fetched_at": dict(raw.context).get("fetched_at") or None,
-            "warc_record_id": dict(raw.context).get("record_id") or None,
+            "fetched_at": raw.told("fetched_at"),
+            "warc_record_id": raw.told("record_id"),
         },
         **draft.extra,
     }

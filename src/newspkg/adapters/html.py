@@ -72,7 +72,7 @@ class HtmlAdapter:
             title=_selected(tree, hints.get("title_selector")) or _title(tree, meta.title),
             published_at=_date_in(_selected(tree, hints.get("date_selector"))) or meta.published_at,
             modified_at=meta.modified_at,
-            url=meta.url or dict(raw.context).get("url") or None,  # a crawl's record names its page
+            url=meta.url or raw.told("url"),  # a crawl's record names its page
             authors=list(meta.authors),
             original_publisher=meta.original_publisher,
             section=meta.section,
