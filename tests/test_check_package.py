@@ -9,6 +9,7 @@ import json
 import pickle
 import random
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -182,6 +183,24 @@ def test_jsonl_and_parquet_disagreeing_is_reported(built: Path, run: Callable[..
     assert [(issue["file"], issue["record_id"], issue["pointer"]) for issue in mismatches] == [
         (PARQUET, record_id, "/published_at")
     ]
+
+
+def test_same_instant_at_another_offset_is_a_mismatch(built: Path, run: Callable[..., Result]) -> None:
+    """The JSONL's published_at restated in UTC (the same instant) no longer matches the Parquet's
+    local time: the record's local date is part of what the two files must agree on."""
+    path = built / JSONL
+    first, rest = path.read_bytes().split(b"\n", 1)
+    record = json.loads(first)
+    instant = datetime.fromisoformat(record["published_at"])
+    assert instant.utcoffset() != timedelta(0)
+    record["published_at"] = instant.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    path.write_bytes(json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode() + b"\n" + rest)
+    declare_facts(built, JSONL)
+    result = validate(run, built, "json")
+    assert result.exit_code == 1, result.output
+    mismatches = [issue for issue in issues_of(result) if issue["rule"] == "parquet:mismatch"]
+    assert [(issue["record_id"], issue["pointer"]) for issue in mismatches] == [(record["id"], "/published_at")]
+    assert "published_at_local is not the local time" in mismatches[0]["message"]
 
 
 def test_json_format_shape(built: Path, run: Callable[..., Result]) -> None:

@@ -102,8 +102,23 @@ def test_arrow_provenance_is_a_struct(schemas: SchemaSet) -> None:
 
 
 def test_arrow_schema_has_every_field_in_record_order(schemas: SchemaSet) -> None:
-    """The Arrow schema's columns are the record's keys, in order."""
-    assert schemas.arrow_schema().names == list(schemas.base["properties"])
+    """The Arrow schema's columns are the record's keys, in order, each date-time field followed by
+    its local time (a timestamp without zone)."""
+    arrow = schemas.arrow_schema()
+    expected = []
+    for key in schemas.base["properties"]:
+        expected += [key, f"{key}_local"] if key in ("published_at", "modified_at") else [key]
+    assert arrow.names == expected
+    assert arrow.field("published_at_local").type == pa.timestamp("us")
+    assert schemas.local_time_columns() == {"published_at_local": "published_at", "modified_at_local": "modified_at"}
+
+
+def test_arrow_fields_carry_the_json_schema_descriptions(schemas: SchemaSet) -> None:
+    """Every Parquet column says what it holds: its JSON Schema description, in the field's metadata."""
+    arrow = schemas.arrow_schema()
+    title = arrow.field("title").metadata[b"description"].decode()
+    assert title == schemas.base["properties"]["title"]["description"]
+    assert all(field.metadata and field.metadata.get(b"description") for field in arrow)
 
 
 def test_schema_markdown_has_a_row_per_field(run: Callable[..., Result], schemas: SchemaSet) -> None:

@@ -17,12 +17,15 @@ from typing import Any
 import jsonschema_rs
 import pyarrow as pa
 
+from newspkg.codec import LOCAL_TIME_OF
 from newspkg.errors import ConfigError
 
 BASE_FILE = "article.schema.json"
 SOURCES_DIR = "sources"
 EXTENSION_SUFFIX = ".schema.json"
 TIMESTAMP = pa.timestamp("us", tz="UTC")
+LOCAL_TIMESTAMP = pa.timestamp("us")  # no zone: the wall-clock time the record states
+LOCAL_SUFFIX = "_local"
 
 
 @dataclass(frozen=True)
@@ -118,14 +121,36 @@ class SchemaSet:
 
     def table_schema(self, *, parquet: bool = False) -> dict[str, Any]:
         """Frictionless Table Schema. For Parquet, list and struct columns are ``any``: frictionless
-        5 fails every row of an ``array`` column read from Parquet."""
+        5 fails every row of an ``array`` column read from Parquet; and each date-time field is
+        followed by its local-time column (see :meth:`arrow_schema`)."""
         required = set(self.base.get("required", ()))
-        fields = [_table_field(key, prop, key in required, parquet) for key, prop in self.properties.items()]
+        fields = []
+        for key, prop in self.properties.items():
+            field = _table_field(key, prop, key in required, parquet)
+            fields.append(field)
+            if parquet and _is_datetime(prop):
+                local = {"name": key + LOCAL_SUFFIX, "type": "datetime", "description": _local_description(key)}
+                fields.append(local | {key: value for key, value in field.items() if key == "constraints"})
         return {"fields": fields, "primaryKey": ["id"]}
 
     def arrow_schema(self) -> pa.Schema:
+        """The Parquet file's columns: the record's fields, each described by its JSON Schema
+        description, and after each top-level date-time field its local time (``<field>_local``, a
+        timestamp without zone): an instant alone loses the offset the record states, and with it
+        the local date in every reader."""
         required = set(self.base.get("required", ()))
-        return pa.schema([_arrow_field(key, prop, key in required) for key, prop in self.properties.items()])
+        fields = []
+        for key, prop in self.properties.items():
+            field = _arrow_field(key, prop, key in required)
+            fields.append(field)
+            if _is_datetime(prop):
+                metadata = {"description": _local_description(key), LOCAL_TIME_OF: key}
+                fields.append(pa.field(key + LOCAL_SUFFIX, LOCAL_TIMESTAMP, field.nullable, metadata))
+        return pa.schema(fields)
+
+    def local_time_columns(self) -> dict[str, str]:
+        """Each Parquet-only local-time column → the date-time field it is derived from."""
+        return {key + LOCAL_SUFFIX: key for key, prop in self.properties.items() if _is_datetime(prop)}
 
     def data_dictionary(self) -> str:
         """A Markdown table of the record's fields."""
@@ -283,7 +308,15 @@ def _arrow_type(prop: dict[str, Any]) -> pa.DataType:
 
 def _arrow_field(name: str, prop: dict[str, Any], required: bool) -> pa.Field:
     nullable = not required or "null" in _types(prop)
-    return pa.field(name, _arrow_type(prop), nullable=nullable)
+    metadata = {"description": " ".join(prop["description"].split())} if prop.get("description") else None
+    return pa.field(name, _arrow_type(prop), nullable=nullable, metadata=metadata)
+
+
+def _local_description(name: str) -> str:
+    return (
+        f"{name} as the local wall-clock time the record states (its offset dropped): the local date "
+        f"in any reader. The offset is {name}{LOCAL_SUFFIX} minus {name}."
+    )
 
 
 def _describe_type(prop: dict[str, Any], kind: str) -> str:

@@ -173,7 +173,7 @@ def schema_command(obj: Context, fmt: str, extension: str | None) -> int:
     elif fmt == "table":
         text = json.dumps(schemas.table_schema(), ensure_ascii=False, indent=2) + "\n"
     elif fmt == "arrow":
-        text = schemas.arrow_schema().to_string(show_schema_metadata=False) + "\n"
+        text = schemas.arrow_schema().to_string(show_field_metadata=False, show_schema_metadata=False) + "\n"
     else:
         text = schemas.data_dictionary()
     sys.stdout.write(text)

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from newspkg import rules
-from newspkg.codec import lines_to_table
+from newspkg.codec import lines_to_table, local_time_of
 from newspkg.consume.findings import PackageReport
 from newspkg.consume.spans import BATCH_ROWS
 from newspkg.records import id_of
@@ -62,8 +62,9 @@ def _compare_batch(
     if batch.num_rows == len(lines) and _equal(_as_arrow(raws, schema), batch):
         return
     rows = batch.to_pylist()
+    local_times = {field.name: source for field in schema if (source := local_time_of(field))}
     for index, (line, record) in enumerate(zip(lines, records, strict=True)):
-        _compare_row(record, rows[index] if index < len(rows) else None, name, line, report)
+        _compare_row(record, rows[index] if index < len(rows) else None, local_times, name, line, report)
 
 
 def _equal(converted: pa.RecordBatch | None, batch: pa.RecordBatch) -> bool:
@@ -133,15 +134,33 @@ def _first_rows(batches: list[pa.RecordBatch], wanted: int) -> pa.RecordBatch:
 
 
 def _compare_row(
-    record: dict[str, Any], row: dict[str, Any] | None, name: str, line: int, report: PackageReport
+    record: dict[str, Any],
+    row: dict[str, Any] | None,
+    local_times: dict[str, str],
+    name: str,
+    line: int,
+    report: PackageReport,
 ) -> None:
     rid = id_of(record)
     if row is None:
         report.add(name, rules.PARQUET_ROWS, f"the Parquet file has no row for JSONL line {line}", rid, line=line)
         return
-    for key, value in record.items():
-        if not _same_value(value, row.get(key)):
-            report.add(name, rules.PARQUET_MISMATCH, f"{key} differs from JSONL line {line}", rid, f"/{key}", line)
+    differ = [key for key, value in record.items() if not _same_value(value, row.get(key))]
+    for key in differ:
+        report.add(name, rules.PARQUET_MISMATCH, f"{key} differs from JSONL line {line}", rid, f"/{key}", line)
+    for key, source in local_times.items():
+        if source not in differ and not _same_local_time(record.get(source), row.get(key)):
+            message = f"{key} is not the local time {source} states on JSONL line {line}"
+            report.add(name, rules.PARQUET_MISMATCH, message, rid, f"/{source}", line)
+
+
+def _same_local_time(stated: Any, local: Any) -> bool:
+    if stated is None or local is None:
+        return stated is local
+    try:
+        return isinstance(stated, str) and datetime.fromisoformat(stated).replace(tzinfo=None) == local
+    except ValueError:
+        return False
 
 
 def _same_value(jsonl_value: Any, parquet_value: Any) -> bool:
