@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -90,6 +91,13 @@ def schemas() -> SchemaSet:
 def checker(repo_project: Project, schemas: SchemaSet) -> RecordChecker:
     """A record checker for this repository's sources, with the clock fixed at NOW."""
     return RecordChecker(schemas, {source.name: source.schema for source in repo_project.sources}, NOW)
+
+
+def build_outputs(root: Path) -> list[str]:
+    """Every file the last build of ``root`` wrote, as its descriptor lists them, the descriptor last."""
+    descriptor = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
+    listed = [resource["path"] for resource in descriptor["resources"]]
+    return [*listed, "schema/article.schema.json", "datapackage.json"]
 
 
 def shared_or_skip(*parts: str) -> Path:

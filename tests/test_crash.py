@@ -18,8 +18,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from conftest import shared_or_skip
-from newspkg.build import OUTPUTS
+from conftest import build_outputs, shared_or_skip
 from newspkg.package import JOURNAL_PATH
 from newspkg.write import BytesFile, recover
 
@@ -54,7 +53,6 @@ sys.argv[0] = "newspkg"
 main()
 """
 JOURNAL_PARTIAL = f".{Path(JOURNAL_PATH).name}.partial"
-COMMITTED = len(OUTPUTS) + 1  # the journal's own rename, then one per output
 
 # (event, value, what the package is after recovery): before the journal is renamed into place the
 # previous package stands; from then on recovery finishes the commit.
@@ -64,12 +62,12 @@ MOMENTS = [
     ("open", JOURNAL_PARTIAL, "old"),  # every output complete, the commit not begun
     ("rename", "1", "new"),  # the journal in place, no output renamed yet
     ("rename", "3", "new"),  # two outputs renamed, three not
-    ("rename", str(COMMITTED), "new"),  # every output renamed, the journal not yet removed
+    ("rename", "every output", "new"),  # every output renamed, the journal not yet removed
 ]
 
 
 def outputs(root: Path) -> dict[str, bytes]:
-    return {path: (root / path).read_bytes() for path in OUTPUTS}
+    return {path: (root / path).read_bytes() for path in build_outputs(root)}
 
 
 def newspkg(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -94,7 +92,7 @@ def assert_killed_consistently(root: Path, old: dict[str, bytes], new: dict[str,
     without a journal the previous package is untouched; `newspkg validate` then recovers the
     package named by ``expected``, and it validates."""
     journal = root / JOURNAL_PATH
-    for path in OUTPUTS:
+    for path in old:
         assert (root / path).read_bytes() in (old[path], new[path]), f"{path} is half-written"
     assert journal.exists() == (expected == "new"), "the journal marks the commit point"
     if not journal.exists():
@@ -135,6 +133,7 @@ def test_sigkill_at_any_moment_leaves_old_or_new_outputs(bigger_project: Path) -
     assert_killed_consistently(root, old, new, "old")
 
     for event, value, expected in MOMENTS:
+        value = str(len(old) + 1) if value == "every output" else value  # the journal's rename, then each output's
         restore(root, old)
         command = [sys.executable, "-c", KILLED_AT, event, value, "--root", str(root), *BUILD]
         killed = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)

@@ -59,6 +59,8 @@ def test_download_by_descriptor_url(built: Path, run: Callable[..., Result], ser
     assert result.exit_code == 0, result.output
     for name in package_files(built):
         assert (folder / name).read_bytes() == (built / name).read_bytes(), name
+    for_people = ["build/rejects.jsonl", "build/report.json", "build/LICENSE", "build/CITATION.cff", "build/README.md"]
+    assert {*for_people, "croissant.json"} <= set(package_files(built))
     assert list(folder.rglob("*.partial")) == []
     assert summary_of(result)["errors"] == 0
 
@@ -118,8 +120,9 @@ def test_server_sending_more_than_declared_is_cut_off(
     declared = (built / JSONL).stat().st_size
     result = fetch(run, server.url + DESCRIPTOR, folder)
     assert result.exit_code == 1, result.output
-    (issue,) = [i for i in issues_of(result) if i["rule"] == "download:size"]
-    assert issue["file"] == JSONL
+    cut_off = {i["file"]: i for i in issues_of(result) if i["rule"] == "download:size"}
+    assert sorted(cut_off) == [JSONL, "build/rejects.jsonl"]  # every declared .jsonl file the server pads
+    issue = cut_off[JSONL]
     assert f"more than the {declared} bytes the descriptor declares" in issue["message"]
     assert not (folder / JSONL).exists()
     assert not (folder / f"{JSONL}.partial").exists()
@@ -161,9 +164,9 @@ def test_redirect_to_a_file_url_is_refused(
     folder = tmp_path / "copy"
     result = fetch(run, server.url + DESCRIPTOR, folder)
     assert result.exit_code == 1, result.output
-    (issue,) = [i for i in issues_of(result) if i["rule"] == "download:network"]
-    assert issue["file"] == JSONL
-    assert "refusing a redirect" in issue["message"]
+    refused = {i["file"]: i for i in issues_of(result) if i["rule"] == "download:network"}
+    assert sorted(refused) == [JSONL, "build/rejects.jsonl"]  # every .jsonl file is redirected
+    assert "refusing a redirect" in refused[JSONL]["message"]
     assert not (folder / JSONL).exists()
 
 

@@ -110,18 +110,38 @@ def test_frictionless_cli_reports_the_built_package_valid(project: Path, run: Ca
     assert completed.returncode == 0, completed.stdout + completed.stderr
     report = json.loads(completed.stdout)
     assert report["valid"] is True, report["errors"]
-    assert {task["name"]: task["valid"] for task in report["tasks"]} == {
-        "articles-jsonl": True,
-        "articles-parquet": True,
-    }
+    names = [
+        "articles-jsonl",
+        "articles-parquet",
+        "rejects",
+        "build-report",
+        "license",
+        "croissant",
+        "citation",
+        "card",
+    ]
+    assert {task["name"]: task["valid"] for task in report["tasks"]} == dict.fromkeys(names, True)
+    stats = {task["name"]: task["stats"].get("rows") for task in report["tasks"]}
+    records = len((project / "build" / "articles.jsonl").read_bytes().splitlines())
+    assert (stats["articles-jsonl"], stats["articles-parquet"]) == (records, records)  # the declared counts hold
 
 
 def test_frictionless_python_api_reports_the_built_package_valid(project: Path, run: Callable[..., Result]) -> None:
-    """After build, frictionless.validate() on datapackage.json returns a valid report for both resources."""
+    """After build, frictionless.validate() on datapackage.json returns a valid report for every resource."""
     built(project, run)
     report = frictionless.validate(str(project / "datapackage.json"))
     assert report.valid, report.flatten(["type", "message"])
-    assert sorted(task.name for task in report.tasks) == ["articles-jsonl", "articles-parquet"]
+    expected = [
+        "articles-jsonl",
+        "articles-parquet",
+        "build-report",
+        "card",
+        "citation",
+        "croissant",
+        "license",
+        "rejects",
+    ]
+    assert sorted(task.name for task in report.tasks) == expected
 
 
 @pytest.mark.parametrize("reader", READERS, ids=lambda reader: reader.__name__)

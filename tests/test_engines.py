@@ -14,9 +14,10 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
+from conftest import build_outputs
 from newspkg import build as build_module
 from newspkg import cache, engines, package, report, spilled, write
-from newspkg.build import CACHE_PATH, OUTPUTS, Engine, build
+from newspkg.build import CACHE_PATH, Engine, build
 from newspkg.config import load_project
 from newspkg.convert import Outcome
 from newspkg.discover import RawFile, read_raw
@@ -26,13 +27,24 @@ from newspkg.schema import load_schemas
 from newspkg.spilled import SpilledList
 from newspkg.summary import BuildSummary, Duplicate, report_json
 
-RESOURCES = [path for path in OUTPUTS if path != "datapackage.json"]
+# What a build writes besides the descriptor, for this repository's dataset.
+RESOURCES = [
+    "build/articles.jsonl",
+    "build/articles.parquet",
+    "build/rejects.jsonl",
+    "build/report.json",
+    "build/LICENSE",
+    "build/CITATION.cff",
+    "build/README.md",
+    "croissant.json",
+    "schema/article.schema.json",
+]
 
 
 def build_into(project: Path, out: Path, engine: Engine) -> dict[str, bytes]:
     loaded = load_project(project)
     build(loaded, load_schemas(loaded.schema_dir), out, engine=engine)
-    return {path: (out / path).read_bytes() for path in OUTPUTS}
+    return {path: (out / path).read_bytes() for path in build_outputs(out)}
 
 
 def test_process_pool_output_equals_single_process(project: Path, tmp_path: Path) -> None:
@@ -229,7 +241,7 @@ def test_a_cache_that_loses_a_kept_line_during_the_build_stops_it(
     loaded = load_project(project)
     schemas = load_schemas(loaded.schema_dir)
     build(loaded, schemas, project, engine=Engine(jobs=1))
-    before = {path: (project / path).read_bytes() for path in OUTPUTS}
+    before = {path: (project / path).read_bytes() for path in build_outputs(project)}
     settle = build_module._settle
 
     def settle_after_another_build(outcomes: Iterable[Outcome], *args: Any, **kwargs: Any) -> BuildSummary:
@@ -245,7 +257,7 @@ def test_a_cache_that_loses_a_kept_line_during_the_build_stops_it(
     monkeypatch.setattr(build_module, "_settle", settle_after_another_build)
     with pytest.raises(BuildError, match="the outcome cache changed during the build"):
         build(loaded, schemas, project, engine=Engine(jobs=1))
-    assert {path: (project / path).read_bytes() for path in OUTPUTS} == before
+    assert {path: (project / path).read_bytes() for path in build_outputs(project)} == before
 
 
 def test_a_build_that_failed_after_converting_leaves_a_cache_the_next_build_trusts(

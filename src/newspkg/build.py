@@ -26,16 +26,13 @@ from newspkg.dedup import DuplicateIndex, Twin
 from newspkg.discover import project_raw_paths
 from newspkg.engines import SHARD_SIZE, Job, shards
 from newspkg.issues import Issue
+from newspkg.publish import REJECTS_PATH, REPORT_PATH, Written, check_settings, package_files
 from newspkg.schema import BASE_FILE, SchemaSet, shipped_base
 from newspkg.summary import BuildSummary, Duplicate, report_json
 from newspkg.write import BytesFile, JsonlWriter, ParquetWriter, commit_together, recover
 
-REJECTS_PATH = "build/rejects.jsonl"
-REPORT_PATH = "build/report.json"
 CACHE_PATH = "build/.cache/outcomes.sqlite"
-# Outputs compared by `newspkg build --check`, descriptor last.
 BASE_SCHEMA_PATH = f"schema/{BASE_FILE}"
-OUTPUTS = (package.JSONL_PATH, package.PARQUET_PATH, REJECTS_PATH, REPORT_PATH, BASE_SCHEMA_PATH, "datapackage.json")
 SPILL_BUFFER = 1 << 20
 LINES_PER_BATCH = 500  # spilled records handled together: the cached lines among them are read in one query
 Progress = Callable[[int], None]  # called with the number of files just finished
@@ -109,6 +106,7 @@ def build(
     recover(out_root / package.JOURNAL_PATH)  # a build killed while committing: finish its renames first
     engine = engine or Engine()
     previous = package.read_descriptor(project.descriptor_path)
+    check_settings(project, previous)
     outcomes = convert_all(project, schemas, now, engine=engine)  # configuration errors stop the build here
     manifest = package.Manifest()
     jsonl = JsonlWriter(out_root / package.JSONL_PATH)
@@ -126,17 +124,16 @@ def build(
 
         summary = _settle(outcomes, jsonl.path.parent, on_outcome, kept_writer.write)
     summary.warn_all(project.warnings)
-    report = BytesFile(out_root / REPORT_PATH, report_json(summary))
-    outputs = {
-        package.JSONL_PATH: package.FileFacts(*jsonl.facts()),
-        package.PARQUET_PATH: package.file_facts(parquet.partial),
-    }
+    report_data = b"".join(report_json(summary))
+    report = BytesFile(out_root / REPORT_PATH, report_data)
     counts = {name: dict(counter) for name, counter in summary.per_source.items()}
     provenance = package.provenance(manifest.hexdigest(), schemas, summary.inputs, counts)
-    descriptor = package.descriptor(previous, project, schemas, outputs, provenance)
-    package_file = BytesFile(out_root / "datapackage.json", package.dump_descriptor(descriptor))
+    written = Written(
+        package.FileFacts(*jsonl.facts()), parquet.partial, rejects.partial, report_data, summary.accepted
+    )
+    documents = package_files(project, schemas, previous, written, out_root, provenance)  # descriptor last
     base_copy = BytesFile(out_root / BASE_SCHEMA_PATH, shipped_base())  # for data users: the package is self-contained
-    commit_together([jsonl, parquet, rejects, report, base_copy, package_file], out_root / package.JOURNAL_PATH)
+    commit_together([jsonl, parquet, rejects, report, base_copy, *documents], out_root / package.JOURNAL_PATH)
     if engine.cache:
         forget_gone(project.root / CACHE_PATH, summary.inputs, lambda: project_raw_paths(project))
     return summary
@@ -270,11 +267,16 @@ def _reject_entry(outcome: Outcome) -> dict[str, Any]:
 
 
 def check(project: Project, schemas: SchemaSet, engine: Engine | None = None) -> list[str]:
-    """Rebuild (without the cache) into a scratch folder; name every committed output that differs."""
+    """Rebuild (without the cache) into a scratch folder; name every committed output that differs,
+    the descriptor last."""
     engine = replace(engine or Engine(), cache=False)
     with tempfile.TemporaryDirectory(prefix="newspkg-check-") as scratch:
         build(project, schemas, Path(scratch), engine=engine)
-        return [path for path in OUTPUTS if not _same_bytes(project.root / path, Path(scratch) / path)]
+        outputs = sorted(
+            (path.relative_to(scratch).as_posix() for path in Path(scratch).rglob("*") if path.is_file()),
+            key=lambda name: (name == "datapackage.json", name),
+        )
+        return [path for path in outputs if not _same_bytes(project.root / path, Path(scratch) / path)]
 
 
 def _same_bytes(committed: Path, rebuilt: Path) -> bool:

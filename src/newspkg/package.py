@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from newspkg import __version__
@@ -91,7 +91,7 @@ def descriptor(
     previous: Mapping[str, Any],
     project: Project,
     schemas: SchemaSet,
-    outputs: Mapping[str, FileFacts],
+    resources: list[dict[str, Any]],
     provenance: Mapping[str, Any],
 ) -> dict[str, Any]:
     """The new descriptor: the maintainer's keys from ``previous``, in their order, and the generated ones."""
@@ -102,19 +102,7 @@ def descriptor(
         "$schema": PROFILE,
         **kept,
         **({"created": created} if created else {}),
-        "resources": [
-            _resource(
-                "articles-jsonl", JSONL_PATH, "jsonl", "application/jsonl", outputs[JSONL_PATH], schemas.table_schema()
-            ),
-            _resource(
-                "articles-parquet",
-                PARQUET_PATH,
-                "parquet",
-                "application/vnd.apache.parquet",
-                outputs[PARQUET_PATH],
-                schemas.table_schema(parquet=True),
-            ),
-        ],
+        "resources": resources,
         "sources": [
             {"title": source.publisher or source.name, "path": f"raw/{source.name}/"} for source in project.sources
         ],
@@ -130,8 +118,46 @@ def descriptor(
     }
 
 
+def article_resources(schemas: SchemaSet, outputs: Mapping[str, FileFacts], rows: int) -> list[dict[str, Any]]:
+    """The records, twice: JSON Lines and Parquet, each with its size, sha256, row count and schema."""
+    jsonl_schema = schemas.table_schema()
+    parquet_schema = schemas.table_schema(parquet=True)
+    return [
+        _resource("articles-jsonl", JSONL_PATH, "jsonl", "application/jsonl", outputs[JSONL_PATH], jsonl_schema, rows),
+        _resource(
+            "articles-parquet",
+            PARQUET_PATH,
+            "parquet",
+            "application/vnd.apache.parquet",
+            outputs[PARQUET_PATH],
+            parquet_schema,
+            rows,
+        ),
+    ]
+
+
+def bytes_facts(data: bytes) -> FileFacts:
+    return FileFacts(len(data), hashlib.sha256(data).hexdigest())
+
+
+def file_resource(name: str, path: str, mediatype: str, facts: FileFacts, description: str) -> dict[str, Any]:
+    """A file of the package besides the records (``type: file``: frictionless checks its size and
+    hash but reads nothing in it as a table)."""
+    return {
+        "name": name,
+        "type": "file",
+        "path": path,
+        "format": PurePosixPath(path).suffix.lstrip(".") or "txt",
+        "mediatype": mediatype,
+        "encoding": "utf-8",
+        "description": description,
+        "bytes": facts.bytes,
+        "hash": f"sha256:{facts.sha256}",
+    }
+
+
 def _resource(
-    name: str, path: str, fmt: str, mediatype: str, facts: FileFacts, schema: dict[str, Any]
+    name: str, path: str, fmt: str, mediatype: str, facts: FileFacts, schema: dict[str, Any], rows: int
 ) -> dict[str, Any]:
     size_key = PARQUET_BYTES if fmt == "parquet" else "bytes"
     return {
@@ -143,6 +169,7 @@ def _resource(
         "encoding": "utf-8",
         size_key: facts.bytes,
         "hash": f"sha256:{facts.sha256}",
+        "stats": {"rows": rows},  # frictionless checks it
         "schema": schema,
     }
 

@@ -19,7 +19,7 @@ if sys.platform == "linux":  # before pyarrow is first imported: Arrow reads it 
     os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
 
 from newspkg import __version__
-from newspkg.cli import dataset, package
+from newspkg.cli import dataset, package, picture, release
 from newspkg.cli.common import Context
 
 
@@ -43,6 +43,9 @@ for command in (
     dataset.show_command,
     package.verify_command,
     package.download_command,
+    release.diff_command,
+    picture.stats_command,
+    picture.report_command,
     dataset.schema_command,
     dataset.rules_command,
 ):

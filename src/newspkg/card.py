@@ -1,0 +1,296 @@
+"""The dataset card: a README.md for the data, with the YAML header Hugging Face reads.
+
+A build rewrites only what it generates: the YAML keys in :data:`GENERATED_KEYS` and the sections
+between ``<!-- newspkg:<name> -->`` and ``<!-- /newspkg:<name> -->``. Everything else (other YAML
+keys, text outside the markers) is the maintainer's and kept. A README without any markers gets the
+sections appended once; a section whose markers the maintainer removed stays removed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any
+
+import pyarrow as pa
+import yaml
+
+from newspkg import documents
+from newspkg.errors import ConfigError
+from newspkg.report import count
+
+CARD_KEY = "newspkg:card"  # datapackage.json: where the card goes (default README.md)
+DEFAULT_CARD = "README.md"
+GENERATED_KEYS = ("pretty_name", "license", "language", "size_categories", "configs", "dataset_info")
+SECTIONS = ("contents", "load", "fields", "provenance", "verify", "cite")
+# Hugging Face's ids of the licences newspkg knows by SPDX id.
+HF_LICENSES = {
+    "cc0-1.0": "cc0-1.0",
+    "cc-by-4.0": "cc-by-4.0",
+    "cc-by-sa-4.0": "cc-by-sa-4.0",
+    "odbl-1.0": "odbl",
+    "odc-by-1.0": "odc-by",
+    "pddl-1.0": "pddl",
+    "mit": "mit",
+    "apache-2.0": "apache-2.0",
+}
+SIZES = ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M"))
+_FRONT = re.compile(r"\A---\n(.*?\n)?---\n", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class CardFacts:
+    """What the card says, gathered by the build."""
+
+    descriptor: Mapping[str, Any]  # the new datapackage.json, without the card's own resource
+    card_path: str  # relative to the package root
+    languages: Sequence[str]  # BCP 47 tags of the sources
+    parquet_schema: pa.Schema
+    local_times: Mapping[str, str]  # local-time column → date-time field
+    data_dictionary: str  # Markdown table
+    counts: Sequence[tuple[str, int, int]]  # (source, year of the local date, records)
+    files: Mapping[str, str]  # path relative to the root → sha256, for the verify section
+
+
+def card_path(descriptor: Mapping[str, Any]) -> str:
+    """Where the card goes: ``newspkg:card`` in datapackage.json, a README.md inside the package."""
+    value = descriptor.get(CARD_KEY, DEFAULT_CARD)
+    path = PurePosixPath(value) if isinstance(value, str) else None
+    if path is None or path.is_absolute() or ".." in path.parts or path.name != "README.md":
+        raise ConfigError(
+            f"datapackage.json: {CARD_KEY}: {value!r} must be the relative path of a README.md inside the "
+            'package (Hugging Face reads the card from README.md), e.g. "build/README.md"'
+        )
+    return path.as_posix()
+
+
+def render(previous: str | None, facts: CardFacts) -> str:
+    """The card: ``previous`` (the card as it is, or None) with every generated part rewritten."""
+    header, body = _split(previous or "", facts.card_path)
+    header = _header(header, facts)
+    sections = {name: _SECTION_WRITERS[name](facts) for name in SECTIONS}
+    if previous is None or not body.strip():
+        body = _new_body(facts) + "".join(_marked(name, text) for name, text in sections.items())
+    elif not any(_start(name) in body for name in SECTIONS):
+        body = body.rstrip("\n") + "\n\n" + "".join(_marked(name, text) for name, text in sections.items())
+    else:
+        for name, text in sections.items():
+            body = _replace_section(body, name, text)
+    front = yaml.safe_dump(header, allow_unicode=True, sort_keys=False, width=1000)
+    return f"---\n{front}---\n\n{body.lstrip(chr(10))}"
+
+
+# -- the YAML header ----------------------------------------------------------------------------
+
+
+def _split(text: str, where: str) -> tuple[dict[str, Any], str]:
+    match = _FRONT.match(text)
+    if not match:
+        return {}, text
+    try:
+        header = yaml.safe_load(match.group(1) or "") or {}
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{where}: the YAML header between the --- lines is not valid YAML: {error}") from None
+    if not isinstance(header, dict):
+        raise ConfigError(f"{where}: the YAML header must be a mapping of keys to values")
+    return header, text[match.end() :]
+
+
+def _header(previous: dict[str, Any], facts: CardFacts) -> dict[str, Any]:
+    descriptor = facts.descriptor
+    records = sum(count for _, _, count in facts.counts)
+    license_name = _first_license(descriptor)
+    base = PurePosixPath(facts.card_path).parent
+    paths = {r["name"]: _relative(r["path"], base) for r in descriptor["resources"] if isinstance(r.get("path"), str)}
+    generated = {
+        "pretty_name": descriptor.get("title") or descriptor.get("name"),
+        "license": HF_LICENSES.get(license_name.lower(), "other") if license_name else "unknown",
+        "language": sorted({tag.split("-")[0].lower() for tag in facts.languages}),
+        "size_categories": [_size_category(records)],
+        # One configuration: the Parquet file (Hugging Face picks one reader for all of a folder's
+        # configurations, and only the Parquet file has the local times).
+        "configs": [{"config_name": "default", "data_files": [{"split": "train", "path": paths["articles-parquet"]}]}],
+        "dataset_info": {"features": features(facts.parquet_schema)},
+    }
+    kept = {key: value for key, value in previous.items() if key not in GENERATED_KEYS}
+    kept.setdefault("task_categories", ["text-generation"])
+    return generated | kept
+
+
+def features(schema: pa.Schema) -> list[dict[str, Any]]:
+    """Hugging Face ``dataset_info.features`` (their YAML form) for an Arrow schema."""
+    return [{"name": field.name, **_feature(field.type)} for field in schema]
+
+
+def _feature(kind: pa.DataType) -> dict[str, Any]:
+    if pa.types.is_list(kind):
+        item = _feature(kind.value_type)
+        return {"list": item["dtype"] if list(item) == ["dtype"] else item}
+    if pa.types.is_struct(kind):
+        return {
+            "struct": [{"name": kind.field(i).name, **_feature(kind.field(i).type)} for i in range(kind.num_fields)]
+        }
+    names = {pa.string(): "string", pa.int64(): "int64", pa.float64(): "float64", pa.bool_(): "bool"}
+    if pa.types.is_timestamp(kind):
+        return {"dtype": f"timestamp[{kind.unit}, tz={kind.tz}]" if kind.tz else f"timestamp[{kind.unit}]"}
+    return {"dtype": names.get(kind, "string")}
+
+
+def _size_category(records: int) -> str:
+    return next((label for bound, label in SIZES if records < bound), "n>1M")
+
+
+def _first_license(descriptor: Mapping[str, Any]) -> str | None:
+    licenses = descriptor.get("licenses")
+    first = licenses[0] if isinstance(licenses, list) and licenses and isinstance(licenses[0], dict) else {}
+    return str(first["name"]) if first.get("name") else None
+
+
+def _relative(path: str, base: PurePosixPath) -> str:
+    """``path`` (relative to the package root) as seen from the card's folder."""
+    parts, base_parts = PurePosixPath(path).parts, base.parts
+    common = 0
+    while common < min(len(parts), len(base_parts)) and parts[common] == base_parts[common]:
+        common += 1
+    return PurePosixPath(*[".."] * (len(base_parts) - common), *parts[common:]).as_posix()
+
+
+# -- the body -----------------------------------------------------------------------------------
+
+
+def _start(name: str) -> str:
+    return f"<!-- newspkg:{name} -->"
+
+
+def _end(name: str) -> str:
+    return f"<!-- /newspkg:{name} -->"
+
+
+def _marked(name: str, text: str) -> str:
+    return f"{_start(name)}\n{text.strip()}\n{_end(name)}\n\n"
+
+
+def _replace_section(body: str, name: str, text: str) -> str:
+    start, end = body.find(_start(name)), body.find(_end(name))
+    if start < 0 or end < start:
+        return body  # removed by the maintainer (or its end marker is): left as it is
+    return body[:start] + _marked(name, text).rstrip("\n") + body[end + len(_end(name)) :]
+
+
+def _new_body(facts: CardFacts) -> str:
+    descriptor = facts.descriptor
+    title = descriptor.get("title") or descriptor.get("name")
+    description = descriptor.get("description") or "Describe the data here: what it covers and where it comes from."
+    return f"# {title}\n\n{description}\n\n"
+
+
+def _contents(facts: CardFacts) -> str:
+    counts = facts.counts
+    total = sum(count for _, _, count in counts)
+    lines = [
+        "## Contents",
+        "",
+        f"{count(total, 'article')}. By source and year (of the local publication date):",
+        "",
+        "| source | year | articles |",
+        "|---|---|---:|",
+    ]
+    lines += [f"| {source} | {year} | {count:,} |" for source, year, count in counts]
+    provenance = facts.descriptor.get("newspkg:provenance", {})
+    per_source = provenance.get("counts", {})
+    rejected = sum(figures.get("rejected", 0) for figures in per_source.values())
+    duplicates = sum(figures.get("duplicates", 0) for figures in per_source.values())
+    lines += [
+        "",
+        f"Not in the records: {count(rejected, 'raw item')} rejected (listed with their reasons in "
+        f"`{_path_of(facts, 'rejects')}`) and {count(duplicates, 'duplicate')} of other articles.",
+    ]
+    return "\n".join(lines)
+
+
+def _load(facts: CardFacts) -> str:
+    parquet, jsonl = _path_of(facts, "articles-parquet"), _path_of(facts, "articles-jsonl")
+    local = ", ".join(f"`{column}`" for column in facts.local_times)
+    folder = PurePosixPath("package", PurePosixPath(facts.card_path).parent).as_posix().removesuffix("/.")
+    return f"""## Load
+
+```python
+from datasets import load_dataset          # Hugging Face: the folder holding this card
+articles = load_dataset("{folder}", split="train")
+
+import pandas as pd                         # or polars.read_parquet, duckdb.read_parquet
+articles = pd.read_parquet("package/{parquet}")
+```
+
+The JSON Lines file `{jsonl}` holds the same records as the Parquet file `{parquet}`. Times in the
+JSON Lines file are RFC 3339 with the offset the source stated. The Parquet file stores each as an
+instant in UTC and, beside it, the local wall-clock time the record states ({local}): group by
+day with the local column, and `local − instant` is the offset."""
+
+
+def _fields(facts: CardFacts) -> str:
+    local = "\n".join(
+        f"| `{column}` | timestamp, Parquet only | no | {source} as the local wall-clock time it states |"
+        for column, source in facts.local_times.items()
+    )
+    return f"## Fields\n\n{facts.data_dictionary.rstrip()}\n{local}"
+
+
+def _provenance(facts: CardFacts) -> str:
+    provenance = facts.descriptor.get("newspkg:provenance", {})
+    tool = provenance.get("tool", {})
+    inputs = provenance.get("inputs", {})
+    return f"""## Provenance
+
+Built by [newspkg](https://github.com/newspkg/newspkg) {tool.get("version", "")} from
+{inputs.get("files", 0):,} raw items (manifest sha256 `{inputs.get("manifest_sha256", "")}`), with the record
+schema whose sha256 is `{provenance.get("schemas_sha256", "")}`. `datapackage.json` holds the whole
+provenance; `{_path_of(facts, "build-report")}` the build's counts by source and rule."""
+
+
+def _verify(facts: CardFacts) -> str:
+    rows = "\n".join(f"| `{path}` | `{digest}` |" for path, digest in sorted(facts.files.items()))
+    return f"""## Verify
+
+```sh
+pip install newspkg
+newspkg verify package   # the folder of datapackage.json: every file's size and sha256, every record
+```
+
+| file | sha256 |
+|---|---|
+{rows}"""
+
+
+def _cite(facts: CardFacts) -> str:
+    descriptor = facts.descriptor
+    license_name = _first_license(descriptor) or "not stated"
+    license_file = _path_of(facts, "license")
+    text = f"the text is in `{license_file}`" if license_file else "see datapackage.json"
+    return f"""## Licence and citation
+
+Licence: {license_name} ({text}). Cite the dataset as `{_path_of(facts, "citation")}` says
+(Citation File Format), or in BibTeX:
+
+```bibtex
+{documents.bibtex(descriptor).rstrip()}
+```"""
+
+
+def _path_of(facts: CardFacts, resource: str) -> str:
+    for entry in facts.descriptor.get("resources", []):
+        if entry.get("name") == resource:
+            return str(entry.get("path"))
+    return ""
+
+
+_SECTION_WRITERS = {
+    "contents": _contents,
+    "load": _load,
+    "fields": _fields,
+    "provenance": _provenance,
+    "verify": _verify,
+    "cite": _cite,
+}
