@@ -38,9 +38,9 @@ def test_changelog_has_an_unreleased_section() -> None:
     assert "## [Unreleased]" in (REPO / "CHANGELOG.md").read_text(encoding="utf-8")
 
 
-def test_every_source_example_in_the_readme_is_a_valid_configuration(tmp_path: Path) -> None:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    examples = re.findall(r"```toml\n(adapter = .*?)```", readme, re.S)
+def test_every_source_example_in_the_docs_is_a_valid_configuration(tmp_path: Path) -> None:
+    docs = (REPO / "docs" / "sources.md").read_text(encoding="utf-8")
+    examples = re.findall(r"```toml\n(adapter = .*?)```", docs, re.S)
     assert len(examples) >= 3  # jekyll, html, records
     for n, example in enumerate(examples):
         (tmp_path / "raw" / f"source-{n}").mkdir(parents=True)

@@ -1,4 +1,4 @@
-"""Extending newspkg: the README's adapter runs as written, an edited plugin is never served from
+"""Extending newspkg: the documented adapter runs as written, an edited plugin is never served from
 the cache, and a source's schema extension takes its added fields from sidecars."""
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ TITLED = (
 
 @pytest.fixture
 def plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Path, ModuleType]]:
-    """The README's example adapter as a module of its own, registered for this test only."""
-    code = EXAMPLE.search((REPO / "README.md").read_text(encoding="utf-8"))
-    assert code, "README.md lacks the adapter example"
+    """The documented example adapter as a module of its own, registered for this test only."""
+    code = EXAMPLE.search((REPO / "docs" / "sources.md").read_text(encoding="utf-8"))
+    assert code, "docs/sources.md lacks the adapter example"
     folder = tmp_path / "plugin"
     folder.mkdir()
     (folder / "titled_text_adapter.py").write_text(code[1], encoding="utf-8")

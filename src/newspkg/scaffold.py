@@ -34,6 +34,7 @@ build/.*.partial
 /.*.partial
 .newspkg-commit.journal
 .venv/
+build/report.html
 """
 WORKFLOW = """# Checks every push: raw files convert, committed outputs are up to date, the package is valid.
 name: data
