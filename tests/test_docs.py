@@ -39,7 +39,7 @@ def test_changelog_has_an_unreleased_section() -> None:
 
 
 def test_every_source_example_in_the_docs_is_a_valid_configuration(tmp_path: Path) -> None:
-    docs = (REPO / "docs" / "sources.md").read_text(encoding="utf-8")
+    docs = "".join((REPO / name).read_text(encoding="utf-8") for name in ("README.md", "docs/sources.md"))
     examples = re.findall(r"```toml\n(adapter = .*?)```", docs, re.S)
     assert len(examples) >= 3  # jekyll, html, records
     for n, example in enumerate(examples):
