@@ -164,3 +164,19 @@ def test_every_file_for_people_is_a_resource_with_its_size_and_digest(built: Pat
     result = run("verify", str(built), "--format", "json")
     assert result.exit_code == 1
     assert '"file":"build/CITATION.cff"' in result.output.replace(" ", "")
+
+
+def test_a_wrong_row_count_is_reported_by_verify(built: Path, run: Callable[..., Result]) -> None:
+    """`stats.rows` is checked against the records each article file holds."""
+    descriptor = descriptor_of(built)
+    for resource in descriptor["resources"]:
+        if resource["name"] == "articles-parquet":
+            resource["stats"]["rows"] += 1
+    (built / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False, indent=2), encoding="utf-8")
+    result = run("verify", str(built), "--format", "json")
+    assert result.exit_code == 1
+    issues = [json.loads(line) for line in result.output.splitlines() if '"rule"' in line]
+    rows = [issue for issue in issues if issue["rule"] == "resource:rows"]
+    assert [(issue["file"], issue["message"]) for issue in rows] == [
+        ("build/articles.parquet", "build/articles.parquet holds 4 records, the descriptor says 5")
+    ]

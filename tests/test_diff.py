@@ -13,7 +13,8 @@ from click.testing import CliRunner, Result
 
 from conftest import REPO, copy_project
 from newspkg.cli import main
-from newspkg.consume.diff import changed_fields, compare_records, schema_changes
+from newspkg.consume.diff import changed_fields, compare_records
+from newspkg.consume.schema_diff import schema_changes
 
 TITLED = "raw/finews/000_7002e876ea497e3f.txt"
 DELETED = "raw/shanxidayuan/001_a8873c726350f525.txt"

@@ -121,6 +121,12 @@ PACKAGE_JOURNAL = Rule("package:journal", ERROR, Stage.PACKAGE, "an interrupted 
 RESOURCE_MISSING = Rule("resource:missing", ERROR, Stage.PACKAGE, "a resource file is missing or not a regular file")
 RESOURCE_BYTES = Rule("resource:bytes", ERROR, Stage.PACKAGE, "a resource file's size is not the declared one")
 RESOURCE_HASH = Rule("resource:hash", ERROR, Stage.PACKAGE, "a resource file's sha256 is not the declared one")
+RESOURCE_ROWS = Rule(
+    "resource:rows",
+    ERROR,
+    Stage.PACKAGE,
+    "an article file holds another number of records than its `stats.rows`",
+)
 JSONL_SYNTAX = Rule("jsonl:syntax", ERROR, Stage.PACKAGE, "a JSONL line is not a JSON object (or is over 64 MiB)")
 RECORD_KEYS = Rule("record:keys", ERROR, Stage.PACKAGE, "a record's keys are not the schema's, in its order")
 UNIQUE_ID = Rule("unique-id", ERROR, Stage.PACKAGE, "two records have the same `id`")

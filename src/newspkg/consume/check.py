@@ -37,6 +37,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.parquet as pq
+
 from newspkg import package, rules
 from newspkg.config import available_cores
 from newspkg.consume.descriptor import load_descriptor, local_path
@@ -143,6 +146,26 @@ def _check_contents(
         thorough=options.thorough,
     )
     check_records(job, report, options.workers, options.progress)
+    _check_rows(by_name, paths, report)
+
+
+def _check_rows(by_name: dict[str, dict[str, Any]], paths: dict[str, Path], report: PackageReport) -> None:
+    """The row counts the descriptor declares (``stats.rows``) against the records each file holds."""
+    for name, path in paths.items():
+        stats = by_name[name].get("stats")
+        declared = stats.get("rows") if isinstance(stats, dict) else None
+        if declared is None:
+            continue
+        if name == "articles-jsonl":
+            found = report.records
+        else:
+            try:
+                found = pq.ParquetFile(path).metadata.num_rows
+            except (pa.ArrowException, OSError):
+                continue  # the row comparison has reported the damage
+        if found != declared:
+            file = str(by_name[name]["path"])
+            report.add(file, rules.RESOURCE_ROWS, f"{file} holds {found} records, the descriptor says {declared}")
 
 
 def _check_file(path: Path, resource: dict[str, Any], report: PackageReport, *, every: bool = True) -> bool:
