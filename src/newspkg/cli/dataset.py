@@ -90,7 +90,7 @@ def build_command(obj: Context, check_only: bool, engine: Engine, output: report
     started = time.monotonic()
     with progress_bar("building", lambda: raw_count(project)) as progress:
         summary = build(project, schemas, project.root, engine=engine, progress=progress)
-    title = "newspkg build: wrote build/articles.jsonl, build/articles.parquet, datapackage.json"
+    title = f"newspkg build: wrote {_written(project.descriptor_path)}"
     _write_summary(summary, output, title, time.monotonic() - started, listed_in="build/rejects.jsonl")
     return EXIT_PROBLEMS if summary.unacknowledged else EXIT_CLEAN
 
@@ -220,6 +220,15 @@ def _write_summary(
             f"OK: {report.count(summary.accepted, 'record')}, {rejects}{acknowledged}, {duplicates}{filtered_note}"
         )
     report.write_build_summary(figures, output, title, verdict, summary.lists() if output.fmt == "json" else {})
+
+
+def _written(descriptor_path: Path) -> str:
+    """What a build wrote, as its new descriptor lists it."""
+    resources = json.loads(descriptor_path.read_text(encoding="utf-8"))["resources"]
+    card = next((r["path"] for r in resources if r["name"] == "card"), None)
+    return f"datapackage.json and the {len(resources)} files it lists" + (
+        f" (the dataset card: {card})" if card else ""
+    )
 
 
 def _report_written(root: Path, written: scaffold.Written) -> None:
