@@ -21,7 +21,8 @@ def test_the_build_summary_is_a_table_and_ends_with_the_verdict(project: Path, r
     result = run("build", root=project)
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    start = lines.index("newspkg build: wrote datapackage.json and the 8 files it lists (the dataset card: build/README.md)")
+    title = "newspkg build: wrote datapackage.json and the 8 files it lists (the dataset card: build/README.md)"
+    start = lines.index(title)
     assert lines[start + 1 : start + 7] == [
         "source         inputs  accepted  rejected  duplicates  filtered",
         "finews              2         2         0           0         0",
