@@ -421,7 +421,7 @@ def _duplicates(figures: Mapping[str, Any]) -> str:
     lead = (
         f'<p class="lead"><b>{_count(build["duplicates"], "duplicate")}</b> among {_count(build["inputs"], "raw file")}'
         + (f" ({esc(reasons)})" if reasons else "")
-        + ": dropped, the first copy kept. What each source's files became:</p>\n"
+        + ": each dropped for its twin (the longest text is kept). What each source's files became:</p>\n"
     )
     per_source = build["per_source"]
     if not per_source:
