@@ -8,5 +8,9 @@
 - :mod:`~newspkg.consume.spans`: the JSONL file cut into spans of whole lines, the unit of work;
 - :mod:`~newspkg.consume.rows`: the Parquet rows equal to the JSONL records;
 - :mod:`~newspkg.consume.findings`: what a check found, in order, bounded in memory;
-- :mod:`~newspkg.consume.download`: fetching a package over HTTP(S), then verifying it.
+- :mod:`~newspkg.consume.download`: fetching a package over HTTP(S), then verifying it;
+- :mod:`~newspkg.consume.stats` and :mod:`~newspkg.consume.report_page`: the corpus in figures
+  (``newspkg stats``) and drawn as one page (``newspkg report``);
+- :mod:`~newspkg.consume.diff` and :mod:`~newspkg.consume.schema_diff`: two packages compared
+  (``newspkg diff``), schema changes classified breaking or not.
 """
