@@ -79,7 +79,10 @@ newspkg build                       # raw/ → build/ and datapackage.json
 newspkg validate datapackage.json   # the package as a data user will check it
 ```
 
-Describe the data here: where it comes from, what it covers, its licence and how to cite it.
+Describe the data here: where it comes from and what it covers. This README is the dataset card:
+each build adds its Hugging Face header and rewrites the sections between `<!-- newspkg:… -->`
+markers (counts, fields, provenance, how to verify and cite) from `datapackage.json`; everything
+else is yours and kept.
 """
 
 
