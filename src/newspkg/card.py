@@ -101,7 +101,7 @@ def _split(text: str, where: str) -> tuple[dict[str, Any], str]:
 def _header(previous: dict[str, Any], facts: CardFacts) -> dict[str, Any]:
     descriptor = facts.descriptor
     records = sum(count for _, _, count in facts.counts)
-    license_name = _first_license(descriptor)
+    license_name = documents.license_id(descriptor)
     base = PurePosixPath(facts.card_path).parent
     paths = {r["name"]: _relative(r["path"], base) for r in descriptor["resources"] if isinstance(r.get("path"), str)}
     generated = {
@@ -140,12 +140,6 @@ def _feature(kind: pa.DataType) -> dict[str, Any]:
 
 def _size_category(records: int) -> str:
     return next((label for bound, label in SIZES if records < bound), "n>1M")
-
-
-def _first_license(descriptor: Mapping[str, Any]) -> str | None:
-    licenses = descriptor.get("licenses")
-    first = licenses[0] if isinstance(licenses, list) and licenses and isinstance(licenses[0], dict) else {}
-    return str(first["name"]) if first.get("name") else None
 
 
 def _relative(path: str, base: PurePosixPath) -> str:
@@ -266,7 +260,7 @@ newspkg verify package   # the folder of datapackage.json: every file's size and
 
 def _cite(facts: CardFacts) -> str:
     descriptor = facts.descriptor
-    license_name = _first_license(descriptor) or "not stated"
+    license_name = documents.license_id(descriptor) or "not stated"
     license_file = _path_of(facts, "license")
     text = f"the text is in `{license_file}`" if license_file else "see datapackage.json"
     return f"""## Licence and citation
