@@ -180,3 +180,15 @@ def test_a_wrong_row_count_is_reported_by_verify(built: Path, run: Callable[...,
     assert [(issue["file"], issue["message"]) for issue in rows] == [
         ("build/articles.parquet", "build/articles.parquet holds 4 records, the descriptor says 5")
     ]
+
+
+def test_a_licence_without_text_is_a_warning(project: Path, run: Callable[..., Result]) -> None:
+    """A licence newspkg ships no text of, and no file named: the build warns, naming the key."""
+    set_descriptor(project, licenses=[{"name": "Apache-2.0", "path": "https://www.apache.org/licenses/LICENSE-2.0"}])
+    result = run("build", "--format", "json", root=project)
+    assert result.exit_code == 0, result.output
+    issues = [json.loads(line) for line in result.output.splitlines() if '"summary"' not in line]
+    warnings = [issue for issue in issues if issue["rule"] == "license:text"]
+    assert [(w["file"], w["severity"]) for w in warnings] == [("datapackage.json", "warning")]
+    assert "licenses[0].name 'Apache-2.0'" in warnings[0]["message"]
+    assert "license" not in {r["name"] for r in descriptor_of(project)["resources"]}

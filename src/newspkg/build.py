@@ -106,7 +106,7 @@ def build(
     recover(out_root / package.JOURNAL_PATH)  # a build killed while committing: finish its renames first
     engine = engine or Engine()
     previous = package.read_descriptor(project.descriptor_path)
-    check_settings(project, previous)
+    package_warnings = check_settings(project, previous)
     outcomes = convert_all(project, schemas, now, engine=engine)  # configuration errors stop the build here
     manifest = package.Manifest()
     jsonl = JsonlWriter(out_root / package.JSONL_PATH)
@@ -123,7 +123,7 @@ def build(
                 progress(1)
 
         summary = _settle(outcomes, jsonl.path.parent, on_outcome, kept_writer.write)
-    summary.warn_all(project.warnings)
+    summary.warn_all([*project.warnings, *package_warnings])
     report_data = b"".join(report_json(summary))
     report = BytesFile(out_root / REPORT_PATH, report_data)
     counts = {name: dict(counter) for name, counter in summary.per_source.items()}

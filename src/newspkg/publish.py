@@ -13,9 +13,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from newspkg import card, croissant, documents, package
+from newspkg import card, croissant, documents, package, rules
 from newspkg.config import Project
 from newspkg.errors import ConfigError
+from newspkg.issues import Issue
 from newspkg.schema import SchemaSet
 from newspkg.write import BytesFile
 
@@ -117,10 +118,21 @@ def package_files(
     return files
 
 
-def check_settings(project: Project, previous: Mapping[str, Any]) -> None:
-    """Stop on a bad card path or licence file before anything is converted."""
+def check_settings(project: Project, previous: Mapping[str, Any]) -> list[Issue]:
+    """Stop on a bad card path or licence file before anything is converted; warn of a package
+    that would hold no licence text."""
     card.card_path(previous)
     _license(project, previous, None)
+    if documents.maintainers_license_file(previous) or documents.license_text(previous):
+        return []
+    named = documents.license_id(previous)
+    message = (
+        f"licenses[0].name {named!r}: newspkg ships no text of it; add the text as a file of the package "
+        "and name it in licenses[0].path"
+        if named
+        else "no licence: name one in licenses (e.g. CC-BY-4.0), or add its text as a file named in licenses[0].path"
+    )
+    return [rules.LICENSE_TEXT.issue("datapackage.json", message)]
 
 
 def _license(

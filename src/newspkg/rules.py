@@ -101,6 +101,12 @@ ACKNOWLEDGED_MISSING = Rule(
 ACKNOWLEDGED_STALE = Rule(
     "acknowledged:stale", WARNING, Stage.BUILD, "an acknowledged reject is now accepted: drop the acknowledgement"
 )
+LICENSE_TEXT = Rule(
+    "license:text",
+    WARNING,
+    Stage.BUILD,
+    "the package holds no text of its licence: newspkg ships none for `licenses[0].name`, and no file is named",
+)
 
 PROFILE = Rule("package:<type>", ERROR, Stage.PACKAGE, "the descriptor breaks the Data Package profile")
 PACKAGE_RESOURCE = Rule("package:resource", ERROR, Stage.PACKAGE, "an article resource is missing or listed twice")
