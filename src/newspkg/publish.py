@@ -25,6 +25,10 @@ REPORT_PATH = "build/report.json"
 LICENSE_PATH = f"build/{documents.LICENSE_FILE}"
 CITATION_PATH = f"build/{documents.CITATION_FILE}"
 CROISSANT_PATH = "croissant.json"  # beside datapackage.json, where Croissant tools look
+REJECTS_DESCRIPTION = "The raw items that did not become records, one JSON object each, with the rules they broke."
+REPORT_DESCRIPTION = "What became of every raw item: counts by source, rejects by rule, duplicates and their twins."
+CARD_DESCRIPTION = "The dataset card: what the data is, how to load, verify and cite it."
+CROISSANT_DESCRIPTION = "The package described in Croissant 1.1 (MLCommons), for machine-learning tools."
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,19 @@ class Written:
     rows: int
 
 
+class _Files:
+    """The files being made and their entries in the descriptor, in the order they are added."""
+
+    def __init__(self, out_root: Path, resources: list[dict[str, Any]]) -> None:
+        self.out_root = out_root
+        self.resources = resources
+        self.written: list[BytesFile] = []
+
+    def add(self, name: str, path: str, mediatype: str, data: bytes, description: str) -> None:
+        self.written.append(BytesFile(self.out_root / path, data))
+        self.resources.append(package.file_resource(name, path, mediatype, package.bytes_facts(data), description))
+
+
 def package_files(
     project: Project,
     schemas: SchemaSet,
@@ -47,53 +64,22 @@ def package_files(
     provenance: Mapping[str, Any],
 ) -> list[BytesFile]:
     """The licence, croissant.json, CITATION.cff, the card and, last, datapackage.json, each in a
-    partial file."""
+    partial file. Each is made from the descriptor as it stands before it is added."""
+
+    def descriptor() -> dict[str, Any]:
+        return package.descriptor(previous, project, schemas, files.resources, provenance)
+
     outputs = {package.JSONL_PATH: written.jsonl, package.PARQUET_PATH: package.file_facts(written.parquet)}
-    resources = package.article_resources(schemas, outputs, written.rows)
-    resources += [
-        package.file_resource(
-            "rejects",
-            REJECTS_PATH,
-            "application/jsonl",
-            package.file_facts(written.rejects),
-            "The raw items that did not become records, one JSON object each, with the rules they broke.",
-        ),
-        package.file_resource(
-            "build-report",
-            REPORT_PATH,
-            "application/json",
-            package.bytes_facts(written.report),
-            "What became of every raw item: counts by source, rejects by rule, duplicates and their twins.",
-        ),
-    ]
-    files = []
-    license_resource, license_file = _license(project, previous, out_root)
-    if license_file:
-        files.append(license_file)
-    if license_resource:
-        resources.append(license_resource)
-    draft = package.descriptor(previous, project, schemas, resources, provenance)
-    description = croissant.dump(croissant.croissant(draft, schemas))
-    files.append(BytesFile(out_root / CROISSANT_PATH, description))
-    resources.append(
-        package.file_resource(
-            "croissant",
-            CROISSANT_PATH,
-            "application/ld+json",
-            package.bytes_facts(description),
-            "The package described in Croissant 1.1 (MLCommons), for machine-learning tools.",
-        )
-    )
-    citation = documents.citation(draft)
-    files.append(BytesFile(out_root / CITATION_PATH, citation))
-    resources.append(
-        package.file_resource(
-            "citation", CITATION_PATH, "application/x-yaml", package.bytes_facts(citation), "How to cite the dataset."
-        )
+    files = _Files(out_root, [*package.article_resources(schemas, outputs, written.rows), *_build_records(written)])
+    _add_license(files, project, previous)
+    croissant_json = croissant.dump(croissant.croissant(descriptor(), schemas))
+    files.add("croissant", CROISSANT_PATH, "application/ld+json", croissant_json, CROISSANT_DESCRIPTION)
+    files.add(
+        "citation", CITATION_PATH, "application/x-yaml", documents.citation(descriptor()), "How to cite the dataset."
     )
     card_path = card.card_path(previous)
     facts = card.CardFacts(
-        descriptor=package.descriptor(previous, project, schemas, resources, provenance),
+        descriptor=descriptor(),
         card_path=card_path,
         languages=[source.language for source in project.sources],
         parquet_schema=schemas.arrow_schema(),
@@ -102,28 +88,38 @@ def package_files(
         counts=counts_by_source_and_year(written.parquet),
         files={path: facts.sha256 for path, facts in outputs.items()},
     )
-    text = card.render(_read_card(project.root / card_path), facts).encode()
-    files.append(BytesFile(out_root / card_path, text))
-    resources.append(
-        package.file_resource(
-            "card",
-            card_path,
-            "text/markdown",
-            package.bytes_facts(text),
-            "The dataset card: what the data is, how to load and verify it.",
-        )
-    )
-    descriptor = package.descriptor(previous, project, schemas, resources, provenance)
-    files.append(BytesFile(out_root / "datapackage.json", package.dump_descriptor(descriptor)))
-    return files
+    card_text = card.render(_read_card(project.root / card_path), facts).encode()
+    files.add("card", card_path, "text/markdown", card_text, CARD_DESCRIPTION)
+    return [*files.written, BytesFile(out_root / "datapackage.json", package.dump_descriptor(descriptor()))]
+
+
+def _build_records(written: Written) -> list[dict[str, Any]]:
+    """The rejects list and the build report, as resources."""
+    rejects = package.file_facts(written.rejects)
+    report = package.bytes_facts(written.report)
+    return [
+        package.file_resource("rejects", REJECTS_PATH, "application/jsonl", rejects, REJECTS_DESCRIPTION),
+        package.file_resource("build-report", REPORT_PATH, "application/json", report, REPORT_DESCRIPTION),
+    ]
+
+
+def _add_license(files: _Files, project: Project, previous: Mapping[str, Any]) -> None:
+    """The licence's text: the maintainer's file named by ``licenses[0].path``, else the text
+    newspkg ships for the licence's SPDX id, else none (:func:`check_settings` warned)."""
+    description = f"The text of the data's licence ({documents.license_id(previous)})."
+    own = _maintainers_license(project, previous)
+    if own:
+        facts = package.file_facts(project.root / own)
+        files.resources.append(package.file_resource("license", own, "text/plain", facts, description))
+    elif text := documents.license_text(previous):
+        files.add("license", LICENSE_PATH, "text/plain", text, description)
 
 
 def check_settings(project: Project, previous: Mapping[str, Any]) -> list[Issue]:
     """Stop on a bad card path or licence file before anything is converted; warn of a package
     that would hold no licence text."""
     card.card_path(previous)
-    _license(project, previous, None)
-    if documents.maintainers_license_file(previous) or documents.license_text(previous):
+    if _maintainers_license(project, previous) or documents.license_text(previous):
         return []
     named = documents.license_id(previous)
     message = (
@@ -135,23 +131,11 @@ def check_settings(project: Project, previous: Mapping[str, Any]) -> list[Issue]
     return [rules.LICENSE_TEXT.issue("datapackage.json", message)]
 
 
-def _license(
-    project: Project, previous: Mapping[str, Any], out_root: Path | None
-) -> tuple[dict[str, Any] | None, BytesFile | None]:
-    """The licence's text: the maintainer's file named by ``licenses[0].path``, else the text
-    newspkg ships for the licence's SPDX id, else none. With no ``out_root``, nothing is written."""
+def _maintainers_license(project: Project, previous: Mapping[str, Any]) -> str | None:
     own = documents.maintainers_license_file(previous)
-    description = f"The text of the data's licence ({documents.license_id(previous)})."
-    if own:
-        path = project.root / own
-        if not path.is_file():
-            raise ConfigError(f"datapackage.json: licenses[0].path: {own} is not a file of the package")
-        return package.file_resource("license", own, "text/plain", package.file_facts(path), description), None
-    text = documents.license_text(previous)
-    if text is None or out_root is None:
-        return None, None
-    resource = package.file_resource("license", LICENSE_PATH, "text/plain", package.bytes_facts(text), description)
-    return resource, BytesFile(out_root / LICENSE_PATH, text)
+    if own and not (project.root / own).is_file():
+        raise ConfigError(f"datapackage.json: licenses[0].path: {own} is not a file of the package")
+    return own
 
 
 def _read_card(path: Path) -> str | None:
