@@ -23,6 +23,7 @@ from newspkg.report import count
 
 CARD_KEY = "newspkg:card"  # datapackage.json: where the card goes (default README.md)
 DEFAULT_CARD = "README.md"
+CARD_PLACES = (DEFAULT_CARD, "build/README.md")
 GENERATED_KEYS = ("pretty_name", "license", "language", "size_categories", "configs", "dataset_info")
 SECTIONS = ("contents", "load", "fields", "provenance", "verify", "cite")
 # Hugging Face's ids of the licences newspkg knows by SPDX id.
@@ -55,15 +56,15 @@ class CardFacts:
 
 
 def card_path(descriptor: Mapping[str, Any]) -> str:
-    """Where the card goes: ``newspkg:card`` in datapackage.json, a README.md inside the package."""
+    """Where the card goes: ``newspkg:card`` in datapackage.json, README.md or build/README.md
+    (Hugging Face reads the card from README.md and loads data files below its folder)."""
     value = descriptor.get(CARD_KEY, DEFAULT_CARD)
-    path = PurePosixPath(value) if isinstance(value, str) else None
-    if path is None or path.is_absolute() or ".." in path.parts or path.name != "README.md":
+    if value not in CARD_PLACES:
         raise ConfigError(
-            f"datapackage.json: {CARD_KEY}: {value!r} must be the relative path of a README.md inside the "
-            'package (Hugging Face reads the card from README.md), e.g. "build/README.md"'
+            f"datapackage.json: {CARD_KEY}: {value!r} must be one of {', '.join(map(repr, CARD_PLACES))} "
+            "(Hugging Face reads the card from README.md and loads the data files below its folder)"
         )
-    return path.as_posix()
+    return str(value)
 
 
 def render(previous: str | None, facts: CardFacts) -> str:
