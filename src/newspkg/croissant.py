@@ -24,7 +24,7 @@ from typing import Any
 
 from newspkg import documents
 from newspkg.package import JSONL_PATH, PARQUET_BYTES, PARQUET_PATH
-from newspkg.schema import SchemaSet
+from newspkg.schema import SchemaSet, main_type
 
 CONFORMS_TO = "http://mlcommons.org/croissant/1.1"
 RECORD_SET = "articles"
@@ -175,9 +175,9 @@ def _field(uid: str, name: str, prop: Mapping[str, Any], file: Mapping[str, Any]
     field: dict[str, Any] = {"@type": "cr:Field", "@id": uid, "name": name}
     if prop.get("description"):
         field["description"] = " ".join(str(prop["description"]).split())
-    kind = _main_type(prop)
+    kind = main_type(prop)
     item = prop.get("items", {}) if kind == "array" else prop
-    if _main_type(item) == "object" and item.get("properties"):
+    if main_type(item) == "object" and item.get("properties"):
         field["subField"] = [
             _field(f"{uid}/{key}", key, sub, file, [*path, key]) for key, sub in item["properties"].items()
         ]
@@ -194,13 +194,7 @@ def _field(uid: str, name: str, prop: Mapping[str, Any], file: Mapping[str, Any]
 
 
 def _data_type(prop: Mapping[str, Any]) -> str:
-    kind = _main_type(prop)
+    kind = main_type(prop)
     if kind == "string" and prop.get("format") in STRING_FORMATS:
         return STRING_FORMATS[prop["format"]]
     return DATA_TYPES.get(kind, "sc:Text")
-
-
-def _main_type(prop: Mapping[str, Any]) -> str:
-    kind = prop.get("type", "string")
-    types = [kind] if isinstance(kind, str) else list(kind)
-    return next((t for t in types if t != "null"), "string")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
@@ -54,7 +55,7 @@ class SchemaSet:
     @cached_property
     def empty_values(self) -> dict[str, Any]:
         """What a record holds for a field it has no value for: [] for arrays, else None."""
-        return {key: [] if _main_type(prop) == "array" else None for key, prop in self.properties.items()}
+        return {key: [] if main_type(prop) == "array" else None for key, prop in self.properties.items()}
 
     def digest(self) -> str:
         """sha256 over the base and every extension, in a canonical form."""
@@ -243,21 +244,21 @@ def _parse_schema(data: bytes, path: str) -> dict[str, Any]:
     return schema
 
 
-def _types(prop: dict[str, Any]) -> list[str]:
+def _types(prop: Mapping[str, Any]) -> list[str]:
     kind = prop.get("type", "string")
     return [kind] if isinstance(kind, str) else list(kind)
 
 
-def _main_type(prop: dict[str, Any]) -> str:
+def main_type(prop: Mapping[str, Any]) -> str:
     return next((t for t in _types(prop) if t != "null"), "string")
 
 
 def _is_datetime(prop: dict[str, Any]) -> bool:
-    return _main_type(prop) == "string" and prop.get("format") == "date-time"
+    return main_type(prop) == "string" and prop.get("format") == "date-time"
 
 
 def _table_field(name: str, prop: dict[str, Any], required: bool, parquet: bool) -> dict[str, Any]:
-    kind = _main_type(prop)
+    kind = main_type(prop)
     field: dict[str, Any] = {"name": name, "type": kind}
     if prop.get("description"):
         field["description"] = prop["description"]
@@ -294,7 +295,7 @@ def _whole_match_pattern(pattern: str) -> str:
 
 
 def _arrow_type(prop: dict[str, Any]) -> pa.DataType:
-    kind = _main_type(prop)
+    kind = main_type(prop)
     if _is_datetime(prop):
         return TIMESTAMP
     if kind == "array":
@@ -321,7 +322,7 @@ def _local_description(name: str) -> str:
 
 def _describe_type(prop: dict[str, Any], kind: str) -> str:
     if kind == "array":
-        return f"array of {_main_type(prop.get('items', {}))}"
+        return f"array of {main_type(prop.get('items', {}))}"
     if prop.get("format"):
         return f"{kind} ({prop['format']})"
     return kind
