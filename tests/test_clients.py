@@ -190,3 +190,26 @@ def test_a_package_made_with_init_loads_from_its_root(tmp_path: Path, run: Calla
     loaded = datasets.load_dataset(str(root), split="train", cache_dir=str(tmp_path / ".hf-cache"))
     lines = (root / JSONL).read_text(encoding="utf-8").splitlines()
     assert loaded["id"] == [json.loads(line)["id"] for line in lines]
+
+
+@pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")  # rdflib, in mlcroissant
+def test_a_downloaded_package_loads_and_is_pictured(
+    tmp_path: Path, run: Callable[..., Result], serve: Callable[..., Any]
+) -> None:
+    """As a data user: `newspkg download` over HTTP, then the card's folder through Hugging Face,
+    the Croissant file through mlcroissant, and `newspkg stats` on the copy; each sees every record."""
+    datasets = pytest.importorskip("datasets")
+    mlc = pytest.importorskip("mlcroissant")
+    root = tmp_path / "news"
+    assert run("init", str(root)).exit_code == 0
+    assert run("build", root=root).exit_code == 0
+    server = serve(root)
+    copy = tmp_path / "copy"
+    assert run("download", server.url + "datapackage.json", str(copy)).exit_code == 0
+    ids = [json.loads(line)["id"] for line in (copy / JSONL).read_text(encoding="utf-8").splitlines()]
+    loaded = datasets.load_dataset(str(copy), split="train", cache_dir=str(tmp_path / ".hf-cache"))
+    assert loaded["id"] == ids
+    records = list(mlc.Dataset(jsonld=copy / "croissant.json").records("articles"))
+    assert [record["articles/id"].decode() for record in records] == ids
+    figures = json.loads(run("stats", str(copy), "--format", "json").output)
+    assert (figures["records"], figures["verify"]["ok"]) == (len(ids), True)
