@@ -124,12 +124,11 @@ def build(
 
         summary = _settle(outcomes, jsonl.path.parent, on_outcome, kept_writer.write)
     summary.warn_all([*project.warnings, *package_warnings])
-    report_data = b"".join(report_json(summary))
-    report = BytesFile(out_root / REPORT_PATH, report_data)
+    report = BytesFile(out_root / REPORT_PATH, report_json(summary))  # streamed: its lists may be long
     counts = {name: dict(counter) for name, counter in summary.per_source.items()}
     provenance = package.provenance(manifest.hexdigest(), schemas, summary.inputs, counts)
     written = Written(
-        package.FileFacts(*jsonl.facts()), parquet.partial, rejects.partial, report_data, summary.accepted
+        package.FileFacts(*jsonl.facts()), parquet.partial, rejects.partial, report.partial, summary.accepted
     )
     documents = package_files(project, schemas, previous, written, out_root, provenance)  # descriptor last
     base_copy = BytesFile(out_root / BASE_SCHEMA_PATH, shipped_base())  # for data users: the package is self-contained

@@ -38,7 +38,7 @@ class Written:
     jsonl: package.FileFacts
     parquet: Path
     rejects: Path
-    report: bytes
+    report: Path
     rows: int
 
 
@@ -96,7 +96,7 @@ def package_files(
 def _build_records(written: Written) -> list[dict[str, Any]]:
     """The rejects list and the build report, as resources."""
     rejects = package.file_facts(written.rejects)
-    report = package.bytes_facts(written.report)
+    report = package.file_facts(written.report)
     return [
         package.file_resource("rejects", REJECTS_PATH, "application/jsonl", rejects, REJECTS_DESCRIPTION),
         package.file_resource("build-report", REPORT_PATH, "application/json", report, REPORT_DESCRIPTION),
