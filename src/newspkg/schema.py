@@ -161,9 +161,11 @@ class SchemaSet:
             must = "yes" if key in required and "null" not in _types(prop) else "no"
             kind = " or ".join(_describe_type(prop, t) for t in _types(prop) if t != "null")
             rows.append(f"| `{key}` | {kind} | {must} | {_one_line(prop.get('description', ''))} |")
+            sub_required = set(prop.get("required", ()))
             for sub_key, sub in prop.get("properties", {}).items():
                 kinds = " or ".join(_describe_type(sub, t) for t in _types(sub) if t != "null")
-                rows.append(f"| `{key}.{sub_key}` | {kinds} | yes | {_one_line(sub.get('description', ''))} |")
+                must = "yes" if sub_key in sub_required and "null" not in _types(sub) else "no"
+                rows.append(f"| `{key}.{sub_key}` | {kinds} | {must} | {_one_line(sub.get('description', ''))} |")
         return "\n".join(rows) + "\n"
 
 
