@@ -22,6 +22,7 @@ from newspkg.cli.common import (
 )
 from newspkg.consume import download
 from newspkg.consume.check import check_package
+from newspkg.consume.descriptor import descriptor_file
 from newspkg.issues import Issue, Severity
 
 ALLOW_REMOTE = click.option(
@@ -46,7 +47,7 @@ def verify_command(obj: Context, path: Path | None, allow_remote: bool, thorough
     out), nothing is fetched (URLs are reported), and the package is only read, never modified.
     """
     path = path or obj.root
-    descriptor = path / "datapackage.json" if path.is_dir() else path
+    descriptor = descriptor_file(path)
     return check_and_report(descriptor, output, strict=True, allow_remote=allow_remote, thorough=thorough)
 
 

@@ -12,6 +12,7 @@ import click
 from newspkg import report
 from newspkg.cli.common import EXIT_CLEAN, Context, exits_on_config_errors, progress_on_first_report
 from newspkg.consume import report_page, stats
+from newspkg.consume.descriptor import descriptor_file
 from newspkg.write import BytesFile
 
 PATH_ARGUMENT = click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
@@ -22,7 +23,7 @@ NO_VERIFY = click.option(
 
 def figures_of(path: Path, *, verify: bool) -> tuple[Path, dict[str, Any]]:
     """The package's descriptor and its figures, with progress bars on a terminal."""
-    descriptor = stats.descriptor_of(path)
+    descriptor = descriptor_file(path)
     status = None
     if verify:
         with progress_on_first_report("verifying") as progress:

@@ -42,7 +42,7 @@ import pyarrow.parquet as pq
 
 from newspkg import package, rules
 from newspkg.config import available_cores
-from newspkg.consume.descriptor import load_descriptor, local_path
+from newspkg.consume.descriptor import load_descriptor, local_path, resources_of
 from newspkg.consume.findings import PackageReport
 from newspkg.consume.records import RecordsJob, check_records
 from newspkg.consume.shipped_schemas import shipped_schemas
@@ -112,8 +112,7 @@ def _check_contents(
 ) -> None:
     """Everything but the profile: resource files, shipped schemas, then every record."""
     strict = options.strict
-    listed = descriptor.get("resources")
-    resources = [r for r in listed if isinstance(r, dict)] if isinstance(listed, list) else []
+    resources = resources_of(descriptor)
     by_name = {str(r.get("name")): r for r in resources}
     paths = {}
     for name in ARTICLE_RESOURCES:

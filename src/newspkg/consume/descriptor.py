@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -15,9 +16,26 @@ from newspkg.issues import Severity
 from newspkg.rules import Rule
 
 MAX_JSON_BYTES = 16 * 1024 * 1024  # the descriptor, and each shipped schema file
+DESCRIPTOR = "datapackage.json"
 
 
 REMOTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def descriptor_file(path: Path) -> Path:
+    """A package's descriptor: ``path`` itself, or the datapackage.json in folder ``path``."""
+    return path / DESCRIPTOR if path.is_dir() else path
+
+
+def resources_of(descriptor: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The descriptor's resources that are objects (a broken entry is the profile check's to report)."""
+    listed = descriptor.get("resources")
+    return [r for r in listed if isinstance(r, dict)] if isinstance(listed, list) else []
+
+
+def resource_named(descriptor: Mapping[str, Any], name: str) -> dict[str, Any] | None:
+    """The last resource called ``name`` (as frictionless reads a repeated name), or None."""
+    return next((r for r in reversed(resources_of(descriptor)) if r.get("name") == name), None)
 
 
 def load_descriptor(path: Path) -> dict[str, Any]:
@@ -96,6 +114,17 @@ def _link_problem(root: Path, value: str, what: str) -> tuple[Rule, str] | None:
     except (OSError, RuntimeError) as error:  # RuntimeError: a loop of links (Python < 3.13)
         return rules.PACKAGE_PATH, f"{what} {value!r} cannot be resolved: {error}"
     return None
+
+
+def readable_file(root: Path, value: Any, what: str) -> tuple[Path | None, str]:
+    """``root / value`` when verify would read it (a safe path to a regular file), else None and why."""
+    problem = path_problem(root, value, strict=True, what=what)
+    if problem is not None:
+        return None, problem[1]
+    path = root / str(value)
+    if not path.is_file():
+        return None, f"{value} {'is not a regular file' if path.exists() else 'does not exist'}"
+    return path, ""
 
 
 def local_path(

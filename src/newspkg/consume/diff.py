@@ -23,7 +23,7 @@ from typing import Any, BinaryIO
 import orjson
 
 from newspkg import package
-from newspkg.consume.descriptor import load_descriptor, path_problem
+from newspkg.consume.descriptor import DESCRIPTOR, descriptor_file, load_descriptor, readable_file, resource_named
 from newspkg.consume.schema_diff import (
     SchemaChange,
     extension_added,
@@ -37,7 +37,6 @@ from newspkg.consume.spans import MAX_LINE_BYTES
 from newspkg.errors import PackageError
 from newspkg.schema import BASE_FILE, EXTENSION_SUFFIX, SOURCES_DIR, SchemaSet, load_package_schemas
 
-DESCRIPTOR = "datapackage.json"
 JSONL_RESOURCE = "articles-jsonl"
 DEFAULT_MAX_RECORDS = 20
 DIGEST_BYTES = 16
@@ -131,7 +130,7 @@ def open_package(path: Path, which: str) -> Package:
 
     Raises :class:`~newspkg.errors.PackageError` when its descriptor, its JSONL resource or its
     record schema cannot be read, or a path it names leaves the package."""
-    descriptor_path = path / DESCRIPTOR if path.is_dir() else path
+    descriptor_path = descriptor_file(path)
     try:
         descriptor = load_descriptor(descriptor_path)
     except PackageError as error:
@@ -146,12 +145,10 @@ def open_package(path: Path, which: str) -> Package:
 
 
 def _jsonl_path(root: Path, descriptor: dict[str, Any], where: str) -> Path:
-    resources = descriptor.get("resources")
-    listed = [r for r in resources if isinstance(r, dict)] if isinstance(resources, list) else []
-    found = [r for r in listed if r.get("name") == JSONL_RESOURCE]
-    if not found:
+    found = resource_named(descriptor, JSONL_RESOURCE)
+    if found is None:
         raise PackageError(f"{where}: no resource named {JSONL_RESOURCE!r}: no records to compare")
-    return _safe_file(root, found[0].get("path"), where, "resource path")
+    return _safe_file(root, found.get("path"), where, "resource path")
 
 
 def _schemas(root: Path, descriptor: dict[str, Any], where: str) -> SchemaSet:
@@ -170,14 +167,9 @@ def _schemas(root: Path, descriptor: dict[str, Any], where: str) -> SchemaSet:
 
 
 def _safe_file(root: Path, value: Any, where: str, what: str) -> Path:
-    problem = path_problem(root, value, strict=True, what=what)
-    if problem is not None:
-        raise PackageError(f"{where}: {problem[1]}")
-    path = root / str(value)
-    if not path.is_file():
-        raise PackageError(
-            f"{where}: {what} {value!r} {'is not a regular file' if path.exists() else 'does not exist'}"
-        )
+    path, why = readable_file(root, value, what)
+    if path is None:
+        raise PackageError(f"{where}: {why}")
     return path
 
 

@@ -50,6 +50,7 @@ from typing import Any
 
 import orjson
 
+from newspkg.consume.descriptor import resources_of
 from newspkg.schema import SchemaSet
 
 ANNOTATIONS = frozenset(
@@ -341,9 +342,7 @@ def table_schema_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list
 
 
 def _resources(descriptor: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    resources = descriptor.get("resources")
-    listed = resources if isinstance(resources, list) else []
-    return {r["name"]: r for r in listed if isinstance(r, dict) and isinstance(r.get("name"), str)}
+    return {r["name"]: r for r in resources_of(descriptor) if isinstance(r.get("name"), str)}
 
 
 def _table_fields(resource: Mapping[str, Any]) -> dict[str, dict[str, Any]]:

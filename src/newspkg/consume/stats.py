@@ -39,7 +39,7 @@ import orjson
 
 from newspkg import package, report
 from newspkg.consume.check import check_package
-from newspkg.consume.descriptor import MAX_JSON_BYTES, load_descriptor, path_problem
+from newspkg.consume.descriptor import MAX_JSON_BYTES, load_descriptor, readable_file, resource_named
 from newspkg.consume.spans import read_lines
 from newspkg.errors import PackageError
 from newspkg.issues import Severity
@@ -63,11 +63,6 @@ MONTH = re.compile(r"(\d{4}-(?:0[1-9]|1[0-2]))-\d{2}T")
 NO_SOURCE = "(no source)"
 
 Progress = Callable[[int, int], None]
-
-
-def descriptor_of(path: Path) -> Path:
-    """A package's descriptor: ``path`` itself, or the datapackage.json in folder ``path``."""
-    return path / "datapackage.json" if path.is_dir() else path
 
 
 def verify_status(descriptor_path: Path, progress: Progress | None = None) -> dict[str, Any]:
@@ -130,24 +125,11 @@ def _string(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _safe_file(root: Path, value: Any, what: str) -> tuple[Path | None, str]:
-    """``root / value`` when verify would read it (a regular file inside the package), else why not."""
-    problem = path_problem(root, value, strict=True, what=what)
-    if problem is not None:
-        return None, problem[1]
-    path = root / str(value)
-    if not path.is_file():
-        return None, f"{value} {'is not a regular file' if path.exists() else 'does not exist'}"
-    return path, ""
-
-
 def _jsonl_path(root: Path, descriptor: dict[str, Any]) -> Path:
-    resources = descriptor.get("resources")
-    listed = [r for r in resources if isinstance(r, dict)] if isinstance(resources, list) else []
-    found = [r for r in listed if r.get("name") == "articles-jsonl"]
-    if not found:
+    found = resource_named(descriptor, "articles-jsonl")
+    if found is None:
         raise PackageError("the descriptor has no resource named 'articles-jsonl': no records to describe")
-    path, why = _safe_file(root, found[-1].get("path"), "resource path")
+    path, why = readable_file(root, found.get("path"), "resource path")
     if path is None:
         raise PackageError(f"the records cannot be read: {why}")
     return path
@@ -159,7 +141,7 @@ def _schema_fields(root: Path, descriptor: dict[str, Any]) -> tuple[list[str], s
     shipped = descriptor.get(package.SCHEMAS)
     value = shipped.get("record") if isinstance(shipped, dict) else None
     if value is not None:
-        path, _ = _safe_file(root, value, "schema path")
+        path, _ = readable_file(root, value, "schema path")
         fields = _properties(path.read_bytes()) if path and path.stat().st_size <= MAX_JSON_BYTES else None
         if fields is not None:
             return fields, str(value)
@@ -330,11 +312,9 @@ def _nearest_rank(ordered: list[tuple[int, int]], share: float, counted: int) ->
 def build_report(root: Path, descriptor: dict[str, Any]) -> dict[str, Any]:
     """Rejects, duplicates and filtered items from the build's report: the resource named
     ``build-report`` if the descriptor lists one, else build/report.json beside the descriptor."""
-    resources = descriptor.get("resources")
-    listed = [r for r in resources if isinstance(r, dict)] if isinstance(resources, list) else []
-    named = [r.get("path") for r in listed if r.get("name") == REPORT_RESOURCE]
-    where = named[-1] if named else REPORT_PATH
-    path, why = _safe_file(root, where, "build report path")
+    named = resource_named(descriptor, REPORT_RESOURCE)
+    where = named.get("path") if named else REPORT_PATH
+    path, why = readable_file(root, where, "build report path")
     if path is None:
         return {"available": False, "path": str(where), "reason": why}
     figures = _read_report(path)
