@@ -12,6 +12,7 @@ import pytest
 from click.testing import Result
 
 from conftest import REPO
+from newspkg.codec import local_time_columns
 from newspkg.config import Project
 from newspkg.convert import Converter
 from newspkg.discover import discover
@@ -110,7 +111,7 @@ def test_arrow_schema_has_every_field_in_record_order(schemas: SchemaSet) -> Non
         expected += [key, f"{key}_local"] if key in ("published_at", "modified_at") else [key]
     assert arrow.names == expected
     assert arrow.field("published_at_local").type == pa.timestamp("us")
-    assert schemas.local_time_columns() == {"published_at_local": "published_at", "modified_at_local": "modified_at"}
+    assert local_time_columns(arrow) == {"published_at_local": "published_at", "modified_at_local": "modified_at"}
 
 
 def test_arrow_fields_carry_the_json_schema_descriptions(schemas: SchemaSet) -> None:

@@ -18,6 +18,8 @@ import pyarrow as pa
 import yaml
 
 from newspkg import documents
+from newspkg.codec import local_time_columns
+from newspkg.consume.descriptor import resource_named
 from newspkg.errors import ConfigError
 from newspkg.report import count
 
@@ -49,10 +51,8 @@ class CardFacts:
     card_path: str  # relative to the package root
     languages: Sequence[str]  # BCP 47 tags of the sources
     parquet_schema: pa.Schema
-    local_times: Mapping[str, str]  # local-time column → date-time field
     data_dictionary: str  # Markdown table
     counts: Sequence[tuple[str, int, int]]  # (source, year of the local date, records)
-    files: Mapping[str, str]  # path relative to the root → sha256, for the verify section
 
 
 def card_path(descriptor: Mapping[str, Any]) -> str:
@@ -103,8 +103,9 @@ def _header(previous: dict[str, Any], facts: CardFacts) -> dict[str, Any]:
     descriptor = facts.descriptor
     records = sum(count for _, _, count in facts.counts)
     license_name = documents.license_id(descriptor)
-    base = PurePosixPath(facts.card_path).parent
-    paths = {r["name"]: _relative(r["path"], base) for r in descriptor["resources"] if isinstance(r.get("path"), str)}
+    parquet = _path_of(facts, "articles-parquet")
+    # The data files below the card's folder, as Hugging Face reads them (CARD_PLACES keeps them there).
+    data_file = parquet.removeprefix(f"{PurePosixPath(facts.card_path).parent}/")
     generated = {
         "pretty_name": descriptor.get("title") or descriptor.get("name"),
         "license": HF_LICENSES.get(license_name.lower(), "other") if license_name else "unknown",
@@ -112,7 +113,7 @@ def _header(previous: dict[str, Any], facts: CardFacts) -> dict[str, Any]:
         "size_categories": [_size_category(records)],
         # One configuration: the Parquet file (Hugging Face picks one reader for all of a folder's
         # configurations, and only the Parquet file has the local times).
-        "configs": [{"config_name": "default", "data_files": [{"split": "train", "path": paths["articles-parquet"]}]}],
+        "configs": [{"config_name": "default", "data_files": [{"split": "train", "path": data_file}]}],
         "dataset_info": {"features": features(facts.parquet_schema)},
     }
     kept = {key: value for key, value in previous.items() if key not in GENERATED_KEYS}
@@ -141,15 +142,6 @@ def _feature(kind: pa.DataType) -> dict[str, Any]:
 
 def _size_category(records: int) -> str:
     return next((label for bound, label in SIZES if records < bound), "n>1M")
-
-
-def _relative(path: str, base: PurePosixPath) -> str:
-    """``path`` (relative to the package root) as seen from the card's folder."""
-    parts, base_parts = PurePosixPath(path).parts, base.parts
-    common = 0
-    while common < min(len(parts), len(base_parts)) and parts[common] == base_parts[common]:
-        common += 1
-    return PurePosixPath(*[".."] * (len(base_parts) - common), *parts[common:]).as_posix()
 
 
 # -- the body -----------------------------------------------------------------------------------
@@ -207,7 +199,7 @@ def _contents(facts: CardFacts) -> str:
 
 def _load(facts: CardFacts) -> str:
     parquet, jsonl = _path_of(facts, "articles-parquet"), _path_of(facts, "articles-jsonl")
-    local = ", ".join(f"`{column}`" for column in facts.local_times)
+    local = ", ".join(f"`{column}`" for column in local_time_columns(facts.parquet_schema))
     folder = PurePosixPath("package", PurePosixPath(facts.card_path).parent).as_posix().removesuffix("/.")
     return f"""## Load
 
@@ -228,7 +220,7 @@ day with the local column, and `local − instant` is the offset."""
 def _fields(facts: CardFacts) -> str:
     local = "\n".join(
         f"| `{column}` | timestamp, Parquet only | no | {source} as the local wall-clock time it states |"
-        for column, source in facts.local_times.items()
+        for column, source in local_time_columns(facts.parquet_schema).items()
     )
     return f"## Fields\n\n{facts.data_dictionary.rstrip()}\n{local}"
 
@@ -246,7 +238,8 @@ provenance; `{_path_of(facts, "build-report")}` the build's counts by source and
 
 
 def _verify(facts: CardFacts) -> str:
-    rows = "\n".join(f"| `{path}` | `{digest}` |" for path, digest in sorted(facts.files.items()))
+    data = [_resource(facts, name) for name in ("articles-jsonl", "articles-parquet")]
+    rows = "\n".join(f"| `{r['path']}` | `{str(r['hash']).removeprefix('sha256:')}` |" for r in data)
     return f"""## Verify
 
 ```sh
@@ -274,11 +267,12 @@ Licence: {license_name} ({text}). Cite the dataset as `{_path_of(facts, "citatio
 ```"""
 
 
-def _path_of(facts: CardFacts, resource: str) -> str:
-    for entry in facts.descriptor.get("resources", []):
-        if entry.get("name") == resource:
-            return str(entry.get("path"))
-    return ""
+def _resource(facts: CardFacts, name: str) -> dict[str, Any]:
+    return resource_named(facts.descriptor, name) or {}
+
+
+def _path_of(facts: CardFacts, name: str) -> str:
+    return str(_resource(facts, name).get("path", ""))
 
 
 _SECTION_WRITERS = {

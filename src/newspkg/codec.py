@@ -30,7 +30,7 @@ def lines_to_table(data: bytes | bytearray, schema: pa.Schema, *, other_keys: st
 
     A column whose metadata names a date-time field (:data:`LOCAL_TIME_OF`) is not read but
     derived: that field's text without its offset, the wall-clock time the record states."""
-    derived = {field.name: source for field in schema if (source := local_time_of(field))}
+    derived = local_time_columns(schema)
     stated = set(derived.values())  # read as text, then made instants and local times
     read = [pa.field(f.name, pa.string() if f.name in stated else f.type) for f in schema if f.name not in derived]
     options = pa_json.ParseOptions(explicit_schema=pa.schema(read), unexpected_field_behavior=other_keys)
@@ -47,7 +47,7 @@ def lines_to_table(data: bytes | bytearray, schema: pa.Schema, *, other_keys: st
     return pa.Table.from_arrays(columns, schema=schema)  # the reader drops not-null flags: restore them
 
 
-def local_time_of(field: pa.Field) -> str | None:
-    """The date-time field a Parquet-only local-time column is derived from, or None."""
-    value = (field.metadata or {}).get(LOCAL_TIME_OF.encode())
-    return value.decode() if value is not None else None
+def local_time_columns(schema: pa.Schema) -> dict[str, str]:
+    """Each Parquet-only local-time column of ``schema`` → the date-time field it is derived from."""
+    found = {field.name: (field.metadata or {}).get(LOCAL_TIME_OF.encode()) for field in schema}
+    return {name: source.decode() for name, source in found.items() if source is not None}

@@ -20,11 +20,14 @@ KNOWN_LICENSES = ("CC0-1.0", "CC-BY-4.0", "CC-BY-SA-4.0", "ODbL-1.0", "ODC-By-1.
 AUTHOR_ROLES = ("author", "creator")
 
 
+def _first_license(descriptor: Mapping[str, Any]) -> Mapping[str, Any]:
+    licenses = descriptor.get("licenses")
+    return licenses[0] if isinstance(licenses, list) and licenses and isinstance(licenses[0], dict) else {}
+
+
 def license_id(descriptor: Mapping[str, Any]) -> str | None:
     """The SPDX id of the data's first licence, as the descriptor names it."""
-    licenses = descriptor.get("licenses")
-    first = licenses[0] if isinstance(licenses, list) and licenses and isinstance(licenses[0], dict) else {}
-    name = first.get("name")
+    name = _first_license(descriptor).get("name")
     return name if isinstance(name, str) and name else None
 
 
@@ -39,9 +42,7 @@ def license_text(descriptor: Mapping[str, Any]) -> bytes | None:
 
 def maintainers_license_file(descriptor: Mapping[str, Any]) -> str | None:
     """A licence ``path`` that is a file of the package (not a URL): the maintainer's own text."""
-    licenses = descriptor.get("licenses")
-    first = licenses[0] if isinstance(licenses, list) and licenses and isinstance(licenses[0], dict) else {}
-    path = first.get("path")
+    path = _first_license(descriptor).get("path")
     if not isinstance(path, str) or "://" in path:
         return None
     if PurePosixPath(path).is_absolute() or ".." in PurePosixPath(path).parts:

@@ -17,7 +17,7 @@ from newspkg import card, croissant, documents, package, rules
 from newspkg.config import Project
 from newspkg.errors import ConfigError
 from newspkg.issues import Issue
-from newspkg.schema import SchemaSet
+from newspkg.schema import LOCAL_SUFFIX, SchemaSet
 from newspkg.write import BytesFile
 
 REJECTS_PATH = "build/rejects.jsonl"
@@ -83,10 +83,8 @@ def package_files(
         card_path=card_path,
         languages=[source.language for source in project.sources],
         parquet_schema=schemas.arrow_schema(),
-        local_times=schemas.local_time_columns(),
         data_dictionary=schemas.data_dictionary(),
         counts=counts_by_source_and_year(written.parquet),
-        files={path: facts.sha256 for path, facts in outputs.items()},
     )
     card_text = card.render(_read_card(project.root / card_path), facts).encode()
     files.add("card", card_path, "text/markdown", card_text, CARD_DESCRIPTION)
@@ -149,8 +147,9 @@ def _read_card(path: Path) -> str | None:
 
 def counts_by_source_and_year(parquet: Path) -> list[tuple[str, int, int]]:
     """Records by source and year of their local publication date, sorted."""
-    table = pq.read_table(parquet, columns=["source", "published_at_local"])
-    years = pa.table({"source": table["source"], "year": pc.year(table["published_at_local"])})
+    local = "published_at" + LOCAL_SUFFIX
+    table = pq.read_table(parquet, columns=["source", local])
+    years = pa.table({"source": table["source"], "year": pc.year(table[local])})
     grouped = years.group_by(["source", "year"]).aggregate([([], "count_all")]).to_pylist()
     rows = [(row["source"], row["year"], row["count_all"]) for row in grouped if row["year"] is not None]
     return sorted(rows)

@@ -149,10 +149,6 @@ class SchemaSet:
                 fields.append(pa.field(key + LOCAL_SUFFIX, LOCAL_TIMESTAMP, field.nullable, metadata))
         return pa.schema(fields)
 
-    def local_time_columns(self) -> dict[str, str]:
-        """Each Parquet-only local-time column → the date-time field it is derived from."""
-        return {key + LOCAL_SUFFIX: key for key, prop in self.properties.items() if _is_datetime(prop)}
-
     def data_dictionary(self) -> str:
         """A Markdown table of the record's fields."""
         rows = ["| field | type | required | description |", "|---|---|---|---|"]

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from newspkg import rules
-from newspkg.codec import lines_to_table, local_time_of
+from newspkg.codec import lines_to_table, local_time_columns
 from newspkg.consume.findings import PackageReport
 from newspkg.consume.spans import BATCH_ROWS
 from newspkg.records import id_of
@@ -62,7 +62,7 @@ def _compare_batch(
     if batch.num_rows == len(lines) and _equal(_as_arrow(raws, schema), batch):
         return
     rows = batch.to_pylist()
-    local_times = {field.name: source for field in schema if (source := local_time_of(field))}
+    local_times = local_time_columns(schema)
     for index, (line, record) in enumerate(zip(lines, records, strict=True)):
         _compare_row(record, rows[index] if index < len(rows) else None, local_times, name, line, report)
 
