@@ -120,6 +120,11 @@ class Series:
     values: Sequence[int]
 
 
+def _section(chart: str, title: str, *parts: str) -> str:
+    """One chart's section: its heading, then ``parts`` (lead, chart, legend, table)."""
+    return f'<section id="{chart}">\n<h2>{title}</h2>\n' + "".join(parts) + "</section>\n"
+
+
 def _svg(chart: str, label: str, height: float, body: Iterable[str]) -> str:
     return (
         f'<svg data-chart="{chart}" role="img" aria-label="{esc(label)}" viewBox="0 0 {WIDTH} {_n(height)}">\n'
@@ -258,11 +263,10 @@ def _month_range(first: str, last: str) -> list[str]:
 def _per_month(figures: Mapping[str, Any]) -> str:
     per_month = figures["per_month"]
     title = "Articles per month and source"
-    heading = f'<section id="per-month">\n<h2>{title}</h2>\n'
     lead = '<p class="lead">The month of <code>published_at</code> as the record writes it, in its own offset.</p>\n'
     if not per_month["months"]:
         note = "no records" if not figures["records"] else "no record has a readable published_at"
-        return heading + lead + _note_svg("per-month", title, note) + "</section>\n"
+        return _section("per-month", title, lead, _note_svg("per-month", title, note))
     sources = list(figures["per_source"])
     coloured = sources[: len(COLOURS)] if len(sources) <= len(COLOURS) else sources[: len(COLOURS) - 1]
     others = sources[len(coloured) :]
@@ -303,15 +307,14 @@ def _per_month(figures: Mapping[str, Any]) -> str:
     headers = ["month", *coloured, *(["other sources"] if others else []), "total"]
     table = _table(f"Records per month ({unit}s with records only)", headers, rows)
     legend = _legend((s.name, s.colour) for s in series)
-    return heading + lead + svg + legend + note + table + "</section>\n"
+    return _section("per-month", title, lead, svg, legend, note, table)
 
 
 def _text_length(figures: Mapping[str, Any]) -> str:
     length = figures["text_length"]
     title = "Text length"
-    heading = f'<section id="text-length">\n<h2>{title}</h2>\n'
     if not length["records"]:
-        return heading + _note_svg("text-length", title, "no records") + "</section>\n"
+        return _section("text-length", title, _note_svg("text-length", title, "no records"))
     names = ["min", *(name for name, _ in QUANTILES), "max", "mean"]
     lead = (
         '<p class="lead">Characters of <code>text</code>: '
@@ -334,7 +337,7 @@ def _text_length(figures: Mapping[str, Any]) -> str:
         ["characters", "records"],
         [[words[c], b["count"]] for c, b in zip(categories, bins, strict=True)],
     )
-    return heading + lead + svg + table + "</section>\n"
+    return _section("text-length", title, lead, svg, table)
 
 
 def _bin_label(low: int, high: int | None) -> str:
@@ -348,13 +351,12 @@ def _completeness(figures: Mapping[str, Any]) -> str:
     completeness = figures["completeness"]
     records = figures["records"]
     title = "Empty fields"
-    heading = f'<section id="completeness">\n<h2>{title}</h2>\n'
     lead = (
         f'<p class="lead">Share of records leaving each field empty (null, "", [], {{}} or missing); fields of '
         f"<code>{esc(completeness['fields_from'])}</code>, in its order.</p>\n"
     )
     if not records:
-        return heading + lead + _note_svg("completeness", title, "no records") + "</section>\n"
+        return _section("completeness", title, lead, _note_svg("completeness", title, "no records"))
     rows = completeness["fields"]
     bars = [
         Bar(
@@ -382,16 +384,15 @@ def _completeness(figures: Mapping[str, Any]) -> str:
         ["field", "empty", "share empty"],
         [[row["field"], row["empty"], _percent(row["share_empty"])] for row in rows],
     )
-    return heading + lead + svg + note + table + "</section>\n"
+    return _section("completeness", title, lead, svg, note, table)
 
 
 def _rejects(figures: Mapping[str, Any]) -> str:
     build = figures["build_report"]
     title = "Rejected files by rule"
-    heading = f'<section id="rejects">\n<h2>{title}</h2>\n'
     if not build["available"]:
         note = f"no build report: {build['reason']}"
-        return heading + _note_svg("rejects", title, note) + "</section>\n"
+        return _section("rejects", title, _note_svg("rejects", title, note))
     lead = (
         f'<p class="lead">{build["rejected"]:,} of {_count(build["inputs"], "raw file")} rejected '
         f"({build['rejected_acknowledged']:,} acknowledged in source.toml); a file may break several rules. "
@@ -399,7 +400,7 @@ def _rejects(figures: Mapping[str, Any]) -> str:
     )
     by_rule = build["rejected_by_rule"]
     if not by_rule:
-        return heading + lead + _note_svg("rejects", title, "no rejects") + "</section>\n"
+        return _section("rejects", title, lead, _note_svg("rejects", title, "no rejects"))
     top = max(by_rule.values())
     bars = [Bar(rule, [(n, "#d55e00", f"{rule}: {_count(n, 'file')}")], f"{n:,}") for rule, n in by_rule.items()]
     svg = bars_chart("rejects", f"{title}: {len(by_rule)} rules", bars, top)
@@ -407,16 +408,15 @@ def _rejects(figures: Mapping[str, Any]) -> str:
     filtered = build["filtered_by_reason"]
     if filtered:
         table += _table("Filtered items per reason", ["reason", "items"], list(filtered.items()))
-    return heading + lead + svg + table + "</section>\n"
+    return _section("rejects", title, lead, svg, table)
 
 
 def _duplicates(figures: Mapping[str, Any]) -> str:
     build = figures["build_report"]
     title = "Duplicates"
-    heading = f'<section id="duplicates">\n<h2>{title}</h2>\n'
     if not build["available"]:
         note = f"no build report: {build['reason']}"
-        return heading + _note_svg("duplicates", title, note) + "</section>\n"
+        return _section("duplicates", title, _note_svg("duplicates", title, note))
     reasons = ", ".join(f"{reason} {n:,}" for reason, n in build["duplicates_by_reason"].items())
     lead = (
         f'<p class="lead"><b>{_count(build["duplicates"], "duplicate")}</b> among {_count(build["inputs"], "raw file")}'
@@ -425,7 +425,7 @@ def _duplicates(figures: Mapping[str, Any]) -> str:
     )
     per_source = build["per_source"]
     if not per_source:
-        return heading + lead + _note_svg("duplicates", title, "no raw files") + "</section>\n"
+        return _section("duplicates", title, lead, _note_svg("duplicates", title, "no raw files"))
     top = max(counts["inputs"] for counts in per_source.values()) or 1
     bars = [
         Bar(
@@ -449,18 +449,17 @@ def _duplicates(figures: Mapping[str, Any]) -> str:
             ["raw file", "copy of", "reason"],
             [[e["raw_path"] or "", e["kept_raw_path"] or "", e["reason"] or ""] for e in examples],
         )
-    return heading + lead + svg + legend + table + "</section>\n"
+    return _section("duplicates", title, lead, svg, legend, table)
 
 
 def _publishers(figures: Mapping[str, Any]) -> str:
     publishers = figures["original_publishers"]
     title = "Top original publishers"
-    heading = f'<section id="publishers">\n<h2>{title}</h2>\n'
     if not figures["records"]:
-        return heading + _note_svg("publishers", title, "no records") + "</section>\n"
+        return _section("publishers", title, _note_svg("publishers", title, "no records"))
     if not publishers["records_with"]:
         why = "no record names one" if publishers["field_in_schema"] else "the schema has no original_publisher"
-        return heading + _note_svg("publishers", title, why) + "</section>\n"
+        return _section("publishers", title, _note_svg("publishers", title, why))
     lead = (
         f'<p class="lead">Where the text came from (<code>original_publisher</code>): '
         f"{_count(publishers['records_with'], 'record')} of {figures['records']:,} name one, "
@@ -480,7 +479,7 @@ def _publishers(figures: Mapping[str, Any]) -> str:
     table = _table(
         "Records per original publisher", ["original publisher", "records"], [[e["name"], e["records"]] for e in top]
     )
-    return heading + lead + svg + table + "</section>\n"
+    return _section("publishers", title, lead, svg, table)
 
 
 def _verify(figures: Mapping[str, Any]) -> str:
