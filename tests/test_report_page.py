@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from newspkg.consume import report_page, stats
-from test_stats import build_package, invoke, record, write_package
+from packages import build_package, invoke, record, write_package
 
 CHARTS = ("per-month", "text-length", "completeness", "rejects", "duplicates", "publishers")
 CHROMIUM_ARGS = [
