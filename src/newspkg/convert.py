@@ -27,7 +27,7 @@ from newspkg.normalize import unify_line_ends
 from newspkg.records import finish
 from newspkg.schema import SchemaSet
 from newspkg.sidecar import SidecarError, apply_sidecar
-from newspkg.validate import RecordChecker
+from newspkg.validate import RecordChecker, modified_before_published, order_message
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +163,12 @@ class Converter:
             except SidecarError as error:
                 return None, [rules.SIDECAR_INVALID.issue(raw.path, f"{raw.path}{SIDECAR_SUFFIX}: {error}")]
         record = finish(draft, raw, source, adapter, decoded.encoding, self.schemas.empty_values, from_sidecar)
+        if modified_before_published(record):  # the site's inconsistency: the article stays, its modified_at goes
+            order = rules.DATE_ORDER.issue(
+                raw.path, order_message(record) + ": modified_at left null", record["id"], "/modified_at"
+            )
+            record["modified_at"] = None
+            return record, sorted({order, *self._checker.check(record, raw.path)})
         return record, self._checker.check(record, raw.path)
 
 

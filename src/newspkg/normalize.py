@@ -16,7 +16,8 @@ LINE_ENDS = re.compile(r"\r\n?")
 
 DATE = re.compile(
     r"(?P<year>\d{4})[-/年.](?P<month>\d{1,2})[-/月.](?P<day>\d{1,2})日?"
-    r"(?:(?:[ T]+|-)(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.(?P<fraction>\d{1,6})\d*)?)?)?"
+    r"(?:(?:[ T]+|-|(?<=日)\s*)(?P<hour>\d{1,2}):(?P<minute>\d{2})"
+    r"(?::(?P<second>\d{2})(?:\.(?P<fraction>\d{1,6})\d*)?)?)?"
     r"\s*(?P<offset>Z|[+-]\d{2}:?\d{2})?"
 )
 

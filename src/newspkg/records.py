@@ -82,7 +82,7 @@ def finish(
         "modified_at": to_rfc3339(draft.modified_at, source.zone) if draft.modified_at else None,
         "language": source.language,
         "authors": _clean_list(draft.authors),
-        "publisher": source.publisher,
+        "publisher": source.publisher or _text_or_none(draft.publisher),
         "original_publisher": _text_or_none(draft.original_publisher),
         "section": _text_or_none(draft.section),
         "tags": _clean_list(draft.tags),

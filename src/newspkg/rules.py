@@ -72,7 +72,13 @@ URL_FORMAT = Rule("url:format", ERROR, Stage.RECORD, "the URL is not well-formed
 URL_MISSING = Rule("url:missing", WARNING, Stage.RECORD, "the file has no URL, so the id falls back to the raw path")
 DATE_FUTURE = Rule("date:future", ERROR, Stage.RECORD, "`published_at` or `modified_at` is in the future")
 DATE_TOO_EARLY = Rule("date:too-early", ERROR, Stage.RECORD, "`published_at` or `modified_at` is before 1990")
-DATE_ORDER = Rule("date:order", ERROR, Stage.RECORD, "`modified_at` is earlier than `published_at`")
+DATE_ORDER = Rule(
+    "date:order",
+    WARNING,
+    Stage.RECORD,
+    "`modified_at` is earlier than `published_at` (a site's own inconsistency: a build keeps `published_at` "
+    "and leaves `modified_at` null)",
+)
 DATE_URL_MISMATCH = Rule(
     "date:url-mismatch", WARNING, Stage.RECORD, "a date in the URL is more than a day from `published_at`"
 )

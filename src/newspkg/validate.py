@@ -127,7 +127,7 @@ class RecordChecker:
             if moment and moment < EARLIEST:
                 found.append((pointer, rules.DATE_TOO_EARLY, f"{moment.isoformat()} is before 1990"))
         if published and modified and modified < published:
-            found.append(("/modified_at", rules.DATE_ORDER, "modified_at is earlier than published_at"))
+            found.append(("/modified_at", rules.DATE_ORDER, order_message(record)))
         if published:
             found += _embedded_date_rules(record, published)
         if self._integrity:
@@ -284,6 +284,15 @@ def _near(match: re.Match[str], published: datetime) -> bool:
     except ValueError:
         return False
     return abs(noon - published) <= DATE_TOLERANCE + timedelta(hours=12)
+
+
+def modified_before_published(record: Mapping[str, Any]) -> bool:
+    published, modified = _moment(record.get("published_at")), _moment(record.get("modified_at"))
+    return published is not None and modified is not None and modified < published
+
+
+def order_message(record: Mapping[str, Any]) -> str:
+    return f"modified_at {record.get('modified_at')} is earlier than published_at {record.get('published_at')}"
 
 
 def _moment(value: Any) -> datetime | None:

@@ -32,6 +32,7 @@ class Draft:
     modified_at: str | None = None
     url: str | None = None  # as written; may be protocol-relative
     authors: list[str] = field(default_factory=list)
+    publisher: str | None = None  # the site that published this copy; source.toml's publisher wins
     original_publisher: str | None = None
     section: str | None = None
     tags: list[str] = field(default_factory=list)

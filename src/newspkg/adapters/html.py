@@ -9,15 +9,18 @@ so the page is parsed from text. A page that holds no article (a home or list pa
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
 
 from newspkg.adapters import Draft, NotAnArticle
-from newspkg.adapters.page_meta import BARE_DATE, DATETIME, page_meta
+from newspkg.adapters.page_dates import Context
+from newspkg.adapters.page_meta import page_meta
 from newspkg.bylines import byline_names, is_byline
 from newspkg.config import SourceConfig
+from newspkg.dates import Moment, language_codes, parse_date
 from newspkg.discover import RawFile
 from newspkg.hints import Hint, Kind
 from newspkg.html_text import html_paragraphs
@@ -25,6 +28,7 @@ from newspkg.markers import (
     BOILERPLATE,
     CAPTION_STARTS,
     CLOSING_CREDIT,
+    DATETIME,
     EDITOR_LINE,
     FURNITURE,
     FURNITURE_ANYWHERE,
@@ -39,10 +43,10 @@ from newspkg.markers import (
 )
 
 MIN_ARTICLE_CHARS = 60  # less body than this is a list page, a stub or an error page
-TITLE_SEPARATORS = re.compile(r"\s*(?:[-_|｜–—]+|\s-\s)\s*")
 # What a page's header leaves at the start of the first paragraph when it shares the body's block.
 HEADER_PREFIX = re.compile(r"^(?:(?:最后更新|更新时间|发布时间)\s*[:：]\s*" + DATETIME + r"\s*)?")
 MIN_SENTENCE_CHARS = 15
+ANY_DATETIME = re.compile(DATETIME)
 SENTENCE_MARK = re.compile(r"[。！？]")
 EDGE_PARAGRAPHS = 2  # bylines and captions sit at the start or the end of a body
 SENTENCE_END = re.compile(r"[。！？!?”」』…)）]$")
@@ -67,23 +71,43 @@ class HtmlAdapter:
             for element in tree.cssselect(selector):
                 element.drop_tree()
         visible = _visible_text(tree)
-        meta = page_meta(tree, visible)
+        context = Context(language_codes(source.language), _fetched(raw), raw.told("url"))
+        meta = page_meta(tree, visible, context)
+        selected_date = _date_in(_selected(tree, hints.get("date_selector")), context)
+        published = meta.published_at
         draft = Draft(
-            title=_selected(tree, hints.get("title_selector")) or _title(tree, meta.title),
-            published_at=_date_in(_selected(tree, hints.get("date_selector"))) or meta.published_at,
-            modified_at=meta.modified_at,
+            title=_selected(tree, hints.get("title_selector")) or meta.title,
+            published_at=selected_date.text() if selected_date else published.moment.text() if published else None,
+            modified_at=meta.modified_at.moment.text() if meta.modified_at else None,
             url=meta.url or raw.told("url"),  # a crawl's record names its page
             authors=list(meta.authors),
+            publisher=meta.publisher,
             original_publisher=meta.original_publisher,
             section=meta.section,
             tags=list(meta.tags),
         )
-        draft.date_source = "date_selector" if hints.get("date_selector") and draft.published_at else None
-        draft.date_source = draft.date_source or meta.found_in.get("published_at")
+        draft.date_source = "date_selector" if selected_date else published.where if published else None
         draft.paragraphs = _body(tree, text, hints.get("body_selector"), draft)
         if sum(len(paragraph) for paragraph in draft.paragraphs) < MIN_ARTICLE_CHARS:
             raise NotAnArticle(f"the page holds under {MIN_ARTICLE_CHARS} characters of article text (a list page?)")
         return draft
+
+
+def _date_in(text: str | None, context: Context) -> Moment | None:
+    """The date a selected element holds, among what else it says."""
+    if not text:
+        return None
+    match = ANY_DATETIME.search(text)
+    return parse_date(match[0] if match else text, context.languages, context.reference)
+
+
+def _fetched(raw: RawFile) -> datetime | None:
+    """When a crawl fetched the page: no date after it is the page's."""
+    told = raw.told("fetched_at")
+    try:
+        return datetime.fromisoformat(told.replace("Z", "+00:00")) if told else None
+    except ValueError:
+        return None
 
 
 def _tree(text: str) -> lxml_html.HtmlElement:
@@ -168,25 +192,6 @@ def _selected(tree: lxml_html.HtmlElement, selector: str | None) -> str | None:
     found = tree.cssselect(selector)
     text = " ".join(found[0].text_content().split()) if found else ""
     return text or None
-
-
-def _date_in(text: str | None) -> str | None:
-    match = BARE_DATE.search(text) if text else None
-    return match[0] if match else None
-
-
-def _title(tree: lxml_html.HtmlElement, from_meta: str | None) -> str | None:
-    """The ``<h1>`` when the page's ``<title>`` holds it (then it is the headline, not a logo),
-    else the metadata's title, else ``<title>`` without its site suffix."""
-    page_title = " ".join((tree.findtext(".//title") or "").split())
-    for heading in tree.iter("h1"):
-        text = " ".join(heading.text_content().split())
-        if len(text) >= 4 and text in page_title:
-            return text
-    if from_meta:
-        return from_meta
-    parts = [part for part in TITLE_SEPARATORS.split(page_title) if part]
-    return max(parts, key=len) if parts else None
 
 
 def _clean(paragraphs: list[str], draft: Draft) -> list[str]:

@@ -1,52 +1,48 @@
-"""What a saved article page says about itself, as a cascade: JSON-LD (``NewsArticle`` and its
-kin), then OpenGraph and ``<meta>``, then labelled text on the page (``发布时间``, ``来源：``,
-``作者``), then script variables (``pubtime``), then the URL. Each step fills only what is still
-missing and notes where it found it.
+"""What a saved article page says about itself: its dates (:mod:`.page_dates`), its headline chosen
+by agreement between the places that state one, its authors as person names, its publisher, URL,
+section, tags and where the text came from. Machine-readable statements (:mod:`.structured`) come
+first; labelled text on the page (``来源：``, ``作者``) and trafilatura's byline search fill what
+they leave missing. ``found_in`` notes where each field was found.
 """
 
 from __future__ import annotations
 
-import json
+import html
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 from lxml import html as lxml_html
 
-ARTICLE_TYPES = frozenset({"NewsArticle", "Article", "ReportageNewsArticle", "BlogPosting", "AnalysisNewsArticle"})
-DATETIME = (
-    r"\d{4}(?:-\d{1,2}-\d{1,2}|/\d{1,2}/\d{1,2}|年\d{1,2}月\d{1,2}日)"
-    r"(?:(?:[ T]+|-)\d{1,2}:\d{2}(?::\d{2})?(?:\s*(?:Z|[+-]\d{2}:?\d{2}))?)?"
-)
-LABELLED_DATE = re.compile(r"(?:发布时间|发表时间|发布日期|时间|日期)\s*[:：]?\s*(" + DATETIME + ")")
-# "更新时间 2012年12月10日, 格林尼治标准时间10:41" (BBC): a day, then a time in GMT.
-GMT_DATE = re.compile(r"(\d{4}年\d{1,2}月\d{1,2}日)[,，]?\s*格林尼治标准时间\s*(\d{1,2}:\d{2})")
-# "发布时间：09-30 22:46": no year; one comes from a full date of that day elsewhere on the page.
-YEARLESS_DATE = re.compile(r"(?:发布时间|时间)\s*[:：]\s*(\d{1,2})-(\d{1,2})\s*(\d{1,2}:\d{2})?")
-BARE_DATE = re.compile(DATETIME)
+from newspkg.adapters.page_dates import Context, Found, published_and_modified
+from newspkg.adapters.structured import Structured, structured
+from newspkg.people import HAN, is_organisation, person_names
+
 # 来源 of the article, not of a picture or a figure (图片来源, 数据来源, 资料来源).
 SOURCE = re.compile(r"(?<!图片)(?<!数据)(?<!资料)(?<!图)(?:来源|稿源)\s*[:：]\s*([^\s|｜:：<>()（）]{2,24})")
+SOURCE_SUFFIX = re.compile(r"(?:原创稿|原创|供稿|独家稿件?)$")
 EDITOR = re.compile(r"(?:责任编辑|责编|编辑)\s*[:：]\s*([\u4e00-\u9fff·]{2,4})")
 HAN_NAME = r"[\u4e00-\u9fff·]{2,4}"
 AUTHOR = re.compile(
     rf"(?<![\u4e00-\u9fff])(?:作者|记者)\s*[:：\s]\s*({HAN_NAME}(?:[ 、,，]{HAN_NAME})*)(?![\u4e00-\u9fff])"
 )
-# A site, a paper or an app where a person's name belongs (meta author is often the site).
-NOT_A_PERSON = re.compile(r"[@/]|网|报|社|新闻|客户端|频道|中心|网站|日报|晚报|电视台|财经|News|Media", re.I)
-SCRIPT_DATE = re.compile(
-    r"(?:pubtime|publish_?time|pubDate|publishdate|publish_date)[\"']?\s*[:=]\s*[\"']([^\"']{8,30})[\"']", re.I
-)
-URL_DATE = re.compile(r"/((?:19|20)\d{2})-?(\d{2})[-/]?(\d{2})/")
+AUTHOR_META = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "dcterms.creator")
+TITLE_META = ("og:title", "twitter:title", "parsely-title", "sailthru.title", "dc.title", "title")
+SITE_META = ("og:site_name", "application-name", "apple-mobile-web-app-title", "twitter:site")
+# " - " between words; "-" or "_" touching Han characters ("标题-新华网", "标题_频道_网站").
+TITLE_SEPARATORS = re.compile(r"\s+[|｜\-–—·:]+\s+|\s*[_｜|]+\s*|\s+::\s+|(?<=[\u4e00-\u9fff])-|-(?=[\u4e00-\u9fff])")
+HAN_SAMPLE_CHARS = 2_000
+MIN_HEADLINE_CHARS = 4
+MIN_SHARE_OF_TITLE = 0.6  # an <h1> inside the <title> is the headline when it is most of it (not the logo)
 VISIBLE_CHARS = 20_000  # labels sit above the body or just below it: the page's start is enough
 
 
 @dataclass
 class PageMeta:
     title: str | None = None
-    published_at: str | None = None
-    modified_at: str | None = None
+    published_at: Found | None = None
+    modified_at: Found | None = None
     url: str | None = None
     authors: list[str] = field(default_factory=list)
     publisher: str | None = None
@@ -54,28 +50,169 @@ class PageMeta:
     section: str | None = None
     tags: list[str] = field(default_factory=list)
     found_in: dict[str, str] = field(default_factory=dict)  # field → where its value was found
-    page_title: str = ""  # the page's <title>, whose suffix names the site
 
     def fill(self, name: str, value: Any, where: str) -> None:
-        """Set a field still missing; a date without a time is refined by a later find of that day with one."""
-        current = getattr(self, name)
-        if value and (not current or (name.endswith("_at") and _refines(current, value))):
+        """Set a field still missing."""
+        if value and not getattr(self, name):
             setattr(self, name, value)
             self.found_in[name] = where
 
 
-def page_meta(tree: lxml_html.HtmlElement, visible: str) -> PageMeta:
-    meta = PageMeta(page_title=" ".join((tree.findtext(".//title") or "").split()))
-    for article in _json_ld_articles(tree):
-        _from_json_ld(meta, article)
-    _from_meta_tags(meta, _meta_tags(tree))
-    _from_visible_text(meta, visible[:VISIBLE_CHARS])
-    for script in tree.iter("script"):
-        if match := SCRIPT_DATE.search(script.text or ""):
-            meta.fill("published_at", match[1].strip(), "script")
-    if meta.url and (match := URL_DATE.search(meta.url)):
-        meta.fill("published_at", "-".join(match.groups()), "url")
+def page_meta(tree: lxml_html.HtmlElement, visible: str, context: Context) -> PageMeta:
+    data = structured(tree)
+    meta = PageMeta()
+    meta.fill("url", _url(data), "structured data")
+    meta.fill("publisher", _publisher(data), "structured data")
+    sites = _site_names(data, meta.url or context.url)
+    meta.fill("title", headline(tree, data, sites), "headline")
+    dates = Context(context.languages, context.reference, meta.url or context.url)
+    meta.published_at, meta.modified_at = published_and_modified(tree, data, visible, dates)
+    _people(meta, tree, data, visible[:VISIBLE_CHARS], sites)
+    meta.fill("section", _text(_first(data.json_ld_values("articleSection"))), "json-ld")
+    meta.fill("section", data.meta_first("article:section", "parsely-section"), "meta")
+    meta.fill("tags", _keywords(_first(data.json_ld_values("keywords"))), "json-ld")
+    tags = data.meta.get("article:tag") or _keywords(data.meta_first("keywords", "news_keywords", "parsely-tags"))
+    meta.fill("tags", tags, "meta")
+    _original_publisher(meta, tree, data, visible[:VISIBLE_CHARS])
     return meta
+
+
+def headline(tree: lxml_html.HtmlElement, data: Structured, sites: list[str]) -> str | None:
+    """The headline the places that state one agree on: an ``<h1>`` that one of them holds (a logo
+    or banner ``<h1>`` is the site's name), else the JSON-LD headline or ``og:title`` without a site
+    suffix, else ``<title>`` without it."""
+    page_title = _decoded(tree.findtext(".//title") or "")
+    stated = [*data.json_ld_values("headline"), *map(data.meta_first, TITLE_META), page_title]
+    candidates = [without_site(_decoded(value), sites) for value in stated if isinstance(value, str) and value]
+    for heading in tree.iter("h1"):
+        text = _decoded(heading.text_content())
+        usable = len(text) >= MIN_HEADLINE_CHARS and not _is_site(text, sites)
+        if usable and any(_agrees(text, candidate) for candidate in candidates):
+            return text
+    trimmed = [value for value in candidates if len(value) >= MIN_HEADLINE_CHARS and not _is_site(value, sites)]
+    return trimmed[0] if trimmed else None
+
+
+def without_site(title: str, sites: list[str]) -> str:
+    """ "Headline - Site", "Site | Headline", "标题_频道_网站" → the headline."""
+    parts = [part for part in TITLE_SEPARATORS.split(title) if part.strip()]
+    if len(parts) < 2:
+        return title
+    kept = [part for part in parts if not _is_site(part, sites)]
+    return max(kept or parts, key=len)
+
+
+def _agrees(heading: str, stated: str) -> bool:
+    a, b = _folded(heading), _folded(stated)
+    return bool(a) and (
+        a == b or (a in b and len(a) >= MIN_SHARE_OF_TITLE * len(b)) or (b in a and len(b) >= 0.8 * len(a))
+    )
+
+
+def _is_site(text: str, sites: list[str]) -> bool:
+    folded = _folded(text)
+    return any(folded and (folded == site or (len(folded) <= len(site) + 4 and site in folded)) for site in sites)
+
+
+def _folded(text: str) -> str:
+    return "".join(character for character in text.casefold() if character.isalnum())
+
+
+def _decoded(text: str) -> str:
+    """Entities decoded, double-escaped ones too (``&amp;quot;``), spaces folded."""
+    for _ in range(2):
+        if "&" in text:
+            text = html.unescape(text)
+    return " ".join(text.split())
+
+
+def _site_names(data: Structured, url: str | None) -> list[str]:
+    names = [data.meta_first(key) for key in SITE_META]
+    names += [_name(value) for value in data.json_ld_values("publisher")]
+    host = urlsplit(url).hostname or "" if url else ""
+    names += [host.removeprefix("www."), host.removeprefix("www.").split(".")[0]] if host else []
+    return sorted({folded for name in names if name and (folded := _folded(name.lstrip("@")))}, key=len)
+
+
+def _publisher(data: Structured) -> str | None:
+    for value in data.json_ld_values("publisher"):
+        if name := _name(value):
+            return name
+    site = data.meta_first("og:site_name", "application-name")
+    return _decoded(site) if site else None
+
+
+def _url(data: Structured) -> str | None:
+    for value in [*data.meta.get("canonical", ()), *data.meta.get("og:url", ())]:
+        if url := own_url(value):
+            return url
+    for value in [*data.json_ld_values("url"), *data.json_ld_values("mainEntityOfPage")]:
+        if url := own_url(value.get("@id") if isinstance(value, dict) else value):
+            return url
+    return None
+
+
+def _people(meta: PageMeta, tree: lxml_html.HtmlElement, data: Structured, visible: str, sites: list[str]) -> None:
+    """Authors from JSON-LD, microdata and meta, then trafilatura's byline search, then 作者/记者;
+    an editor named on the page is never an author, nor is the site."""
+    editors = set(EDITOR.findall(visible))
+    not_names = [*sites, *editors, meta.publisher or ""]
+    persons = [name for value in data.json_ld_values("author") for name in _persons(value)]
+    meta.fill("authors", person_names(persons, not_names), "json-ld")
+    meta.fill("authors", person_names(data.itemprops.get("author", ()), not_names), "microdata")
+    for key in AUTHOR_META:
+        meta.fill("authors", person_names(data.meta.get(key, ()), not_names), f"meta {key}")
+    if not meta.authors and not _mostly_han(visible):  # its byline search reads Chinese pages poorly
+        from trafilatura.metadata import extract_author
+
+        meta.fill("authors", person_names((extract_author(tree) or "").split(";"), not_names), "byline")
+    if match := AUTHOR.search(visible):
+        meta.fill("authors", person_names(re.split(r"[ 、,，]", match[1]), not_names), "page text 作者")
+
+
+def _original_publisher(meta: PageMeta, tree: lxml_html.HtmlElement, data: Structured, visible: str) -> None:
+    """来源 on the page, else the meta source, else an outlet named as the author (环球网) that is
+    not the site itself (which the page's ``<title>`` names)."""
+    if match := SOURCE.search(visible):
+        meta.fill("original_publisher", _source_name(match[1]), "page text 来源")
+    meta.fill("original_publisher", _source_name(data.meta_first("source")), "meta source")
+    page_title = _folded(tree.findtext(".//title") or "")
+    for value in [*data.meta.get("author", ()), *data.meta.get("article:author", ())]:
+        if is_organisation(value) and _folded(value) not in page_title:
+            meta.fill("original_publisher", _source_name(value), "meta author")
+
+
+def _mostly_han(text: str) -> bool:
+    sample = text[:HAN_SAMPLE_CHARS]
+    return len(HAN.findall(sample)) > len(sample) / 3
+
+
+def _persons(value: Any) -> list[str]:
+    """JSON-LD authors: a person's name, never an organisation's."""
+    items = value if isinstance(value, list) else [value]
+    names = []
+    for item in items:
+        if isinstance(item, dict) and "Organization" not in str(item.get("@type")):
+            names.append(_name(item) or "")
+        elif isinstance(item, str):
+            names.append(item)
+    return names
+
+
+def _name(value: Any) -> str | None:
+    if isinstance(value, dict):
+        value = value.get("name")
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return _decoded(value) if isinstance(value, str) and value.strip() else None
+
+
+def _source_name(value: str | None) -> str | None:
+    """The name alone: "来源：经济日报原创稿" → 经济日报."""
+    if not value:
+        return None
+    value = re.sub(r"^(?:本文|文章)?来源\s*[:：]\s*", "", _decoded(value))
+    return SOURCE_SUFFIX.sub("", value).strip() or None
 
 
 def own_url(value: Any) -> str | None:
@@ -88,121 +225,19 @@ def own_url(value: Any) -> str | None:
     return value.strip()
 
 
-def _json_ld_articles(tree: lxml_html.HtmlElement) -> Iterator[dict[str, Any]]:
-    for script in tree.xpath('//script[@type="application/ld+json"]'):
-        try:
-            data = json.loads(script.text or "")
-        except (json.JSONDecodeError, RecursionError):
-            continue
-        stack = [data]
-        while stack:
-            item = stack.pop()
-            if isinstance(item, list):
-                stack.extend(item)
-            elif isinstance(item, dict):
-                kinds = item.get("@type")
-                kinds = kinds if isinstance(kinds, list) else [kinds]
-                if ARTICLE_TYPES.intersection(k for k in kinds if isinstance(k, str)):
-                    yield item
-                stack.extend(value for key, value in item.items() if key == "@graph")
-
-
-def _from_json_ld(meta: PageMeta, article: dict[str, Any]) -> None:
-    meta.fill("title", _text(article.get("headline")), "json-ld")
-    meta.fill("published_at", _text(article.get("datePublished")), "json-ld")
-    meta.fill("modified_at", _text(article.get("dateModified")), "json-ld")
-    page = article.get("mainEntityOfPage")
-    meta.fill(
-        "url", own_url(article.get("url")) or own_url(page.get("@id") if isinstance(page, dict) else page), "json-ld"
-    )
-    meta.fill("authors", _names(article.get("author")), "json-ld")
-    publisher = article.get("publisher")
-    meta.fill("publisher", _text(publisher.get("name") if isinstance(publisher, dict) else publisher), "json-ld")
-    meta.fill("section", _text(article.get("articleSection")), "json-ld")
-    meta.fill("tags", _keywords(article.get("keywords")), "json-ld")
-
-
-def _meta_tags(tree: lxml_html.HtmlElement) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for tag in tree.iter("meta", "link"):
-        key = (tag.get("property") or tag.get("name") or tag.get("itemprop") or "").strip().lower()
-        if tag.tag == "link" and (tag.get("rel") or "").lower() == "canonical":
-            key = "canonical"
-        value = tag.get("content") if tag.tag == "meta" else tag.get("href")
-        if key and value and value.strip():
-            found.setdefault(key, value.strip())
-    return found
-
-
-def _from_meta_tags(meta: PageMeta, tags: dict[str, str]) -> None:
-    meta.fill("title", tags.get("og:title"), "meta og:title")
-    for key in (
-        "article:published_time", "pubdate", "publishdate", "publish_date", "datepublished", "og:release_date",
-        "og:time", "firstpublishedtime",
-    ):  # fmt: skip
-        meta.fill("published_at", tags.get(key), f"meta {key}")
-    modified = tags.get("article:modified_time") or tags.get("og:updated_time") or tags.get("lastmodifiedtime")
-    meta.fill("modified_at", modified or tags.get("dateupdate"), "meta modified")
-    meta.fill("url", own_url(tags.get("canonical")) or own_url(tags.get("og:url")), "meta url")
-    author = tags.get("article:author") or tags.get("author")
-    meta.fill("authors", _names(author), "meta author")
-    meta.fill("publisher", tags.get("og:site_name"), "meta og:site_name")
-    # An outlet in meta author is where the text came from, unless it is the site itself.
-    site = " ".join(filter(None, (tags.get("og:site_name"), meta.page_title)))
-    if author and NOT_A_PERSON.search(author) and "/" not in author and "@" not in author and author not in site:
-        meta.fill("original_publisher", tags.get("source") or author, "meta author")
-    meta.fill("original_publisher", tags.get("source"), "meta source")
-    meta.fill("section", tags.get("article:section"), "meta article:section")
-    meta.fill("tags", _keywords(tags.get("article:tag") or tags.get("keywords")), "meta keywords")
-
-
-def _from_visible_text(meta: PageMeta, visible: str) -> None:
-    if match := GMT_DATE.search(visible):
-        meta.fill("published_at", f"{match[1]} {match[2]}Z", "page text, labelled")
-    if match := LABELLED_DATE.search(visible):
-        meta.fill("published_at", match[1], "page text, labelled")
-    if (match := YEARLESS_DATE.search(visible)) and (year := _year_of(int(match[1]), int(match[2]), meta, visible)):
-        time_of_day = f" {match[3]}" if match[3] else ""
-        meta.fill("published_at", f"{year}-{int(match[1]):02}-{int(match[2]):02}{time_of_day}", "page text, labelled")
-    if match := SOURCE.search(visible):
-        meta.fill("original_publisher", match[1], "page text 来源")
-    if match := AUTHOR.search(visible):
-        meta.fill("authors", _names(re.split(r"[ 、,，]", match[1])), "page text 作者")
-    editors = set(EDITOR.findall(visible))
-    meta.authors = [name for name in meta.authors if name not in editors]  # an editor is never an author
-    if match := BARE_DATE.search(visible):
-        meta.fill("published_at", match[0], "page text")
-
-
-def _year_of(month: int, day: int, meta: PageMeta, visible: str) -> int | None:
-    """The year of a full date of that month and day elsewhere (a modified time, the page's text)."""
-    for text in (meta.modified_at or "", visible):
-        for found in re.finditer(r"(\d{4})[-年/](\d{1,2})[-月/](\d{1,2})", text):
-            if (int(found[2]), int(found[3])) == (month, day):
-                return int(found[1])
-    return None
-
-
-def _refines(date: str, moment: Any) -> bool:
-    """Whether ``moment`` is ``date``'s day with a time of day, when ``date`` has none."""
-    day, found = [int(n) for n in re.findall(r"\d+", date)], re.findall(r"\d+", str(moment))
-    return len(day) == 3 and len(found) >= 5 and [int(n) for n in found[:3]] == day
+def _first(values: Any) -> Any:
+    return next(iter(values), None)
 
 
 def _text(value: Any) -> str | None:
-    return value.strip() if isinstance(value, str) and value.strip() else None
-
-
-def _names(value: Any) -> list[str]:
-    """People's names: a site, a paper or an e-mail address given as the author is none."""
-    items = value if isinstance(value, list) else [value]
-    names = [item.get("name") if isinstance(item, dict) else item for item in items]
-    return [name.strip() for name in names if isinstance(name, str) and name.strip() and not NOT_A_PERSON.search(name)]
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return _decoded(value) if isinstance(value, str) and value.strip() else None
 
 
 def _keywords(value: Any) -> list[str]:
     if isinstance(value, list):
-        return [item.strip() for item in value if isinstance(item, str) and item.strip()]
+        return [_decoded(item) for item in value if isinstance(item, str) and item.strip()]
     if isinstance(value, str):
-        return [part for part in re.split(r"[,，;；]\s*", value.strip()) if part]
+        return [part for part in re.split(r"[,，;；]\s*", _decoded(value)) if part]
     return []

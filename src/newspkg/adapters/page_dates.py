@@ -1,0 +1,187 @@
+"""A page's publication and modification dates: every place that states one, in order of trust,
+each value parsed by :func:`newspkg.dates.parse_date` (a string that is no date is never used).
+
+The order: JSON-LD, microdata, ``<meta>`` (article:*, OpenGraph, Dublin Core, parse.ly, sailthru…),
+``<time datetime>``, labelled text on the page (``发布时间：``, "Published …"), htmldate's search of
+the whole page, the URL. The first place that has a date wins; a winner without a time of day takes
+the time another place gives for that day, and a naive time the offset another date of the page states.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from lxml import html as lxml_html
+
+from newspkg.adapters.structured import Structured
+from newspkg.dates import EARLIEST, LATEST, Moment, parse_date
+
+PUBLISHED_KEYS = ("datePublished", "dateCreated", "uploadDate")
+MODIFIED_KEYS = ("dateModified",)
+PUBLISHED_META = (
+    "article:published_time", "og:article:published_time", "og:published_time", "published_time",
+    "parsely-pub-date", "sailthru.date", "dc.date.issued", "dcterms.issued", "dc.date.created", "dcterms.created",
+    "dc.date", "dcterms.date", "citation_publication_date", "datepublished", "date", "pubdate", "publishdate",
+    "publish-date", "publish_date", "publication_date", "release_date", "og:release_date", "og:time",
+    "firstpublishedtime", "article.published", "cxenseparse:recs:publishtime", "bt:pubdate", "dc.created",
+)  # fmt: skip
+MODIFIED_META = (
+    "article:modified_time", "og:updated_time", "dc.date.modified", "dcterms.modified", "lastmodifiedtime",
+    "last-modified", "dateupdate", "article.updated",
+)  # fmt: skip
+# Elements whose class or id says they hold the article's date (the byline's line, a header's info).
+DATED_ELEMENTS = (
+    "//time[@pubdate]|//*[contains(@class,'publish') or contains(@id,'publish') or contains(@class,'date')"
+    " or contains(@id,'date') or contains(@class,'time') or contains(@class,'byline') or contains(@class,'posted')"
+    " or contains(@class,'dateline') or contains(@class,'meta') or contains(@class,'info')]"
+)
+MAX_DATED_ELEMENTS = 30
+MAX_LABEL_CHARS = 80
+MODIFIED_WORDS = re.compile(r"updated|modified|更新|修改|aktualisiert|mis à jour|actualizado|atualizado", re.I)
+# Labelled dates in visible text: 发布时间：2024-05-13 08:30, 时间：…, "Published: …", "Posted on …".
+LABELLED = re.compile(
+    r"(?:发布时间|发表时间|发布日期|发稿时间|时间|日期|Published(?: on)?|Posted(?: on)?|Veröffentlicht(?: am)?"
+    r"|Publié le|Publicado(?: el| em)?|Pubblicato(?: il)?|Date)\s*[:：]?\s*(.{6,40})",
+    re.I,
+)
+YEARLESS = re.compile(r"(?:发布时间|时间)\s*[:：]\s*(\d{1,2})-(\d{1,2})(?:\s*(\d{1,2}:\d{2}))?")
+HTMLDATE_FORMAT = "%Y-%m-%dT%H:%M:%S"
+URL_DATE = re.compile(r"/((?:19|20)\d{2})[-/]?(0[1-9]|1[0-2])[-/]?(0[1-9]|[12]\d|3[01])(?:/|[-_]|\.html?)")
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    moment: Moment
+    where: str
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What parsing a page's dates needs: the languages to read them in and the latest plausible date."""
+
+    languages: tuple[str, ...]
+    reference: datetime | None  # a crawl's fetch time; nothing after it is the page's date
+    url: str | None
+
+
+def published_and_modified(
+    tree: lxml_html.HtmlElement, data: Structured, visible: str, context: Context
+) -> tuple[Found | None, Found | None]:
+    stated = list(_structured(data, PUBLISHED_KEYS, PUBLISHED_META, context))
+    modified = list(_structured(data, MODIFIED_KEYS, MODIFIED_META, context))
+    published = _first(itertools.chain(stated, _on_the_page(tree, visible, context)))
+    published = published or _first(_htmldate(tree, context)) or _first(_in_url(context))
+    if published and not published.moment.has_time:
+        published = _first(_timed(tree, published, context)) or published
+    elsewhere = [*stated, *modified]
+    return _offset_from(published, elsewhere), _offset_from(modified[0] if modified else None, elsewhere)
+
+
+def _first(found: Iterable[Found]) -> Found | None:
+    """The first date found, or, when it is a day alone, a time of that day found after it."""
+    winner = None
+    for candidate in found:
+        if winner is None:
+            winner = candidate
+        elif candidate.moment.has_time and candidate.moment.same_day(winner.moment):
+            return candidate
+        if winner.moment.has_time:
+            break
+    return winner
+
+
+def _offset_from(found: Found | None, elsewhere: list[Found]) -> Found | None:
+    """A naive time at the offset another date of the page states (before the source's time zone)."""
+    if found is None or not found.moment.has_time or found.moment.value.tzinfo is not None:
+        return found
+    for other in elsewhere:
+        if other.moment.value.tzinfo is not None:
+            return Found(found.moment.with_offset_of(other.moment), found.where)
+    return found
+
+
+def _structured(data: Structured, keys: Iterable[str], meta_keys: Iterable[str], context: Context) -> Iterator[Found]:
+    for key in keys:
+        yield from _parsed(data.json_ld_values(key), "json-ld", context)
+    for key in keys:
+        yield from _parsed(data.itemprops.get(key, ()), "microdata", context)
+    for key in meta_keys:
+        yield from _parsed(data.meta.get(key, ()), f"meta {key}", context)
+
+
+def _on_the_page(tree: lxml_html.HtmlElement, visible: str, context: Context) -> Iterator[Found]:
+    """``<time datetime>``, then labelled dates in the page's text."""
+    for element in tree.xpath("//time[@datetime]")[:MAX_DATED_ELEMENTS]:
+        if not MODIFIED_WORDS.search(element.text_content() + (element.get("class") or "")):
+            yield from _parsed([element.get("datetime")], "time element", context)
+    for match in LABELLED.finditer(visible):
+        yield from _parsed(_prefixes(match[1]), "page text, labelled", context)
+    if yearless := YEARLESS.search(visible):
+        yield from _yearless(yearless, visible, context)
+
+
+def _timed(tree: lxml_html.HtmlElement, day: Found, context: Context) -> Iterator[Found]:
+    """The time of day a dated element (a byline's line, a header's info) gives for that day."""
+    for element in tree.xpath(DATED_ELEMENTS)[:MAX_DATED_ELEMENTS]:
+        text = " ".join(element.text_content().split())
+        if 6 <= len(text) <= MAX_LABEL_CHARS and not MODIFIED_WORDS.search(text):
+            for found in _parsed(_segments(text), "page text", context):
+                if found.moment.has_time and found.moment.same_day(day.moment):
+                    yield found
+
+
+def _in_url(context: Context) -> Iterator[Found]:
+    if context.url and (match := URL_DATE.search(context.url)):
+        yield from _parsed(["-".join(match.groups())], "url", context)
+
+
+def _prefixes(text: str) -> list[str]:
+    """A labelled value runs on into what follows it: its date is one of its leading words."""
+    words = text.split()
+    return [" ".join(words[:count]) for count in range(min(len(words), 6), 0, -1)]
+
+
+def _segments(text: str) -> list[str]:
+    """A byline's line: "By Jane Doe | Nov. 19, 2019 05:44 GMT" → its parts, each maybe a date."""
+    parts = [part.strip() for part in re.split(r"[|｜·•/]|\s{2,}|来源|作者|编辑", text) if part.strip()]
+    return [p for part in parts for p in (part, re.sub(r"^[^\d]*?[:：]\s*", "", part)) if any(c.isdigit() for c in p)]
+
+
+def _yearless(match: re.Match[str], visible: str, context: Context) -> Iterator[Found]:
+    """ "发布时间：09-30 22:46": the year is that of a full date of that day elsewhere on the page."""
+    month, day = int(match[1]), int(match[2])
+    for found in re.finditer(r"(\d{4})[-年/](\d{1,2})[-月/](\d{1,2})", visible):
+        if (int(found[2]), int(found[3])) == (month, day):
+            time_of_day = f" {match[3]}" if match[3] else ""
+            yield from _parsed([f"{found[1]}-{month:02}-{day:02}{time_of_day}"], "page text, labelled", context)
+            return
+
+
+def _htmldate(tree: lxml_html.HtmlElement, context: Context) -> Iterator[Found]:
+    """htmldate's search of the whole page (its markup, its text, its scripts): the original date."""
+    import htmldate
+
+    latest = context.reference.replace(tzinfo=None) if context.reference else LATEST
+    try:
+        found = htmldate.find_date(
+            tree, original_date=True, outputformat=HTMLDATE_FORMAT, url=context.url, min_date=EARLIEST, max_date=latest
+        )
+    except (ValueError, TypeError, OverflowError, RecursionError):
+        return
+    # htmldate writes a day without a time as midnight: read it as the day alone
+    yield from _parsed([found.removesuffix("T00:00:00") if found else None], "htmldate", context)
+
+
+def _parsed(values: Iterable[object], where: str, context: Context) -> Iterator[Found]:
+    for value in values:
+        if isinstance(value, dict):  # a JSON-LD value given as {"@value": ...}
+            value = value.get("@value")
+        if isinstance(value, list):
+            value = value[0] if value else None
+        if (moment := parse_date(value, context.languages, context.reference)) is not None:
+            yield Found(moment, where)
+            return

@@ -1,0 +1,89 @@
+"""Author strings → person names, in any language: "By Jane Doe and John Roe, AP Auto Writers",
+"X, Y & Z", "Max Muster (dpa)", "记者 张三 李四" → the names alone. Numeric ids, e-mail addresses,
+links, domains, the site's own name, organisations and editors are no authors.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+
+from newspkg.bylines import ROLE, split_joined_names
+
+# Between two names: and, und, et, y, e, en, och, og, i, и, 和, 、 and punctuation.
+SEPARATORS = re.compile(r"\s*(?:[,;|/，；、｜&]|\s(?:and|und|et|y|e|en|och|og|i|и|ve|és|with|mit|avec|con)\s)\s*", re.I)
+BRACKETED = re.compile(r"\s*[(\[（【][^)\]）】]{0,60}[)\]）】]")
+PREFIX = re.compile(
+    r"^(?:(?:written|reported|words|text|story|photos?|posted|compiled|edited)\s+)?"
+    r"(?:by|von|par|por|door|av|af|от|автор|autor|author|text|texte|bron|fuente|fonte)\b\s*[:：]?\s*",
+    re.I,
+)
+EDITOR = re.compile(r"^(?:责任编辑|责编|编辑|校对|审核|监制|主编|Redaktion|Redaktor|Editor|Edited|Rédaction)", re.I)
+# Words that make a part of a byline a role, a desk or an organisation rather than a person.
+NOT_PERSON_WORDS = frozenset(
+    {
+        "writer", "writers", "correspondent", "correspondents", "reporter", "reporters", "editor", "editors", "staff",
+        "contributor", "contributors", "columnist", "journalist", "journalists", "producer", "photographer",
+        "photographers", "press", "agency", "news", "newsroom", "desk", "team", "service", "wire", "wires", "media",
+        "online", "digital", "associated", "reuters", "afp", "bloomberg", "redaktion", "korrespondent",
+        "korrespondentin", "agentur", "agenturen", "nachrichten", "rédaction", "correspondant", "redacción", "agencia",
+        "agencias", "redação", "agência", "redazione", "newsletter", "admin", "administrator", "guest", "author",
+        "updated", "published", "bureau", "times", "post", "daily", "herald", "journal", "magazine", "tribune",
+        "gazette",
+    }
+)  # fmt: skip
+# A Chinese site, paper or app where a person's name belongs.
+CJK_ORGANISATION = re.compile(r"网|报|社|新闻|客户端|频道|中心|网站|日报|晚报|电视台|财经|编辑部|本站|平台|官方")
+HAN = re.compile(r"[\u4e00-\u9fff]")
+NOT_NAME = re.compile(r"\d|@|://|\bwww\.|\.(?:com|org|net|de|cn|uk|fr|io)\b|^[\W_]+$", re.I)
+# Link text and template placeholders that land where a name belongs.
+NOT_NAMES = frozenset(
+    {"返回", "查看更多", "更多", "首页", "匿名", "佚名", "未知", "more", "home", "read more", "view all", "name",
+     "author", "admin", "unknown", "anonymous", "null", "none", "undefined"}
+)  # fmt: skip
+MAX_NAME_WORDS = 5
+
+
+def person_names(values: Iterable[str], not_names: Iterable[str] = ()) -> list[str]:
+    """The people named in author strings, each once, in order; ``not_names`` (the site, the
+    publisher) are none of them."""
+    excluded = {name.casefold() for name in not_names if name}
+    names: list[str] = []
+    for value in values:
+        for name in _names_in(value):
+            if name.casefold() not in excluded and name not in names:
+                names.append(name)
+    return names
+
+
+def _names_in(value: str) -> list[str]:
+    text = " ".join(html.unescape(html.unescape(value)).split())
+    if not text or EDITOR.match(text) or text.lower().startswith(("http://", "https://")):
+        return []
+    text = BRACKETED.sub("", text)
+    found = []
+    for part in SEPARATORS.split(PREFIX.sub("", text)):
+        part = PREFIX.sub("", part.strip(" .:-–—·'\""))
+        part = ROLE.sub(" ", part).strip() if HAN.search(part) else part
+        chunks = part.split() if HAN.search(part) else [part]
+        found += [name for chunk in chunks for name in split_joined_names(chunk) if _is_person(name)]
+    return found
+
+
+def is_organisation(value: str) -> bool:
+    """A name that is a site, a paper or an agency's rather than a person's (环球网, Reuters)."""
+    if HAN.search(value):
+        return CJK_ORGANISATION.search(value) is not None
+    return any(word.casefold().strip(".,") in NOT_PERSON_WORDS for word in value.split())
+
+
+def _is_person(name: str) -> bool:
+    if not name or name.casefold() in NOT_NAMES or NOT_NAME.search(name) or EDITOR.match(name):
+        return False
+    if HAN.search(name):
+        return 2 <= len(name) <= 6 and not CJK_ORGANISATION.search(name)
+    words = name.split()
+    if len(words) > MAX_NAME_WORDS or len(name) < 3:
+        return False
+    return not any(word.casefold().strip(".,") in NOT_PERSON_WORDS for word in words)
