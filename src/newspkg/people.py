@@ -12,7 +12,11 @@ from collections.abc import Iterable
 from newspkg.bylines import ROLE, split_joined_names
 
 # Between two names: and, und, et, y, e, en, och, og, i, и, 和, 、 and punctuation.
-SEPARATORS = re.compile(r"\s*(?:[,;|/，；、｜&]|\s(?:and|und|et|y|e|en|och|og|i|и|ve|és|with|mit|avec|con)\s)\s*", re.I)
+SEPARATORS = re.compile(
+    r"\s*(?:[,;|/，；、｜&]|\s[-–—]\s|\s(?:and|und|et|y|e|en|och|og|i|и|ve|és|with|mit|avec|con)\s)\s*", re.I
+)
+LEADING_CONJUNCTION = re.compile(r"^(?:and|und|et|y|e|en|och|og|и)\s+", re.I)  # "…, and Tom Watkins"
+CREDIT = re.compile(r"^(?:foto|photo|photos|bild|image|images|imagen|crédito|credit|图|图片|摄影|视频)\s*[:：/]", re.I)
 BRACKETED = re.compile(r"\s*[(\[（【][^)\]）】]{0,60}[)\]）】]")
 PREFIX = re.compile(
     r"^(?:(?:written|reported|words|text|story|photos?|posted|compiled|edited)\s+)?"
@@ -30,17 +34,19 @@ NOT_PERSON_WORDS = frozenset(
         "korrespondentin", "agentur", "agenturen", "nachrichten", "rédaction", "correspondant", "redacción", "agencia",
         "agencias", "redação", "agência", "redazione", "newsletter", "admin", "administrator", "guest", "author",
         "updated", "published", "bureau", "times", "post", "daily", "herald", "journal", "magazine", "tribune",
-        "gazette",
+        "gazette", "today",
     }
 )  # fmt: skip
 # A Chinese site, paper or app where a person's name belongs.
 CJK_ORGANISATION = re.compile(r"网|报|社|新闻|客户端|频道|中心|网站|日报|晚报|电视台|财经|编辑部|本站|平台|官方")
+# Page controls whose link text lands where a byline is expected.
+CJK_CONTROLS = re.compile(r"字体|分享|收藏|微博|微信|打印|评论|关闭|登录|注册|跟贴|跟帖|热门|返回|更多")
 HAN = re.compile(r"[\u4e00-\u9fff]")
-NOT_NAME = re.compile(r"\d|@|://|\bwww\.|\.(?:com|org|net|de|cn|uk|fr|io)\b|^[\W_]+$", re.I)
+NOT_NAME = re.compile(r"\d|@|://|\bwww\.|\w\.[a-z]{2,6}$|\.(?:com|org|net)\b|^[\W_]+$", re.I)
 # Link text and template placeholders that land where a name belongs.
 NOT_NAMES = frozenset(
     {"返回", "查看更多", "更多", "首页", "匿名", "佚名", "未知", "more", "home", "read more", "view all", "name",
-     "author", "admin", "unknown", "anonymous", "null", "none", "undefined"}
+     "author", "admin", "unknown", "anonymous", "null", "none", "undefined", "username", "user"}
 )  # fmt: skip
 MAX_NAME_WORDS = 5
 
@@ -64,7 +70,9 @@ def _names_in(value: str) -> list[str]:
     text = BRACKETED.sub("", text)
     found = []
     for part in SEPARATORS.split(PREFIX.sub("", text)):
-        part = PREFIX.sub("", part.strip(" .:-–—·'\""))
+        if CREDIT.match(part.strip()):
+            continue
+        part = LEADING_CONJUNCTION.sub("", PREFIX.sub("", part.strip(" :-–—·'\"")))
         part = ROLE.sub(" ", part).strip() if HAN.search(part) else part
         chunks = part.split() if HAN.search(part) else [part]
         found += [name for chunk in chunks for name in split_joined_names(chunk) if _is_person(name)]
@@ -82,7 +90,7 @@ def _is_person(name: str) -> bool:
     if not name or name.casefold() in NOT_NAMES or NOT_NAME.search(name) or EDITOR.match(name):
         return False
     if HAN.search(name):
-        return 2 <= len(name) <= 6 and not CJK_ORGANISATION.search(name)
+        return 2 <= len(name) <= 6 and not CJK_ORGANISATION.search(name) and not CJK_CONTROLS.search(name)
     words = name.split()
     if len(words) > MAX_NAME_WORDS or len(name) < 3:
         return False

@@ -31,7 +31,9 @@ AUTHOR_META = ("author", "article:author", "parsely-author", "sailthru.author", 
 TITLE_META = ("og:title", "twitter:title", "parsely-title", "sailthru.title", "dc.title", "title")
 SITE_META = ("og:site_name", "application-name", "apple-mobile-web-app-title", "twitter:site")
 # " - " between words; "-" or "_" touching Han characters ("标题-新华网", "标题_频道_网站").
-TITLE_SEPARATORS = re.compile(r"\s+[|｜\-–—·:]+\s+|\s*[_｜|]+\s*|\s+::\s+|(?<=[\u4e00-\u9fff])-|-(?=[\u4e00-\u9fff])")
+TITLE_SEPARATORS = re.compile(r"\s+[|｜丨\-–—·]+\s+|\s*[_｜|丨]+\s*|\s+::\s+|(?<=[\u4e00-\u9fff])-|-(?=[\u4e00-\u9fff])")
+# A kicker or column label before the headline: "棱镜｜…", "新华视界丨…", "Local News | …".
+KICKER = re.compile(r"^(?P<kicker>[^|｜丨]{1,12})\s*[|｜丨]\s*(?P<headline>.{8,})$")
 HAN_SAMPLE_CHARS = 2_000
 MIN_HEADLINE_CHARS = 4
 MIN_SHARE_OF_TITLE = 0.6  # an <h1> inside the <title> is the headline when it is most of it (not the logo)
@@ -82,24 +84,27 @@ def headline(tree: lxml_html.HtmlElement, data: Structured, sites: list[str]) ->
     or banner ``<h1>`` is the site's name), else the JSON-LD headline or ``og:title`` without a site
     suffix, else ``<title>`` without it."""
     page_title = _decoded(tree.findtext(".//title") or "")
-    stated = [*data.json_ld_values("headline"), *map(data.meta_first, TITLE_META), page_title]
-    candidates = [without_site(_decoded(value), sites) for value in stated if isinstance(value, str) and value]
+    stated = [_decoded(v) for v in [*data.json_ld_values("headline"), *map(data.meta_first, TITLE_META)] if _text(v)]
+    candidates = [without_site(value, sites) for value in stated]
+    candidates += [without_site(page_title, sites, page_title=True)] if page_title else []
     for heading in tree.iter("h1"):
         text = _decoded(heading.text_content())
         usable = len(text) >= MIN_HEADLINE_CHARS and not _is_site(text, sites)
         if usable and any(_agrees(text, candidate) for candidate in candidates):
-            return text
+            return without_site(text, sites)
     trimmed = [value for value in candidates if len(value) >= MIN_HEADLINE_CHARS and not _is_site(value, sites)]
     return trimmed[0] if trimmed else None
 
 
-def without_site(title: str, sites: list[str]) -> str:
-    """ "Headline - Site", "Site | Headline", "标题_频道_网站" → the headline."""
+def without_site(title: str, sites: list[str], *, page_title: bool = False) -> str:
+    """ "Headline - Site", "Site | Headline", "标题_频道_网站" → the headline; a ``<title>``'s longest
+    part when no part names the site (its suffix names it in words the page states nowhere else)."""
     parts = [part for part in TITLE_SEPARATORS.split(title) if part.strip()]
-    if len(parts) < 2:
-        return title
     kept = [part for part in parts if not _is_site(part, sites)]
-    return max(kept or parts, key=len)
+    if len(parts) >= 2 and (len(kept) < len(parts) or page_title):
+        title = max(kept or parts, key=len)
+    match = KICKER.match(title)
+    return match["headline"] if match and len(match["kicker"]) * 3 < len(match["headline"]) else title
 
 
 def _agrees(heading: str, stated: str) -> bool:

@@ -1,0 +1,220 @@
+"""The html adapter against trafilatura alone and htmldate alone on the development set
+(bench/devset: saved pages of public extractors' tests with field truth), split by site.
+
+    python bench/devset/fetch.py --mirror DIR     # once: the pages, at their pinned commits
+    python bench/pages.py [--split test|dev|all] [--rounds 1] [--show-misses]
+
+The split is by site, fixed before any rule was written: every site of a page in
+../shared/corpus/html (pages the earlier rules were written on) is a development site; the
+others go to development or test by a digest of their name (about 60/40). Rules are written
+looking at development pages only; the test split's figures are the ones to report.
+
+Pages are built as a user would: ``adapter = "html"``, one source per language with
+``timezone = "UTC"``, the URL from a sidecar where the truth knows it. Fields are compared as
+the acceptance test does: titles after whitespace normalisation, authors as case-insensitive
+sets, ``published_at`` as an instant to the minute (to the day where the page states no time; as
+wall-clock time where the page states no offset). A rejected page is wrong on every field.
+Times are one process's CPU over every page, the best of the rounds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+DEVSET = REPO / "bench" / "devset"
+FIELDS = ("title", "published_at", "authors")
+REFERENCE = datetime(2100, 1, 1)  # no extractor reads the clock: dates up to this one are plausible
+Extracted = dict[str, Any]
+
+
+def load_truth() -> list[dict[str, Any]]:
+    pages = []
+    for path in sorted(DEVSET.glob("truth*.jsonl")):
+        pages += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return pages
+
+
+def split_of(site: str, seen_sites: set[str]) -> str:
+    if site in seen_sites:
+        return "dev"
+    return "dev" if int(hashlib.sha256(site.encode()).hexdigest(), 16) % 10 < 6 else "test"
+
+
+def sites_seen_before(truth: list[dict[str, Any]]) -> set[str]:
+    corpus = REPO.parent / "shared" / "corpus" / "html"
+    seen = {p.as_posix() for p in corpus.rglob("*.html")} if corpus.is_dir() else set()
+    return {page["site"] for page in truth if any(name.endswith(page["path"]) for name in seen)}
+
+
+def page_file(page: dict[str, Any]) -> Path:
+    return DEVSET / "pages" / page["repo"].replace("/", "+") / page["path"]
+
+
+def newspkg_adapter(pages: list[dict[str, Any]]) -> Callable[[dict[str, Any]], Extracted]:
+    from newspkg.config import load_project
+    from newspkg.convert import Converter
+    from newspkg.discover import discover
+    from newspkg.schema import load_schemas
+
+    folder = Path(tempfile.mkdtemp(prefix="newspkg-pages-bench-"))
+    names = {}
+    for number, page in enumerate(pages):
+        source = folder / "raw" / page["language"].lower()
+        if not source.is_dir():
+            source.mkdir(parents=True)
+            toml = f'adapter = "html"\nlanguage = "{page["language"]}"\ntimezone = "UTC"\n'
+            (source / "source.toml").write_text(toml, encoding="utf-8")
+        name = f"{number:04}.html"
+        (source / name).write_bytes(page_file(page).read_bytes())
+        if page.get("url"):
+            (source / f"{name}.meta.toml").write_text(f"url = {json.dumps(page['url'])}\n", encoding="utf-8")
+        names[page["path"], page["repo"]] = f"raw/{source.name}/{name}"
+    project = load_project(folder)
+    converter = Converter(project, load_schemas(folder / "schema"), datetime.now(UTC))
+    raws = {raw.path: raw for raw in discover(project)}
+
+    def extract(page: dict[str, Any]) -> Extracted:
+        outcome = converter.convert(raws[names[page["path"], page["repo"]]])
+        return (outcome.record or {}) if outcome.accepted else {"rejected": [i.rule for i in outcome.issues]}
+
+    return extract
+
+
+def trafilatura_alone(pages: list[dict[str, Any]]) -> Callable[[dict[str, Any]], Extracted]:
+    import trafilatura
+
+    params = {"original_date": True, "extensive_search": True, "max_date": REFERENCE.strftime("%Y-%m-%d")}
+
+    def extract(page: dict[str, Any]) -> Extracted:
+        html = _decoded(page_file(page).read_bytes())
+        found = trafilatura.bare_extraction(html, url=page.get("url"), with_metadata=True, date_extraction_params=params)
+        data = found.as_dict() if found is not None else {}
+        author = data.get("author")
+        return {
+            "title": data.get("title"),
+            "published_at": data.get("date"),
+            "authors": [a.strip() for a in author.split(";")] if author else [],
+        }
+
+    return extract
+
+
+def htmldate_alone(pages: list[dict[str, Any]]) -> Callable[[dict[str, Any]], Extracted]:
+    import htmldate
+
+    def extract(page: dict[str, Any]) -> Extracted:
+        html = _decoded(page_file(page).read_bytes())
+        found = htmldate.find_date(
+            html, original_date=True, outputformat="%Y-%m-%dT%H:%M:%S%z", url=page.get("url"), max_date=REFERENCE
+        )
+        return {"published_at": found}
+
+    return extract
+
+
+def _decoded(data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("gb18030", "replace")
+
+
+def right_fields(got: Extracted, want: dict[str, Any]) -> dict[str, bool | None]:
+    """Each field right (True), wrong (False) or not scored (None: the truth does not say)."""
+    authors = want.get("authors")
+    return {
+        "title": None if want.get("title") is None else _spaced(got.get("title")) == _spaced(want["title"]),
+        "published_at": None if want.get("published_at") is None else same_time(got.get("published_at"), want),
+        "authors": None
+        if authors is None
+        else {a.casefold() for a in got.get("authors") or []} == {a.casefold() for a in authors},
+    }
+
+
+def same_time(got: Any, want: dict[str, Any]) -> bool:
+    """To the minute where the truth states a time (as an instant where it states an offset,
+    else as wall-clock time), to the day where it states only the day."""
+    truth = want["published_at"]
+    if not isinstance(got, str) or not got:
+        return False
+    try:
+        found = datetime.fromisoformat(got.replace("Z", "+00:00").replace(" ", "T"))
+    except ValueError:
+        return False
+    if len(truth) == 10:
+        return found.date().isoformat() == truth
+    expected = datetime.fromisoformat(truth)
+    if expected.tzinfo is not None and found.tzinfo is not None:
+        return abs((found - expected).total_seconds()) < 60
+    return found.replace(tzinfo=None, second=0, microsecond=0) == expected.replace(tzinfo=None, second=0)
+
+
+def _spaced(value: Any) -> str:
+    return " ".join(value.split()) if isinstance(value, str) else ""
+
+
+def group_of(page: dict[str, Any]) -> str:
+    language = page["language"].split("-")[0]
+    return language if language in ("en", "zh") else "other"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--split", choices=("test", "dev", "all"), default="test")
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--show-misses", action="store_true", help="print the newspkg adapter's wrong fields")
+    args = parser.parse_args()
+    truth = load_truth()
+    seen = sites_seen_before(truth)
+    pages = [p for p in truth if args.split == "all" or split_of(p["site"], seen) == args.split]
+    missing = [p["path"] for p in pages if not page_file(p).is_file()]
+    if missing:
+        raise SystemExit(f"{len(missing)} pages are not fetched: run python bench/devset/fetch.py first")
+    sites = {p["site"] for p in pages}
+    print(f"{args.split} split: {len(pages)} pages of {len(sites)} sites\n")
+    print("| extractor | group | pages | rejected | " + " | ".join(FIELDS) + " | CPU s |")
+    print("|---" * (len(FIELDS) + 5) + "|")
+    for label, make in (
+        ("newspkg html adapter", newspkg_adapter),
+        ("trafilatura alone", trafilatura_alone),
+        ("htmldate alone", htmldate_alone),
+    ):
+        extract = make(pages)
+        best, results = float("inf"), {}
+        for _ in range(args.rounds):
+            started = time.process_time()
+            results = {(p["repo"], p["path"]): extract(p) for p in pages}
+            best = min(best, time.process_time() - started)
+        for group in ("all", "en", "zh", "other"):
+            chosen = [p for p in pages if group in ("all", group_of(p))]
+            checks = [right_fields(results[p["repo"], p["path"]], p) for p in chosen]
+            rejected = sum("rejected" in results[p["repo"], p["path"]] for p in chosen)
+            cells = []
+            for field in FIELDS:
+                scored = [c[field] for c in checks if c[field] is not None]
+                if label == "htmldate alone" and field != "published_at":
+                    cells.append("—")
+                else:
+                    cells.append(f"{sum(map(bool, scored)) / max(len(scored), 1):.0%} ({len(scored)})")
+            time_cell = f"{best:.1f}" if group == "all" else ""
+            print(f"| {label} | {group} | {len(chosen)} | {rejected} | {' | '.join(cells)} | {time_cell} |")
+        if args.show_misses and label.startswith("newspkg"):
+            for page in pages:
+                got = results[page["repo"], page["path"]]
+                wrong = [f for f, ok in right_fields(got, page).items() if ok is False]
+                if wrong:
+                    shown = {f: (got.get(f), page.get(f)) for f in wrong}
+                    print(f"  MISS {page['repo']}:{page['path']} {got.get('rejected', '')} {shown}")
+
+
+if __name__ == "__main__":
+    main()
