@@ -96,7 +96,9 @@ def trafilatura_alone(pages: list[dict[str, Any]]) -> Callable[[dict[str, Any]],
 
     def extract(page: dict[str, Any]) -> Extracted:
         html = _decoded(page_file(page).read_bytes())
-        found = trafilatura.bare_extraction(html, url=page.get("url"), with_metadata=True, date_extraction_params=params)
+        found = trafilatura.bare_extraction(
+            html, url=page.get("url"), with_metadata=True, date_extraction_params=params
+        )
         data = found.as_dict() if found is not None else {}
         author = data.get("author")
         return {

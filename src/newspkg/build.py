@@ -126,7 +126,8 @@ def build(
     summary.warn_all([*project.warnings, *package_warnings])
     report = BytesFile(out_root / REPORT_PATH, report_json(summary))  # streamed: its lists may be long
     counts = {name: dict(counter) for name, counter in summary.per_source.items()}
-    provenance = package.provenance(manifest.hexdigest(), schemas, summary.inputs, counts)
+    shaping = {k: v for s in project.sources for k, v in adapters.libraries(adapters.get(s.adapter)).items()}
+    provenance = package.provenance(manifest.hexdigest(), schemas, summary.inputs, counts, shaping)
     written = Written(
         package.FileFacts(*jsonl.facts()), parquet.partial, rejects.partial, report.partial, summary.accepted
     )

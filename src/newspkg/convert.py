@@ -111,7 +111,8 @@ class Converter:
             config = self._sources[source]
             adapter = adapters.get(config.adapter)
             code = adapters.code_digest(type(adapter))
-            parts = (__version__, adapter.name, adapter.version, code, config.digest(), self.schemas.digest())
+            shaping = [f"{name}=={found}" for name, found in adapters.libraries(adapter).items()]
+            parts = (__version__, adapter.name, adapter.version, code, config.digest(), self.schemas.digest(), *shaping)
             self._digests[source] = hashlib.sha256("\n".join(parts).encode()).hexdigest()
         return self._digests[source]
 

@@ -175,14 +175,20 @@ def _resource(
 
 
 def provenance(
-    manifest: str, schemas: SchemaSet, inputs: int, counts: Mapping[str, Mapping[str, int]]
+    manifest: str,
+    schemas: SchemaSet,
+    inputs: int,
+    counts: Mapping[str, Mapping[str, int]],
+    shaping: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """What determines the outputs, and nothing else (not the commit or the machine a build runs
-    on): a rebuild of an unchanged, committed dataset then changes no file."""
+    on): a rebuild of an unchanged, committed dataset then changes no file. ``shaping``: the
+    libraries the sources' adapters shape records with, and their versions."""
+    dependencies = {name: _version_of(name) for name in DEPENDENCIES} | dict(shaping or {})
     return {
         "tool": {"name": "newspkg", "version": __version__},
         "python": ".".join(platform.python_version_tuple()[:2]),
-        "dependencies": {name: _version_of(name) for name in DEPENDENCIES},
+        "dependencies": dict(sorted(dependencies.items())),
         "inputs": {"files": inputs, "manifest_sha256": manifest},
         "schemas_sha256": schemas.digest(),
         "counts": {name: dict(value) for name, value in sorted(counts.items())},

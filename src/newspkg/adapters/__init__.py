@@ -10,7 +10,7 @@ import functools
 import hashlib
 import sys
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
+from importlib.metadata import PackageNotFoundError, entry_points, version
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -48,7 +48,8 @@ class NotAnArticle(Exception):
 class Adapter(Protocol):
     name: str  # "jekyll", "text"
     version: str  # bump when output changes: recorded in provenance
-    # Optionally, ``hints``: a sequence of newspkg.hints.Hint, what [hints] in source.toml may say.
+    # Optionally, ``hints``: a sequence of newspkg.hints.Hint, what [hints] in source.toml may say;
+    # ``libraries``: the distributions that shape its drafts (a new version of one re-converts).
 
     def parse(self, raw: RawFile, text: str, source: SourceConfig) -> Draft: ...
 
@@ -91,6 +92,18 @@ def code_digest(kind: type) -> str:
     for path in files:
         digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
+
+
+def libraries(adapter: Adapter) -> dict[str, str]:
+    """The distributions that shape an adapter's drafts, with their installed versions."""
+    return {name: _version_of(name) for name in getattr(adapter, "libraries", ())}
+
+
+def _version_of(name: str) -> str:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "-"
 
 
 def reaches_workers(name: str) -> bool:

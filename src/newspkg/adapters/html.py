@@ -56,7 +56,8 @@ DROPPED = ("script", "style", "noscript", "iframe", "template", "svg")
 
 class HtmlAdapter:
     name = "html"
-    version = "1.0.0"
+    version = "2.0.0"
+    libraries = ("trafilatura", "htmldate", "extruct", "dateparser", "lxml")
     hints = (
         Hint("title_selector", Kind.TEXT, "CSS selector of the headline"),
         Hint("body_selector", Kind.TEXT, "CSS selector of the element holding the article's text"),

@@ -48,6 +48,7 @@ MARKDOWN = MarkdownIt("commonmark", {"html": True})
 class PostAdapter:
     name = "jekyll"
     version = "2.0.0"
+    libraries = ("markdown-it-py",)
     hints = (
         Hint("url_line", Kind.FLAG, "a trailing <url> line is the post's URL (a crawler's mirror)"),
         Hint("navigation_lines", Kind.FLAG, "lines of nothing but Markdown links are site navigation"),

@@ -31,7 +31,9 @@ AUTHOR_META = ("author", "article:author", "parsely-author", "sailthru.author", 
 TITLE_META = ("og:title", "twitter:title", "parsely-title", "sailthru.title", "dc.title", "title")
 SITE_META = ("og:site_name", "application-name", "apple-mobile-web-app-title", "twitter:site")
 # " - " between words; "-" or "_" touching Han characters ("标题-新华网", "标题_频道_网站").
-TITLE_SEPARATORS = re.compile(r"\s+[|｜丨\-–—·]+\s+|\s*[_｜|丨]+\s*|\s+::\s+|(?<=[\u4e00-\u9fff])-|-(?=[\u4e00-\u9fff])")
+TITLE_SEPARATORS = re.compile(
+    r"\s+[|｜丨\-–—·]+\s+|\s*[_｜|丨]+\s*|\s+::\s+|(?<=[\u4e00-\u9fff])-|-(?=[\u4e00-\u9fff])"
+)
 # A kicker or column label before the headline: "棱镜｜…", "新华视界丨…", "Local News | …".
 KICKER = re.compile(r"^(?P<kicker>[^|｜丨]{1,12})\s*[|｜丨]\s*(?P<headline>.{8,})$")
 HAN_SAMPLE_CHARS = 2_000
@@ -87,13 +89,13 @@ def headline(tree: lxml_html.HtmlElement, data: Structured, sites: list[str]) ->
     stated = [_decoded(v) for v in [*data.json_ld_values("headline"), *map(data.meta_first, TITLE_META)] if _text(v)]
     candidates = [without_site(value, sites) for value in stated]
     candidates += [without_site(page_title, sites, page_title=True)] if page_title else []
-    for heading in tree.iter("h1"):
-        text = _decoded(heading.text_content())
-        usable = len(text) >= MIN_HEADLINE_CHARS and not _is_site(text, sites)
-        if usable and any(_agrees(text, candidate) for candidate in candidates):
+    headings = [_decoded(heading.text_content()) for heading in tree.iter("h1")]
+    headings = [text for text in headings if len(text) >= MIN_HEADLINE_CHARS and not _is_site(text, sites)]
+    for text in headings:
+        if any(_agrees(text, candidate) for candidate in candidates):
             return without_site(text, sites)
     trimmed = [value for value in candidates if len(value) >= MIN_HEADLINE_CHARS and not _is_site(value, sites)]
-    return trimmed[0] if trimmed else None
+    return next(iter(trimmed or headings), None)
 
 
 def without_site(title: str, sites: list[str], *, page_title: bool = False) -> str:

@@ -5,7 +5,6 @@ sailthru, article:*). Values come out as found; :mod:`newspkg.adapters.page_meta
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -63,7 +62,7 @@ def _json_ld(tree: lxml_html.HtmlElement) -> list[dict[str, Any]]:
 
 
 def _script_data(script: lxml_html.HtmlElement) -> Any:
-    """The script's JSON through extruct (which forgives comments), else without its wrappers."""
+    """The script's JSON through extruct, else without its wrappers (CDATA, HTML comments)."""
     from extruct.jsonld import JsonLdExtractor  # costly to import: only pages with JSON-LD need it
 
     text = script.text or ""
@@ -73,9 +72,11 @@ def _script_data(script: lxml_html.HtmlElement) -> Any:
         return JsonLdExtractor().extract_items(script)
     except (ValueError, RecursionError, TypeError, IndexError):
         pass
+    import jstyleson  # extruct's forgiving reader: comments and trailing commas
+
     try:
-        return json.loads(WRAPPERS.sub("", text.strip()), strict=False)
-    except (ValueError, RecursionError):
+        return jstyleson.loads(WRAPPERS.sub("", text.strip()), strict=False)
+    except (ValueError, RecursionError, TypeError, IndexError):
         return None
 
 

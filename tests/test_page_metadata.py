@@ -1,0 +1,172 @@
+"""What a saved page states about itself, read by the libraries made for it: dates parsed or not
+used, JSON-LD however it is wrapped, microdata on any element, authors as person names, and a site's
+modified-before-published kept as a warning, never a lost article."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from conftest import NOW
+from newspkg.config import load_project
+from newspkg.convert import Converter, Outcome
+from newspkg.dates import language_codes, parse_date
+from newspkg.discover import discover
+from newspkg.people import person_names
+from newspkg.schema import load_schemas
+from test_html import record_of
+
+BODY = (
+    "<p>" + "The harbour authority said on Monday that cargo volumes rose by twelve percent this spring. " * 3 + "</p>"
+)
+
+
+def convert(tmp_path: Path, pages: dict[str, bytes]) -> dict[str, Outcome]:
+    folder = tmp_path / "raw" / "site"
+    folder.mkdir(parents=True)
+    toml = 'adapter = "html"\nlanguage = "en"\ntimezone = "Asia/Shanghai"\n'
+    (folder / "source.toml").write_text(toml, encoding="utf-8")
+    for name, data in pages.items():
+        (folder / name).write_bytes(data)
+    project = load_project(tmp_path)
+    converter = Converter(project, load_schemas(tmp_path / "schema"), NOW)
+    return {raw.path.rsplit("/", 1)[1]: converter.convert(raw) for raw in discover(project)}
+
+
+def page(head: str, body: str = "") -> bytes:
+    return f"<html><head>{head}</head><body><h1>Harbour cargo hits a record</h1>{body}{BODY}</body></html>".encode()
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("Nov. 19, 2019", "2019-11-19"),
+        ("19 Nov 2019 05:44 GMT", "2019-11-19T05:44:00+00:00"),
+        ("Tue, 19 Nov 2019 05:44:00 +0000", "2019-11-19T05:44:00+00:00"),
+        ("Tue Nov 19 2019 03:05:46 GMT+0000", "2019-11-19T03:05:46+00:00"),
+        ("Fri Apr 28 19:20:36 CEST 2023", "2023-04-28T19:20:36+02:00"),
+        ("2023-08-30T16:45+0100", "2023-08-30T16:45:00+01:00"),
+        ("1. Dezember 2024", "2024-12-01"),
+        ("2024年5月10日06:58", "2024-05-10T06:58:00"),
+        ("March 3, 2021 at 7:47 p.m. EST", "2021-03-03T19:47:00-05:00"),
+    ],
+)
+def test_dates_in_any_form_become_iso_8601(written: str, expected: str) -> None:
+    moment = parse_date(written, language_codes("de"))
+    assert moment is not None
+    assert moment.text() == expected
+
+
+@pytest.mark.parametrize("written", ["0001-01-01", "1970-01-01T00:00:00Z", "2094-83-48", "2 hours ago", "07:47 PM EST"])
+def test_placeholders_relative_dates_and_non_dates_are_no_dates(written: str) -> None:
+    """A relative date has no reference to be read against; a time alone is no date."""
+    assert parse_date(written, ("en",)) is None
+
+
+def test_a_date_after_the_fetch_is_no_date() -> None:
+    fetched = datetime(2023, 1, 1, tzinfo=UTC)
+    assert parse_date("2024-01-02T10:00:00Z", ("en",), fetched) is None
+    assert parse_date("2022-12-31T10:00:00Z", ("en",), fetched) is not None
+
+
+@pytest.mark.parametrize(
+    ("byline", "names"),
+    [
+        ("By Jane Doe and John Roe, AP Auto Writers", ["Jane Doe", "John Roe"]),
+        ("Dana A. Ford, James S.A. Corey, and Tom Watkins", ["Dana A. Ford", "James S.A. Corey", "Tom Watkins"]),
+        ("Max Mustermann (dpa)", ["Max Mustermann"]),
+        ("Von Anna Schmidt und Peter Müller", ["Anna Schmidt", "Peter Müller"]),
+        ("Perry Bacon Jr.", ["Perry Bacon Jr."]),
+        ("记者 张三 李四", ["张三", "李四"]),
+        ("文/许祥波唐娜", ["许祥波", "唐娜"]),
+        ("责任编辑：王五", []),
+        ("12345678", []),
+        ("elmundo.es", []),
+        ("Gazette Staff", []),
+        ("查看更多", []),
+        ("分享到", []),
+        ("Username", []),
+        ("Foto: JEP", []),
+        ("unocero - Alberto Ávila", ["Alberto Ávila"]),
+    ],
+)
+def test_authors_are_persons(byline: str, names: list[str]) -> None:
+    assert person_names([byline], ["unocero"]) == names
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        '//<![CDATA[\n{"@type": "NewsArticle", "datePublished": "2024-05-13T08:30:00+02:00"}\n//]]>',
+        '{"@graph": [{"@type": "WebSite"}, {"@type": "NewsArticle", "datePublished": "2024-05-13T08:30:00+02:00"}]}',
+        '{"@type": "WebPage", "mainEntity": {"@type": "NewsArticle", "datePublished": "2024-05-13T08:30:00+02:00"}}',
+        '<!--\n{"@type": "NewsArticle", "datePublished": "2024-05-13T08:30:00+02:00",}\n-->',
+    ],
+)
+def test_json_ld_however_it_is_wrapped(tmp_path: Path, script: str) -> None:
+    head = f'<script type="application/ld+json">{script}</script>'
+    record = record_of(convert(tmp_path, {"a.html": page(head)})["a.html"])
+    assert (record["published_at"], record["provenance"]["date_source"]) == ("2024-05-13T08:30:00+02:00", "json-ld")
+
+
+@pytest.mark.parametrize(
+    "element",
+    [
+        '<meta itemprop="datePublished dateCreated" content="2024-05-13T08:30:00+02:00">',
+        '<time itemprop="datePublished" datetime="2024-05-13T08:30:00+02:00">13 May</time>',
+        '<span itemprop="datePublished">2024-05-13T08:30:00+02:00</span>',
+    ],
+)
+def test_microdata_on_any_element(tmp_path: Path, element: str) -> None:
+    record = record_of(convert(tmp_path, {"a.html": page("", element)})["a.html"])
+    assert (record["published_at"], record["provenance"]["date_source"]) == ("2024-05-13T08:30:00+02:00", "microdata")
+
+
+def test_a_naive_time_takes_the_offset_the_page_states_elsewhere(tmp_path: Path) -> None:
+    head = (
+        '<meta property="article:published_time" content="2024-05-13T08:30">'
+        '<meta property="article:modified_time" content="2024-05-14T10:00:00-04:00">'
+    )
+    record = record_of(convert(tmp_path, {"a.html": page(head)})["a.html"])
+    assert record["published_at"] == "2024-05-13T08:30:00-04:00"  # not the source's Asia/Shanghai
+
+
+def test_a_textual_byline_date_is_read(tmp_path: Path) -> None:
+    body = '<div class="byline">By Jane Doe | Published: Nov. 19, 2019 05:44 GMT</div>'
+    record = record_of(convert(tmp_path, {"a.html": page("", body)})["a.html"])
+    assert record["published_at"] == "2019-11-19T05:44:00+00:00"
+    assert record["authors"] == ["Jane Doe"]
+
+
+def test_modified_before_published_keeps_the_article_with_a_warning(tmp_path: Path) -> None:
+    """The site's own dateModified a few minutes before datePublished: published_at as found,
+    modified_at null, and a warning naming both values."""
+    script = '{"@type": "NewsArticle", "datePublished": "2024-05-13T08:30:00Z", "dateModified": "2024-05-13T08:27:00Z"}'
+    outcome = convert(tmp_path, {"a.html": page(f'<script type="application/ld+json">{script}</script>')})["a.html"]
+    record = record_of(outcome)
+    assert (record["published_at"], record["modified_at"]) == ("2024-05-13T08:30:00+00:00", None)
+    [warning] = [issue for issue in outcome.issues if issue.rule == "date:order"]
+    assert warning.severity == "warning"
+    assert "2024-05-13T08:27:00+00:00" in warning.message
+    assert "2024-05-13T08:30:00+00:00" in warning.message
+
+
+def test_digits_in_a_url_that_only_look_like_a_date_are_none(tmp_path: Path) -> None:
+    head = '<link rel="canonical" href="https://news.example.org/2094-83-48/harbour.html">'
+    outcome = convert(tmp_path, {"a.html": page(head)})["a.html"]
+    assert [issue.rule for issue in outcome.issues if issue.severity == "error"] == ["schema:required"]
+
+
+def test_the_headline_is_the_h1_the_other_titles_agree_with_without_site_or_kicker(tmp_path: Path) -> None:
+    head = (
+        "<title>Harbour cargo hits a record - The Gazette</title>"
+        '<meta property="og:site_name" content="The Gazette">'
+        '<meta property="og:title" content="Harbour cargo hits a record | The Gazette">'
+        '<meta property="article:published_time" content="2024-05-13T08:30:00Z">'
+    )
+    body = "<h1>The Gazette</h1>"
+    record = record_of(convert(tmp_path, {"a.html": page(head, body)})["a.html"])
+    assert record["title"] == "Harbour cargo hits a record"
+    assert record["publisher"] == "The Gazette"
