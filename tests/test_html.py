@@ -31,10 +31,10 @@ TEXT = [
 ]
 
 
-def convert(tmp_path: Path, pages: dict[str, bytes], hints: str = "") -> dict[str, Outcome]:
+def convert(tmp_path: Path, pages: dict[str, bytes], hints: str = "", source: str = SOURCE) -> dict[str, Outcome]:
     folder = tmp_path / "raw" / "site"
     folder.mkdir(parents=True)
-    (folder / "source.toml").write_text(SOURCE + hints, encoding="utf-8")
+    (folder / "source.toml").write_text(source + hints, encoding="utf-8")
     for name, data in pages.items():
         (folder / name).write_bytes(data)
     project = load_project(tmp_path)

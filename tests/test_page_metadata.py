@@ -9,13 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import NOW
-from newspkg.config import load_project
-from newspkg.convert import Converter, Outcome
+from newspkg.convert import Outcome
 from newspkg.dates import language_codes, parse_date
-from newspkg.discover import discover
 from newspkg.people import person_names
-from newspkg.schema import load_schemas
+from test_html import convert as convert_pages
 from test_html import record_of
 
 BODY = (
@@ -24,15 +21,7 @@ BODY = (
 
 
 def convert(tmp_path: Path, pages: dict[str, bytes]) -> dict[str, Outcome]:
-    folder = tmp_path / "raw" / "site"
-    folder.mkdir(parents=True)
-    toml = 'adapter = "html"\nlanguage = "en"\ntimezone = "Asia/Shanghai"\n'
-    (folder / "source.toml").write_text(toml, encoding="utf-8")
-    for name, data in pages.items():
-        (folder / name).write_bytes(data)
-    project = load_project(tmp_path)
-    converter = Converter(project, load_schemas(tmp_path / "schema"), NOW)
-    return {raw.path.rsplit("/", 1)[1]: converter.convert(raw) for raw in discover(project)}
+    return convert_pages(tmp_path, pages, source='adapter = "html"\nlanguage = "en"\ntimezone = "Asia/Shanghai"\n')
 
 
 def page(head: str, body: str = "") -> bytes:

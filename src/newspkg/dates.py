@@ -108,19 +108,14 @@ def _textual(text: str, languages: tuple[str, ...], reference: datetime | None) 
     return Moment(_fixed_offset(parsed), has_time=CLOCK.search(text) is not None)
 
 
-@functools.cache
-def _settings_for(reference: datetime) -> dict[str, Any]:
+def _settings(reference: datetime) -> dict[str, Any]:
     return {
-        "RELATIVE_BASE": reference,
+        "RELATIVE_BASE": reference.replace(tzinfo=None),
         "PREFER_DATES_FROM": "past",
         "REQUIRE_PARTS": ["day", "month", "year"],
         "PARSERS": ["timestamp", "custom-formats", "absolute-time"],  # never "relative-time"
         "RETURN_TIME_AS_PERIOD": False,
     }
-
-
-def _settings(reference: datetime) -> dict[str, Any]:
-    return dict(_settings_for(reference.replace(tzinfo=None)))
 
 
 def _fixed_offset(moment: datetime) -> datetime:

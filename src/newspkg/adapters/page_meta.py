@@ -2,7 +2,7 @@
 by agreement between the places that state one, its authors as person names, its publisher, URL,
 section, tags and where the text came from. Machine-readable statements (:mod:`.structured`) come
 first; labelled text on the page (``来源：``, ``作者``) and trafilatura's byline search fill what
-they leave missing. ``found_in`` notes where each field was found.
+they leave missing.
 """
 
 from __future__ import annotations
@@ -53,31 +53,30 @@ class PageMeta:
     original_publisher: str | None = None
     section: str | None = None
     tags: list[str] = field(default_factory=list)
-    found_in: dict[str, str] = field(default_factory=dict)  # field → where its value was found
 
-    def fill(self, name: str, value: Any, where: str) -> None:
+    def fill(self, name: str, value: Any) -> None:
         """Set a field still missing."""
         if value and not getattr(self, name):
             setattr(self, name, value)
-            self.found_in[name] = where
 
 
 def page_meta(tree: lxml_html.HtmlElement, visible: str, context: Context) -> PageMeta:
     data = structured(tree)
     meta = PageMeta()
-    meta.fill("url", _url(data), "structured data")
-    meta.fill("publisher", _publisher(data), "structured data")
+    meta.fill("url", _url(data))
+    meta.fill("publisher", _publisher(data))
     sites = _site_names(data, meta.url or context.url)
-    meta.fill("title", headline(tree, data, sites), "headline")
+    meta.fill("title", headline(tree, data, sites))
     dates = Context(context.languages, context.reference, meta.url or context.url)
+    visible = visible[:VISIBLE_CHARS]
     meta.published_at, meta.modified_at = published_and_modified(tree, data, visible, dates)
-    _people(meta, tree, data, visible[:VISIBLE_CHARS], sites)
-    meta.fill("section", _text(_first(data.json_ld_values("articleSection"))), "json-ld")
-    meta.fill("section", data.meta_first("article:section", "parsely-section"), "meta")
-    meta.fill("tags", _keywords(_first(data.json_ld_values("keywords"))), "json-ld")
+    _people(meta, tree, data, visible, sites)
+    meta.fill("section", _text(_first(data.json_ld_values("articleSection"))))
+    meta.fill("section", data.meta_first("article:section", "parsely-section"))
+    meta.fill("tags", _keywords(_first(data.json_ld_values("keywords"))))
     tags = data.meta.get("article:tag") or _keywords(data.meta_first("keywords", "news_keywords", "parsely-tags"))
-    meta.fill("tags", tags, "meta")
-    _original_publisher(meta, tree, data, visible[:VISIBLE_CHARS])
+    meta.fill("tags", tags)
+    _original_publisher(meta, tree, data, visible)
     return meta
 
 
@@ -165,28 +164,28 @@ def _people(meta: PageMeta, tree: lxml_html.HtmlElement, data: Structured, visib
     editors = set(EDITOR.findall(visible))
     not_names = [*sites, *editors, meta.publisher or ""]
     persons = [name for value in data.json_ld_values("author") for name in _persons(value)]
-    meta.fill("authors", person_names(persons, not_names), "json-ld")
-    meta.fill("authors", person_names(data.itemprops.get("author", ()), not_names), "microdata")
+    meta.fill("authors", person_names(persons, not_names))
+    meta.fill("authors", person_names(data.itemprops.get("author", ()), not_names))
     for key in AUTHOR_META:
-        meta.fill("authors", person_names(data.meta.get(key, ()), not_names), f"meta {key}")
+        meta.fill("authors", person_names(data.meta.get(key, ()), not_names))
     if not meta.authors and not _mostly_han(visible):  # its byline search reads Chinese pages poorly
         from trafilatura.metadata import extract_author
 
-        meta.fill("authors", person_names((extract_author(tree) or "").split(";"), not_names), "byline")
+        meta.fill("authors", person_names((extract_author(tree) or "").split(";"), not_names))
     if match := AUTHOR.search(visible):
-        meta.fill("authors", person_names(re.split(r"[ 、,，]", match[1]), not_names), "page text 作者")
+        meta.fill("authors", person_names(re.split(r"[ 、,，]", match[1]), not_names))
 
 
 def _original_publisher(meta: PageMeta, tree: lxml_html.HtmlElement, data: Structured, visible: str) -> None:
     """来源 on the page, else the meta source, else an outlet named as the author (环球网) that is
     not the site itself (which the page's ``<title>`` names)."""
     if match := SOURCE.search(visible):
-        meta.fill("original_publisher", _source_name(match[1]), "page text 来源")
-    meta.fill("original_publisher", _source_name(data.meta_first("source")), "meta source")
+        meta.fill("original_publisher", _source_name(match[1]))
+    meta.fill("original_publisher", _source_name(data.meta_first("source")))
     page_title = _folded(tree.findtext(".//title") or "")
     for value in [*data.meta.get("author", ()), *data.meta.get("article:author", ())]:
         if is_organisation(value) and _folded(value) not in page_title:
-            meta.fill("original_publisher", _source_name(value), "meta author")
+            meta.fill("original_publisher", _source_name(value))
 
 
 def _mostly_han(text: str) -> bool:

@@ -23,6 +23,9 @@ ARTICLE_TYPES = frozenset(
 WRAPPERS = re.compile(r"^\s*(?://\s*)?(?:<!\[CDATA\[|<!--)|(?://\s*)?(?:\]\]>|-->)\s*$|;\s*$")
 MAX_JSON_LD_CHARS = 1_000_000  # a page's own metadata is small; more is a dump, not read
 MAX_DEPTH = 12
+# The microdata properties a record is made of: only these are read (an articleBody's text is not).
+ITEMPROPS = ("datePublished", "dateCreated", "uploadDate", "dateModified", "author")
+ITEMPROP_XPATH = "//*[" + " or ".join(f"contains(@itemprop, '{name}')" for name in ITEMPROPS) + "]"
 
 
 @dataclass
@@ -112,10 +115,10 @@ def _meta(tree: lxml_html.HtmlElement) -> dict[str, list[str]]:
 
 
 def _itemprops(tree: lxml_html.HtmlElement) -> dict[str, list[str]]:
-    """Microdata properties on any element: ``content``, ``datetime``, or the element's text; an
+    """The :data:`ITEMPROPS` on any element: ``content``, ``datetime``, or the element's text; an
     author given as an item contributes its ``name``."""
     found: dict[str, list[str]] = {}
-    for element in tree.xpath("//*[@itemprop]"):
+    for element in tree.xpath(ITEMPROP_XPATH):
         if element.tag == "meta" and not element.get("itemscope"):
             value = element.get("content")
         elif element.get("itemscope") is not None:
@@ -125,6 +128,6 @@ def _itemprops(tree: lxml_html.HtmlElement) -> dict[str, list[str]]:
             value = element.get("content") or element.get("datetime") or element.text_content()
         value = " ".join((value or "").split())
         if value:
-            for name in (element.get("itemprop") or "").split():
+            for name in set(ITEMPROPS).intersection((element.get("itemprop") or "").split()):
                 found.setdefault(name, []).append(value)
     return found
