@@ -2,7 +2,7 @@
 (bench/devset: saved pages of public extractors' tests with field truth), split by site.
 
     python bench/devset/fetch.py --mirror DIR     # once: the pages, at their pinned commits
-    python bench/pages.py [--split test|dev|all] [--rounds 1] [--show-misses]
+    python bench/pages.py [--split test|dev|all] [--rounds 1] [--show-misses] [--language auto]
 
 The split is by site, fixed before any rule was written: every site of a page in
 ../shared/corpus/html (pages the earlier rules were written on) is a development site; the
@@ -10,7 +10,8 @@ others go to development or test by a digest of their name (about 60/40). Rules 
 looking at development pages only; the test split's figures are the ones to report.
 
 Pages are built as a user would: ``adapter = "html"``, one source per language with
-``timezone = "UTC"``, the URL from a sidecar where the truth knows it. Fields are compared as
+``timezone = "UTC"``, the URL from a sidecar where the truth knows it (``--language auto``: one source with
+``language = "auto"``, and the detected language scored as a BCP 47 tag). Fields are compared as
 the acceptance test does: titles after whitespace normalisation, authors as case-insensitive
 sets, ``published_at`` as an instant to the minute (to the day where the page states no time; as
 wall-clock time where the page states no offset). A rejected page is wrong on every field.
@@ -59,7 +60,7 @@ def page_file(page: dict[str, Any]) -> Path:
     return DEVSET / "pages" / page["repo"].replace("/", "+") / page["path"]
 
 
-def newspkg_adapter(pages: list[dict[str, Any]]) -> Callable[[dict[str, Any]], Extracted]:
+def newspkg_adapter(pages: list[dict[str, Any]], language: str = "") -> Callable[[dict[str, Any]], Extracted]:
     from newspkg.config import load_project
     from newspkg.convert import Converter
     from newspkg.discover import discover
@@ -68,10 +69,11 @@ def newspkg_adapter(pages: list[dict[str, Any]]) -> Callable[[dict[str, Any]], E
     folder = Path(tempfile.mkdtemp(prefix="newspkg-pages-bench-"))
     names = {}
     for number, page in enumerate(pages):
-        source = folder / "raw" / page["language"].lower()
+        declared = language or page["language"]
+        source = folder / "raw" / declared.lower()
         if not source.is_dir():
             source.mkdir(parents=True)
-            toml = f'adapter = "html"\nlanguage = "{page["language"]}"\ntimezone = "UTC"\n'
+            toml = f'adapter = "html"\nlanguage = "{declared}"\ntimezone = "UTC"\n'
             (source / "source.toml").write_text(toml, encoding="utf-8")
         name = f"{number:04}.html"
         (source / name).write_bytes(page_file(page).read_bytes())
@@ -139,6 +141,7 @@ def right_fields(got: Extracted, want: dict[str, Any]) -> dict[str, bool | None]
         "authors": None
         if authors is None
         else {a.casefold() for a in got.get("authors") or []} == {a.casefold() for a in authors},
+        "language": got.get("language") == want["language"] if {"language", "rejected"} & set(got) else None,
     }
 
 
@@ -174,6 +177,7 @@ def main() -> None:
     parser.add_argument("--split", choices=("test", "dev", "all"), default="test")
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--show-misses", action="store_true", help="print the newspkg adapter's wrong fields")
+    parser.add_argument("--language", choices=("auto",), default="", help='build with language = "auto"')
     args = parser.parse_args()
     truth = load_truth()
     seen = sites_seen_before(truth)
@@ -183,10 +187,11 @@ def main() -> None:
         raise SystemExit(f"{len(missing)} pages are not fetched: run python bench/devset/fetch.py first")
     sites = {p["site"] for p in pages}
     print(f"{args.split} split: {len(pages)} pages of {len(sites)} sites\n")
-    print("| extractor | group | pages | rejected | " + " | ".join(FIELDS) + " | CPU s |")
-    print("|---" * (len(FIELDS) + 5) + "|")
+    fields = (*FIELDS, "language") if args.language else FIELDS
+    print("| extractor | group | pages | rejected | " + " | ".join(fields) + " | CPU s |")
+    print("|---" * (len(fields) + 5) + "|")
     for label, make in (
-        ("newspkg html adapter", newspkg_adapter),
+        ("newspkg html adapter", lambda pages: newspkg_adapter(pages, args.language)),
         ("trafilatura alone", trafilatura_alone),
         ("htmldate alone", htmldate_alone),
     ):
@@ -201,9 +206,9 @@ def main() -> None:
             checks = [right_fields(results[p["repo"], p["path"]], p) for p in chosen]
             rejected = sum("rejected" in results[p["repo"], p["path"]] for p in chosen)
             cells = []
-            for field in FIELDS:
+            for field in fields:
                 scored = [c[field] for c in checks if c[field] is not None]
-                if label == "htmldate alone" and field != "published_at":
+                if (label == "htmldate alone" and field != "published_at") or not scored:
                     cells.append("—")
                 else:
                     cells.append(f"{sum(map(bool, scored)) / max(len(scored), 1):.0%} ({len(scored)})")

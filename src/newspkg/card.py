@@ -49,7 +49,7 @@ class CardFacts:
 
     descriptor: Mapping[str, Any]  # the new datapackage.json, without the card's own resource
     card_path: str  # relative to the package root
-    languages: Sequence[str]  # BCP 47 tags of the sources
+    languages: Sequence[str]  # BCP 47 tags of the records
     parquet_schema: pa.Schema
     data_dictionary: str  # Markdown table
     counts: Sequence[tuple[str, int, int]]  # (source, year of the local date, records)

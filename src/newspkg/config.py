@@ -23,6 +23,7 @@ from newspkg.issues import Issue
 
 SOURCE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+AUTO_LANGUAGE = "auto"  # language = "auto": each record's language is detected from its text
 SOURCE_FILE = "source.toml"
 KNOWN_KEYS = {
     "adapter", "timezone", "language", "publisher", "base_url", "encoding", "schema",
@@ -65,6 +66,11 @@ class SourceConfig:
             return "url matches no include_urls pattern"
         excluded = next((pattern for pattern in self.exclude_urls if fnmatch.fnmatchcase(url, pattern)), None)
         return f"url matches exclude_urls {excluded}" if excluded else ""
+
+    @property
+    def detects_language(self) -> bool:
+        """``language = "auto"``: each record's language comes from its text, not from source.toml."""
+        return self.language == AUTO_LANGUAGE
 
     @property
     def zone(self) -> ZoneInfo:
@@ -153,7 +159,7 @@ def load_source(folder: Path) -> SourceConfig:
         name=folder.name,
         adapter=data["adapter"],
         timezone=_required(data, "timezone", where, 'the IANA zone naive times are read in, e.g. "Europe/Paris"'),
-        language=_required(data, "language", where, 'the BCP 47 tag of the texts, e.g. "en" or "zh-Hans"'),
+        language=_required(data, "language", where, 'the BCP 47 tag of the texts, e.g. "en" or "zh-Hans", or "auto"'),
         publisher=_string(data, "publisher", where),
         base_url=_string(data, "base_url", where),
         encoding=_string(data, "encoding", where),
@@ -179,8 +185,9 @@ def _check(source: SourceConfig, where: str) -> None:
         raise ConfigError(
             f"{where}: timezone: {source.timezone!r} is not an IANA zone{guess}, e.g. Europe/Paris"
         ) from None
-    if not LANGUAGE_TAG.match(source.language):
-        raise ConfigError(f"{where}: language: {source.language!r} is not a BCP 47 tag, e.g. en or zh-Hans")
+    if source.language != AUTO_LANGUAGE and not LANGUAGE_TAG.match(source.language):
+        message = f"{where}: language: {source.language!r} is not a BCP 47 tag, e.g. en or zh-Hans, nor auto"
+        raise ConfigError(message)
     if source.encoding:
         try:
             b"a".decode(source.encoding, "replace")  # not b"": decoding nothing never looks the codec up

@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from newspkg import __version__, adapters, rules
+from newspkg import __version__, adapters, language, rules
 from newspkg.codec import dump_line
 from newspkg.config import SOURCE_FILE, Project, SourceConfig
 from newspkg.decode import decode
@@ -112,7 +112,9 @@ class Converter:
             adapter = adapters.get(config.adapter)
             code = adapters.code_digest(type(adapter))
             shaping = [f"{name}=={found}" for name, found in adapters.libraries(adapter).items()]
-            parts = (__version__, adapter.name, adapter.version, code, config.digest(), self.schemas.digest(), *shaping)
+            settings = (__version__, adapter.name, adapter.version, code, config.digest(), self.schemas.digest())
+            # the language detector checks (or sets) every record's language
+            parts = (*settings, *shaping, language.DETECTOR)
             self._digests[source] = hashlib.sha256("\n".join(parts).encode()).hexdigest()
         return self._digests[source]
 
@@ -164,13 +166,23 @@ class Converter:
             except SidecarError as error:
                 return None, [rules.SIDECAR_INVALID.issue(raw.path, f"{raw.path}{SIDECAR_SUFFIX}: {error}")]
         record = finish(draft, raw, source, adapter, decoded.encoding, self.schemas.empty_values, from_sidecar)
-        if modified_before_published(record):  # the site's inconsistency: the article stays, its modified_at goes
-            order = rules.DATE_ORDER.issue(
-                raw.path, order_message(record) + ": modified_at left null", record["id"], "/modified_at"
-            )
-            record["modified_at"] = None
-            return record, sorted({order, *self._checker.check(record, raw.path)})
-        return record, self._checker.check(record, raw.path)
+        noted = _noted(record, raw, source)
+        checked = self._checker.check(record, raw.path)
+        return record, sorted({*noted, *checked}) if noted else checked
+
+
+def _noted(record: dict[str, Any], raw: RawFile, source: SourceConfig) -> list[Issue]:
+    """What converting found wrong in the source's own statements, with the record kept: a
+    modified_at before published_at (left null), a text plainly not in the declared language."""
+    noted = []
+    if modified_before_published(record):
+        message = order_message(record) + ": modified_at left null"
+        noted.append(rules.DATE_ORDER.issue(raw.path, message, record["id"], "/modified_at"))
+        record["modified_at"] = None
+    if not source.detects_language and (found := language.plainly_other(record["language"], record["text"])):
+        message = f"the text reads as {found}, not {record['language']} as source.toml declares"
+        noted.append(rules.LANGUAGE_MISMATCH.issue(raw.path, message, record["id"], "/language"))
+    return noted
 
 
 def _check_fields(source: SourceConfig, takes: Sequence[str] | None, added: frozenset[str], where: str) -> None:

@@ -31,7 +31,7 @@ JOURNAL_PATH = ".newspkg-commit.journal"
 # frictionless 5 reports a false byte-count error for any Parquet resource that declares `bytes`,
 # so the Parquet size goes under this name; `newspkg validate` checks both.
 PARQUET_BYTES = "newspkg:bytes"
-DEPENDENCIES = ("pyarrow", "jsonschema", "ada-url", "pyyaml", "orjson", "charset-normalizer", "frictionless")
+DEPENDENCIES = ("pyarrow", "jsonschema", "ada-url", "pyyaml", "orjson", "charset-normalizer", "frictionless", "pycld2")
 
 
 @dataclass(frozen=True, slots=True)

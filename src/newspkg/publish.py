@@ -17,6 +17,7 @@ from newspkg import card, croissant, documents, package, rules
 from newspkg.config import Project
 from newspkg.errors import ConfigError
 from newspkg.issues import Issue
+from newspkg.language import UNDETERMINED
 from newspkg.schema import LOCAL_SUFFIX, SchemaSet
 from newspkg.write import BytesFile
 
@@ -81,7 +82,7 @@ def package_files(
     facts = card.CardFacts(
         descriptor=descriptor(),
         card_path=card_path,
-        languages=[source.language for source in project.sources],
+        languages=languages_of(written.parquet),
         parquet_schema=schemas.arrow_schema(),
         data_dictionary=schemas.data_dictionary(),
         counts=counts_by_source_and_year(written.parquet),
@@ -143,6 +144,12 @@ def _read_card(path: Path) -> str | None:
         return None
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: the dataset card cannot be read: {error}") from None
+
+
+def languages_of(parquet: Path) -> list[str]:
+    """The records' language tags, sorted; "und" (undetermined) left out."""
+    tags = pc.unique(pq.read_table(parquet, columns=["language"])["language"]).to_pylist()
+    return sorted(tag for tag in tags if tag and tag != UNDETERMINED)
 
 
 def counts_by_source_and_year(parquet: Path) -> list[tuple[str, int, int]]:

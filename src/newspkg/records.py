@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from newspkg import language
 from newspkg.adapters import Adapter, Draft
 from newspkg.config import SourceConfig
 from newspkg.discover import RawFile
@@ -80,7 +81,7 @@ def finish(
         "text": text,
         "published_at": to_rfc3339(draft.published_at, source.zone) if draft.published_at else None,
         "modified_at": to_rfc3339(draft.modified_at, source.zone) if draft.modified_at else None,
-        "language": source.language,
+        "language": language.detect(text, draft.title) if source.detects_language else source.language,
         "authors": _clean_list(draft.authors),
         "publisher": source.publisher or _text_or_none(draft.publisher),
         "original_publisher": _text_or_none(draft.original_publisher),

@@ -60,6 +60,12 @@ SIDECAR_INVALID = Rule(
 )
 NOT_AN_ARTICLE = Rule("page:not-article", ERROR, Stage.CONVERT, "the file is not one article (a home or list page)")
 ADAPTER_ERROR = Rule("adapter-error", ERROR, Stage.CONVERT, "the adapter raised an error on the file")
+LANGUAGE_MISMATCH = Rule(
+    "language:mismatch",
+    WARNING,
+    Stage.CONVERT,
+    "the text is plainly in another language (or Chinese script) than source.toml's `language` declares",
+)
 
 SCHEMA = Rule(
     "schema:<keyword>",

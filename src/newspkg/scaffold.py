@@ -140,7 +140,8 @@ def source_toml(adapter: str, language: str, timezone: str) -> str:
 # The format of the raw files: jekyll (Jekyll, Hugo and other static-site posts), html (saved pages
 # and WARC crawls), records (JSON Lines, JSON or CSV exports, mapped by [fields]), text, or a plugin's name.
 adapter = "{adapter}"
-# The BCP 47 tag of the texts, e.g. en, fr, zh-Hans.
+# The BCP 47 tag of the texts, e.g. en, fr, zh-Hans; or "auto" for a source mixing languages: each
+# record's language is then detected from its text (a declared tag is checked: language:mismatch).
 language = "{language}"
 # The IANA zone in which times without an offset are read, e.g. Europe/Paris.
 timezone = "{timezone}"

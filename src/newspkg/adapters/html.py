@@ -15,6 +15,7 @@ import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
 
+from newspkg import language
 from newspkg.adapters import Draft, NotAnArticle
 from newspkg.adapters.page_dates import Context
 from newspkg.adapters.page_meta import page_meta
@@ -72,7 +73,9 @@ class HtmlAdapter:
             for element in tree.cssselect(selector):
                 element.drop_tree()
         visible = _visible_text(tree)
-        context = Context(language_codes(source.language), _fetched(raw), raw.told("url"))
+        # language = "auto": the page's dates are read in the language of its text
+        tag = language.detect(visible) if source.detects_language else source.language
+        context = Context(language_codes(tag), _fetched(raw), raw.told("url"))
         meta = page_meta(tree, visible, context)
         selected_date = _date_in(_selected(tree, hints.get("date_selector")), context)
         published = meta.published_at

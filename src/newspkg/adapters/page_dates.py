@@ -40,6 +40,9 @@ DATED_ELEMENTS = (
     " or contains(@class,'dateline') or contains(@class,'meta') or contains(@class,'info')]"
 )
 MAX_DATED_ELEMENTS = 30
+MAX_TIMED_ELEMENTS = 300  # only those stating a time of day are parsed
+TIME_OF_DAY = re.compile(r"\d{1,2}[:：]\d{2}|\d{1,2}\s*[ap]\.?m\b", re.I)
+NUMERIC_DATE_TIME = re.compile(r"(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s*\d{1,2}:\d\d(?::\d\d)?")
 MAX_LABEL_CHARS = 80
 MODIFIED_WORDS = re.compile(r"updated|modified|更新|修改|aktualisiert|mis à jour|actualizado|atualizado", re.I)
 # Labelled dates in visible text: 发布时间：2024-05-13 08:30, 时间：…, "Published: …", "Posted on …".
@@ -76,7 +79,7 @@ def published_and_modified(
     published = _first(itertools.chain(stated, _on_the_page(tree, visible, context)))
     published = published or _first(_htmldate(tree, context)) or _first(_in_url(context))
     if published and not published.moment.has_time:
-        published = _first(_timed(tree, published, context)) or published
+        published = _first(_timed(tree, visible, published, context)) or published
     elsewhere = [*stated, *modified]
     return _offset_from(published, elsewhere), _offset_from(modified[0] if modified else None, elsewhere)
 
@@ -124,14 +127,26 @@ def _on_the_page(tree: lxml_html.HtmlElement, visible: str, context: Context) ->
         yield from _yearless(yearless, visible, context)
 
 
-def _timed(tree: lxml_html.HtmlElement, day: Found, context: Context) -> Iterator[Found]:
-    """The time of day a dated element (a byline's line, a header's info) gives for that day."""
-    for element in tree.xpath(DATED_ELEMENTS)[:MAX_DATED_ELEMENTS]:
-        text = " ".join(element.text_content().split())
-        if 6 <= len(text) <= MAX_LABEL_CHARS and not MODIFIED_WORDS.search(text):
-            for found in _parsed(_segments(text), "page text", context):
-                if found.moment.has_time and found.moment.same_day(day.moment):
-                    yield found
+def _timed(tree: lxml_html.HtmlElement, visible: str, day: Found, context: Context) -> Iterator[Found]:
+    """The time of day a dated element (a byline's line, a header's info) gives for that day, else
+    a numeric date and time of that day in the page's text."""
+    yield from _timed_elements(tree, day, context)
+    for match in NUMERIC_DATE_TIME.finditer(visible):
+        for found in _parsed([match[0]], "page text", context):
+            if found.moment.same_day(day.moment):
+                yield found
+
+
+def _timed_elements(tree: lxml_html.HtmlElement, day: Found, context: Context) -> Iterator[Found]:
+    year = f" {day.moment.value.year}"
+    for element in tree.xpath(DATED_ELEMENTS)[:MAX_TIMED_ELEMENTS]:
+        text = " ".join(" ".join(element.itertext()).split())  # "1:26 pm ET<br/>Jun 3, 2014": words apart
+        if 6 <= len(text) <= MAX_LABEL_CHARS and TIME_OF_DAY.search(text) and not MODIFIED_WORDS.search(text):
+            for segment in _segments(text):
+                # "March 18 at 3:57 PM": a day without its year is the known day's
+                for found in _parsed([segment, segment + year, *_prefixes(segment)], "page text", context):
+                    if found.moment.has_time and found.moment.same_day(day.moment):
+                        yield found
 
 
 def _in_url(context: Context) -> Iterator[Found]:

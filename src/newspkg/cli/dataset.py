@@ -56,7 +56,7 @@ def sources_group() -> None:
 @sources_group.command("add")
 @click.argument("name")
 @click.option("--adapter", required=True, help="The format of the raw files: jekyll, text, or a plugin's name.")
-@click.option("--language", required=True, help="BCP 47 tag of the texts, e.g. en or zh-Hans.")
+@click.option("--language", required=True, help="BCP 47 tag of the texts (en, zh-Hans…), or auto: detected per record.")
 @click.option("--timezone", required=True, help="IANA zone for times without an offset, e.g. Europe/Paris.")
 @click.option("--force", is_flag=True, help="Overwrite an existing source.toml.")
 @click.pass_obj
