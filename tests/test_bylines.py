@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from newspkg.bylines import byline_names, is_byline, split_joined_names
 
 
@@ -38,3 +40,22 @@ def test_role_and_name_is_a_byline() -> None:
 def test_sentence_starting_with_a_role_is_not_a_byline() -> None:
     """A sentence ending in 。 is body text even when it starts with 记者."""
     assert not is_byline("记者从市国资委获悉，今年全市国企营收增长。")
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "names"),
+    [
+        ("扬子晚报记者 张楠", ["张楠"]),  # the outlet before the role
+        ("新华社记者邹多为、唐诗凝、丁乐", ["邹多为", "唐诗凝", "丁乐"]),
+        ("采写：南都见习记者 林子沛", ["林子沛"]),  # a label first
+        ("（总台央视记者 奚丹霓 张赛）", ["奚丹霓", "张赛"]),
+        ("文丨政能亮特约评论员 韩涵", ["韩涵"]),
+    ],
+)
+def test_a_byline_opening_or_closing_the_body_names_its_reporters(paragraph: str, names: list[str]) -> None:
+    assert is_byline(paragraph)
+    assert byline_names(paragraph) == names
+
+
+def test_a_role_followed_by_no_name_is_no_byline() -> None:
+    assert not is_byline("据新华社记者报道")

@@ -159,3 +159,30 @@ def test_the_headline_is_the_h1_the_other_titles_agree_with_without_site_or_kick
     record = record_of(convert(tmp_path, {"a.html": page(head, body)})["a.html"])
     assert record["title"] == "Harbour cargo hits a record"
     assert record["publisher"] == "The Gazette"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '<span class="pb-timestamp">May 13 at 8:30 PM</span>',  # a day without its year
+        '<small class="post-time">8:30 pm<br/>May 13, 2024</small>',  # words apart across <br>
+        "<div>2024年05月13日20:30 来源：港口日报</div>",  # a numeric date and time in the text
+    ],
+)
+def test_a_day_takes_the_time_the_page_gives_for_it(tmp_path: Path, body: str) -> None:
+    head = '<meta property="article:published_time" content="2024-05-13">'
+    record = record_of(convert(tmp_path, {"a.html": page(head, body)})["a.html"])
+    assert record["published_at"] == "2024-05-13T20:30:00+08:00"  # the source's zone: Asia/Shanghai
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '<div class="pb-byline">By <a href="/people/jane-doe">Jane Doe</a></div>',
+        '<h4>By: <a href="/author/jd/" rel="author">Jane Doe</a></h4>',
+    ],
+)
+def test_a_byline_element_names_the_author_when_metadata_does_not(tmp_path: Path, body: str) -> None:
+    head = '<meta property="article:published_time" content="2024-05-13T08:30:00Z">'
+    record = record_of(convert(tmp_path, {"a.html": page(head, body)})["a.html"])
+    assert record["authors"] == ["Jane Doe"]

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 
-from newspkg.markers import BYLINE_ROLES, SURNAMES
+from newspkg.markers import BYLINE_ROLES, NOT_NAMES, SURNAMES
 
 ROLE = re.compile("|".join(re.escape(role) for role in sorted(BYLINE_ROLES, key=len, reverse=True)))
+# A byline's start: a label ("采写：", "文丨"), the outlet the reporter writes for (扬子晚报, 新华社), a role.
+BYLINE_START = re.compile(rf"^(?:(?:采写|撰文|文|作者)\s*[:：丨|/]\s*)?[\u4e00-\u9fff]{{0,8}}?(?:{ROLE.pattern})")
 SEPARATORS = re.compile(r"[\s、,，;；/|｜]+")
 HAN_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
 SENTENCE_PUNCTUATION = re.compile(r"[。！？!?：:“”\"]")
@@ -14,20 +16,31 @@ MAX_BYLINE_CHARS = 40
 
 
 def is_byline(paragraph: str) -> bool:
-    """A short paragraph that starts with a role and reads as names, not as a sentence."""
+    """A short paragraph that starts with a role (after a label and an outlet: "扬子晚报记者 张楠")
+    and reads as names, not as a sentence."""
+    text = _unbracketed(paragraph)
+    start = BYLINE_START.match(text)
     return (
         len(paragraph) <= MAX_BYLINE_CHARS
-        and ROLE.match(paragraph.lstrip("（(")) is not None
-        and not SENTENCE_PUNCTUATION.search(paragraph)
+        and start is not None
+        and not SENTENCE_PUNCTUATION.search(text, start.end())
+        and bool(byline_names(paragraph))
     )
 
 
 def byline_names(paragraph: str) -> list[str]:
+    text = _unbracketed(paragraph)
+    if BYLINE_START.match(text) and (role := ROLE.search(text)):  # a label and an outlet are no names
+        text = text[role.start() :]
     names: list[str] = []
-    for part in ROLE.split(paragraph.strip("（）() ")):
+    for part in ROLE.split(text):
         for chunk in SEPARATORS.split(part):
-            names.extend(split_joined_names(chunk.strip()))
+            names.extend(name for name in split_joined_names(chunk.strip()) if name not in NOT_NAMES)
     return names
+
+
+def _unbracketed(paragraph: str) -> str:
+    return paragraph.strip("（）() \u3000")
 
 
 def split_joined_names(chunk: str) -> list[str]:

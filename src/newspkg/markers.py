@@ -32,7 +32,7 @@ LABELS: dict[str, re.Pattern[str]] = {
 # Roles that precede names in a byline: "全媒体记者王大鹏", "通讯员许祥波唐娜".
 BYLINE_ROLES = (
     "全媒体记者", "融媒体记者", "本报记者", "特约记者", "见习记者", "首席记者", "记者", "通讯员", "实习生",
-    "撰文", "摄影", "文/", "图/", "文图/",
+    "特约评论员", "评论员", "撰文", "摄影", "文/", "图/", "文图/",
 )  # fmt: skip
 
 # Common Chinese surnames, to split names written together ("许祥波唐娜" → 许祥波, 唐娜).

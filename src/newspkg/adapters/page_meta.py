@@ -27,7 +27,17 @@ HAN_NAME = r"[\u4e00-\u9fff·]{2,4}"
 AUTHOR = re.compile(
     rf"(?<![\u4e00-\u9fff])(?:作者|记者)\s*[:：\s]\s*({HAN_NAME}(?:[ 、,，]{HAN_NAME})*)(?![\u4e00-\u9fff])"
 )
-AUTHOR_META = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "dcterms.creator")
+AUTHOR_META = (
+    "author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "dcterms.creator", "byline",
+    "search.byline",
+)  # fmt: skip
+# The page's byline: a link marked as the author's, an element whose class or id says byline or author.
+BYLINE_ELEMENTS = (
+    "//a[contains(concat(' ', normalize-space(@rel), ' '), ' author ')]"
+    "|//*[contains(@class, 'byline') or contains(@id, 'byline') or contains(@class, 'author')]"
+)
+MAX_BYLINE_ELEMENTS = 20
+MAX_BYLINE_CHARS = 80
 TITLE_META = ("og:title", "twitter:title", "parsely-title", "sailthru.title", "dc.title", "title")
 SITE_META = ("og:site_name", "application-name", "apple-mobile-web-app-title", "twitter:site")
 # " - " between words; "-" or "_" touching Han characters ("标题-新华网", "标题_频道_网站").
@@ -159,8 +169,9 @@ def _url(data: Structured) -> str | None:
 
 
 def _people(meta: PageMeta, tree: lxml_html.HtmlElement, data: Structured, visible: str, sites: list[str]) -> None:
-    """Authors from JSON-LD, microdata and meta, then trafilatura's byline search, then 作者/记者;
-    an editor named on the page is never an author, nor is the site."""
+    """Authors from JSON-LD, microdata and meta, then the page's byline element and trafilatura's
+    byline search (not on Chinese pages: there they name self-media accounts, and trafilatura reads
+    them poorly), then 作者/记者; an editor named on the page is never an author, nor is the site."""
     editors = set(EDITOR.findall(visible))
     not_names = [*sites, *editors, meta.publisher or ""]
     persons = [name for value in data.json_ld_values("author") for name in _persons(value)]
@@ -168,12 +179,23 @@ def _people(meta: PageMeta, tree: lxml_html.HtmlElement, data: Structured, visib
     meta.fill("authors", person_names(data.itemprops.get("author", ()), not_names))
     for key in AUTHOR_META:
         meta.fill("authors", person_names(data.meta.get(key, ()), not_names))
-    if not meta.authors and not _mostly_han(visible):  # its byline search reads Chinese pages poorly
+    if not meta.authors and not _mostly_han(visible):
         from trafilatura.metadata import extract_author
 
-        meta.fill("authors", person_names((extract_author(tree) or "").split(";"), not_names))
+        meta.fill("authors", _byline(tree, not_names))
+        if not meta.authors:
+            meta.fill("authors", person_names((extract_author(tree) or "").split(";"), not_names))
     if match := AUTHOR.search(visible):
         meta.fill("authors", person_names(re.split(r"[ 、,，]", match[1]), not_names))
+
+
+def _byline(tree: lxml_html.HtmlElement, not_names: list[str]) -> list[str]:
+    """The names of the page's first byline element that holds any ("By Jane Doe")."""
+    for element in tree.xpath(BYLINE_ELEMENTS)[:MAX_BYLINE_ELEMENTS]:
+        text = " ".join(" ".join(element.itertext()).split())
+        if 0 < len(text) <= MAX_BYLINE_CHARS and (names := person_names([text], not_names)):
+            return names
+    return []
 
 
 def _original_publisher(meta: PageMeta, tree: lxml_html.HtmlElement, data: Structured, visible: str) -> None:
