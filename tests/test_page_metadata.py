@@ -186,3 +186,12 @@ def test_a_byline_element_names_the_author_when_metadata_does_not(tmp_path: Path
     head = '<meta property="article:published_time" content="2024-05-13T08:30:00Z">'
     record = record_of(convert(tmp_path, {"a.html": page(head, body)})["a.html"])
     assert record["authors"] == ["Jane Doe"]
+
+
+def test_figure_captions_are_captions_not_text(tmp_path: Path) -> None:
+    caption = "Cranes unload a container ship at dawn. Photo: Jane Doe"
+    body = f'<figure><img src="cranes.jpg" alt=""><figcaption>{caption}</figcaption></figure>'
+    head = '<meta property="article:published_time" content="2024-05-13T08:30:00Z">'
+    record = record_of(convert(tmp_path, {"a.html": page(head, f"<article>{body}</article>")})["a.html"])
+    assert record["captions"] == [caption]
+    assert caption not in record["text"]

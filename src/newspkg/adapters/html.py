@@ -50,6 +50,8 @@ MIN_SENTENCE_CHARS = 15
 ANY_DATETIME = re.compile(DATETIME)
 SENTENCE_MARK = re.compile(r"[。！？]")
 EDGE_PARAGRAPHS = 2  # bylines and captions sit at the start or the end of a body
+MAX_CAPTIONS = 50
+MAX_CAPTION_CHARS = 500
 SENTENCE_END = re.compile(r"[。！？!?”」』…)）]$")
 MAX_FURNITURE_CHARS = 12  # a short line without a sentence's end, before or after the body: a menu, a button
 DROPPED = ("script", "style", "noscript", "iframe", "template", "svg")
@@ -89,12 +91,23 @@ class HtmlAdapter:
             original_publisher=meta.original_publisher,
             section=meta.section,
             tags=list(meta.tags),
+            captions=_figure_captions(tree),
         )
         draft.date_source = "date_selector" if selected_date else published.where if published else None
         draft.paragraphs = _body(tree, text, hints.get("body_selector"), draft)
         if sum(len(paragraph) for paragraph in draft.paragraphs) < MIN_ARTICLE_CHARS:
             raise NotAnArticle(f"the page holds under {MIN_ARTICLE_CHARS} characters of article text (a list page?)")
         return draft
+
+
+def _figure_captions(tree: lxml_html.HtmlElement) -> list[str]:
+    """The captions of the article's figures (of the page's, when no ``<article>`` holds any)."""
+    captions: list[str] = []
+    for element in (tree.xpath("//article//figcaption") or tree.xpath("//figcaption"))[:MAX_CAPTIONS]:
+        caption = " ".join(" ".join(element.itertext()).split())
+        if caption and len(caption) <= MAX_CAPTION_CHARS and caption not in captions:
+            captions.append(caption)
+    return captions
 
 
 def _date_in(text: str | None, context: Context) -> Moment | None:
@@ -211,6 +224,8 @@ def _clean(paragraphs: list[str], draft: Draft) -> list[str]:
     body = []
     for index, paragraph in enumerate(kept):
         edge = index < EDGE_PARAGRAPHS or len(kept) - 1 - index < EDGE_PARAGRAPHS
+        if paragraph in draft.captions:  # a figure's caption, which the extraction kept
+            continue
         if match := SOURCE_LINE.match(paragraph):
             draft.original_publisher = draft.original_publisher or match[1]
         elif match := CLOSING_CREDIT.match(paragraph):
