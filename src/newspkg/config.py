@@ -23,6 +23,7 @@ from newspkg.issues import Issue
 
 SOURCE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+LIMIT_BOUNDS = {"max_bytes": 2**40, "max_seconds": 86_400}  # beyond these a limit limits nothing
 AUTO_LANGUAGE = "auto"  # language = "auto": each record's language is detected from its text
 SOURCE_FILE = "source.toml"
 KNOWN_KEYS = {
@@ -228,8 +229,10 @@ def _limits(data: dict[str, Any], where: str) -> dict[str, Any]:
     if unknown:
         raise ConfigError(f"{where}: [limits] has unknown key(s) {', '.join(unknown)}; known: max_bytes, max_seconds")
     for key, value in limits.items():
-        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-            raise ConfigError(f"{where}: [limits] {key} must be a positive number")
+        number = isinstance(value, int) or (key == "max_seconds" and isinstance(value, float))
+        if isinstance(value, bool) or not number or not 0 < value <= LIMIT_BOUNDS[key]:  # NaN fails too
+            what = "whole number of bytes" if key == "max_bytes" else "number of seconds"
+            raise ConfigError(f"{where}: [limits] {key} must be a positive {what}, at most {LIMIT_BOUNDS[key]}")
     return {
         "max_bytes": int(limits.get("max_bytes", DEFAULT_MAX_BYTES)),
         "max_seconds": float(limits.get("max_seconds", DEFAULT_MAX_SECONDS)),

@@ -17,15 +17,18 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import functools
 import io
 import json
 import logging
+import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
@@ -90,6 +93,22 @@ def item(path: Path, member: str, limit: int) -> Item:
     return Item(items[member])
 
 
+def _open(path: Path) -> BinaryIO:
+    """A container's file, opened for reading: never through a link, never a FIFO, socket or device
+    (which would block or never end)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise ContainerError(f"{path.name} is a symlink; links are never followed") from None
+        raise
+    file = os.fdopen(fd, "rb")
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        file.close()
+        raise ContainerError(f"{path.name} is not a regular file (a FIFO, socket or device)")
+    return file
+
+
 def _stamp(path: Path) -> tuple[int, int]:
     info = path.stat()
     return info.st_size, info.st_mtime_ns
@@ -99,20 +118,30 @@ def _stamp(path: Path) -> tuple[int, int]:
 def _export_items(path: str, stamp: tuple[int, int]) -> dict[str, bytes]:
     """Every item of an export, parsed once per process (the stamp renews it when the file changes)."""
     suffix = Path(path).suffix.lower()
-    data = Path(path).read_bytes()
+    with _open(Path(path)) as file:
+        data = file.read()
     if EXPORTS[suffix] == "line":
         lines = data.split(b"\n")
         return {f"line-{n}": line.rstrip(b"\r") for n, line in enumerate(lines, start=1) if line.strip()}
     text = _text(data, path)
     if suffix == ".csv":
-        rows = csv.DictReader(io.StringIO(text, newline=""))
-        return {f"row-{n}": json.dumps(row, ensure_ascii=False).encode() for n, row in enumerate(rows, start=1)}
+        return _csv_rows(text)
     try:
         loaded = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as error:
+    except (ValueError, RecursionError) as error:  # ValueError: also a number over Python's 4,300 digits
         raise ContainerError(f"not a JSON array: {error}") from None
     entries = loaded if isinstance(loaded, list) else [loaded]
     return {f"item-{n}": json.dumps(entry, ensure_ascii=False).encode() for n, entry in enumerate(entries)}
+
+
+def _csv_rows(text: str) -> dict[str, bytes]:
+    # A field may hold a whole article: no limit below the file's own size (csv's default is 128 KiB).
+    csv.field_size_limit(max(len(text), csv.field_size_limit()))
+    rows = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        return {f"row-{n}": json.dumps(row, ensure_ascii=False).encode() for n, row in enumerate(rows, start=1)}
+    except csv.Error as error:
+        raise ContainerError(f"not CSV: {error}") from None
 
 
 def _text(data: bytes, path: str) -> str:
@@ -126,7 +155,7 @@ def _text(data: bytes, path: str) -> str:
 def _crawl(path: Path, offset: int) -> Iterator[ArchiveIterator]:
     """The records of a crawl from a byte on; warcio's notes on malformed records, which it writes to
     stderr, kept out of the build's output (the reading itself says what is wrong)."""
-    with path.open("rb") as file, contextlib.redirect_stderr(io.StringIO()):
+    with _open(path) as file, contextlib.redirect_stderr(io.StringIO()):
         file.seek(offset)
         yield ArchiveIterator(file)
 

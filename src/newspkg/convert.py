@@ -157,6 +157,9 @@ class Converter:
         if decoded.lossy:
             message = "the bytes are not valid in any encoding tried (UTF-8, declared, detected, GB18030)"
             return None, [rules.DECODE_INVALID.issue(raw.path, message)]
+        if raw.sidecar is not None and len(raw.sidecar) > source.max_bytes:
+            message = f"{raw.path}{SIDECAR_SUFFIX} is over the limit of {source.max_bytes} bytes ([limits] max_bytes)"
+            return None, [rules.SIDECAR_INVALID.issue(raw.path, message)]
         adapter = adapters.get(source.adapter)
         draft = adapter.parse(raw, text, source)
         from_sidecar: list[str] = []

@@ -17,6 +17,8 @@ from newspkg.errors import ConfigError
 # Sidecars (<raw file>.meta.toml) sit next to raw files and are not raw files themselves.
 SIDECAR_SUFFIX = ".meta.toml"
 MAX_DEPTH = 64
+# No sidecar: none there, or its name would be too long (a legal 250-byte file name has no room for one).
+NO_SIDECAR = (errno.ENOENT, errno.ENAMETOOLONG)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,9 +75,9 @@ def file_stamp(project: Project, relative_path: str) -> Stamp | None:
     newest = max(info.st_mtime_ns, info.st_ctime_ns)
     try:
         side = os.lstat(path + SIDECAR_SUFFIX)
-    except FileNotFoundError:
-        return Stamp(" ".join(map(str, parts)) + " -", newest / 1e9)
-    except OSError:
+    except OSError as error:
+        if error.errno in NO_SIDECAR:
+            return Stamp(" ".join(map(str, parts)) + " -", newest / 1e9)
         return None
     parts += [side.st_mode, side.st_size, side.st_mtime_ns, side.st_ctime_ns, side.st_ino]
     return Stamp(" ".join(map(str, parts)), max(newest, side.st_mtime_ns, side.st_ctime_ns) / 1e9)
@@ -128,8 +130,14 @@ def _walk(folder: Path, relative: str, depth: int) -> Iterator[str]:
 
 def read_raw(project: Project, relative_path: str, source: str) -> RawFile:
     file_path, member = containers.split(relative_path)
-    if member is not None:
+    if member is not None and containers.is_container(file_path, project.source(source).adapter):
         return _read_item(project, relative_path, source, file_path, member)
+    if member is not None:  # a plain file named with the separator would read as another file's item
+        return _unreadable(
+            relative_path,
+            source,
+            f"has {containers.SEPARATOR} in its name, which names a crawl's or an export's items; rename it",
+        )
     path = f"{project.root}/{relative_path}"  # str, not Path: this runs once per raw file
     try:
         relative_path.encode("utf-8")
@@ -156,7 +164,7 @@ def read_raw(project: Project, relative_path: str, source: str) -> RawFile:
                 file.seek(0)
                 return RawFile(path=relative_path, source=source, data=file.read(limit + 1), sha256=digest)
             data = file.read()
-            sidecar = _read_sidecar(path + SIDECAR_SUFFIX)
+            sidecar = _read_sidecar(path + SIDECAR_SUFFIX, limit)
         except OSError as error:
             return _unreadable(relative_path, source, f"cannot be read: {error.strerror}")
     digest = hashlib.sha256(data).hexdigest()
@@ -169,24 +177,25 @@ def _read_item(project: Project, relative_path: str, source: str, file_path: str
         item = containers.item(project.root / file_path, member, config.max_bytes)
     except (OSError, containers.ContainerError) as error:
         return _unreadable(relative_path, source, f"cannot be read: {error}")
+    except Exception as error:  # whatever a reader raises is this item's reject, never the build's
+        return _unreadable(relative_path, source, f"cannot be read: {type(error).__name__}: {error}")
     url = dict(item.context).get("url")
     filtered = item.filtered or (config.refuses_url(url) if url is not None else "")
     digest = hashlib.sha256(item.data).hexdigest()
     return RawFile(relative_path, source, item.data, digest, context=item.context, filtered=filtered)
 
 
-def _read_sidecar(path: str) -> bytes | None:
-    """The sidecar's bytes; None when there is none, or it is a link or not a regular file."""
+def _read_sidecar(path: str, limit: int) -> bytes | None:
+    """The sidecar's bytes, at most ``limit`` + 1 (more is a reject); None when there is none, or it
+    is a link or not a regular file."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-    except FileNotFoundError:
-        return None
     except OSError as error:
-        if error.errno == errno.ELOOP:  # a link: ignored, as links to raw files are
+        if error.errno in (*NO_SIDECAR, errno.ELOOP):  # a link is ignored, as links to raw files are
             return None
         raise
     with os.fdopen(fd, "rb") as file:
-        return file.read() if stat.S_ISREG(os.fstat(fd).st_mode) else None
+        return file.read(limit + 1) if stat.S_ISREG(os.fstat(fd).st_mode) else None
 
 
 def _unreadable(relative_path: str, source: str, why: str) -> RawFile:
