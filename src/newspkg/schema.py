@@ -18,6 +18,7 @@ from typing import Any
 import jsonschema_rs
 import pyarrow as pa
 
+from newspkg import schema_refs
 from newspkg.codec import LOCAL_TIME_OF
 from newspkg.errors import ConfigError
 
@@ -27,6 +28,8 @@ EXTENSION_SUFFIX = ".schema.json"
 TIMESTAMP = pa.timestamp("us", tz="UTC")
 LOCAL_TIMESTAMP = pa.timestamp("us")  # no zone: the wall-clock time the record states
 LOCAL_SUFFIX = "_local"
+MAX_SCHEMA_BYTES = 1 << 20
+MAX_SCHEMA_DEPTH = 64  # the record schema nests 4 deep; a validator's recursion must stay bounded
 
 
 @dataclass(frozen=True)
@@ -175,19 +178,23 @@ def load_schemas(schema_dir: Path) -> SchemaSet:
     ``schema_dir/sources/``. A copy of the base in ``schema_dir`` is an output of the build, for
     data users, and is never read here."""
     base = _base_schema(shipped_base(), f"{BASE_FILE} (shipped with newspkg)")
-    return SchemaSet(root=schema_dir, base=base, extensions=_extensions(schema_dir))
+    return SchemaSet(root=schema_dir, base=base, extensions=_extensions(schema_dir, base))
 
 
 def load_package_schemas(schema_dir: Path) -> SchemaSet:
     """A published package's schemas, base included, exactly as the package ships them."""
     path = schema_dir / BASE_FILE
-    return SchemaSet(root=schema_dir, base=_base_schema(_read(path), str(path)), extensions=_extensions(schema_dir))
+    base = _base_schema(_read(path), str(path))
+    return SchemaSet(root=schema_dir, base=base, extensions=_extensions(schema_dir, base))
 
 
-def _extensions(schema_dir: Path) -> dict[str, dict[str, Any]]:
+def _extensions(schema_dir: Path, base: dict[str, Any]) -> dict[str, dict[str, Any]]:
     sources = schema_dir / SOURCES_DIR
     paths = sorted(sources.glob(f"*{EXTENSION_SUFFIX}")) if sources.is_dir() else []
-    return {path.name.removesuffix(EXTENSION_SUFFIX): _extension_schema(path) for path in paths}
+    # what an extension may refer to besides itself: the record schema, by its file or its $id
+    inside = {(schema_dir / BASE_FILE).resolve().as_uri()}
+    inside |= {base["$id"]} if isinstance(base.get("$id"), str) else set()
+    return {path.name.removesuffix(EXTENSION_SUFFIX): _extension_schema(path, inside) for path in paths}
 
 
 def _read(path: Path) -> bytes:
@@ -210,9 +217,14 @@ def _base_schema(data: bytes, path: str) -> dict[str, Any]:
     return schema
 
 
-def _extension_schema(path: Path) -> dict[str, Any]:
-    """A source's extension: it must compose the record schema, or its records would escape it."""
+def _extension_schema(path: Path, inside: set[str]) -> dict[str, Any]:
+    """A source's extension: it must compose the record schema, or its records would escape it, and
+    refer to nothing but itself and the record schema (nothing is fetched or read from elsewhere)."""
     schema = _parse_schema(_read(path), str(path))
+    ids, found = schema_refs.references(schema, path.resolve().as_uri())
+    for keyword, value, resolved in found:
+        if schema_refs.points_outside(keyword, value, resolved, ids | inside):
+            raise ConfigError(f"{path}: {keyword}: {value!r} points outside schema/: newspkg never fetches or reads it")
     parts = schema.get("allOf")
     composes = isinstance(parts, list) and any(
         isinstance(part, dict) and str(part.get("$ref", "")).endswith(BASE_FILE) for part in parts
@@ -228,18 +240,35 @@ def _extension_schema(path: Path) -> dict[str, Any]:
 
 
 def _parse_schema(data: bytes, path: str) -> dict[str, Any]:
+    if len(data) > MAX_SCHEMA_BYTES:
+        raise ConfigError(f"{path}: over {MAX_SCHEMA_BYTES} bytes: a record schema is never this large")
     try:
         schema = json.loads(data.decode("utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: not valid JSON: {error}") from None
+    except RecursionError:
+        schema = None
     if not isinstance(schema, dict):
         raise ConfigError(f"{path}: a record schema must be a JSON object")
+    if _depth(schema) > MAX_SCHEMA_DEPTH:
+        raise ConfigError(f"{path}: nested over {MAX_SCHEMA_DEPTH} levels deep: a record schema is never this deep")
     try:
         jsonschema_rs.meta.validate(schema)
     except jsonschema_rs.ValidationError as error:
         where = "/".join(str(part) for part in error.instance_path) or "(top level)"
         raise ConfigError(f"{path}: {where}: not a valid JSON Schema: {error.message}") from None
     return schema
+
+
+def _depth(document: Any) -> int:
+    """How deeply objects and arrays nest in ``document``, counted without recursion."""
+    deepest, stack = 0, [(document, 1)]
+    while stack:
+        node, depth = stack.pop()
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return deepest
 
 
 def _types(prop: Mapping[str, Any]) -> list[str]:

@@ -8,26 +8,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urldefrag, urljoin
 
-from newspkg import package, rules
+from newspkg import package, rules, schema_refs
 from newspkg.consume.descriptor import MAX_JSON_BYTES, local_path, path_problem
 from newspkg.consume.findings import PackageReport
 from newspkg.schema import BASE_FILE, EXTENSION_SUFFIX, SOURCES_DIR, SchemaSet, load_package_schemas
-
-METASCHEMAS = frozenset(
-    {
-        "https://json-schema.org/draft/2020-12/schema",
-        "https://json-schema.org/draft/2019-09/schema",
-        "http://json-schema.org/draft-07/schema",
-        "http://json-schema.org/draft-06/schema",
-        "http://json-schema.org/draft-04/schema",
-    }
-)
-
-
-REFERENCE_KEYWORDS = ("$ref", "$dynamicRef", "$recursiveRef")
-
-
-NOT_SCHEMAS = frozenset({"const", "enum", "default", "examples"})  # values here are data, not subschemas
 
 
 def shipped_schemas(
@@ -126,21 +110,14 @@ def _references_stay_inside(root: Path, files: list[Path], where: str, report: P
     found: list[tuple[Path, set[str], list[tuple[str, str, str]]]] = []
     try:
         for path, document in documents:
-            ids = {path.resolve().as_uri()}
-            references: list[tuple[str, str, str]] = []
-            _walk_schema(document, path.resolve().as_uri(), ids, references)
-            found.append((path, ids, references))
+            found.append((path, *schema_refs.references(document, path.resolve().as_uri())))
     except RecursionError:
         report.add(where, rules.PACKAGE_SCHEMA, "a shipped schema nests too deeply to be checked")
         return False
     clean = True
     for path, ids, references in found:
         for keyword, value, resolved in references:
-            if keyword == "$schema":
-                outside = value.removesuffix("#") not in METASCHEMAS
-            else:
-                outside = urldefrag(resolved).url not in ids | registry
-            if outside:
+            if schema_refs.points_outside(keyword, value, resolved, ids | registry):
                 clean = False
                 rule = rules.PACKAGE_PATH if resolved.startswith("file:") else rules.PACKAGE_REMOTE
                 report.add(
@@ -156,23 +133,3 @@ def _top_id(document: Any, path: Path) -> str:
     base = path.resolve().as_uri()
     identifier = document.get("$id") if isinstance(document, dict) else None
     return urldefrag(urljoin(base, identifier)).url if isinstance(identifier, str) else base
-
-
-def _walk_schema(node: Any, base: str, ids: set[str], references: list[tuple[str, str, str]]) -> None:
-    if isinstance(node, list):
-        for item in node:
-            _walk_schema(item, base, ids, references)
-        return
-    if not isinstance(node, dict):
-        return
-    if isinstance(node.get("$id"), str):
-        base = urljoin(base, node["$id"])
-        ids.add(urldefrag(base).url)
-    if isinstance(node.get("$schema"), str):
-        references.append(("$schema", node["$schema"], node["$schema"]))
-    for keyword in REFERENCE_KEYWORDS:
-        if isinstance(node.get(keyword), str):
-            references.append((keyword, node[keyword], urljoin(base, node[keyword])))
-    for key, value in node.items():
-        if key not in NOT_SCHEMAS:
-            _walk_schema(value, base, ids, references)
