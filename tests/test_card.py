@@ -192,3 +192,23 @@ def test_a_licence_without_text_is_a_warning(project: Path, run: Callable[..., R
     assert [(w["file"], w["severity"]) for w in warnings] == [("datapackage.json", "warning")]
     assert "licenses[0].name 'Apache-2.0'" in warnings[0]["message"]
     assert "license" not in {r["name"] for r in descriptor_of(project)["resources"]}
+
+
+def test_a_licence_file_or_card_that_is_a_link_is_never_read(
+    project: Path, run: Callable[..., Result], tmp_path: Path
+) -> None:
+    """A licence named by the descriptor or the card that is a link to a file outside stops the build
+    (exit 2, naming the key or the file): what it points to is never read into the package."""
+    outside = tmp_path / "outside.txt"
+    outside.write_text("SECRET-terms\n", encoding="utf-8")
+    set_descriptor(project, licenses=[{"name": "LicenseRef-own", "path": "DATA-LICENSE.txt"}])
+    (project / "DATA-LICENSE.txt").symlink_to(outside)
+    result = run("build", root=project)
+    assert result.exit_code == 2
+    assert "licenses[0].path: DATA-LICENSE.txt is not a regular file of the package" in result.output
+    set_descriptor(project, licenses=[{"name": "cc0-1.0"}])
+    (project / CARD).parent.mkdir(exist_ok=True)
+    (project / CARD).symlink_to(outside)
+    result = run("build", root=project)
+    assert result.exit_code == 2
+    assert "the dataset card is a link" in result.output

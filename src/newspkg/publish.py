@@ -4,6 +4,7 @@ and the descriptor that lists them all with their sizes and digests."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -132,12 +133,22 @@ def check_settings(project: Project, previous: Mapping[str, Any]) -> list[Issue]
 
 def _maintainers_license(project: Project, previous: Mapping[str, Any]) -> str | None:
     own = documents.maintainers_license_file(previous)
-    if own and not (project.root / own).is_file():
-        raise ConfigError(f"datapackage.json: licenses[0].path: {own} is not a file of the package")
+    if own and not _regular_file_within(project.root, own):
+        message = f"{own} is not a regular file of the package (links are never followed)"
+        raise ConfigError(f"datapackage.json: licenses[0].path: {message}")
     return own
 
 
+def _regular_file_within(root: Path, relative: str) -> bool:
+    """Whether ``root/relative`` is a regular file reached without a link and without leaving ``root``."""
+    path = root / relative
+    unlinked = Path(os.path.realpath(root)) / os.path.normpath(relative)
+    return Path(os.path.realpath(path)) == unlinked and path.is_file()
+
+
 def _read_card(path: Path) -> str | None:
+    if path.is_symlink():
+        raise ConfigError(f"{path}: the dataset card is a link: newspkg never reads or writes through links")
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
