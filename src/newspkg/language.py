@@ -11,6 +11,7 @@ import pycld2
 DETECTOR = f"pycld2=={pycld2.__version__}"  # its version enters the outcome cache key
 UNDETERMINED = "und"  # BCP 47: the language is not known
 SAMPLE_CHARS = 500  # a text's start: detection costs grow with the sample, the answer does not change
+CHECK_CHARS = 200  # what a declared language is checked on: every record pays for it
 PLAIN_MIN_CHARS = 200  # shorter texts (a caption, a brief) are never called plainly in another language
 PLAIN_MIN_PERCENT = 90  # of the sample's bytes, in the detected language
 # CLD2's codes that BCP 47 spells otherwise; Chinese without a script is CLD2's Simplified Chinese.
@@ -22,7 +23,7 @@ CLOSE = ({"no", "nb", "nn"}, {"hr", "sr", "bs"}, {"ms", "id"}, {"fil", "tl"})
 
 def detect(text: str, title: str | None = None) -> str:
     """The BCP 47 tag of the language ``text`` (after its ``title``) is written in; "und" when CLD2 cannot tell."""
-    tag, _ = _detected(f"{title}\n{text}" if title else text)
+    tag, _ = _detected((f"{title}\n{text}" if title else text)[:SAMPLE_CHARS])
     return tag
 
 
@@ -32,15 +33,14 @@ def plainly_other(declared: str, text: str) -> str | None:
     the declared tag names one) differs. None when the text agrees or CLD2 is not sure."""
     if len(text) < PLAIN_MIN_CHARS:
         return None
-    tag, percent = _detected(text)
+    tag, percent = _detected(text[:CHECK_CHARS])
     if tag == UNDETERMINED or percent < PLAIN_MIN_PERCENT:
         return None
     return None if _agrees(declared, tag) else tag
 
 
-def _detected(text: str) -> tuple[str, int]:
-    """CLD2's language for the start of ``text`` as a BCP 47 tag, and the share (%) of the sample in it."""
-    sample = text[:SAMPLE_CHARS]
+def _detected(sample: str) -> tuple[str, int]:
+    """CLD2's language for ``sample`` as a BCP 47 tag, and the share (%) of the sample in it."""
     try:
         reliable, _, languages = pycld2.detect(sample)
     except (pycld2.error, UnicodeEncodeError):  # CLD2 refuses controls, noncharacters and lone surrogates
