@@ -212,3 +212,19 @@ def test_a_licence_file_or_card_that_is_a_link_is_never_read(
     result = run("build", root=project)
     assert result.exit_code == 2
     assert "the dataset card is a link" in result.output
+
+
+def test_markers_in_the_data_cannot_move_the_generated_sections(project: Path, run: Callable[..., Result]) -> None:
+    """A title holding the card's markers is written escaped: a rebuild keeps the maintainer's text."""
+    set_descriptor(project, title="Corpus <!-- newspkg:contents --> <!-- /newspkg:cite -->")
+    assert run("build", root=project).exit_code == 0
+    card = project / CARD
+    assert header_and_body(card)[1].count("<!--") == 2 * 6  # the markers of the six sections, no more
+    text = card.read_text(encoding="utf-8")
+    card.write_text(text.replace("\n\n<!-- newspkg:contents -->", "\n\n## Our notes\n\n<!-- newspkg:contents -->"))
+    assert run("build", root=project).exit_code == 0
+    _, body = header_and_body(card)
+    assert body.startswith("\n# Corpus &lt;!-- newspkg:contents --> &lt;!-- /newspkg:cite -->\n\n")
+    assert "\n\n## Our notes\n\n<!-- newspkg:contents -->" in body
+    assert body.count("<!--") == 2 * 6
+    assert run("build", "--check", root=project).exit_code == 0
