@@ -4,6 +4,7 @@ maintainer's kept), CITATION.cff, the licence's text, and the rejects and build 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -212,3 +213,52 @@ def test_a_licence_file_or_card_that_is_a_link_is_never_read(
     result = run("build", root=project)
     assert result.exit_code == 2
     assert "the dataset card is a link" in result.output
+
+
+def test_markers_in_the_data_cannot_move_the_generated_sections(project: Path, run: Callable[..., Result]) -> None:
+    """A title holding the card's markers is written escaped: a rebuild keeps the maintainer's text."""
+    set_descriptor(project, title="Corpus <!-- newspkg:contents --> <!-- /newspkg:cite -->")
+    assert run("build", root=project).exit_code == 0
+    card = project / CARD
+    assert header_and_body(card)[1].count("<!--") == 2 * 6  # the markers of the six sections, no more
+    text = card.read_text(encoding="utf-8")
+    card.write_text(text.replace("\n\n<!-- newspkg:contents -->", "\n\n## Our notes\n\n<!-- newspkg:contents -->"))
+    assert run("build", root=project).exit_code == 0
+    _, body = header_and_body(card)
+    assert body.startswith("\n# Corpus &lt;!-- newspkg:contents --> &lt;!-- /newspkg:cite -->\n\n")
+    assert "\n\n## Our notes\n\n<!-- newspkg:contents -->" in body
+    assert body.count("<!--") == 2 * 6
+    assert run("build", "--check", root=project).exit_code == 0
+
+
+FORGING = {
+    "name": "x}, note = {y",
+    "title": "T}}, note = {{forged\n```\n\\",
+    "version": "1}, howpublished = {z",
+    "contributors": [
+        {"title": "A}}, note = {{b", "roles": ["author"]},
+        {"familyName": "L}, note = {", "givenName": "\\{", "roles": ["author"]},
+    ],
+}
+
+
+def bibtex_fields(entry: str) -> list[str]:
+    """The fields of a BibTeX entry as BibTeX reads it: every brace counts, a backslash before it or not."""
+    depth, top = 0, []
+    for char in entry:
+        depth -= char == "}"
+        assert depth >= 0, entry
+        if depth == 1 and char not in "{}":
+            top.append(char)
+        depth += char == "{"
+    assert depth == 0, entry
+    return re.findall(r"(\w+) = ", "".join(top))
+
+
+def test_data_cannot_close_a_bibtex_field() -> None:
+    """Braces and backslashes in names, titles and versions are balanced commands, line breaks spaces."""
+    entry = documents.bibtex(FORGING)
+    assert bibtex_fields(entry) == ["title", "author", "version"]
+    closing, opening = "\\textbraceright{}" * 2, "\\textbraceleft{}" * 2
+    assert entry.startswith(f"@misc{{x---note----y,\n  title = {{{{T{closing}, note = {opening}forged ``` ")
+    assert "forged ``` \\textbackslash{}}},\n  author = {{A" in entry

@@ -336,6 +336,17 @@ def test_creators_are_the_credited_contributors(package: Path) -> None:
     assert doc["license"] == "CC-BY-4.0"
 
 
+def test_cite_as_is_bibtex_the_data_cannot_add_a_field_to(package: Path) -> None:
+    """A title closing its field and opening a note stays inside the title of ``citeAs``."""
+    source = {**descriptor(package), "title": "T}}, note = {{forged"}
+    cite = croissant(source, schemas(package))["citeAs"]
+    assert (
+        "  title = {{T\\textbraceright{}\\textbraceright{}, note = \\textbraceleft{}\\textbraceleft{}forged}},\n"
+        in cite
+    )
+    assert "note = {" not in cite
+
+
 def test_the_output_is_byte_identical_across_calls(package: Path) -> None:
     """Two calls on the same inputs give the same bytes (2-space indent, UTF-8, a trailing newline),
     the ones written, and leave the descriptor as it was."""

@@ -338,3 +338,30 @@ def test_a_repeated_id_exits_2(old: Path, republished: Path) -> None:
     result = invoke("diff", str(old), str(republished))
     assert result.exit_code == 2
     assert f"id {json.loads(first)['id']} occurs more than once" in result.output
+
+
+FORGING = "x`\n## Forged\n![i](https://evil.example/i.png) <img src=x> [a](https://evil.example) *b* $c$"
+
+
+def test_markdown_and_text_print_data_as_data(old: Path, republished: Path) -> None:
+    """Ids, package names and schema keys with newlines, backticks, links, images and HTML stay text."""
+    lines = (republished / JSONL).read_bytes().split(b"\n")
+    record = json.loads(lines[0])
+    record["id"] = FORGING
+    lines[0] = json.dumps(record, ensure_ascii=False).encode()
+    (republished / JSONL).write_bytes(b"\n".join(lines))
+    edit_json(republished / "datapackage.json", lambda descriptor: descriptor.update(name="[n](https://evil.example)"))
+    edit_json(republished / BASE, lambda schema: schema["properties"].update({"<b>k_</b>": {"type": "string"}}))
+    markdown = invoke("diff", str(old), str(republished), "--format", "markdown").output.split("\n")
+    assert [line for line in markdown if line.startswith("#")] == [
+        "## Changes from newspkg-seed-articles 0.1.0 to \\[n\\](https://evil.example) 0.1.0",
+        "### Schema changes",
+        "### Added records",
+        "### Removed records",
+    ]
+    escaped = "x`\\n## Forged\\n![i](https://evil.example/i.png) <img src=x> [a](https://evil.example) *b* $c$"
+    assert f"- ``{escaped}``" in markdown
+    added = "\\<b\\>k\\_\\</b\\> was added (field-added)"
+    assert f"- `properties.<b>k_</b>` in `schema/article.schema.json`: {added}" in markdown
+    text = invoke("diff", str(old), str(republished)).output.split("\n")
+    assert f"  + {escaped}" in text

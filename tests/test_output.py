@@ -4,10 +4,13 @@ and `newspkg show` for one file."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 from click.testing import Result
+
+from newspkg.report import printable
 
 SEED = "raw/finews/000_7002e876ea497e3f.txt"
 
@@ -94,3 +97,41 @@ def test_show_prints_the_record_and_where_each_field_came_from(project: Path, ru
     assert "  title  " in text.output
     assert "not found in the file" in text.output
     assert "error schema:required /title" in text.output
+
+
+FORGED = "a\n::error file=forged.py,line=1::FORGED\n.txt"  # a workflow command on a line of its own
+STEERING = "\x1b[2J\x07\x7f\x85\u202e\u2066"  # clear screen, bell, DEL, C1, bidi override and isolate
+CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # all of them but the newline
+
+
+def test_names_never_start_a_line_nor_drive_the_terminal(project: Path, run: Callable[..., Result]) -> None:
+    """File names with a newline, a workflow command, ANSI escapes and bidi controls: text and github
+    output show them escaped, each issue on one line, and no annotation but newspkg's own."""
+    raw = project / "raw" / "zhuzhou-gaoke"
+    (raw / FORGED).write_text("", encoding="utf-8")
+    (raw / f"b{STEERING}.txt").write_text("", encoding="utf-8")
+    text = run("build", "--max-issues", "0", root=project).output
+    assert not CONTROL.search(text)
+    assert not any(line.startswith("::") for line in text.split("\n"))
+    assert "raw/zhuzhou-gaoke/a\\n::error file=forged.py,line=1::FORGED\\n.txt: error raw:unreadable" in text
+    assert "raw/zhuzhou-gaoke/b\\x1b[2J\\x07\\x7f\\x85\\u202e\\u2066.txt: error raw:empty" in text
+    github = run("build", "--format", "github", "--max-issues", "0", root=project).output
+    assert not CONTROL.search(github)
+    annotations = [line for line in github.split("\n") if line.startswith("::")]
+    assert len(annotations) == 6  # the two rejects and the four issues of the dataset's own files
+    assert not any(line.startswith("::error file=forged") for line in annotations)
+    assert "::error file=raw/zhuzhou-gaoke/b\\x1b[2J\\x07\\x7f\\x85\\u202e\\u2066.txt,title=raw%3Aempty::" in github
+
+
+def test_show_escapes_what_the_record_holds(project: Path, run: Callable[..., Result]) -> None:
+    """`newspkg show` prints a record's text as it is, but for its control characters."""
+    seed = project / SEED
+    steering = "\x9b2J\u202e"  # what cleaning leaves: a C1 control sequence, a bidi override
+    seed.write_text(seed.read_text("utf-8").replace("开创集团", f"开创{steering}集团", 1), "utf-8")
+    result = run("show", str(seed), root=project)
+    assert not CONTROL.search(result.output)
+    assert '"title": "开创\\x9b2J\\u202e集团' in result.output
+
+
+def test_printable_escapes_control_characters_only() -> None:
+    assert printable("中文 é\t\r\n\x1b\x9b\u202a\u2069") == "中文 é\\t\\r\\n\\x1b\\x9b\\u202a\\u2069"

@@ -71,9 +71,9 @@ def render(previous: str | None, facts: CardFacts) -> str:
     """The card: ``previous`` (the card as it is, or None) with every generated part rewritten."""
     header, body = _split(previous or "", facts.card_path)
     header = _header(header, facts)
-    sections = {name: _SECTION_WRITERS[name](facts) for name in SECTIONS}
+    sections = {name: _inert(_SECTION_WRITERS[name](facts)) for name in SECTIONS}
     if previous is None or not body.strip():
-        body = _new_body(facts) + "".join(_marked(name, text) for name, text in sections.items())
+        body = _inert(_new_body(facts)) + "".join(_marked(name, text) for name, text in sections.items())
     elif not any(_start(name) in body for name in SECTIONS):
         body = body.rstrip("\n") + "\n\n" + "".join(_marked(name, text) for name, text in sections.items())
     else:
@@ -153,6 +153,11 @@ def _start(name: str) -> str:
 
 def _end(name: str) -> str:
     return f"<!-- /newspkg:{name} -->"
+
+
+def _inert(text: str) -> str:
+    """What the build writes, its comment openers escaped: data cannot forge a marker (nor hide the text below it)."""
+    return text.replace("<!--", "&lt;!--")
 
 
 def _marked(name: str, text: str) -> str:

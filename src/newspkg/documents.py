@@ -4,6 +4,7 @@ maintainer edits one place."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import PurePosixPath
@@ -18,6 +19,8 @@ LICENSE_FILE = "LICENSE"
 # Data licences whose text ships with newspkg (src/newspkg/licenses/).
 KNOWN_LICENSES = ("CC0-1.0", "CC-BY-4.0", "CC-BY-SA-4.0", "ODbL-1.0", "ODC-By-1.0", "PDDL-1.0")
 AUTHOR_ROLES = ("author", "creator")
+# BibTeX counts every brace, escaped or not: braces and backslashes in data become balanced commands.
+_TEX = {"\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}"}
 
 
 def _first_license(descriptor: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -82,20 +85,31 @@ def credited(descriptor: Mapping[str, Any]) -> list[dict[str, Any]]:
 def bibtex(descriptor: Mapping[str, Any]) -> str:
     """A BibTeX entry for the dataset (Croissant's ``citeAs``, the card's citation)."""
     names = [
-        f"{c['familyName']}, {c.get('givenName', '')}".strip(", ") if c.get("familyName") else f"{{{c.get('title')}}}"
+        f"{_tex(c['familyName'])}, {_tex(c.get('givenName', ''))}".strip(", ")
+        if c.get("familyName")
+        else f"{{{_tex(c.get('title'))}}}"
         for c in credited(descriptor)
         if c.get("familyName") or c.get("title")
     ]
-    fields = {
-        "title": f"{{{descriptor.get('title') or descriptor.get('name')}}}",
-        "author": " and ".join(names) or None,
+    plain = {
         "year": str(descriptor["created"])[:4] if descriptor.get("created") else None,
         "version": descriptor.get("version"),
         "doi": _doi(descriptor.get("id")),
         "url": descriptor.get("homepage"),
     }
+    fields = {
+        "title": f"{{{_tex(descriptor.get('title') or descriptor.get('name'))}}}",
+        "author": " and ".join(names) or None,
+        **{key: _tex(value) for key, value in plain.items() if value},
+    }
     body = ",\n".join(f"  {key} = {{{value}}}" for key, value in fields.items() if value)
-    return f"@misc{{{descriptor.get('name') or 'dataset'},\n{body}\n}}\n"
+    key = re.sub(r"[^A-Za-z0-9_.:/+-]", "-", str(descriptor.get("name") or "dataset"))
+    return f"@misc{{{key},\n{body}\n}}\n"
+
+
+def _tex(value: Any) -> str:
+    """A BibTeX field's text on one line, whose braces and backslashes cannot close the field."""
+    return re.sub(r"[\\{}]", lambda match: _TEX[match.group()], " ".join(str(value).splitlines()))
 
 
 def _authors(descriptor: Mapping[str, Any]) -> list[dict[str, str]]:

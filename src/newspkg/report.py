@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -13,6 +14,13 @@ from newspkg.issues import Issue, Severity
 DEFAULT_MAX_PER_RULE = 10
 MEANINGFUL_SECONDS = 2.0  # a throughput over a shorter run says more about start-up than about the work
 REASONS = {"new": "new", "changed": "changed", "settings": "adapter, its code, source.toml or schemas changed"}
+# What moves the cursor, colours or reorders what a terminal or a CI log shows: C0, DEL, C1, bidi overrides.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """Control characters as escapes (``\\n``, ``\\x1b``): data never starts a line nor drives a terminal."""
+    return _CONTROL.sub(lambda match: repr(match.group())[1:-1], text)
 
 
 def _text(issue: Issue, acknowledged: str | None) -> str:
@@ -63,6 +71,10 @@ class Output:
     def write(self, text: str) -> None:
         self.stream.write(text)
 
+    def line(self, text: str) -> None:
+        """One line, control characters escaped unless it is JSON (which escapes its own)."""
+        self.stream.write((text if self.fmt == "json" else printable(text)) + "\n")
+
 
 def write_issues(issues: Iterable[Issue | tuple[Issue, str | None]], output: Output, more_in: str) -> Counter[Severity]:
     """One line per issue (an issue may come paired with why its file's reject is acknowledged), at
@@ -82,9 +94,9 @@ def write_issues(issues: Iterable[Issue | tuple[Issue, str | None]], output: Out
             hidden[issue.rule] += 1
             continue
         shown[issue.rule] += 1
-        output.write(render(issue, acknowledged) + "\n")
+        output.line(render(issue, acknowledged))
     for rule, count in sorted(hidden.items()):
-        output.write(f"… and {count:,} more {rule} ({more_in}; --max-issues 0 shows them all)\n")
+        output.line(f"… and {count:,} more {rule} ({more_in}; --max-issues 0 shows them all)")
     return counts
 
 
@@ -98,8 +110,8 @@ def write_build_summary(
         return
     if not output.quiet:
         for line in _build_lines(figures, title):
-            output.write(line + "\n")
-    output.write(verdict + "\n")
+            output.line(line)
+    output.line(verdict)
 
 
 def write_package_summary(figures: Mapping[str, Any], output: Output, title: str, verdict: str) -> None:
@@ -108,14 +120,14 @@ def write_package_summary(figures: Mapping[str, Any], output: Output, title: str
         _write_json_summary({**figures, "verdict": verdict}, output, {})
         return
     if not output.quiet:
-        output.write(f"{title}\n")
+        output.line(title)
         for key, value in figures.items():
             if isinstance(value, dict):
                 value = ", ".join(f"{k} {v:,}" for k, v in value.items()) or "none"
             elif isinstance(value, int):
                 value = f"{value:,}"
-            output.write(f"  {key.replace('_', ' ')}: {value}\n")
-    output.write(verdict + "\n")
+            output.line(f"  {key.replace('_', ' ')}: {value}")
+    output.line(verdict)
 
 
 def _write_json_summary(summary: Mapping[str, Any], output: Output, lists: Mapping[str, Iterable[Any]]) -> None:

@@ -67,7 +67,7 @@ def exits_on_config_errors(command: Callable[..., int]) -> Callable[..., None]:
         try:
             code = command(*args, **kwargs)
         except NewspkgError as error:
-            click.echo(f"newspkg: error: {error}", err=True)
+            click.echo(f"newspkg: error: {report.printable(str(error))}", err=True)
             sys.exit(EXIT_CONFIG)
         sys.exit(code)
 

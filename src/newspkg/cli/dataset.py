@@ -84,7 +84,7 @@ def build_command(obj: Context, check_only: bool, engine: Engine, output: report
     if check_only:
         stale = check(project, schemas, engine=engine)
         for path in stale:
-            output.write(f"{path}: differs from a rebuild (run newspkg build and commit the result)\n")
+            output.line(f"{path}: differs from a rebuild (run newspkg build and commit the result)")
         output.write(f"FAILED: {len(stale)} outputs are stale\n" if stale else "OK: build outputs are up to date\n")
         return EXIT_PROBLEMS if stale else EXIT_CLEAN
     started = time.monotonic()
@@ -145,11 +145,14 @@ def show_command(obj: Context, raw_file: Path, fmt: str) -> int:
         found = {"raw_path": outcome.raw_path, "fate": fate, "record": outcome.record, "issues": issues}
         sys.stdout.write(json.dumps({**found, "origins": shown.origins}, ensure_ascii=False, indent=2) + "\n")
     else:
-        sys.stdout.write(f"{outcome.raw_path}: {fate}\n")
-        sys.stdout.write(json.dumps(outcome.record, ensure_ascii=False, indent=2) + "\n")
         width = max((len(key) for key in shown.origins), default=0)
-        sys.stdout.write("where each field came from:\n")
-        sys.stdout.writelines(f"  {key.ljust(width)}  {origin}\n" for key, origin in shown.origins.items())
+        lines = [
+            f"{outcome.raw_path}: {fate}",
+            *json.dumps(outcome.record, ensure_ascii=False, indent=2).split("\n"),
+            "where each field came from:",
+            *(f"  {key.ljust(width)}  {origin}" for key, origin in shown.origins.items()),
+        ]
+        sys.stdout.writelines(report.printable(line) + "\n" for line in lines)
         sys.stdout.write("issues:\n" if outcome.issues else "issues: none\n")
         report.write_issues(outcome.issues, report.Output(sys.stdout, max_per_rule=0), "")
     return EXIT_CLEAN if outcome.accepted else EXIT_PROBLEMS

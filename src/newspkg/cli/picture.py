@@ -55,7 +55,7 @@ def stats_command(obj: Context, path: Path | None, fmt: str, no_verify: bool) ->
         sys.stdout.write(json.dumps(figures, ensure_ascii=False, indent=2) + "\n")
     else:
         for line in stats.text_lines(figures):
-            sys.stdout.write(line + "\n")
+            sys.stdout.write(report.printable(line) + "\n")
     return EXIT_CLEAN
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -35,12 +36,15 @@ from newspkg.consume.schema_diff import (
 )
 from newspkg.consume.spans import MAX_LINE_BYTES
 from newspkg.errors import PackageError
+from newspkg.report import printable
 from newspkg.schema import BASE_FILE, EXTENSION_SUFFIX, SOURCES_DIR, SchemaSet, load_package_schemas
 
 JSONL_RESOURCE = "articles-jsonl"
 DEFAULT_MAX_RECORDS = 20
 DIGEST_BYTES = 16
 MATCHED = b""  # an old record the new package also has
+# What Markdown would read as markup in the middle of a line (an underscore inside a word is not).
+_MARKUP = re.compile(r"[\\`*\[\]<>|~&$]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
 
 
 @dataclass(frozen=True, order=True)
@@ -337,10 +341,15 @@ def render_json(result: PackageDiff, max_records: int) -> Iterator[str]:
 
 def render_text(result: PackageDiff, max_records: int) -> Iterator[str]:
     """Counts, the records (at most ``max_records`` of each kind; 0: all), the schema changes, a verdict."""
+    for line in _text_lines(result, max_records):
+        yield printable(line) + "\n"
+
+
+def _text_lines(result: PackageDiff, max_records: int) -> Iterator[str]:
     counts = result.counts()
-    yield f"newspkg diff: {result.old.descriptor} → {result.new.descriptor}\n"
+    yield f"newspkg diff: {result.old.descriptor} → {result.new.descriptor}"
     summary = ", ".join(f"{count:,} {what}" for what, count in counts.items())
-    yield f"records: {result.old.records:,} → {result.new.records:,} ({summary})\n"
+    yield f"records: {result.old.records:,} → {result.new.records:,} ({summary})"
     groups: list[tuple[str, str, list[str]]] = [
         ("+", "added", result.added),
         ("-", "removed", result.removed),
@@ -349,18 +358,18 @@ def render_text(result: PackageDiff, max_records: int) -> Iterator[str]:
     for mark, what, lines in groups:
         shown, more = _capped(lines, max_records)
         for line in shown:
-            yield f"  {mark} {line}\n"
+            yield f"  {mark} {line}"
         if more:
-            yield f"  … and {more:,} more {what} (--max-records 0 lists them all)\n"
+            yield f"  … and {more:,} more {what} (--max-records 0 lists them all)"
     breaking = len(result.breaking)
     if result.schema_changes:
-        yield f"schema changes: {len(result.schema_changes):,} ({breaking:,} breaking)\n"
+        yield f"schema changes: {len(result.schema_changes):,} ({breaking:,} breaking)"
     else:
-        yield "schema changes: none\n"
+        yield "schema changes: none"
     for change in result.schema_changes:
         mark = "BREAKING " if change.breaking else ""
-        yield f"  {mark}{change.file} {change.path}: {change.kind}: {change.explanation}\n"
-    yield _verdict(result) + "\n"
+        yield f"  {mark}{change.file} {change.path}: {change.kind}: {change.explanation}"
+    yield _verdict(result)
 
 
 def render_markdown(result: PackageDiff, max_records: int) -> Iterator[str]:
@@ -368,7 +377,7 @@ def render_markdown(result: PackageDiff, max_records: int) -> Iterator[str]:
     old, new = result.old.label, result.new.label
     if old == new:
         old, new = str(result.old.descriptor), str(result.new.descriptor)
-    yield f"## Changes from {old} to {new}\n\n"
+    yield f"## Changes from {_markdown_text(old)} to {_markdown_text(new)}\n\n"
     yield "| records | count |\n|---|---:|\n"
     rows = {"in old": result.old.records, "in new": result.new.records, **result.counts()}
     for what, count in rows.items():
@@ -378,11 +387,12 @@ def render_markdown(result: PackageDiff, max_records: int) -> Iterator[str]:
         yield "No schema changes.\n"
     for change in result.schema_changes:
         mark = "**breaking** " if change.breaking else ""
-        yield f"- {mark}`{change.path or '(top level)'}` in `{change.file}`: {change.explanation} ({change.kind})\n"
+        where = f"{_code(change.path or '(top level)')} in {_code(change.file)}"
+        yield f"- {mark}{where}: {_markdown_text(change.explanation)} ({change.kind})\n"
     groups: list[tuple[str, list[str]]] = [
-        ("Changed records", [f"`{c.id}`: {', '.join(f'`{f}`' for f in c.fields)}" for c in result.changed]),
-        ("Added records", [f"`{rid}`" for rid in result.added]),
-        ("Removed records", [f"`{rid}`" for rid in result.removed]),
+        ("Changed records", [f"{_code(c.id)}: {', '.join(map(_code, c.fields))}" for c in result.changed]),
+        ("Added records", [_code(rid) for rid in result.added]),
+        ("Removed records", [_code(rid) for rid in result.removed]),
     ]
     for title, lines in groups:
         if not lines:
@@ -393,6 +403,19 @@ def render_markdown(result: PackageDiff, max_records: int) -> Iterator[str]:
             yield f"- {line}\n"
         if more:
             yield f"- … and {more:,} more\n"
+
+
+def _markdown_text(text: str) -> str:
+    """Data as plain Markdown text: its markup escaped, so it never becomes a link, an image or HTML."""
+    return _MARKUP.sub(lambda match: "\\" + match.group(), printable(text))
+
+
+def _code(text: str) -> str:
+    """Data as a code span fenced with more backticks than it holds: it cannot end the span early."""
+    text = printable(text)
+    fence = "`" * (max(map(len, re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def _capped(lines: list[str], most: int) -> tuple[list[str], int]:
