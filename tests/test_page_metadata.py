@@ -38,6 +38,8 @@ def page(head: str, body: str = "") -> bytes:
         ("Fri Apr 28 19:20:36 CEST 2023", "2023-04-28T19:20:36+02:00"),
         ("2023-08-30T16:45+0100", "2023-08-30T16:45:00+01:00"),
         ("1. Dezember 2024", "2024-12-01"),
+        ("21 Sep 2011 4:35 PM ET", "2011-09-21T16:35:00-04:00"),  # ET in summer is EDT
+        ("Jan 3, 2014 1:26 pm ET", "2014-01-03T13:26:00-05:00"),
         ("2024年5月10日06:58", "2024-05-10T06:58:00"),
         ("March 3, 2021 at 7:47 p.m. EST", "2021-03-03T19:47:00-05:00"),
     ],
@@ -195,3 +197,16 @@ def test_figure_captions_are_captions_not_text(tmp_path: Path) -> None:
     record = record_of(convert(tmp_path, {"a.html": page(head, f"<article>{body}</article>")})["a.html"])
     assert record["captions"] == [caption]
     assert caption not in record["text"]
+
+
+def test_a_labelled_date_and_its_time_apart_across_a_bar_are_read_together(tmp_path: Path) -> None:
+    body = "<p>Published: Wednesday, 21 Sep 2011 | 4:35 PM ET</p>"
+    record = record_of(convert(tmp_path, {"a.html": page("", body)})["a.html"])
+    assert record["published_at"] == "2011-09-21T16:35:00-04:00"
+
+
+def test_an_element_marked_updated_gives_no_time_to_the_published_day(tmp_path: Path) -> None:
+    head = '<meta name="article_date_original" content="Saturday, December 27, 2014">'
+    body = '<div class="byline">updated <span class="updated">December 27, 2014 at 12:10 PM</span></div>'
+    record = record_of(convert(tmp_path, {"a.html": page(head, body)})["a.html"])
+    assert record["published_at"] == "2014-12-27T00:00:00+08:00"  # the day alone, not 12:10

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from newspkg.normalize import DATE
 
@@ -23,6 +24,9 @@ LATEST = datetime(2100, 1, 1)
 MAX_DATE_CHARS = 120  # a date, with its label, is short: longer strings are sentences
 MERIDIEM = re.compile(r"\b([ap])\.\s?m\.", re.I)  # "7:47 p.m." → "7:47 pm", which dateparser reads
 CLOCK = re.compile(r"\d{1,2}[:時时]\d{2}|\d{1,2}\s*[ap]m\b|T\d{2}", re.I)
+# North American zones named without saying standard or daylight time ("4:35 PM ET").
+GENERIC_ZONES = {"ET": "America/New_York", "CT": "America/Chicago", "MT": "America/Denver", "PT": "America/Los_Angeles"}
+GENERIC_ZONE = re.compile(r"\b(ET|CT|MT|PT)\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +102,9 @@ def _textual(text: str, languages: tuple[str, ...], reference: datetime | None) 
     import dateparser  # costly to import: only pages with textual dates need it
 
     text = MERIDIEM.sub(r"\1m", text)
+    zone = GENERIC_ZONE.search(text)
+    if zone:  # dateparser reads "ET" as EST all year: the zone's own rules tell EDT from EST
+        text = GENERIC_ZONE.sub(" ", text)
     settings = _settings(reference or LATEST)
     try:
         parsed = dateparser.parse(text, languages=list(languages) or None, settings=settings)
@@ -105,6 +112,8 @@ def _textual(text: str, languages: tuple[str, ...], reference: datetime | None) 
         return None
     if parsed is None:
         return None
+    if zone and parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=ZoneInfo(GENERIC_ZONES[zone[1]]))
     return Moment(_fixed_offset(parsed), has_time=CLOCK.search(text) is not None)
 
 

@@ -28,10 +28,11 @@ PUBLISHED_META = (
     "dc.date", "dcterms.date", "citation_publication_date", "datepublished", "date", "pubdate", "publishdate",
     "publish-date", "publish_date", "publication_date", "release_date", "og:release_date", "og:time",
     "firstpublishedtime", "article.published", "cxenseparse:recs:publishtime", "bt:pubdate", "dc.created",
+    "article_date_original",
 )  # fmt: skip
 MODIFIED_META = (
     "article:modified_time", "og:updated_time", "dc.date.modified", "dcterms.modified", "lastmodifiedtime",
-    "last-modified", "dateupdate", "article.updated",
+    "last-modified", "dateupdate", "article.updated", "article_date_updated",
 )  # fmt: skip
 # Elements whose class or id says they hold the article's date (the byline's line, a header's info).
 DATED_ELEMENTS = (
@@ -44,6 +45,7 @@ MAX_TIMED_ELEMENTS = 300  # only those stating a time of day are parsed
 TIME_OF_DAY = re.compile(r"\d{1,2}[:：]\d{2}|\d{1,2}\s*[ap]\.?m\b", re.I)
 NUMERIC_DATE_TIME = re.compile(r"(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s*\d{1,2}:\d\d(?::\d\d)?")
 MAX_LABEL_CHARS = 80
+MAX_DATE_WORDS = 8  # "Wednesday, 21 Sep 2011 4:35 PM ET"
 MODIFIED_WORDS = re.compile(r"updated|modified|更新|修改|aktualisiert|mis à jour|actualizado|atualizado", re.I)
 # Labelled dates in visible text: 发布时间：2024-05-13 08:30, 时间：…, "Published: …", "Posted on …".
 LABELLED = re.compile(
@@ -52,6 +54,7 @@ LABELLED = re.compile(
     re.I,
 )
 YEARLESS = re.compile(r"(?:发布时间|时间)\s*[:：]\s*(\d{1,2})-(\d{1,2})(?:\s*(\d{1,2}:\d{2}))?")
+BAR = re.compile(r"\s*[|｜·•]\s*")  # between a date and its time of day
 HTMLDATE_FORMAT = "%Y-%m-%dT%H:%M:%S"
 URL_DATE = re.compile(r"/((?:19|20)\d{2})[-/]?(0[1-9]|1[0-2])[-/]?(0[1-9]|[12]\d|3[01])(?:/|[-_]|\.html?)")
 
@@ -121,8 +124,8 @@ def _on_the_page(tree: lxml_html.HtmlElement, visible: str, context: Context) ->
     for element in tree.xpath("//time[@datetime]")[:MAX_DATED_ELEMENTS]:
         if not MODIFIED_WORDS.search(element.text_content() + (element.get("class") or "")):
             yield from _parsed([element.get("datetime")], "time element", context)
-    for match in LABELLED.finditer(visible):
-        yield from _parsed(_prefixes(match[1]), "page text, labelled", context)
+    for match in LABELLED.finditer(visible):  # "Published: Wednesday, 21 Sep 2011 | 4:35 PM ET"
+        yield from _parsed(_prefixes(BAR.sub(" ", match[1])), "page text, labelled", context)
     if yearless := YEARLESS.search(visible):
         yield from _yearless(yearless, visible, context)
 
@@ -141,7 +144,8 @@ def _timed_elements(tree: lxml_html.HtmlElement, day: Found, context: Context) -
     year = f" {day.moment.value.year}"
     for element in tree.xpath(DATED_ELEMENTS)[:MAX_TIMED_ELEMENTS]:
         text = " ".join(" ".join(element.itertext()).split())  # "1:26 pm ET<br/>Jun 3, 2014": words apart
-        if 6 <= len(text) <= MAX_LABEL_CHARS and TIME_OF_DAY.search(text) and not MODIFIED_WORDS.search(text):
+        said = f"{text} {element.get('class') or ''} {element.get('id') or ''}"  # <span class="updated">
+        if 6 <= len(text) <= MAX_LABEL_CHARS and TIME_OF_DAY.search(text) and not MODIFIED_WORDS.search(said):
             for segment in _segments(text):
                 # "March 18 at 3:57 PM": a day without its year is the known day's
                 for found in _parsed([segment, segment + year, *_prefixes(segment)], "page text", context):
@@ -157,7 +161,7 @@ def _in_url(context: Context) -> Iterator[Found]:
 def _prefixes(text: str) -> list[str]:
     """A labelled value runs on into what follows it: its date is one of its leading words."""
     words = text.split()
-    return [" ".join(words[:count]) for count in range(min(len(words), 6), 0, -1)]
+    return [" ".join(words[:count]) for count in range(min(len(words), MAX_DATE_WORDS), 0, -1)]
 
 
 def _segments(text: str) -> list[str]:
