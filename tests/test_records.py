@@ -156,3 +156,16 @@ def test_a_bad_mapping_stops_with_the_file_and_key(
     result = run("validate", root=root)
     assert result.exit_code == 2, result.output
     assert f"raw/scraper/source.toml: {words}" in result.stderr
+
+
+def test_json_lines_named_json_are_read_as_lines(tmp_path: Path, run: Callable[..., Result]) -> None:
+    """Several public news datasets ship JSON Lines as .json: the content decides, not the suffix."""
+    folder = tmp_path / "raw" / "scraper"
+    folder.mkdir(parents=True)
+    (folder / "source.toml").write_text(SOURCE, encoding="utf-8")
+    lines = [json.dumps(line) for line in (LINES[0], LINES[2])]
+    (folder / "export.json").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run("build", "--format", "json", root=tmp_path)
+    assert result.exit_code == 0, result.output
+    records = jsonl(tmp_path / "build" / "articles.jsonl")
+    assert sorted(r["provenance"]["member"] for r in records) == ["line-1", "line-2"]

@@ -121,17 +121,25 @@ def _export_items(path: str, stamp: tuple[int, int]) -> dict[str, bytes]:
     with _open(Path(path)) as file:
         data = file.read()
     if EXPORTS[suffix] == "line":
-        lines = data.split(b"\n")
-        return {f"line-{n}": line.rstrip(b"\r") for n, line in enumerate(lines, start=1) if line.strip()}
+        return _lines(data)
     text = _text(data, path)
     if suffix == ".csv":
         return _csv_rows(text)
     try:
         loaded = json.loads(text)
-    except (ValueError, RecursionError) as error:  # ValueError: also a number over Python's 4,300 digits
+    except json.JSONDecodeError as error:
+        if error.msg == "Extra data":  # JSON Lines named .json, as several news datasets ship them
+            return _lines(data)
+        raise ContainerError(f"not a JSON array: {error}") from None
+    except (ValueError, RecursionError) as error:  # ValueError: a number over Python's 4,300 digits
         raise ContainerError(f"not a JSON array: {error}") from None
     entries = loaded if isinstance(loaded, list) else [loaded]
     return {f"item-{n}": json.dumps(entry, ensure_ascii=False).encode() for n, entry in enumerate(entries)}
+
+
+def _lines(data: bytes) -> dict[str, bytes]:
+    lines = data.split(b"\n")
+    return {f"line-{n}": line.rstrip(b"\r") for n, line in enumerate(lines, start=1) if line.strip()}
 
 
 def _csv_rows(text: str) -> dict[str, bytes]:

@@ -8,6 +8,7 @@ sanity checks downstream reject text that needed them).
 from __future__ import annotations
 
 import codecs
+import zlib
 from dataclasses import dataclass
 
 import charset_normalizer
@@ -67,3 +68,28 @@ def _detect(data: bytes) -> str | None:
     if best is None:
         return None
     return codecs.lookup(best.encoding).name
+
+
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+class NotGunzipped(ValueError):
+    """A gzip stream that is broken, or inflates past the limit: the message says which."""
+
+
+def gunzipped(data: bytes, limit: int) -> bytes:
+    """The content of a gzip-compressed file (a saved page as ``.html.gz``), at most ``limit`` bytes:
+    a stream inflating past it (a gzip bomb) is refused before it is held whole."""
+    inflated = bytearray()
+    while data:
+        stream = zlib.decompressobj(wbits=31)  # 31: a gzip header and trailer
+        try:
+            inflated += stream.decompress(data, limit + 1 - len(inflated))
+        except zlib.error as error:
+            raise NotGunzipped(f"not a valid gzip stream: {error}") from None
+        if len(inflated) > limit:
+            raise NotGunzipped(f"inflates to over {limit} bytes ([limits] max_bytes)")
+        if not stream.eof:
+            raise NotGunzipped("the gzip stream is cut off")
+        data = stream.unused_data  # a file may hold several gzip members, one after another
+    return bytes(inflated)
