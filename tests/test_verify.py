@@ -238,6 +238,39 @@ def test_oversized_descriptor_is_not_read(
     assert "larger than 1024 bytes" in result.stderr
 
 
+def test_descriptor_of_many_values_is_not_parsed(
+    built: Path, run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A descriptor holding more JSON values than the bound (empty objects, within the size limit) →
+    exit 2 naming the descriptor, before it is parsed."""
+    monkeypatch.setattr(descriptor, "MAX_JSON_VALUES", 2000)
+    edit_descriptor(built, lambda d: d.update(x=[{}] * 2000))
+    result = verify(run, built)
+    assert result.exit_code == 2, result.output
+    assert f"{DESCRIPTOR} holds more than 2000 JSON values" in result.stderr
+
+
+def test_deeply_nested_descriptor_is_not_read(built: Path, run: Callable[..., Result]) -> None:
+    """A descriptor nested deeper than the bound → exit 2 saying so, never a traceback."""
+    edit_descriptor(built, lambda d: d.update(x=json.loads("[" * 65 + "]" * 65)))
+    result = verify(run, built)
+    assert result.exit_code == 2, result.output
+    assert "nests more than 64 levels deep" in result.stderr
+
+
+def test_shipped_schema_of_many_values_is_a_package_finding(
+    built: Path, run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A shipped schema holding more JSON values than the bound → package:schema naming the file."""
+    monkeypatch.setattr(descriptor, "MAX_JSON_VALUES", 2000)
+    path = built / "schema" / "sources" / "finews.schema.json"
+    path.write_text(json.dumps({**json.loads(path.read_text(encoding="utf-8")), "x": [{}] * 2000}), encoding="utf-8")
+    result = verify(run, built)
+    assert result.exit_code == 1, result.output
+    (found,) = [i for i in issues_of(result) if i["rule"] == "package:schema"]
+    assert "schema/sources/finews.schema.json holds more than 2000 JSON values" in found["message"]
+
+
 def test_remote_article_resource_is_reported_not_fetched(built: Path, run: Callable[..., Result]) -> None:
     """A resource path http://127.0.0.1:9/x.jsonl → exit 1 with package:remote saying it is not fetched."""
     set_path(built, JSONL, "http://127.0.0.1:9/x.jsonl")
