@@ -7,10 +7,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pyarrow.parquet as pq
 import pytest
 from click.testing import Result
 
-from newspkg.consume import download
+from newspkg.consume import download, rows
 from servers import Oversize, OversizeAnnounced, Ranges, RedirectToFile, Serve
 
 JSONL = "build/articles.jsonl"
@@ -179,6 +180,22 @@ def test_package_larger_than_max_bytes_is_refused(
     assert result.exit_code == 1, result.output
     assert (JSONL, "download:size") in {(i["file"], i["rule"]) for i in issues_of(result)}
     assert f"/{JSONL}" not in server.paths()
+
+
+def test_parquet_within_max_bytes_but_decoding_past_the_bound_is_not_read(
+    built: Path, run: Callable[..., Result], serve: Serve, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--max-bytes counts bytes as received (Parquet compressed); what a row group decodes to is
+    bounded by verify: over the bound → fetched, then parquet:too-large, its rows not read."""
+    monkeypatch.setattr(
+        rows, "MAX_GROUP_BYTES", pq.ParquetFile(built / PARQUET).metadata.row_group(0).total_byte_size - 1
+    )
+    server = serve(built)
+    result = fetch(run, server.url, tmp_path / "copy")
+    assert result.exit_code == 1, result.output
+    assert [(i["file"], i["rule"]) for i in issues_of(result) if i["severity"] == "error"] == [
+        (PARQUET, "parquet:too-large")
+    ]
 
 
 def test_missing_resource_on_the_server_is_reported(

@@ -318,6 +318,21 @@ def test_a_huge_report_gives_its_counts_without_its_lists(built_copy: Path, monk
     assert (build["inputs"], build["rejected_by_rule"]) == (5, {"schema:required": 1})
 
 
+def test_a_report_of_many_values_gives_its_counts_without_its_lists(
+    built_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A report whose lists hold more JSON values than the bound (empty objects, within the size
+    limit): its counts are read, its lists are not."""
+    monkeypatch.setattr(stats, "REPORT_MAX_VALUES", 1000)
+    path = built_copy / "build" / "report.json"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('"duplicates_of": []', '"duplicates_of": [' + "{}," * 999 + "{}]")
+    )
+    build = stats.corpus_stats(built_copy / "datapackage.json")["build_report"]
+    assert (build["available"], build["lists_read"]) == (True, False)
+    assert (build["inputs"], build["rejected_by_rule"]) == (5, {"schema:required": 1})
+
+
 def test_an_unsafe_report_path_is_not_read(tmp_path: Path) -> None:
     """A build-report resource leading out of the package is not followed."""
     (tmp_path / "outside.json").write_text('{"inputs": 9}', encoding="utf-8")

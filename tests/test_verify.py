@@ -8,10 +8,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from click.testing import Result
 
-from newspkg.consume import descriptor, spans
+from newspkg.consume import descriptor, rows, spans
 from servers import Serve
 
 JSONL = "build/articles.jsonl"
@@ -193,6 +195,42 @@ def test_truncated_parquet_is_unreadable(built: Path, run: Callable[..., Result]
     assert summary_of(result)["records"] > 0
 
 
+def test_parquet_row_group_over_the_bound_is_not_read(
+    built: Path, run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A row group whose footer says it is larger uncompressed than the bound → parquet:too-large naming
+    it and nothing else: its rows are not read or compared; the JSONL records are all checked."""
+    size = pq.ParquetFile(built / PARQUET).metadata.row_group(0).total_byte_size
+    monkeypatch.setattr(rows, "MAX_GROUP_BYTES", size - 1)
+    result = verify(run, built)
+    assert result.exit_code == 1, result.output
+    (found,) = [i for i in issues_of(result) if i["severity"] == "error"]
+    assert (found["file"], found["rule"]) == (PARQUET, "parquet:too-large")
+    assert f"row group 0 is {size} bytes uncompressed" in found["message"]
+    assert summary_of(result)["records"] == 4
+
+
+def test_parquet_rows_decoding_past_the_bound_are_not_read(
+    built: Path, run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every row's text one value of a dictionary (stored once, small in the footer), which the rows
+    repeat past the bound → parquet:too-large, found before the text is decoded once per row."""
+    table = pq.read_table(built / PARQUET)
+    index = table.schema.get_field_index("text")
+    text = "a" * 100_000
+    table = table.set_column(index, table.schema.field(index), pa.array([text] * table.num_rows))
+    pq.write_table(table, built / PARQUET, compression="zstd")
+    declare_facts(built, PARQUET)
+    footer = pq.ParquetFile(built / PARQUET).metadata.row_group(0).total_byte_size
+    assert footer < 2 * len(text)  # the text is stored once
+    monkeypatch.setattr(rows, "MAX_GROUP_BYTES", 2 * len(text))
+    result = verify(run, built)
+    assert result.exit_code == 1, result.output
+    (found,) = [i for i in issues_of(result) if i["severity"] == "error"]
+    assert (found["file"], found["rule"]) == (PARQUET, "parquet:too-large")
+    assert f"row group 0 decodes to more than {2 * len(text)} bytes" in found["message"]
+
+
 def test_malformed_jsonl_line_is_a_syntax_error_with_its_line(built: Path, run: Callable[..., Result]) -> None:
     """A `{not json` line inserted as line 2 (bytes and hash declared anew) → exit 1 with exactly one error:
     jsonl:syntax on line 2; the other records are all checked."""
@@ -236,6 +274,39 @@ def test_oversized_descriptor_is_not_read(
     result = verify(run, built)
     assert result.exit_code == 2, result.output
     assert "larger than 1024 bytes" in result.stderr
+
+
+def test_descriptor_of_many_values_is_not_parsed(
+    built: Path, run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A descriptor holding more JSON values than the bound (empty objects, within the size limit) →
+    exit 2 naming the descriptor, before it is parsed."""
+    monkeypatch.setattr(descriptor, "MAX_JSON_VALUES", 2000)
+    edit_descriptor(built, lambda d: d.update(x=[{}] * 2000))
+    result = verify(run, built)
+    assert result.exit_code == 2, result.output
+    assert f"{DESCRIPTOR} holds more than 2000 JSON values" in result.stderr
+
+
+def test_deeply_nested_descriptor_is_not_read(built: Path, run: Callable[..., Result]) -> None:
+    """A descriptor nested deeper than the bound → exit 2 saying so, never a traceback."""
+    edit_descriptor(built, lambda d: d.update(x=json.loads("[" * 65 + "]" * 65)))
+    result = verify(run, built)
+    assert result.exit_code == 2, result.output
+    assert "nests more than 64 levels deep" in result.stderr
+
+
+def test_shipped_schema_of_many_values_is_a_package_finding(
+    built: Path, run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A shipped schema holding more JSON values than the bound → package:schema naming the file."""
+    monkeypatch.setattr(descriptor, "MAX_JSON_VALUES", 2000)
+    path = built / "schema" / "sources" / "finews.schema.json"
+    path.write_text(json.dumps({**json.loads(path.read_text(encoding="utf-8")), "x": [{}] * 2000}), encoding="utf-8")
+    result = verify(run, built)
+    assert result.exit_code == 1, result.output
+    (found,) = [i for i in issues_of(result) if i["rule"] == "package:schema"]
+    assert "schema/sources/finews.schema.json holds more than 2000 JSON values" in found["message"]
 
 
 def test_remote_article_resource_is_reported_not_fetched(built: Path, run: Callable[..., Result]) -> None:

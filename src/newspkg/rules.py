@@ -149,6 +149,12 @@ JSONL_SYNTAX = Rule("jsonl:syntax", ERROR, Stage.PACKAGE, "a JSONL line is not a
 RECORD_KEYS = Rule("record:keys", ERROR, Stage.PACKAGE, "a record's keys are not the schema's, in its order")
 UNIQUE_ID = Rule("unique-id", ERROR, Stage.PACKAGE, "two records have the same `id`")
 PARQUET_UNREADABLE = Rule("parquet:unreadable", ERROR, Stage.PACKAGE, "the Parquet file cannot be read")
+PARQUET_TOO_LARGE = Rule(
+    "parquet:too-large",
+    ERROR,
+    Stage.PACKAGE,
+    "a Parquet row group is over 72 MiB uncompressed, or decodes to more: not read, its rows not compared",
+)
 PARQUET_SCHEMA = Rule(
     "parquet:schema", ERROR, Stage.PACKAGE, "the Parquet schema is not the one derived from the record schema"
 )

@@ -250,7 +250,7 @@ def _parse_schema(data: bytes, path: str) -> dict[str, Any]:
         schema = None
     if not isinstance(schema, dict):
         raise ConfigError(f"{path}: a record schema must be a JSON object")
-    if _depth(schema) > MAX_SCHEMA_DEPTH:
+    if depth(schema) > MAX_SCHEMA_DEPTH:
         raise ConfigError(f"{path}: nested over {MAX_SCHEMA_DEPTH} levels deep: a record schema is never this deep")
     try:
         jsonschema_rs.meta.validate(schema)
@@ -260,7 +260,7 @@ def _parse_schema(data: bytes, path: str) -> dict[str, Any]:
     return schema
 
 
-def _depth(document: Any) -> int:
+def depth(document: Any) -> int:
     """How deeply objects and arrays nest in ``document``, counted without recursion."""
     deepest, stack = 0, [(document, 1)]
     while stack:

@@ -56,7 +56,8 @@ def verify_command(obj: Context, path: Path | None, allow_remote: bool, thorough
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
     "--max-bytes", type=click.IntRange(min=1), default=download.MAX_BYTES, show_default=True,
-    help="The most the whole package may weigh; each file is also held to its declared size.",
+    help="The most the whole package may weigh as received (Parquet compressed; verify bounds what each row "
+    "group decodes to); each file is also held to its declared size.",
 )  # fmt: skip
 @ALLOW_REMOTE
 @output_options

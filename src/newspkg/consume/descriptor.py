@@ -1,5 +1,10 @@
 """Reading a package's descriptor, and whether a path it names is safe to read: relative, inside
-the package, no link leading out. ``download`` applies the same rules before fetching anything."""
+the package, no link leading out. ``download`` applies the same rules before fetching anything.
+
+Every JSON file a consumer parses (the descriptor, shipped schemas, the build report) goes through
+:func:`parse_json`, which bounds what the parsed structure may take besides the file's size: a
+descriptor of 16 MiB of ``{}`` would otherwise be millions of Python objects (and as many
+resources for the profile check to report on)."""
 
 from __future__ import annotations
 
@@ -14,8 +19,14 @@ from newspkg.consume.findings import PackageReport
 from newspkg.errors import PackageError
 from newspkg.issues import Severity
 from newspkg.rules import Rule
+from newspkg.schema import depth
 
 MAX_JSON_BYTES = 16 * 1024 * 1024  # the descriptor, and each shipped schema file
+# Values (objects, arrays, members) in a descriptor or schema: the descriptor newspkg writes has
+# about 500. A parsed value takes at most about 130 bytes, and the profile check about 2 KiB and
+# 0.1 ms for each resource: 100,000 values keep both within a few hundred MB and seconds.
+MAX_JSON_VALUES = 100_000
+MAX_JSON_DEPTH = 64  # nesting: the descriptor newspkg writes nests 6 deep, the record schema 5
 DESCRIPTOR = "datapackage.json"
 
 
@@ -53,14 +64,41 @@ def parse_descriptor(data: bytes, where: str) -> dict[str, Any]:
     if len(data) > MAX_JSON_BYTES:
         raise PackageError(f"{where} is larger than {MAX_JSON_BYTES} bytes: not read")
     try:
-        descriptor = json.loads(data.decode("utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        descriptor = parse_json(data)
+    except JSONBoundError as error:
+        raise PackageError(f"{where} {error}") from None
+    except ValueError as error:  # not JSON, not UTF-8
         raise PackageError(f"{where} is not valid JSON: {error}") from None
-    except RecursionError:
-        raise PackageError(f"{where} nests too deeply to be a descriptor") from None
     if not isinstance(descriptor, dict):
         raise PackageError(f"{where} is not a JSON object")
     return descriptor
+
+
+class JSONBoundError(ValueError):
+    """A JSON file beyond what :func:`parse_json` reads; the message says which bound."""
+
+
+def json_values(data: bytes) -> int:
+    """An upper bound on the values (objects, arrays, members) of JSON ``data``: its ``{``, ``[`` and
+    ``,`` bytes, counted without parsing (those inside strings too)."""
+    return data.count(b"{") + data.count(b"[") + data.count(b",")
+
+
+def parse_json(data: bytes, max_values: int | None = None) -> Any:
+    """UTF-8 JSON ``data`` parsed, when it holds at most ``max_values`` values (:func:`json_values`,
+    counted before parsing; default :data:`MAX_JSON_VALUES`) nested at most :data:`MAX_JSON_DEPTH`
+    deep; else :class:`JSONBoundError`. Not JSON: :class:`ValueError`."""
+    max_values = MAX_JSON_VALUES if max_values is None else max_values
+    if json_values(data) > max_values:
+        raise JSONBoundError(f"holds more than {max_values} JSON values (objects, arrays, members): not read")
+    too_deep = f"nests more than {MAX_JSON_DEPTH} levels deep: not read"
+    try:
+        parsed = json.loads(data.decode("utf-8"))
+    except RecursionError:
+        raise JSONBoundError(too_deep) from None
+    if depth(parsed) > MAX_JSON_DEPTH:
+        raise JSONBoundError(too_deep)
+    return parsed
 
 
 def path_problem(

@@ -16,7 +16,9 @@ Safety, before anything is fetched or written:
 - a file may not be larger than its declared ``bytes`` (``newspkg:bytes`` for Parquet); the package
   as a whole may not be larger than ``max_bytes``; schema files and the descriptor not larger than
   :data:`~newspkg.consume.descriptor.MAX_JSON_BYTES`. A server sending more is cut off, the partial file
-  deleted and the file reported (``download:size``);
+  deleted and the file reported (``download:size``). These count bytes as received, as stored: a
+  Parquet file's compressed bytes. What a Parquet file decodes to is bounded by ``verify``, which
+  reads no row group over :data:`~newspkg.consume.rows.MAX_GROUP_BYTES` (``parquet:too-large``);
 - every request has a timeout (seconds without progress, :data:`TIMEOUT_SECONDS`).
 
 Resuming: when a ``.partial`` file is there from an interrupted run, the request asks for the rest

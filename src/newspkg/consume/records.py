@@ -34,7 +34,7 @@ import pyarrow.parquet as pq
 from newspkg import rules
 from newspkg.consume import spans
 from newspkg.consume.findings import IssueList, PackageReport
-from newspkg.consume.rows import RowComparison
+from newspkg.consume.rows import Damage, RowComparison, too_large
 from newspkg.consume.spans import Span, cut_into_spans, span_batches, span_lengths
 from newspkg.issues import Issue
 from newspkg.records import ID_LENGTH, id_of
@@ -80,7 +80,7 @@ class CheckedSpan:
     lines: list[int]  # the line of every well-formed record
     ids: list[str]  # and its id
     compared: list[Issue] = field(default_factory=list)  # where its records and their Parquet rows differ
-    damage: str | None = None  # why its Parquet rows could not be read
+    damage: Damage | None = None  # why its Parquet rows could not be read
 
     def in_line_order(self) -> PackageReport:
         """Record issues and Parquet differences together, by line (a record's own issues first)."""
@@ -108,7 +108,7 @@ def check_records(
             )
         report.merge(checked.in_line_order())
         if checked.damage and not damaged:  # once: every span after the damage may say the same
-            report.add(job.parquet_name, rules.PARQUET_UNREADABLE, f"{job.parquet_name} is damaged: {checked.damage}")
+            report.add(job.parquet_name, *checked.damage)
             damaged = True
         ids.add_all(checked.ids, checked.lines)
         records += len(checked.lines)
@@ -136,6 +136,9 @@ def _row_groups(job: RecordsJob, report: PackageReport) -> list[int] | None:
         return None
     if not metadata.schema.to_arrow_schema().equals(job.schemas.arrow_schema()):
         report.add(name, rules.PARQUET_SCHEMA, f"{name} does not have the Arrow schema derived from the record schema")
+        return None
+    if (why := too_large(metadata, name)) is not None:
+        report.add(name, rules.PARQUET_TOO_LARGE, why)
         return None
     return [metadata.row_group(index).num_rows for index in range(metadata.num_row_groups)]
 
@@ -179,7 +182,7 @@ def check_span(job: RecordsJob, span: Span) -> CheckedSpan:
 
 def compare_span(
     job: RecordsJob, parquet_path: Path, span: Span, first_row: int, records: list[int]
-) -> tuple[list[Issue], str | None]:
+) -> tuple[list[Issue], Damage | None]:
     """The span's well-formed lines (``records``) against the Parquet rows from ``first_row`` on: the
     differences, and why the rows could not be read."""
     rows = _rows(job, parquet_path, first_row, len(records))

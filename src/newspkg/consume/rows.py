@@ -1,5 +1,10 @@
 """JSONL records against the Parquet file's rows: the same records in the same order, compared as
-Arrow columns, row by row only where they differ."""
+Arrow columns, row by row only where they differ.
+
+A row group is read only when its footer says it is at most :data:`MAX_GROUP_BYTES` uncompressed
+(``parquet:too-large`` otherwise, checked before any is read), and only as long as what it decodes
+to stays within that: strings are read as dictionaries, so that a value a dictionary repeats (a
+few KiB on disk) is measured before it is decoded once per row."""
 
 from __future__ import annotations
 
@@ -11,13 +16,23 @@ from typing import Any
 
 import orjson
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from newspkg import rules
 from newspkg.codec import lines_to_table, local_time_columns
 from newspkg.consume.findings import PackageReport
-from newspkg.consume.spans import BATCH_ROWS
+from newspkg.consume.spans import BATCH_ROWS, MAX_LINE_BYTES
 from newspkg.records import id_of
+from newspkg.rules import Rule
+from newspkg.write import MAX_ROW_GROUP_BYTES
+
+# A row group newspkg writes closes once it holds MAX_ROW_GROUP_BYTES of JSON: it is at most that
+# and one more record, which a consumer reads only up to MAX_LINE_BYTES. Its Arrow columns take
+# less than that JSON (no keys, no escapes), so 72 MiB is well above any group newspkg writes.
+MAX_GROUP_BYTES = MAX_ROW_GROUP_BYTES + MAX_LINE_BYTES
+
+Damage = tuple[Rule, str]  # why rows could not be read, and the rule that says so
 
 
 class RowComparison:
@@ -26,12 +41,12 @@ class RowComparison:
 
     def __init__(self, schema: pa.Schema, parquet_name: str, parquet_path: Path, first_row: int, count: int) -> None:
         self.report = PackageReport()
-        self._rows = _ParquetRows(parquet_path, first_row, count)
+        self._rows = _ParquetRows(parquet_path, parquet_name, schema, first_row, count)
         self._schema = schema
         self._name = parquet_name
 
     @property
-    def damage(self) -> str | None:
+    def damage(self) -> Damage | None:
         return self._rows.damage
 
     def compare(self, lines: list[int], raws: list[bytes]) -> None:
@@ -80,26 +95,37 @@ def _as_arrow(lines: list[bytes], schema: pa.Schema) -> pa.RecordBatch | None:
         return None  # the row-by-row comparison names the difference
 
 
+class _TooLarge(Exception):
+    """A row group decodes to more than :data:`MAX_GROUP_BYTES`."""
+
+
 class _ParquetRows:
     """Rows ``[start, start + count)`` of a Parquet file, handed out a batch at a time. Only the row
     groups holding them are read; a span cut at a row group's first row (as spans are, where the
     file's row groups allow) reads nothing it does not use."""
 
-    def __init__(self, path: Path, start: int, count: int) -> None:
-        self.damage: str | None = None  # why the rows could not be read
+    def __init__(self, path: Path, name: str, schema: pa.Schema, start: int, count: int) -> None:
+        self.damage: Damage | None = None
+        self._name = name
         self._skip = 0
         self._pending: list[pa.RecordBatch] = []
         self._batches: Iterator[pa.RecordBatch] = iter(())
         try:
-            parquet = pq.ParquetFile(path, pre_buffer=False)  # with use_threads=False: half the memory, no slower
-            sizes = [parquet.metadata.row_group(index).num_rows for index in range(parquet.metadata.num_row_groups)]
+            metadata = pq.read_metadata(path)
+            columns = metadata.schema
+            strings = [
+                columns.column(i).path for i in range(len(columns)) if columns.column(i).physical_type == "BYTE_ARRAY"
+            ]
+            # pre_buffer=False with use_threads=False: half the memory, no slower
+            parquet = pq.ParquetFile(path, metadata=metadata, pre_buffer=False, read_dictionary=strings)
+            sizes = [metadata.row_group(index).num_rows for index in range(metadata.num_row_groups)]
             ends = list(accumulate(sizes))
             groups = [index for index, end in enumerate(ends) if end > start and end - sizes[index] < start + count]
             if groups:
                 self._skip = start - (ends[groups[0]] - sizes[groups[0]])  # rows of the first group before ours
-                self._batches = parquet.iter_batches(batch_size=BATCH_ROWS, row_groups=groups, use_threads=False)
+                self._batches = _decoded_batches(parquet, groups, schema)
         except (pa.ArrowException, OSError, ValueError) as error:
-            self.damage = str(error)
+            self.damage = rules.PARQUET_UNREADABLE, f"{name} is damaged: {error}"
         self._left = count
 
     def take(self, wanted: int) -> pa.RecordBatch | None:
@@ -108,7 +134,6 @@ class _ParquetRows:
         have = sum(batch.num_rows for batch in self._pending)
         try:
             while have < wanted and (batch := next(self._batches, None)) is not None:
-                batch.validate(full=True)  # damaged UTF-8 or offsets: reported, not a crash later
                 if self._skip:
                     skipped = min(self._skip, batch.num_rows)
                     batch, self._skip = batch.slice(skipped), self._skip - skipped
@@ -116,13 +141,58 @@ class _ParquetRows:
                     self._pending.append(batch)
                 have += batch.num_rows
         except (pa.ArrowException, OSError, ValueError) as error:
-            self.damage = str(error)
+            self.damage = rules.PARQUET_UNREADABLE, f"{self._name} is damaged: {error}"
+            return None
+        except _TooLarge as error:
+            self.damage = rules.PARQUET_TOO_LARGE, f"{self._name}: {error}"
             return None
         if not have or not wanted:
             return None
         taken = _first_rows(self._pending, wanted)
         self._left -= taken.num_rows
         return taken
+
+
+def too_large(metadata: pq.FileMetaData, name: str) -> str | None:
+    """Why none of the file's rows are read: the first row group whose footer says it is over
+    :data:`MAX_GROUP_BYTES` uncompressed (and how many others are); None when there is none."""
+    groups = [metadata.row_group(index) for index in range(metadata.num_row_groups)]
+    over = [
+        (index, group.total_byte_size) for index, group in enumerate(groups) if group.total_byte_size > MAX_GROUP_BYTES
+    ]
+    if not over:
+        return None
+    (index, size), others = over[0], len(over) - 1
+    return (
+        f"{name}: row group {index} is {size} bytes uncompressed"
+        + (f" (and {others} other row groups)" if others else "")
+        + f", over the {MAX_GROUP_BYTES} bytes a consumer reads: its rows are not compared"
+    )
+
+
+def _decoded_batches(parquet: pq.ParquetFile, groups: list[int], schema: pa.Schema) -> Iterator[pa.RecordBatch]:
+    """The rows of ``groups``, a batch at a time, their strings decoded (``schema``'s types) once
+    the group's rows so far are known to decode to at most :data:`MAX_GROUP_BYTES`."""
+    for group in groups:
+        decoded = 0
+        for batch in parquet.iter_batches(batch_size=BATCH_ROWS, row_groups=[group], use_threads=False):
+            batch.validate(full=True)  # damaged UTF-8, offsets or indices: reported, not a crash later
+            decoded += sum(_decoded_bytes(column) for column in batch.columns)
+            if decoded > MAX_GROUP_BYTES:
+                raise _TooLarge(f"row group {group} decodes to more than {MAX_GROUP_BYTES} bytes: not read further")
+            yield batch.cast(schema)
+
+
+def _decoded_bytes(array: pa.Array) -> int:
+    """What ``array`` takes with its dictionaries decoded: an entry counts each time it is used."""
+    if isinstance(array, pa.DictionaryArray):
+        used = pc.sum(pc.take(pc.binary_length(array.dictionary), array.indices)).as_py()
+        return 4 * len(array) + (used or 0)
+    if isinstance(array, pa.ListArray):
+        return 4 * len(array) + _decoded_bytes(array.flatten())
+    if isinstance(array, pa.StructArray):
+        return sum(_decoded_bytes(child) for child in array.flatten())
+    return int(array.nbytes)
 
 
 def _first_rows(batches: list[pa.RecordBatch], wanted: int) -> pa.RecordBatch:

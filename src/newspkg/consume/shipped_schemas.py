@@ -3,13 +3,12 @@ that no ``$ref`` or ``$schema`` makes the validator fetch or read anything outsi
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 from urllib.parse import urldefrag, urljoin
 
 from newspkg import package, rules, schema_refs
-from newspkg.consume.descriptor import MAX_JSON_BYTES, local_path, path_problem
+from newspkg.consume.descriptor import MAX_JSON_BYTES, JSONBoundError, local_path, parse_json, path_problem
 from newspkg.consume.findings import PackageReport
 from newspkg.schema import BASE_FILE, EXTENSION_SUFFIX, SOURCES_DIR, SchemaSet, load_package_schemas
 
@@ -101,8 +100,11 @@ def _references_stay_inside(root: Path, files: list[Path], where: str, report: P
     documents: list[tuple[Path, Any]] = []
     for path in files:
         try:
-            documents.append((path, json.loads(path.read_bytes())))
-        except (OSError, ValueError, RecursionError):
+            documents.append((path, parse_json(path.read_bytes())))
+        except JSONBoundError as error:
+            report.add(where, rules.PACKAGE_SCHEMA, f"schema file {path.relative_to(root).as_posix()} {error}")
+            return False
+        except (OSError, ValueError):
             continue  # load_package_schemas reports it
     base_path = files[0]
     registry = {base_path.resolve().as_uri()}  # what every validator is given: the record schema, by file and $id

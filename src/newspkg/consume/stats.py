@@ -17,7 +17,9 @@ contract the report page renders from (:data:`STATS_VERSION` changes when its sh
   missing), for every top-level field of the package's record schema, then any other field the
   records have;
 - ``build_report``: rejects by rule, duplicates and filtered items from the build's report
-  (build/report.json, or the resource named ``build-report``), or why there is none;
+  (build/report.json, or the resource named ``build-report``), or why there is none. Its lists
+  are read when the report is at most :data:`REPORT_LISTS_MAX_BYTES` and holds at most
+  :data:`REPORT_MAX_VALUES` JSON values; otherwise only its counts;
 - ``original_publishers``: the :data:`TOP_PUBLISHERS` most frequent ``original_publisher`` values.
 
 Nothing here prints; :func:`text_lines` turns the figures into the lines ``newspkg stats`` shows.
@@ -27,7 +29,6 @@ package, regular files); nothing is fetched.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections import Counter
@@ -39,7 +40,14 @@ import orjson
 
 from newspkg import package, report
 from newspkg.consume.check import check_package
-from newspkg.consume.descriptor import MAX_JSON_BYTES, load_descriptor, readable_file, resource_named
+from newspkg.consume.descriptor import (
+    MAX_JSON_BYTES,
+    json_values,
+    load_descriptor,
+    parse_json,
+    readable_file,
+    resource_named,
+)
 from newspkg.consume.spans import read_lines
 from newspkg.errors import PackageError
 from newspkg.issues import Severity
@@ -56,6 +64,9 @@ REPORT_RESOURCE = "build-report"
 REPORT_PATH = "build/report.json"
 REPORT_LISTS_MAX_BYTES = 64 * 1024 * 1024  # beyond, only the report's counts (before its lists) are read
 REPORT_HEAD_BYTES = 1024 * 1024
+# JSON values (objects, arrays, members) of a report whose lists are read: at most about 130 bytes
+# each once parsed, so about 130 MB; a report newspkg writes has one per 40 bytes or so.
+REPORT_MAX_VALUES = 1_000_000
 DUPLICATE_EXAMPLES = 10
 PROGRESS_BYTES = 8 * 1024 * 1024  # JSONL read between two progress reports
 
@@ -150,8 +161,8 @@ def _schema_fields(root: Path, descriptor: dict[str, Any]) -> tuple[list[str], s
 
 def _properties(data: bytes) -> list[str] | None:
     try:
-        schema = json.loads(data)
-    except (ValueError, RecursionError):
+        schema = parse_json(data)
+    except ValueError:
         return None
     properties = schema.get("properties") if isinstance(schema, dict) else None
     return [str(name) for name in properties] if isinstance(properties, dict) else None
@@ -325,13 +336,14 @@ def build_report(root: Path, descriptor: dict[str, Any]) -> dict[str, Any]:
 
 def _read_report(path: Path) -> dict[str, Any] | None:
     """The report's counts and, when it is not huge, what its lists of rejects and duplicates say."""
-    size = path.stat().st_size
-    lists_read = size <= REPORT_LISTS_MAX_BYTES
+    lists_read = path.stat().st_size <= REPORT_LISTS_MAX_BYTES
     with path.open("rb") as file:
-        data = file.read() if lists_read else _counts_part(file.read(REPORT_HEAD_BYTES))
+        data = file.read(REPORT_LISTS_MAX_BYTES if lists_read else REPORT_HEAD_BYTES)
+    if lists_read and json_values(data) > REPORT_MAX_VALUES:
+        lists_read, data = False, data[:REPORT_HEAD_BYTES]
     try:
-        parsed = json.loads(data)
-    except (ValueError, RecursionError):
+        parsed = parse_json(data if lists_read else _counts_part(data), REPORT_MAX_VALUES)
+    except ValueError:
         return None
     if not isinstance(parsed, dict):
         return None
