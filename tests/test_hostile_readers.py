@@ -5,6 +5,7 @@ reject with its reason (or a configuration error naming the key), never a traceb
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import subprocess
@@ -118,3 +119,21 @@ def test_a_limit_that_limits_nothing_is_a_configuration_error(
     result = run("build", root=root)
     assert result.exit_code == 2
     assert "source.toml: [limits] max_bytes must be a positive whole number of bytes" in result.output
+
+
+def test_a_saved_page_as_html_gz_is_read_and_a_gzip_bomb_is_refused(
+    tmp_path: Path, build: Callable[..., Built]
+) -> None:
+    root = make_project(tmp_path / "p", {"site": HTML_TOML + "\n[limits]\nmax_bytes = 100000\n"})
+    page = (
+        '<html><head><meta property="article:published_time" content="2024-05-13T08:30:00Z"></head>'
+        f"<body><h1>Council approves budget</h1><p>{ITEM['text']}</p></body></html>"
+    )
+    put(root, "raw/site/page.html.gz", gzip.compress(page.encode()))
+    put(root, "raw/site/bomb.html.gz", gzip.compress(b"<p>" + b"a" * 10_000_000))
+    put(root, "raw/site/broken.html.gz", gzip.compress(page.encode())[:-20])
+    built = build(root)
+    assert built.accepted("raw/site/page.html.gz")["title"] == "Council approves budget"
+    assert built.rejected("raw/site/bomb.html.gz") == {"decode:invalid"}
+    assert "inflates to over 100000 bytes" in built.messages("raw/site/bomb.html.gz")
+    assert built.rejected("raw/site/broken.html.gz") == {"decode:invalid"}
