@@ -330,3 +330,37 @@ def test_a_crawled_page_over_max_bytes_is_a_reject_read_no_further(tmp_path: Pat
     summary = build(load_project(root), load_schemas(root / "schema"), root, engine=Engine(jobs=1))
     counts = summary.counts()
     assert (counts["inputs"], counts["accepted"], counts["rejected_by_rule"]) == (3, 2, {"raw:too-large": 1})
+
+
+def test_rejects_file_holds_rejects_and_filtered_items_are_counted(tmp_path: Path) -> None:
+    page = b"<html><head><title>Story</title></head><body><h1>Story</h1><p>Too short.</p></body></html>"
+    responses = [
+        ("https://example.org/a.png", "200 OK", "image/png", b"\x89PNG"),
+        ("https://example.org/gone", "404 Not Found", "text/html", b"<p>gone</p>"),
+        ("https://example.org/short", "200 OK", "text/html", page),
+    ]
+    root = tmp_path / "crawl"
+    (root / "raw" / "site").mkdir(parents=True)
+    (root / "raw" / "site" / "source.toml").write_text(SOURCE, encoding="utf-8")
+    write_warc(root / "raw" / "site" / "crawl.warc.gz", responses)
+    summary = build(load_project(root), load_schemas(root / "schema"), root, engine=Engine(jobs=1))
+    counts = summary.counts()
+    assert (counts["inputs"], counts["rejected"], sum(counts["filtered_by_reason"].values())) == (3, 1, 2)
+    lines = (root / "build/rejects.jsonl").read_text(encoding="utf-8").splitlines()
+    [reject] = [json.loads(line) for line in lines]  # the short page alone: neither the image nor the 404
+    assert reject["raw_path"].startswith("raw/site/crawl.warc.gz::record-")
+    assert [issue["rule"] for issue in reject["issues"]] == ["page:not-article"]
+
+
+def test_validating_raw_files_writes_nothing_in_the_dataset(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from newspkg.cli import main
+
+    root = tmp_path / "site"
+    (root / "raw" / "site").mkdir(parents=True)
+    (root / "raw" / "site" / "source.toml").write_text(SOURCE, encoding="utf-8")
+    (root / "raw" / "site" / "page.html").write_bytes(b"<html><body><h1>T</h1><p>Short.</p></body></html>")
+    result = CliRunner().invoke(main, ["--root", str(root), "validate"], catch_exceptions=False)
+    assert result.exit_code == 1, result.output
+    assert sorted(path.name for path in root.iterdir()) == ["raw"]  # no build/, no cache

@@ -117,7 +117,7 @@ def build(
 
         def on_outcome(outcome: Outcome) -> None:
             manifest.add(outcome.raw_path, outcome.raw_sha256)
-            if not outcome.accepted:
+            if not outcome.accepted and not outcome.filtered:  # a filtered item is counted, not a reject
                 rejects.write(_reject_entry(outcome))
             if progress:
                 progress(1)

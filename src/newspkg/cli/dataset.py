@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -119,7 +120,8 @@ def validate_command(
     project, schemas = obj.project()
     wanted = _raw_selection(project, paths) if paths else None
     started = time.monotonic()
-    outcomes = convert_all(project, schemas, only=wanted, engine=engine)
+    # nothing written in the dataset, not even the outcome cache: every file is converted afresh
+    outcomes = convert_all(project, schemas, only=wanted, engine=replace(engine, cache=False))
     with progress_bar("validating", lambda: len(wanted) if wanted is not None else raw_count(project)) as progress:
         summary = summarize(outcomes, progress)
     if wanted is None:  # a check of every raw file: then an acknowledgement that names none is worth a word
