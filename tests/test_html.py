@@ -364,3 +364,32 @@ def test_validating_raw_files_writes_nothing_in_the_dataset(tmp_path: Path) -> N
     result = CliRunner().invoke(main, ["--root", str(root), "validate"], catch_exceptions=False)
     assert result.exit_code == 1, result.output
     assert sorted(path.name for path in root.iterdir()) == ["raw"]  # no build/, no cache
+
+
+def test_show_prints_an_item_of_a_crawl_named_as_reports_name_it(tmp_path: Path, monkeypatch: Any) -> None:
+    from click.testing import CliRunner
+
+    from newspkg.cli import main
+
+    head = "<meta property='article:published_time' content='2024-01-02T10:00:00Z'>"
+    article = f"<html><head>{head}</head><body><h1>Council meets</h1>" + "<p>The council met on Tuesday.</p>" * 9
+    responses = [
+        ("https://example.org/story", "200 OK", "text/html", (article + "</body></html>").encode()),
+        ("https://example.org/short", "200 OK", "text/html", b"<html><body><h1>T</h1><p>Short.</p></body></html>"),
+    ]
+    root = tmp_path / "crawl"
+    (root / "raw" / "site").mkdir(parents=True)
+    (root / "raw" / "site" / "source.toml").write_text(SOURCE.replace("zh-Hans", "en"), encoding="utf-8")
+    write_warc(root / "raw" / "site" / "crawl.warc.gz", responses)
+    monkeypatch.chdir(root)
+    project = load_project(root)
+    story, short = (raw.path for raw in discover(project))
+    shown = CliRunner().invoke(main, ["show", story, "--format", "json"], catch_exceptions=False)
+    assert shown.exit_code == 0, shown.output
+    assert json.loads(shown.output)["record"]["url"] == "https://example.org/story"
+    rejected = CliRunner().invoke(main, ["show", short], catch_exceptions=False)
+    assert rejected.exit_code == 1
+    assert f"{short}: rejected" in rejected.output
+    missing = CliRunner().invoke(main, ["show", "raw/site/crawl.warc.gz::record-1"], catch_exceptions=False)
+    assert missing.exit_code == 2
+    assert "is not a raw file or item of any source" in missing.output

@@ -7,13 +7,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from newspkg.config import Project
+from newspkg import containers
+from newspkg.config import Project, SourceConfig
 from newspkg.convert import Converter, Outcome
 from newspkg.discover import discover
 from newspkg.errors import ConfigError
 from newspkg.schema import SchemaSet
 
 FROM_SOURCE_TOML = {"source": "the source's folder name", "language": "source.toml", "publisher": "source.toml"}
+DETECTED = {"language": 'detected from the text (language = "auto")'}
 DERIVED = {
     "id": "derived: sha256 of the canonical url (or of the raw path without one)",
     "char_count": "derived: the length of text",
@@ -28,25 +30,34 @@ class Shown:
     origins: dict[str, str]  # field → where its value came from
 
 
-def show(project: Project, schemas: SchemaSet, path: Path) -> Shown:
-    """Convert the raw file at ``path`` (relative to the working folder), bypassing the cache."""
-    relative = _raw_path(project, path)
+def show(project: Project, schemas: SchemaSet, path: str) -> Shown:
+    """Convert the raw file at ``path`` (relative to the working folder), or an item of a crawl or an
+    export named as reports name it (``raw/web/crawl.warc.gz::record-1197``), bypassing the cache."""
+    file_path, member = containers.split(path)
+    relative = _raw_path(project, Path(file_path)) + (f"{containers.SEPARATOR}{member}" if member else "")
     found = list(discover(project, {relative}))
     if not found:
-        raise ConfigError(f"{path} is not a raw file of any source (or an include/exclude pattern leaves it out)")
+        raise ConfigError(
+            f"{path} is not a raw file or item of any source (or an include/exclude pattern leaves it out)"
+        )
     outcome = Converter(project, schemas).convert(found[0])
-    return Shown(outcome, origins(outcome.record or {}, project.source(found[0].source).adapter))
+    return Shown(outcome, origins(outcome.record or {}, project.source(found[0].source)))
 
 
-def origins(record: dict[str, Any], adapter: str) -> dict[str, str]:
+def origins(record: dict[str, Any], source: SourceConfig) -> dict[str, str]:
     provenance = record.get("provenance") or {}
     from_sidecar = set(provenance.get("sidecar_fields") or [])
+    # the source's own statements; language = "auto" and a page's publisher come from the file
+    stated = {"source": True, "language": not source.detects_language, "publisher": source.publisher is not None}
+    adapter = source.adapter
     found = {}
     for key, value in record.items():
         if key in from_sidecar:
             found[key] = "sidecar (<raw file>.meta.toml)"
-        elif key in FROM_SOURCE_TOML:
+        elif stated.get(key):
             found[key] = FROM_SOURCE_TOML[key]
+        elif key in DETECTED:
+            found[key] = DETECTED[key]
         elif key in DERIVED:
             found[key] = DERIVED[key]
         elif value in (None, [], ""):

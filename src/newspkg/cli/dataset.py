@@ -132,16 +132,19 @@ def validate_command(
 
 
 @click.command("show")
-@click.argument("raw_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("raw_file")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
 @exits_on_config_errors
-def show_command(obj: Context, raw_file: Path, fmt: str) -> int:
-    """Print the record RAW_FILE becomes (keys in schema order), its issues, and where each field came from."""
+def show_command(obj: Context, raw_file: str, fmt: str) -> int:
+    """Print the record RAW_FILE becomes (keys in schema order), its issues, and where each field came from.
+
+    RAW_FILE may name an item of a crawl or an export as reports do: 'raw/web/crawl.warc.gz::record-1197'.
+    """
     project, schemas = obj.project()
     shown = show(project, schemas, raw_file)
     outcome = shown.outcome
-    fate = "accepted" if outcome.accepted else "rejected"
+    fate = f"filtered ({outcome.filtered})" if outcome.filtered else "accepted" if outcome.accepted else "rejected"
     issues = [issue.to_dict() for issue in outcome.issues]
     if fmt == "json":
         found = {"raw_path": outcome.raw_path, "fate": fate, "record": outcome.record, "issues": issues}
@@ -157,7 +160,7 @@ def show_command(obj: Context, raw_file: Path, fmt: str) -> int:
         sys.stdout.writelines(report.printable(line) + "\n" for line in lines)
         sys.stdout.write("issues:\n" if outcome.issues else "issues: none\n")
         report.write_issues(outcome.issues, report.Output(sys.stdout, max_per_rule=0), "")
-    return EXIT_CLEAN if outcome.accepted else EXIT_PROBLEMS
+    return EXIT_CLEAN if outcome.accepted or outcome.filtered else EXIT_PROBLEMS
 
 
 @click.command("schema")
