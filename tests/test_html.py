@@ -393,3 +393,28 @@ def test_show_prints_an_item_of_a_crawl_named_as_reports_name_it(tmp_path: Path,
     missing = CliRunner().invoke(main, ["show", "raw/site/crawl.warc.gz::record-1"], catch_exceptions=False)
     assert missing.exit_code == 2
     assert "is not a raw file or item of any source" in missing.output
+
+
+def test_rejects_of_a_crawl_are_acknowledged_at_once_by_a_pattern_and_rules(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from newspkg.cli import main
+
+    short = b"<html><body><h1>T</h1><p>Short.</p></body></html>"
+    responses = [(f"https://example.org/list-{n}", "200 OK", "text/html", short) for n in range(3)]
+    root = tmp_path / "crawl"
+    (root / "raw" / "site").mkdir(parents=True)
+    toml = SOURCE + '\n[acknowledged."crawl*.warc.gz::*"]\nreason = "list pages"\nrules = ["page:not-article"]\n'
+    toml += '\n[acknowledged."gone-*.warc"]\nreason = "nothing matches this"\n'
+    (root / "raw" / "site" / "source.toml").write_text(toml, encoding="utf-8")
+    write_warc(root / "raw" / "site" / "crawl.warc.gz", responses)
+    result = CliRunner().invoke(main, ["--root", str(root), "build", "--format", "json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output  # three rejects, all acknowledged
+    summary = json.loads(result.output.splitlines()[-1])["summary"]
+    assert (summary["rejected"], summary["rejected_acknowledged"]) == (3, 3)
+    issues = [json.loads(line) for line in result.output.splitlines()[:-1]]
+    [missing] = [issue for issue in issues if issue["rule"] == "acknowledged:missing"]
+    assert 'acknowledged."gone-*.warc"] names no file' in missing["message"]
+    (root / "raw" / "site" / "source.toml").write_text(toml.replace("page:not-article", "raw:empty"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["--root", str(root), "build", "--format", "json"], catch_exceptions=False)
+    assert result.exit_code == 1  # the rules do not cover these rejects

@@ -20,7 +20,7 @@ import contextlib
 import hashlib
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -65,7 +65,7 @@ Row = tuple[str, str, str, str, str, bytes | None, bytes, bytes | None]
 class _Keyed(Protocol):
     def settings_digest(self, source: str) -> str: ...
 
-    def acknowledgement_of(self, source: str, raw_path: str) -> str | None: ...
+    def acknowledgement_of(self, source: str, raw_path: str, issues: Sequence[Issue]) -> str | None: ...
 
 
 class _Store:
@@ -153,7 +153,7 @@ class _Store:
             line,
             tuple(orjson.loads(dedup)) if dedup is not None else None,
             found,
-            self._converter.acknowledgement_of(source, raw_path),
+            self._converter.acknowledgement_of(source, raw_path, found),
             from_cache=True,
             line_cached=line_cached,
         )

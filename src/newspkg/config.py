@@ -9,7 +9,7 @@ import json
 import os
 import re
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,21 @@ DEFAULT_MAX_SECONDS = 10.0
 
 
 @dataclass(frozen=True, slots=True)
+class Acknowledgement:
+    """``[acknowledged."<file, item or pattern>"]``: a reject the maintainer accepts, and why."""
+
+    reason: str
+    rules: frozenset[str] = frozenset()  # only rejects for these rules; empty: for any
+
+    def covers(self, errors: Collection[str]) -> bool:
+        return not self.rules or set(errors) <= self.rules
+
+
+def is_pattern(name: str) -> bool:
+    return any(character in name for character in "*?[")
+
+
+@dataclass(frozen=True, slots=True)
 class SourceConfig:
     """How to read one source: ``raw/<name>/source.toml``."""
 
@@ -47,7 +62,7 @@ class SourceConfig:
     encoding: str | None = None  # the encoding the source declares, tried after UTF-8
     schema: str | None = None  # name of an extension in schema/sources/
     hints: dict[str, Any] = field(default_factory=dict)  # adapter-specific, as data
-    acknowledged: dict[str, str] = field(default_factory=dict)  # file (relative) -> reason
+    acknowledged: dict[str, Acknowledgement] = field(default_factory=dict)  # file, item or pattern (relative)
     max_bytes: int = DEFAULT_MAX_BYTES  # [limits] max_bytes: larger raw files are rejected unread
     max_seconds: float = DEFAULT_MAX_SECONDS  # [limits] max_seconds: a file taking longer is rejected
     fields: dict[str, str] = field(default_factory=dict)  # record field -> key of an export's item (dotted)
@@ -55,6 +70,20 @@ class SourceConfig:
     exclude: tuple[str, ...] = ()  # glob patterns of files in the folder that are not raw files (notes, images)
     include_urls: tuple[str, ...] = ()  # glob patterns a crawled page's URL must match, if any
     exclude_urls: tuple[str, ...] = ()  # glob patterns of crawled URLs that are no articles (tag pages, feeds)
+
+    def acknowledgement(self, relative: str, errors: Collection[str]) -> str | None:
+        """Why this source accepts the reject of its file or item at ``relative`` with these error
+        rules: an acknowledgement naming it, else the first pattern matching it whose ``rules`` (if
+        any) cover the errors. For an accepted file (no errors), only one naming it (it is stale)."""
+        named = self.acknowledged.get(relative)
+        if named is not None and (not errors or named.covers(errors)):
+            return named.reason
+        if not errors:
+            return None
+        for pattern, acknowledged in self.acknowledged.items():
+            if is_pattern(pattern) and fnmatch.fnmatchcase(relative, pattern) and acknowledged.covers(errors):
+                return acknowledged.reason
+        return None
 
     def takes(self, relative: str) -> bool:
         """Whether the file at ``relative`` (to the source folder) is one of the source's raw files."""
@@ -132,11 +161,24 @@ def load_project(root: Path) -> Project:
 
 def _missing_acknowledged(root: Path, sources: tuple[SourceConfig, ...]) -> Iterator[Issue]:
     for source in sources:
-        for name in sorted(source.acknowledged):
-            if not (root / "raw" / source.name / name.partition("::")[0]).is_file():
+        folder = root / "raw" / source.name
+        names = sorted(source.acknowledged)
+        files = _files_below(folder) if any(map(is_pattern, names)) else []
+        for name in names:
+            file_part = name.partition("::")[0]
+            if is_pattern(name):
+                found = any(fnmatch.fnmatchcase(file, file_part) for file in files)
+            else:
+                found = (folder / file_part).is_file()
+            if not found:
                 where = f"raw/{source.name}/{SOURCE_FILE}"
                 message = f'[acknowledged."{name}"] names no file of raw/{source.name}/: remove it or fix the name'
                 yield rules.ACKNOWLEDGED_MISSING.issue(where, message)
+
+
+def _files_below(folder: Path) -> list[str]:
+    """The files below ``folder``, relative to it (for acknowledgements by pattern)."""
+    return [(Path(top) / name).relative_to(folder).as_posix() for top, _, names in os.walk(folder) for name in names]
 
 
 def load_source(folder: Path) -> SourceConfig:
@@ -256,18 +298,35 @@ def _patterns(data: dict[str, Any], key: str, where: str, example: str = '["*.md
     return tuple(value)
 
 
-def _acknowledged(data: dict[str, Any], where: str) -> dict[str, str]:
+def _acknowledged(data: dict[str, Any], where: str) -> dict[str, Acknowledgement]:
     result = {}
     for name, entry in _table(data, "acknowledged", where).items():
+        here = f'{where}: [acknowledged."{name}"]'
         reason = entry.get("reason") if isinstance(entry, dict) else None
         if not isinstance(reason, str) or not reason.strip():
-            raise ConfigError(f'{where}: [acknowledged."{name}"] needs reason = "why this reject is accepted"')
-        result[name] = reason.strip()
+            raise ConfigError(f'{here} needs reason = "why this reject is accepted"')
+        unknown = sorted(set(entry) - {"reason", "rules"})
+        if unknown:
+            raise ConfigError(f"{here} {unknown[0]}: unknown key; known: reason, rules")
+        result[name] = Acknowledgement(reason.strip(), _rule_names(entry.get("rules", []), here))
     return result
 
 
+def _rule_names(value: Any, where: str) -> frozenset[str]:
+    names = [value] if isinstance(value, str) else value
+    if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+        raise ConfigError(f'{where} rules: a list of rule names, e.g. ["page:not-article"]')
+    known = {rule.name for rule in rules.RULES}
+    for name in names:
+        if name not in known and not name.startswith(("schema:", "package:")):
+            raise ConfigError(f"{where} rules: {name!r} is no rule{did_you_mean(name, known)}: see newspkg rules")
+    return frozenset(names)
+
+
 def _as_dict(source: SourceConfig) -> dict[str, Any]:
-    return {name: getattr(source, name) for name in source.__slots__}
+    found = {name: getattr(source, name) for name in source.__slots__}
+    found["acknowledged"] = {name: [ack.reason, sorted(ack.rules)] for name, ack in source.acknowledged.items()}
+    return found
 
 
 def available_cores() -> int:

@@ -22,7 +22,7 @@ from newspkg.dedup import DedupKey, dedup_key
 from newspkg.discover import SIDECAR_SUFFIX, RawFile
 from newspkg.errors import ConfigError
 from newspkg.hints import check_hints, did_you_mean
-from newspkg.issues import Issue, has_errors
+from newspkg.issues import Issue, Severity, has_errors
 from newspkg.normalize import unify_line_ends
 from newspkg.records import finish
 from newspkg.schema import SchemaSet
@@ -118,18 +118,16 @@ class Converter:
             self._digests[source] = hashlib.sha256("\n".join(parts).encode()).hexdigest()
         return self._digests[source]
 
-    def acknowledgement(self, raw: RawFile) -> str | None:
-        return self.acknowledgement_of(raw.source, raw.path)
-
-    def acknowledgement_of(self, source: str, raw_path: str) -> str | None:
-        """Why the source acknowledges this file's reject, if it does (by its path within the source)."""
-        return self._sources[source].acknowledged.get(raw_path.split("/", 2)[2])
+    def acknowledgement_of(self, source: str, raw_path: str, issues: Sequence[Issue]) -> str | None:
+        """Why the source acknowledges this file's reject with these issues, if it does (by the file's
+        or item's path within the source, or a pattern and rules)."""
+        errors = {issue.rule for issue in issues if issue.severity == Severity.ERROR}
+        return self._sources[source].acknowledgement(raw_path.split("/", 2)[2], errors)
 
     def convert(self, raw: RawFile) -> Outcome:
         if raw.filtered:
             return Outcome(raw.path, raw.sha256, raw.source, None, filtered=raw.filtered)
         source = self._sources[raw.source]
-        acknowledged = self.acknowledgement(raw)
         try:
             with time_limit(source.max_seconds):
                 record, issues = self._convert(raw, source)
@@ -140,7 +138,7 @@ class Converter:
             record, issues = None, [rules.NOT_AN_ARTICLE.issue(raw.path, str(error))]
         except Exception as error:  # an adapter bug must become a reject, never a crashed build
             record, issues = None, [rules.ADAPTER_ERROR.issue(raw.path, f"{type(error).__name__}: {error}")]
-        return Outcome.of(raw, record, tuple(issues), acknowledged)
+        return Outcome.of(raw, record, tuple(issues), self.acknowledgement_of(raw.source, raw.path, issues))
 
     def _convert(self, raw: RawFile, source: SourceConfig) -> tuple[dict[str, Any] | None, list[Issue]]:
         if raw.unreadable:

@@ -170,6 +170,10 @@ timezone = "{timezone}"
 # A reject you accept: it stays listed in every report, and CI stays green.
 # [acknowledged."a-file.html"]
 # reason = "a list page, not an article"
+# Many at once: a pattern over file and item names, and the rules its rejects may break.
+# [acknowledged."crawl.warc.gz::*"]
+# reason = "the crawl's list and tag pages"
+# rules = ["page:not-article"]
 
 # What the {adapter} adapter may be told about the site.
 [hints]
