@@ -202,3 +202,20 @@ def test_a_date_in_a_url_is_near_exactly_as_defined(day: date, shift: int, secon
 def test_han_counts_of_many_samples_are_those_of_each(samples: list[str]) -> None:
     """Counting every sample in one array gives each sample the counts it has alone."""
     assert _han_and_letters_each(samples) == [_han_and_letters(sample) for sample in samples]
+
+
+@pytest.mark.parametrize(
+    ("text", "markup"),
+    [
+        ("Call it as Pair<A, B> or List<Map<String, A>>.", False),  # code in a post is text
+        ('Read <a href="https://example.org">more</a>.', True),
+        ("One<br/>two", True),
+        ('<div class="share">Share</div>', True),
+    ],
+)
+def test_markup_is_a_tag_as_html_writes_it(
+    checker: RecordChecker, record: dict[str, Any], text: str, markup: bool
+) -> None:
+    record["text"] = f"{record['text']}\n\n{text}"
+    record["char_count"], record["fingerprint"] = len(record["text"]), fingerprint(record["text"])
+    assert (("text:markup", "/text", "error") in found(check(checker, record))) is markup

@@ -37,8 +37,11 @@ URL_DATES = (
     re.compile(r",((?:19|20)\d{2})(\d{2})(\d{2})\d+\.html?$"),
 )
 # Tags that never belong in a record's text or title: the adapter did not parse the markup.
+# A tag as HTML writes it: its name, then attributes or nothing (so "Pair<A, B>" in code is text).
 MARKUP = re.compile(
-    r"<(?:!doctype|/?(?:html|head|body|meta|link|script|style|div|span|p|a|br|img|table|li))\b[^<>]*>", re.I
+    r"<(?:!doctype\b[^<>]*|/?(?:html|head|body|meta|link|script|style|div|span|p|a|br|img|table|li)"
+    r"(?:\s+[\w:-]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s<>]+))?)*\s*/?)>",
+    re.I,
 )
 FILE_NAME_DATE = re.compile(r"(?:^|/)((?:19|20)\d{2})-(\d{2})-(\d{2})-[^/]*$")
 Finding = tuple[str, Rule, str]  # pointer, rule, message
