@@ -36,6 +36,7 @@ KEYS = {
     "tags": ("tags", "keywords"),
 }
 FILE_NAME_DATE = re.compile(r"(?:^|/)(\d{4}-\d{2}-\d{2})-[^/]*$")  # Jekyll's _posts/2022-02-26-title.md
+PATH_DATE = re.compile(r"(?:^|/)((?:19|20)\d{2})/(0[1-9]|1[0-2])/(0[1-9]|[12]\d|3[01])/")  # posts/2023/08/24/x.md
 URL_LINE = re.compile(r"^<(?P<url>[^<>\s]*)>\s*$")
 LINK = r"\[[^\]]*\]\([^)]*\)"
 NAVIGATION_LINE = re.compile(rf"^\s*{LINK}(?:\s*(?:[|｜]\s*)?{LINK})*\s*$")
@@ -96,6 +97,8 @@ def _metadata(front: dict[str, Any], raw_path: str, url_template: str | None) ->
         draft.date_source = "front-matter"
     elif match := FILE_NAME_DATE.search(raw_path):
         draft.published_at, draft.date_source = match[1], "file-name"
+    elif match := PATH_DATE.search(_string(front.get("path")) or "") or PATH_DATE.search(raw_path):
+        draft.published_at, draft.date_source = "-".join(match.groups()), "path"  # Hugo's path, or the folders
     return draft
 
 
