@@ -32,13 +32,13 @@ import os, pathlib, signal, sys
 event, value = sys.argv[1], sys.argv[2]
 del sys.argv[1:3]
 renames = 0
-real_open, real_replace = pathlib.Path.open, pathlib.Path.replace
+real_open, real_replace = os.open, pathlib.Path.replace
 def killed() -> None:
     os.kill(os.getpid(), signal.SIGKILL)
-def open_(self, mode="r", *args, **kwargs):
-    if event == "open" and self.name == value and "w" in mode:
+def open_(path, flags, *args, **kwargs):
+    if event == "open" and os.path.basename(path) == value and flags & os.O_CREAT:
         killed()
-    return real_open(self, mode, *args, **kwargs)
+    return real_open(path, flags, *args, **kwargs)
 def replace(self, target):
     global renames
     moved = real_replace(self, target)
@@ -47,7 +47,7 @@ def replace(self, target):
         if event == "rename" and renames == int(value):
             killed()
     return moved
-pathlib.Path.open, pathlib.Path.replace = open_, replace
+os.open, pathlib.Path.replace = open_, replace
 from newspkg.cli import main
 sys.argv[0] = "newspkg"
 main()

@@ -18,7 +18,7 @@ from typing import Any, BinaryIO, NamedTuple
 
 import orjson
 
-from newspkg import adapters, package, rules
+from newspkg import adapters, card, package, rules
 from newspkg.cache import CachedLines, discard_if_stale, forget_gone
 from newspkg.config import Project, available_cores
 from newspkg.convert import Converter, Outcome
@@ -26,13 +26,31 @@ from newspkg.dedup import DuplicateIndex, Twin
 from newspkg.discover import project_raw_paths
 from newspkg.engines import SHARD_SIZE, Job, shards
 from newspkg.issues import Issue
-from newspkg.publish import REJECTS_PATH, REPORT_PATH, Written, check_settings, package_files
+from newspkg.publish import (
+    CITATION_PATH,
+    CROISSANT_PATH,
+    LICENSE_PATH,
+    REJECTS_PATH,
+    REPORT_PATH,
+    Written,
+    check_settings,
+    package_files,
+)
 from newspkg.schema import BASE_FILE, SchemaSet, shipped_base
 from newspkg.summary import BuildSummary, Duplicate, report_json
-from newspkg.write import BytesFile, JsonlWriter, ParquetWriter, commit_together, recover
+from newspkg.write import (
+    BytesFile,
+    JsonlWriter,
+    ParquetWriter,
+    commit_together,
+    create,
+    recover,
+    refuse_links,
+)
 
 CACHE_PATH = "build/.cache/outcomes.sqlite"
 BASE_SCHEMA_PATH = f"schema/{BASE_FILE}"
+SPILL_NAME = ".accepted.spill"
 SPILL_BUFFER = 1 << 20
 LINES_PER_BATCH = 500  # spilled records handled together: the cached lines among them are read in one query
 Progress = Callable[[int], None]  # called with the number of files just finished
@@ -102,16 +120,20 @@ def build(
     engine: Engine | None = None,
     progress: Progress | None = None,
 ) -> BuildSummary:
-    """Write build/ and datapackage.json under ``out_root``; return what became of every input."""
+    """Write build/ and datapackage.json under ``out_root``; return what became of every input.
+
+    A link where an output (or a folder of one) goes is a configuration error.
+    """
     recover(out_root / package.JOURNAL_PATH)  # a build killed while committing: finish its renames first
     engine = engine or Engine()
     previous = package.read_descriptor(project.descriptor_path)
     package_warnings = check_settings(project, previous)
+    _refuse_linked_outputs(project, out_root, previous)
     outcomes = convert_all(project, schemas, now, engine=engine)  # configuration errors stop the build here
     manifest = package.Manifest()
-    jsonl = JsonlWriter(out_root / package.JSONL_PATH)
-    parquet = ParquetWriter(out_root / package.PARQUET_PATH, schemas.arrow_schema())
-    rejects = JsonlWriter(out_root / REJECTS_PATH)
+    jsonl = JsonlWriter(out_root / package.JSONL_PATH, within=out_root)
+    parquet = ParquetWriter(out_root / package.PARQUET_PATH, schemas.arrow_schema(), within=out_root)
+    rejects = JsonlWriter(out_root / REJECTS_PATH, within=out_root)
     kept_writer = KeptWriter(jsonl, parquet, CachedLines(project.root / CACHE_PATH, Converter(project, schemas, now)))
     with contextlib.closing(kept_writer), jsonl, parquet, rejects:  # the writers finish first: they read from it
 
@@ -124,7 +146,7 @@ def build(
 
         summary = _settle(outcomes, jsonl.path.parent, on_outcome, kept_writer.write)
     summary.warn_all([*project.warnings, *package_warnings])
-    report = BytesFile(out_root / REPORT_PATH, report_json(summary))  # streamed: its lists may be long
+    report = BytesFile(out_root / REPORT_PATH, report_json(summary), within=out_root)  # streamed: its lists may be long
     counts = {name: dict(counter) for name, counter in summary.per_source.items()}
     shaping = {k: v for s in project.sources for k, v in adapters.libraries(adapters.get(s.adapter)).items()}
     provenance = package.provenance(manifest.hexdigest(), schemas, summary.inputs, counts, shaping)
@@ -132,11 +154,22 @@ def build(
         package.FileFacts(*jsonl.facts()), parquet.partial, rejects.partial, report.partial, summary.accepted
     )
     documents = package_files(project, schemas, previous, written, out_root, provenance)  # descriptor last
-    base_copy = BytesFile(out_root / BASE_SCHEMA_PATH, shipped_base())  # for data users: the package is self-contained
+    # for data users: the package is self-contained
+    base_copy = BytesFile(out_root / BASE_SCHEMA_PATH, shipped_base(), within=out_root)
     commit_together([jsonl, parquet, rejects, report, base_copy, *documents], out_root / package.JOURNAL_PATH)
     if engine.cache:
         forget_gone(project.root / CACHE_PATH, summary.inputs, lambda: project_raw_paths(project))
     return summary
+
+
+def _refuse_linked_outputs(project: Project, out_root: Path, previous: dict[str, Any]) -> None:
+    """Stop before any work when a file the build writes, or a folder of one, is a link."""
+    outputs = [package.JSONL_PATH, package.PARQUET_PATH, REJECTS_PATH, REPORT_PATH, LICENSE_PATH, CITATION_PATH]
+    outputs += [CROISSANT_PATH, card.card_path(previous), "datapackage.json", BASE_SCHEMA_PATH, package.JOURNAL_PATH]
+    for relative in outputs:  # partial files and the spill are newspkg's own: made anew (see write.create)
+        refuse_links(out_root, out_root / relative)
+    for relative in (CACHE_PATH, f"{CACHE_PATH}-wal", f"{CACHE_PATH}-shm"):
+        refuse_links(project.root, project.root / relative)
 
 
 def _settle(
@@ -154,9 +187,9 @@ def _settle(
     """
     summary = BuildSummary()
     index = DuplicateIndex()
-    spill_path = scratch / ".accepted.spill"
+    spill_path = scratch / SPILL_NAME
     try:
-        with spill_path.open("wb", buffering=SPILL_BUFFER) as spill:
+        with create(spill_path, SPILL_BUFFER) as spill:
             _spill_accepted(outcomes, summary, index, spill, on_outcome)
         index.settle()
         with spill_path.open("rb", buffering=SPILL_BUFFER) as spill:

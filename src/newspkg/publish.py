@@ -53,7 +53,7 @@ class _Files:
         self.written: list[BytesFile] = []
 
     def add(self, name: str, path: str, mediatype: str, data: bytes, description: str) -> None:
-        self.written.append(BytesFile(self.out_root / path, data))
+        self.written.append(BytesFile(self.out_root / path, data, within=self.out_root))
         self.resources.append(package.file_resource(name, path, mediatype, package.bytes_facts(data), description))
 
 
@@ -90,7 +90,10 @@ def package_files(
     )
     card_text = card.render(_read_card(project.root / card_path), facts).encode()
     files.add("card", card_path, "text/markdown", card_text, CARD_DESCRIPTION)
-    return [*files.written, BytesFile(out_root / "datapackage.json", package.dump_descriptor(descriptor()))]
+    return [
+        *files.written,
+        BytesFile(out_root / "datapackage.json", package.dump_descriptor(descriptor()), within=out_root),
+    ]
 
 
 def _build_records(written: Written) -> list[dict[str, Any]]:
@@ -118,7 +121,7 @@ def _add_license(files: _Files, project: Project, previous: Mapping[str, Any]) -
 def check_settings(project: Project, previous: Mapping[str, Any]) -> list[Issue]:
     """Stop on a bad card path or licence file before anything is converted; warn of a package
     that would hold no licence text."""
-    card.card_path(previous)
+    _refuse_linked_card(project.root / card.card_path(previous))
     if _maintainers_license(project, previous) or documents.license_text(previous):
         return []
     named = documents.license_id(previous)
@@ -146,9 +149,13 @@ def _regular_file_within(root: Path, relative: str) -> bool:
     return Path(os.path.realpath(path)) == unlinked and path.is_file()
 
 
-def _read_card(path: Path) -> str | None:
+def _refuse_linked_card(path: Path) -> None:
     if path.is_symlink():
         raise ConfigError(f"{path}: the dataset card is a link: newspkg never reads or writes through links")
+
+
+def _read_card(path: Path) -> str | None:
+    _refuse_linked_card(path)
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:

@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from newspkg.codec import dump_line, lines_to_table
-from newspkg.errors import PackageError
+from newspkg.errors import ConfigError, PackageError
 
 ROW_GROUP_SIZE = 10_000
 MAX_ROW_GROUP_BYTES = 8 << 20  # of JSON: parsing a group takes about 2.5x this at its peak, and two run at once
@@ -30,9 +30,27 @@ WRITE_BLOCK = 1 << 20  # JSONL bytes written (and hashed) at a time
 GROUPS_IN_FLIGHT = 2  # groups parsing or encoding: more kept the threads no busier, and cost memory
 
 
+def refuse_links(root: Path, path: Path) -> Path:
+    """``path``, once sure that neither it nor a folder between ``root`` and it is a link: newspkg
+    never writes through one (the link would take the write outside the package)."""
+    parts = path.relative_to(root).parts
+    for depth in range(1, len(parts) + 1):
+        if (part := root.joinpath(*parts[:depth])).is_symlink():
+            raise ConfigError(f"{part} is a link: newspkg never writes through links (make it a real folder or file)")
+    return path
+
+
+def create(path: Path, buffering: int = -1) -> BinaryIO:
+    """A new file of newspkg's own (a partial file, a scratch file): whatever had the name, a link
+    included, is removed first, and the file is created without following one."""
+    path.unlink(missing_ok=True)
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666), "wb", buffering)
+
+
 class _AtomicFile:
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, path: Path, within: Path | None = None) -> None:
+        """``within``: the folder from which down no part of ``path`` may be a link (default: its folder)."""
+        self.path = refuse_links(within or path.parent, path)
         self.partial = path.with_name(f".{path.name}.partial")
         path.parent.mkdir(parents=True, exist_ok=True)
 
@@ -59,9 +77,9 @@ class JsonlWriter(_AtomicFile):
     (both release the GIL) while the next is gathered: the file's size and sha256 are known when it
     is closed, without reading it back."""
 
-    def __init__(self, path: Path) -> None:
-        super().__init__(path)
-        self._file: BinaryIO = self.partial.open("wb")
+    def __init__(self, path: Path, within: Path | None = None) -> None:
+        super().__init__(path, within)
+        self._file = create(self.partial)
         self._block = bytearray()
         self._digest = hashlib.sha256()
         self._size = 0
@@ -119,15 +137,23 @@ class ParquetWriter(_AtomicFile):
     that one, at most ``GROUPS_IN_FLIGHT`` groups are held at once.
     """
 
-    def __init__(self, path: Path, schema: pa.Schema, row_group_size: int = ROW_GROUP_SIZE) -> None:
-        super().__init__(path)
+    def __init__(
+        self, path: Path, schema: pa.Schema, row_group_size: int = ROW_GROUP_SIZE, within: Path | None = None
+    ) -> None:
+        super().__init__(path, within)
+        self._file = create(self.partial)
         self._schema = schema
         self._row_group_size = row_group_size
         self._lines = bytearray()  # the group so far, appended in place: no second copy to join
         self._count = 0
-        self._writer = pq.ParquetWriter(
-            self.partial, schema, compression="zstd", write_statistics=True, use_dictionary=True
-        )
+        try:
+            self._writer = pq.ParquetWriter(
+                self._file, schema, compression="zstd", write_statistics=True, use_dictionary=True
+            )
+        except BaseException:
+            self._file.close()
+            self.discard()
+            raise
         self._parsers = ThreadPoolExecutor(PARSERS, thread_name_prefix="newspkg-json")
         self._encoder = ThreadPoolExecutor(1, thread_name_prefix="newspkg-parquet")  # one: groups stay in order
         self._in_flight: deque[Future[None]] = deque()  # groups being parsed or encoded, oldest first
@@ -159,16 +185,19 @@ class ParquetWriter(_AtomicFile):
         finally:
             self._parsers.shutdown(cancel_futures=True)
             self._encoder.shutdown(cancel_futures=True)
-            self._writer.close()
+            with self._file:
+                self._writer.close()
+                self._file.flush()
+                os.fsync(self._file.fileno())
 
 
 class BytesFile(_AtomicFile):
     """Contents known at once (the report, the descriptor), written durably to the partial file:
     bytes, or pieces of bytes written as they come."""
 
-    def __init__(self, path: Path, data: bytes | Iterable[bytes]) -> None:
-        super().__init__(path)
-        with self.partial.open("wb") as file:
+    def __init__(self, path: Path, data: bytes | Iterable[bytes], within: Path | None = None) -> None:
+        super().__init__(path, within)
+        with create(self.partial) as file:
             if isinstance(data, bytes):
                 file.write(data)
             else:
@@ -186,7 +215,7 @@ def commit_together(files: list[_AtomicFile], journal: Path) -> None:
     """
     pairs = [[os.path.relpath(f.partial, journal.parent), os.path.relpath(f.path, journal.parent)] for f in files]
     BytesFile(journal, orjson.dumps(pairs)).commit()
-    _fsync_folders(files)
+    _fsync_folders({f.path.parent for f in files})
     recover(journal)
 
 
@@ -194,15 +223,25 @@ def recover(journal: Path) -> bool:
     """Finish the renames an interrupted commit left in ``journal``; True when there were any.
 
     A journal may come with a downloaded package: only ``<folder>/.<name>.partial`` →
-    ``<folder>/<name>`` pairs below the journal's folder are followed; anything else is refused.
+    ``<folder>/<name>`` pairs below the journal's folder, reached without a link, are followed, and
+    only a regular file is renamed; anything else is refused.
     """
+    if journal.is_symlink():
+        raise PackageError(f"{journal} is a link, not a newspkg commit journal: delete it")
     if not journal.exists():
         return False
     pairs = [(journal.parent / partial, journal.parent / final) for partial, final in _journal_pairs(journal)]
     for partial, final in pairs:
+        try:
+            refuse_links(journal.parent, final)
+        except ConfigError as error:
+            raise PackageError(f"{journal}: {error}") from None
+        if partial.is_symlink() or (partial.exists() and not partial.is_file()):
+            raise PackageError(f"{journal}: {partial} is not a regular file: newspkg renames only its own files")
+    for partial, final in pairs:
         if partial.exists():
             partial.replace(final)
-    _fsync_folders([_AtomicFile(final) for _, final in pairs])
+    _fsync_folders({final.parent for _, final in pairs if final.parent.is_dir()})
     journal.unlink()
     return True
 
@@ -224,8 +263,8 @@ def _journal_pairs(journal: Path) -> list[tuple[str, str]]:
     return pairs
 
 
-def _fsync_folders(files: list[_AtomicFile]) -> None:
-    for folder in {f.path.parent for f in files}:
+def _fsync_folders(folders: set[Path]) -> None:
+    for folder in folders:
         descriptor = os.open(folder, os.O_RDONLY)
         try:
             os.fsync(descriptor)

@@ -82,7 +82,7 @@ def report_command(obj: Context, path: Path | None, output: Path | None, no_veri
         sys.stdout.write(page)
         return EXIT_CLEAN
     target = output or descriptor.parent / "build" / "report.html"
-    with BytesFile(target, page.encode()) as file:
+    with BytesFile(target, page.encode(), within=None if output else descriptor.parent) as file:
         file.commit()
     verify = figures["verify"]
     status = "not verified" if not verify["ran"] else "verify OK" if verify["ok"] else "verify FAILED"

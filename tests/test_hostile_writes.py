@@ -1,0 +1,130 @@
+"""Hostile places to write, and builds that cannot finish: nothing is written through a link, one
+build of a dataset runs at a time, a damaged outcome cache is a miss, and a full disk is one line
+naming the file with the previous package left as it was. Never a traceback."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import orjson
+import pytest
+from click.testing import Result
+
+from conftest import build_outputs
+from newspkg.package import JOURNAL_PATH
+from test_hostile import SEED, Built, build, make_project, put, with_url
+
+__all__ = ["build"]  # the fixture, imported for the tests below
+OTHER_URL = "http://finews.zning.xyz/other"
+
+
+@pytest.fixture
+def built_project(tmp_path: Path, build: Callable[..., Built]) -> Path:
+    """A project of two posts, built once: the package every test starts from."""
+    root = make_project(tmp_path / "p")
+    put(root, "raw/finews/a.txt", SEED)
+    put(root, "raw/finews/b.txt", with_url(OTHER_URL, SEED.replace("国有企业", "民营企业")))
+    assert build(root).exit_code == 0
+    return root
+
+
+def outputs(root: Path) -> dict[str, bytes]:
+    return {path: (root / path).read_bytes() for path in build_outputs(root)}
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file below ``folder`` (hidden ones included), by relative path."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+# -- links where newspkg writes ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "linked",
+    ["build", "build/.cache", "schema", "croissant.json", "datapackage.json", "build/articles.jsonl", "build/LICENSE"],
+)
+def test_build_never_writes_through_a_link(
+    linked: str, built_project: Path, tmp_path: Path, run: Callable[..., Result]
+) -> None:
+    """An output folder or file that is a link (to a copy of itself outside the project) stops the
+    build before any work: a configuration error naming the link; what it points to is untouched."""
+    root = built_project
+    target = tmp_path / "outside" / Path(linked).name
+    target.parent.mkdir()
+    (root / linked).rename(target)
+    (root / linked).symlink_to(target, target_is_directory=target.is_dir())
+    before = tree(target.parent)
+    put(root, "raw/finews/c.txt", with_url("http://finews.zning.xyz/third"))  # a change to write
+    result = run("build", "--jobs", "1", root=root)
+    assert result.exit_code == 2, result.output
+    assert result.stderr == f"newspkg: error: {root / linked} is a link: newspkg never writes through links " \
+        "(make it a real folder or file)\n"  # fmt: skip
+    assert tree(target.parent) == before
+    assert (root / linked).is_symlink()
+
+
+def test_a_partial_file_that_is_a_link_is_replaced_not_written_through(
+    built_project: Path, tmp_path: Path, build: Callable[..., Built]
+) -> None:
+    """A link left where a build puts its partial file is removed and a file made in its place: the
+    file it points to is never written."""
+    root = built_project
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious", encoding="utf-8")
+    for name in (".articles.jsonl.partial", ".articles.parquet.partial", ".report.json.partial", ".accepted.spill"):
+        (root / "build" / name).symlink_to(victim)
+    put(root, "raw/finews/c.txt", with_url("http://finews.zning.xyz/third"))
+    assert build(root).exit_code == 0
+    assert victim.read_text(encoding="utf-8") == "precious"
+    assert not [path for path in (root / "build").iterdir() if path.is_symlink()]
+
+
+def test_report_never_writes_through_a_linked_build_folder(
+    built_project: Path, tmp_path: Path, run: Callable[..., Result]
+) -> None:
+    """`newspkg report` of a package whose files are in data/ and whose build/ is a link: a
+    configuration error naming the link; nothing is written where it points."""
+    root = built_project
+    (root / "build").rename(root / "data")
+    descriptor = root / "datapackage.json"
+    descriptor.write_text(descriptor.read_text(encoding="utf-8").replace('"build/', '"data/'), encoding="utf-8")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (root / "build").symlink_to(outside, target_is_directory=True)
+    result = run("report", "--no-verify", str(root))
+    assert result.exit_code == 2, result.output
+    assert f"{root / 'build'} is a link" in result.stderr
+    assert not list(outside.iterdir())
+
+
+@pytest.mark.parametrize("how", ["folder", "partial", "journal"])
+def test_a_shipped_journal_renames_only_regular_files_inside(
+    how: str, built_project: Path, tmp_path: Path, run: Callable[..., Result]
+) -> None:
+    """A journal that came with a package, naming renames through a linked folder, of a partial file
+    that is a link, or that is itself a link: `validate datapackage.json` refuses it (exit 2, naming
+    it) and renames nothing."""
+    root = built_project
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / ".report.json.partial").write_text("planted", encoding="utf-8")
+    (outside / "report.json").write_text("precious", encoding="utf-8")
+    journal = orjson.dumps([["build/.report.json.partial", "build/report.json"]])
+    if how == "folder":
+        (root / "build").rename(tmp_path / "real-build")
+        (root / "build").symlink_to(outside, target_is_directory=True)
+    elif how == "partial":
+        (root / "build" / ".report.json.partial").symlink_to(outside / ".report.json.partial")
+    else:
+        (outside / "journal").write_bytes(journal)
+        (root / JOURNAL_PATH).symlink_to(outside / "journal")
+    if how != "journal":
+        (root / JOURNAL_PATH).write_bytes(journal)
+    before, report = tree(outside), (root / "build" / "report.json").read_bytes()
+    result = run("validate", str(root / "datapackage.json"))
+    assert result.exit_code == 2, result.output
+    assert str(root / JOURNAL_PATH) in result.stderr
+    assert tree(outside) == before
+    assert (root / "build" / "report.json").read_bytes() == report
