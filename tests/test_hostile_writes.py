@@ -4,16 +4,23 @@ naming the file with the previous package left as it was. Never a traceback."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import fcntl
+import subprocess
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TextIO
 
 import orjson
 import pytest
 from click.testing import Result
 
 from conftest import build_outputs
+from newspkg import scaffold
+from newspkg.build import LOCK_PATH
 from newspkg.package import JOURNAL_PATH
-from test_hostile import SEED, Built, build, make_project, put, with_url
+from test_hostile import NEWSPKG, SEED, Built, build, make_project, put, with_url
 
 __all__ = ["build"]  # the fixture, imported for the tests below
 OTHER_URL = "http://finews.zning.xyz/other"
@@ -128,3 +135,61 @@ def test_a_shipped_journal_renames_only_regular_files_inside(
     assert str(root / JOURNAL_PATH) in result.stderr
     assert tree(outside) == before
     assert (root / "build" / "report.json").read_bytes() == report
+
+
+# -- one build at a time -------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def lock_held(root: Path) -> Iterator[None]:
+    """The dataset's build lock, held as a running build holds it."""
+    with take_lock(root):
+        yield
+
+
+def take_lock(root: Path) -> TextIO:
+    """The lock file, locked until it is closed."""
+    (root / LOCK_PATH).parent.mkdir(parents=True, exist_ok=True)
+    file = (root / LOCK_PATH).open("a")
+    fcntl.flock(file, fcntl.LOCK_EX)
+    return file
+
+
+def test_a_second_build_at_once_exits_3_and_changes_nothing(built_project: Path, run: Callable[..., Result]) -> None:
+    """While a build holds the dataset's lock, another build (or build --check) exits 3 with one line
+    naming the lock, and writes nothing. The lock lives in build/.cache/, which `newspkg init`'s
+    .gitignore keeps out of commits."""
+    root = built_project
+    old = outputs(root)
+    put(root, "raw/finews/c.txt", with_url("http://finews.zning.xyz/third"))
+    with lock_held(root):
+        for args in ([], ["--check"]):
+            result = run("build", "--jobs", "1", *args, root=root)
+            assert result.exit_code == 3, result.output
+            assert result.stderr == f"newspkg: error: {root / LOCK_PATH}: another build of this dataset is " \
+                "running (build --wait waits for it)\n"  # fmt: skip
+    assert outputs(root) == old
+    assert LOCK_PATH.startswith("build/.cache/")
+    assert "build/.cache/" in scaffold.GITIGNORE.splitlines()
+
+
+def _waiting_for_a_lock(pid: int) -> bool:
+    """Whether process ``pid`` is blocked on a flock (a "->" line of /proc/locks)."""
+    lines = Path("/proc/locks").read_text(encoding="ascii").splitlines()
+    return any(line.split()[1] == "->" and line.split()[5] == str(pid) for line in lines)
+
+
+def test_build_wait_waits_for_the_running_build(built_project: Path) -> None:
+    """`build --wait` blocks on the lock while another build holds it, then builds."""
+    root = built_project
+    command = [str(NEWSPKG), "--root", str(root), "build", "--wait", "--jobs", "1", "-q"]
+    lock = take_lock(root)
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
+        with lock:
+            deadline = time.monotonic() + 60
+            while not _waiting_for_a_lock(process.pid) and process.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.01)
+            waited = _waiting_for_a_lock(process.pid)
+        _, stderr = process.communicate(timeout=120)
+    assert waited, "build --wait did not wait for the lock"
+    assert process.returncode == 0, stderr

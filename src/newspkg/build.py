@@ -8,6 +8,8 @@ writes the records that survive duplicate settlement.
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -25,6 +27,7 @@ from newspkg.convert import Converter, Outcome
 from newspkg.dedup import DuplicateIndex, Twin
 from newspkg.discover import project_raw_paths
 from newspkg.engines import SHARD_SIZE, Job, shards
+from newspkg.errors import BuildBusy
 from newspkg.issues import Issue
 from newspkg.publish import (
     CITATION_PATH,
@@ -49,6 +52,7 @@ from newspkg.write import (
 )
 
 CACHE_PATH = "build/.cache/outcomes.sqlite"
+LOCK_PATH = "build/.cache/build.lock"  # held (flock) by the build of a dataset: one at a time
 BASE_SCHEMA_PATH = f"schema/{BASE_FILE}"
 SPILL_NAME = ".accepted.spill"
 SPILL_BUFFER = 1 << 20
@@ -119,11 +123,41 @@ def build(
     now: datetime | None = None,
     engine: Engine | None = None,
     progress: Progress | None = None,
+    wait: bool = False,
 ) -> BuildSummary:
     """Write build/ and datapackage.json under ``out_root``; return what became of every input.
 
-    A link where an output (or a folder of one) goes is a configuration error.
+    One build of a project at a time: another one holding its lock is :class:`BuildBusy`, unless
+    ``wait``. A link where an output (or a folder of one) goes is a configuration error.
     """
+    with build_lock(project.root, wait):
+        return _build(project, schemas, out_root, now, engine, progress)
+
+
+@contextlib.contextmanager
+def build_lock(root: Path, wait: bool) -> Iterator[None]:
+    """Hold the project's build lock (``LOCK_PATH``, never deleted: its inode is the lock)."""
+    path = refuse_links(root, root / LOCK_PATH)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o666)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            raise BuildBusy(f"{path}: another build of this dataset is running (build --wait waits for it)") from None
+        yield
+    finally:
+        os.close(descriptor)
+
+
+def _build(
+    project: Project,
+    schemas: SchemaSet,
+    out_root: Path,
+    now: datetime | None,
+    engine: Engine | None,
+    progress: Progress | None,
+) -> BuildSummary:
     recover(out_root / package.JOURNAL_PATH)  # a build killed while committing: finish its renames first
     engine = engine or Engine()
     previous = package.read_descriptor(project.descriptor_path)
@@ -299,12 +333,12 @@ def _reject_entry(outcome: Outcome) -> dict[str, Any]:
     }
 
 
-def check(project: Project, schemas: SchemaSet, engine: Engine | None = None) -> list[str]:
+def check(project: Project, schemas: SchemaSet, engine: Engine | None = None, wait: bool = False) -> list[str]:
     """Rebuild (without the cache) into a scratch folder; name every committed output that differs,
     the descriptor last."""
     engine = replace(engine or Engine(), cache=False)
     with tempfile.TemporaryDirectory(prefix="newspkg-check-") as scratch:
-        build(project, schemas, Path(scratch), engine=engine)
+        build(project, schemas, Path(scratch), engine=engine, wait=wait)
         outputs = sorted(
             (path.relative_to(scratch).as_posix() for path in Path(scratch).rglob("*") if path.is_file()),
             key=lambda name: (name == "datapackage.json", name),

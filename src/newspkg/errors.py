@@ -6,6 +6,7 @@
     ├── ConfigError              bad project layout, source.toml, schema or option (exit code 2)
     ├── PackageError             a package that cannot even be read (missing descriptor, bad JSON)
     └── BuildError               a build that cannot finish (its cache changed under it)
+        └── BuildBusy            another build of the dataset is running (exit code 3)
 """
 
 from __future__ import annotations
@@ -25,3 +26,7 @@ class PackageError(NewspkgError):
 
 class BuildError(NewspkgError):
     """A build cannot finish; the message says why and what to do."""
+
+
+class BuildBusy(BuildError):
+    """Another build of the same dataset holds its lock."""

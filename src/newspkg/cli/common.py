@@ -16,10 +16,12 @@ from newspkg import report
 from newspkg.build import Engine
 from newspkg.config import Project, available_cores, load_project
 from newspkg.discover import project_raw_paths
-from newspkg.errors import NewspkgError
+from newspkg.errors import BuildBusy, NewspkgError
 from newspkg.schema import SchemaSet, load_schemas
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_CONFIG = 0, 1, 2
+EXIT_BUSY = 3  # another build of the dataset is running
+EXIT_CODES: dict[type[NewspkgError], int] = {BuildBusy: EXIT_BUSY}
 OUTPUT_OPTIONS = (
     click.option(
         "--format", "fmt", type=click.Choice(sorted(report.FORMATS)), default="text", show_default=True,
@@ -60,7 +62,8 @@ class Context:
 
 
 def exits_on_config_errors(command: Callable[..., int]) -> Callable[..., None]:
-    """Turn the library's "cannot continue" exceptions into one message and exit code 2, in one place."""
+    """Turn the library's "cannot continue" exceptions into one message and an exit code, in one
+    place: 3 when another build is running, else 2."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> None:
@@ -68,7 +71,7 @@ def exits_on_config_errors(command: Callable[..., int]) -> Callable[..., None]:
             code = command(*args, **kwargs)
         except NewspkgError as error:
             click.echo(f"newspkg: error: {report.printable(str(error))}", err=True)
-            sys.exit(EXIT_CONFIG)
+            sys.exit(EXIT_CODES.get(type(error), EXIT_CONFIG))
         sys.exit(code)
 
     return wrapper

@@ -72,25 +72,27 @@ def sources_add_command(obj: Context, name: str, adapter: str, language: str, ti
 
 @click.command("build")
 @click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 if committed outputs differ.")
+@click.option("--wait", is_flag=True, help="When another build of the dataset is running, wait for it (else exit 3).")
 @engine_options
 @output_options
 @click.pass_obj
 @exits_on_config_errors
-def build_command(obj: Context, check_only: bool, engine: Engine, output: report.Output) -> int:
+def build_command(obj: Context, check_only: bool, wait: bool, engine: Engine, output: report.Output) -> int:
     """Convert raw/ into build/ and datapackage.json, and summarise what every file became.
 
-    Exits 1 when a file is rejected and its source does not acknowledge that reject.
+    Exits 1 when a file is rejected and its source does not acknowledge that reject, 3 when another
+    build of the dataset is running (see --wait).
     """
     project, schemas = obj.project()
     if check_only:
-        stale = check(project, schemas, engine=engine)
+        stale = check(project, schemas, engine=engine, wait=wait)
         for path in stale:
             output.line(f"{path}: differs from a rebuild (run newspkg build and commit the result)")
         output.write(f"FAILED: {len(stale)} outputs are stale\n" if stale else "OK: build outputs are up to date\n")
         return EXIT_PROBLEMS if stale else EXIT_CLEAN
     started = time.monotonic()
     with progress_bar("building", lambda: raw_count(project)) as progress:
-        summary = build(project, schemas, project.root, engine=engine, progress=progress)
+        summary = build(project, schemas, project.root, engine=engine, progress=progress, wait=wait)
     title = f"newspkg build: wrote {_written(project.descriptor_path)}"
     _write_summary(summary, output, title, time.monotonic() - started, listed_in="build/rejects.jsonl")
     return EXIT_PROBLEMS if summary.unacknowledged else EXIT_CLEAN
