@@ -5,19 +5,21 @@ naming the file with the previous package left as it was. Never a traceback."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
+import os
 import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import Any, BinaryIO, TextIO
 
 import orjson
 import pytest
 from click.testing import Result
 
 from conftest import build_outputs
-from newspkg import scaffold
+from newspkg import scaffold, write
 from newspkg.build import LOCK_PATH
 from newspkg.package import JOURNAL_PATH
 from test_hostile import NEWSPKG, SEED, Built, build, make_project, put, with_url
@@ -193,3 +195,79 @@ def test_build_wait_waits_for_the_running_build(built_project: Path) -> None:
         _, stderr = process.communicate(timeout=120)
     assert waited, "build --wait did not wait for the lock"
     assert process.returncode == 0, stderr
+
+
+# -- a full disk ---------------------------------------------------------------------------------
+
+
+class Full:
+    """A file whose writes fail as on a full disk (or quota); everything else as the real file."""
+
+    def __init__(self, file: BinaryIO, number: int) -> None:
+        self._file, self._number = file, number
+
+    def write(self, data: Any) -> int:
+        raise OSError(self._number, os.strerror(self._number))
+
+    writelines = write
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._file, name)
+
+    def __enter__(self) -> Full:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._file.close()
+
+
+@pytest.mark.parametrize(
+    ("name", "number"),
+    [
+        ("build/articles.jsonl", errno.ENOSPC),
+        ("build/articles.parquet", errno.ENOSPC),
+        ("datapackage.json", errno.EDQUOT),
+        ("build/.accepted.spill", errno.ENOSPC),
+    ],
+)
+def test_a_full_disk_stops_the_build_naming_the_file(
+    name: str, number: int, built_project: Path, monkeypatch: pytest.MonkeyPatch, run: Callable[..., Result]
+) -> None:
+    """ENOSPC or EDQUOT while writing an output: exit 4, one line naming the file, and the previous
+    package left exactly as it was."""
+    root = built_project
+    old = outputs(root)
+    put(root, "raw/finews/c.txt", with_url("http://finews.zning.xyz/third"))
+    real = write.create
+    folder, _, file = name.rpartition("/")
+    partial = file if file.endswith(".spill") else f".{file}.partial"
+
+    def create(path: Path, buffering: int = -1) -> BinaryIO | Full:
+        made = real(path, buffering)
+        return Full(made, number) if path == root / folder / partial else made
+
+    monkeypatch.setattr("newspkg.write.create", create)
+    monkeypatch.setattr("newspkg.build.create", create)
+    result = run("build", "--jobs", "1", root=root)
+    assert result.exit_code == 4, result.output
+    reason = os.strerror(number)
+    assert result.stderr == f"newspkg: error: {root / name}: {reason} (nothing was replaced): free space, then retry\n"
+    assert outputs(root) == old
+    assert not (root / JOURNAL_PATH).exists()
+
+
+def test_a_full_disk_while_writing_records_is_not_a_traceback(
+    built_project: Path, monkeypatch: pytest.MonkeyPatch, run: Callable[..., Result]
+) -> None:
+    """The records' writer failing with ENOSPC (on its own thread): exit 4 naming articles.jsonl."""
+    root = built_project
+    old = outputs(root)
+
+    def full(self: write.JsonlWriter, block: bytes) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(write.JsonlWriter, "_write", full)
+    result = run("build", "--jobs", "1", "--no-cache", root=root)
+    assert result.exit_code == 4, result.output
+    assert result.stderr.startswith(f"newspkg: error: {root / 'build' / 'articles.jsonl'}: No space left on device")
+    assert outputs(root) == old

@@ -47,6 +47,7 @@ from newspkg.write import (
     ParquetWriter,
     commit_together,
     create,
+    disk_full_stops,
     recover,
     refuse_links,
 )
@@ -165,11 +166,13 @@ def _build(
     _refuse_linked_outputs(project, out_root, previous)
     outcomes = convert_all(project, schemas, now, engine=engine)  # configuration errors stop the build here
     manifest = package.Manifest()
-    jsonl = JsonlWriter(out_root / package.JSONL_PATH, within=out_root)
-    parquet = ParquetWriter(out_root / package.PARQUET_PATH, schemas.arrow_schema(), within=out_root)
-    rejects = JsonlWriter(out_root / REJECTS_PATH, within=out_root)
-    kept_writer = KeptWriter(jsonl, parquet, CachedLines(project.root / CACHE_PATH, Converter(project, schemas, now)))
-    with contextlib.closing(kept_writer), jsonl, parquet, rejects:  # the writers finish first: they read from it
+    with (  # the writers finish first (they read from the cache), and one that cannot start closes the others
+        contextlib.closing(CachedLines(project.root / CACHE_PATH, Converter(project, schemas, now))) as cached,
+        JsonlWriter(out_root / package.JSONL_PATH, within=out_root) as jsonl,
+        ParquetWriter(out_root / package.PARQUET_PATH, schemas.arrow_schema(), within=out_root) as parquet,
+        JsonlWriter(out_root / REJECTS_PATH, within=out_root) as rejects,
+    ):
+        kept_writer = KeptWriter(jsonl, parquet, cached)
 
         def on_outcome(outcome: Outcome) -> None:
             manifest.add(outcome.raw_path, outcome.raw_sha256)
@@ -223,7 +226,7 @@ def _settle(
     index = DuplicateIndex()
     spill_path = scratch / SPILL_NAME
     try:
-        with create(spill_path, SPILL_BUFFER) as spill:
+        with disk_full_stops(spill_path), create(spill_path, SPILL_BUFFER) as spill:
             _spill_accepted(outcomes, summary, index, spill, on_outcome)
         index.settle()
         with spill_path.open("rb", buffering=SPILL_BUFFER) as spill:
@@ -294,9 +297,6 @@ class KeptWriter:
             line = from_cache[record.raw_path] if record.line_cached else record.line
             self._jsonl.write_line(line)
             self._parquet.write_line(line)
-
-    def close(self) -> None:
-        self._cached_lines.close()
 
 
 def _spill_header(seq: int, outcome: Outcome) -> bytes:

@@ -6,7 +6,8 @@
     ├── ConfigError              bad project layout, source.toml, schema or option (exit code 2)
     ├── PackageError             a package that cannot even be read (missing descriptor, bad JSON)
     └── BuildError               a build that cannot finish (its cache changed under it)
-        └── BuildBusy            another build of the dataset is running (exit code 3)
+        ├── BuildBusy            another build of the dataset is running (exit code 3)
+        └── DiskFull             the disk or the quota is full (exit code 4)
 """
 
 from __future__ import annotations
@@ -30,3 +31,7 @@ class BuildError(NewspkgError):
 
 class BuildBusy(BuildError):
     """Another build of the same dataset holds its lock."""
+
+
+class DiskFull(BuildError):
+    """A write failed for want of space (ENOSPC) or quota (EDQUOT); the message names the file."""

@@ -7,10 +7,12 @@ half-written file where a reader would look.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import os
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 from types import TracebackType
@@ -21,7 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from newspkg.codec import dump_line, lines_to_table
-from newspkg.errors import ConfigError, PackageError
+from newspkg.errors import ConfigError, DiskFull, PackageError
 
 ROW_GROUP_SIZE = 10_000
 MAX_ROW_GROUP_BYTES = 8 << 20  # of JSON: parsing a group takes about 2.5x this at its peak, and two run at once
@@ -45,6 +47,17 @@ def create(path: Path, buffering: int = -1) -> BinaryIO:
     included, is removed first, and the file is created without following one."""
     path.unlink(missing_ok=True)
     return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666), "wb", buffering)
+
+
+@contextlib.contextmanager
+def disk_full_stops(path: Path) -> Iterator[None]:
+    """A full disk or quota while writing ``path`` becomes :class:`DiskFull`, naming it."""
+    try:
+        yield
+    except OSError as error:
+        if error.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        raise DiskFull(f"{path}: {os.strerror(error.errno)} (nothing was replaced): free space, then retry") from None
 
 
 class _AtomicFile:
@@ -108,7 +121,8 @@ class JsonlWriter(_AtomicFile):
     def _wait(self) -> None:
         writing, self._writing = self._writing, None
         if writing is not None:
-            writing.result()  # a write error surfaces here, in the build
+            with disk_full_stops(self.path):
+                writing.result()  # a write error surfaces here, in the build
 
     def facts(self) -> tuple[int, str]:
         """Size and sha256 of everything written; call after :meth:`close`."""
@@ -119,8 +133,9 @@ class JsonlWriter(_AtomicFile):
             if self._block:
                 self._write_block()
             self._wait()
-            self._file.flush()
-            os.fsync(self._file.fileno())
+            with disk_full_stops(self.path):
+                self._file.flush()
+                os.fsync(self._file.fileno())
         finally:
             self._writer.shutdown()
             self._file.close()
@@ -147,9 +162,10 @@ class ParquetWriter(_AtomicFile):
         self._lines = bytearray()  # the group so far, appended in place: no second copy to join
         self._count = 0
         try:
-            self._writer = pq.ParquetWriter(
-                self._file, schema, compression="zstd", write_statistics=True, use_dictionary=True
-            )
+            with disk_full_stops(path):  # it writes the file's header at once
+                self._writer = pq.ParquetWriter(
+                    self._file, schema, compression="zstd", write_statistics=True, use_dictionary=True
+                )
         except BaseException:
             self._file.close()
             self.discard()
@@ -170,7 +186,8 @@ class ParquetWriter(_AtomicFile):
             lines, count = self._lines, self._count
             self._lines, self._count = bytearray(), 0
             while len(self._in_flight) >= GROUPS_IN_FLIGHT:
-                self._in_flight.popleft().result()  # an error surfaces here, in the build
+                with disk_full_stops(self.path):
+                    self._in_flight.popleft().result()  # an error surfaces here, in the build
             table = self._parsers.submit(lines_to_table, lines, self._schema)
             self._in_flight.append(self._encoder.submit(self._encode, table, count))
 
@@ -180,12 +197,13 @@ class ParquetWriter(_AtomicFile):
     def close(self) -> None:
         try:
             self._write_row_group()
-            while self._in_flight:
-                self._in_flight.popleft().result()
+            with disk_full_stops(self.path):
+                while self._in_flight:
+                    self._in_flight.popleft().result()
         finally:
             self._parsers.shutdown(cancel_futures=True)
             self._encoder.shutdown(cancel_futures=True)
-            with self._file:
+            with disk_full_stops(self.path), self._file:
                 self._writer.close()
                 self._file.flush()
                 os.fsync(self._file.fileno())
@@ -197,7 +215,7 @@ class BytesFile(_AtomicFile):
 
     def __init__(self, path: Path, data: bytes | Iterable[bytes], within: Path | None = None) -> None:
         super().__init__(path, within)
-        with create(self.partial) as file:
+        with disk_full_stops(path), create(self.partial) as file:
             if isinstance(data, bytes):
                 file.write(data)
             else:

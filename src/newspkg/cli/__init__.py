@@ -1,8 +1,9 @@
 """The ``newspkg`` command: parse options, call the library, pick the exit code.
 
 The only package that prints or imports click. Exit codes: 0 clean, 1 problems found, 2 usage or
-configuration error, 3 another build of the dataset running. The maintainer's commands are in
-:mod:`~newspkg.cli.dataset`, the data user's in :mod:`~newspkg.cli.package`.
+configuration error, 3 another build of the dataset running, 4 disk or quota full. The
+maintainer's commands are in :mod:`~newspkg.cli.dataset`, the data
+user's in :mod:`~newspkg.cli.package`.
 """
 
 from __future__ import annotations

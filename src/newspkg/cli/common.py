@@ -16,12 +16,13 @@ from newspkg import report
 from newspkg.build import Engine
 from newspkg.config import Project, available_cores, load_project
 from newspkg.discover import project_raw_paths
-from newspkg.errors import BuildBusy, NewspkgError
+from newspkg.errors import BuildBusy, DiskFull, NewspkgError
 from newspkg.schema import SchemaSet, load_schemas
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_CONFIG = 0, 1, 2
 EXIT_BUSY = 3  # another build of the dataset is running
-EXIT_CODES: dict[type[NewspkgError], int] = {BuildBusy: EXIT_BUSY}
+EXIT_DISK_FULL = 4  # no space (or quota) left: nothing was replaced
+EXIT_CODES: dict[type[NewspkgError], int] = {BuildBusy: EXIT_BUSY, DiskFull: EXIT_DISK_FULL}
 OUTPUT_OPTIONS = (
     click.option(
         "--format", "fmt", type=click.Choice(sorted(report.FORMATS)), default="text", show_default=True,
@@ -63,7 +64,7 @@ class Context:
 
 def exits_on_config_errors(command: Callable[..., int]) -> Callable[..., None]:
     """Turn the library's "cannot continue" exceptions into one message and an exit code, in one
-    place: 3 when another build is running, else 2."""
+    place: 3 when another build is running, 4 when the disk is full, else 2."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> None:

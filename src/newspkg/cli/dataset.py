@@ -81,7 +81,7 @@ def build_command(obj: Context, check_only: bool, wait: bool, engine: Engine, ou
     """Convert raw/ into build/ and datapackage.json, and summarise what every file became.
 
     Exits 1 when a file is rejected and its source does not acknowledge that reject, 3 when another
-    build of the dataset is running (see --wait).
+    build of the dataset is running (see --wait), 4 when the disk or the quota is full.
     """
     project, schemas = obj.project()
     if check_only:
