@@ -7,7 +7,9 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import json
 import os
+import sqlite3
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -20,7 +22,7 @@ from click.testing import Result
 
 from conftest import build_outputs
 from newspkg import scaffold, write
-from newspkg.build import LOCK_PATH
+from newspkg.build import CACHE_PATH, LOCK_PATH
 from newspkg.package import JOURNAL_PATH
 from test_hostile import NEWSPKG, SEED, Built, build, make_project, put, with_url
 
@@ -195,6 +197,47 @@ def test_build_wait_waits_for_the_running_build(built_project: Path) -> None:
         _, stderr = process.communicate(timeout=120)
     assert waited, "build --wait did not wait for the lock"
     assert process.returncode == 0, stderr
+
+
+# -- a damaged outcome cache ---------------------------------------------------------------------
+
+
+def alter_cache(root: Path, raw_path: str, column: str, value: Any) -> None:
+    with contextlib.closing(sqlite3.connect(root / CACHE_PATH)) as db:
+        db.execute(f"update outcome set {column} = ? where path = ?", (value, raw_path))
+        db.commit()
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [("issues", b"\xff"), ("issues", b'[{"rule": 1}]'), ("issues", "[]"), ("dedup", b"[1]"), ("line", b"\xff\n")],
+)
+def test_a_damaged_cache_row_is_a_miss(
+    column: str, value: bytes, built_project: Path, build: Callable[..., Built]
+) -> None:
+    """A cache row holding bytes no build writes: the file is converted again (the package is the
+    one a fresh build makes), and the row is mended (the next build takes it from the cache)."""
+    root = built_project
+    fresh = outputs(root)
+    alter_cache(root, "raw/finews/a.txt", column, value)
+    built = build(root)
+    assert (built.exit_code, built.summary["reused_from_cache"]) == (0, 1)
+    assert outputs(root) == fresh
+    assert build(root).summary["reused_from_cache"] == 2
+
+
+def test_a_record_altered_in_the_cache_is_not_published(built_project: Path, build: Callable[..., Built]) -> None:
+    """A cached line altered to another valid record (a new title) does not match the row's digest:
+    the file is converted again and the record published is the one its raw file makes."""
+    root = built_project
+    fresh = outputs(root)
+    with contextlib.closing(sqlite3.connect(root / CACHE_PATH)) as db:
+        (line,) = db.execute("select line from outcome where path = 'raw/finews/a.txt'").fetchone()
+    record = json.loads(line)
+    alter_cache(root, "raw/finews/a.txt", "line", orjson.dumps({**record, "title": "ALTERED"}) + b"\n")
+    built = build(root)
+    assert built.accepted("raw/finews/a.txt")["title"] == record["title"]
+    assert outputs(root) == fresh
 
 
 # -- a full disk ---------------------------------------------------------------------------------

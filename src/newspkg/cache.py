@@ -6,8 +6,10 @@ the sidecar, and the file's stamp (size, times and inode of it and its sidecar, 
 :func:`newspkg.discover.file_stamp`). The outcome is reused when the settings are the same and
 either the stamp is unchanged (the file is then not even read) or the bytes are. Rows are keyed by
 path, so a build, which goes in path order, appends to the table rather than scattering writes.
-The line comes last in a row: SQLite then reads its overflow pages only for the queries that ask
-for it (a record's line is kilobytes; everything else in the row, a few hundred bytes).
+The line comes last in a row. A row also holds the sha256 of what the outcome is made of (its
+duplicate key, issues and line): a row that does not match it (damaged, or altered by hand) is a
+miss, and the file is converted again; a damaged cache never stops a build nor is published.
+Checking reads each line when its outcome is reused, and again when the build writes it.
 
 Stamps younger than ``RACY_SECONDS`` are not kept, because a write in the same clock tick as the
 build could leave the stamp unchanged (git's "racily clean" problem). Outcomes that depend on the
@@ -32,34 +34,31 @@ from newspkg.discover import RawFile, Stamp, source_of
 from newspkg.errors import BuildError, ConfigError
 from newspkg.issues import Issue, has_errors
 
-FORMAT = 6  # bump when what a row holds changes: an older cache is then emptied, not misread
+FORMAT = 7  # bump when what a row holds changes: an older cache is then emptied, not misread
 RACY_SECONDS = 2
 LOCK_WAIT = 60  # seconds a worker waits for another one's write
 NO_STAMP = "-"  # a stamp too recent to trust: the bytes decide
 SCHEMA = """
 create table if not exists outcome (
     path text primary key, settings text not null, raw_sha256 text not null, sidecar_sha256 text not null,
-    stamp text not null, dedup blob, issues blob not null, line blob
+    stamp text not null, dedup blob, issues blob not null, digest text not null, line blob
 );
 """
-# What an Outcome needs from a row, without the line itself (only whether there is one). By
-# path, for files whose stamps are compared in Python (``{}``: the placeholders of many paths):
-SELECT_MANY = (
-    "select path, settings, stamp, raw_sha256, line is not null, dedup, issues from outcome where path in ({})"
-)
+# What an Outcome is made of, and the digest it is checked against. By path, for files whose
+# stamps are compared in Python (``{}``: the placeholders of many paths):
+SELECT_MANY = "select path, settings, stamp, raw_sha256, dedup, issues, digest, line from outcome where path in ({})"
 SELECT_BY_BYTES = (  # a file that was read: the same bytes under the same settings
-    "select raw_sha256, line is not null, dedup, issues from outcome"
+    "select raw_sha256, dedup, issues, digest, line from outcome"
     " where path = ? and settings = ? and raw_sha256 = ? and sidecar_sha256 = ?"
 )
-SELECT_LINES = "select path, settings, raw_sha256, line from outcome where path in ({})"
-SELECT_LINE = "select line from outcome where path = ? and settings = ? and raw_sha256 = ?"
+SELECT_LINES = "select path, settings, raw_sha256, dedup, issues, digest, line from outcome where path in ({})"
 # What a cache can fail with, each meaning "no cache here" (see OutcomeCache).
 CACHE_FAILURES = (sqlite3.Error, OSError, UnicodeEncodeError)
 T = TypeVar("T")
 BATCH = 500  # paths to a query (SQLite takes at least 999 parameters)
 CHANGED_UNDER_BUILD = "the outcome cache changed during the build (another build at once?): build again"
 RESTAMP = "update outcome set stamp = ? where path = ? and settings = ? and raw_sha256 = ?"
-Row = tuple[str, str, str, str, str, bytes | None, bytes, bytes | None]
+Row = tuple[str, str, str, str, str, bytes | None, bytes, str, bytes | None]
 
 
 class _Keyed(Protocol):
@@ -136,33 +135,27 @@ class _Store:
         return "settings" if row[0] != self._converter.settings_digest(raw.source) else "changed"
 
     def _outcome(
-        self, raw_path: str, source: str, raw_sha256: str, has_line: int, dedup: bytes | None, issues: bytes
+        self, raw_path: str, source: str, raw_sha256: str, dedup: Any, issues: Any, digest: Any, line: Any
     ) -> Outcome | None:
+        if not _intact(digest, dedup, issues, line):
+            return None  # damaged or altered: convert again
         found = tuple(Issue.from_dict(i) for i in orjson.loads(issues))
         rejected = has_errors(found)
-        if not has_line and not rejected:
+        if line is None and not rejected:
             return None  # a row no build writes (no record, yet no error): convert again
         # An accepted record's line stays here until the build writes it; a reject's goes with it
         # into rejects.jsonl (rejects are few).
-        line_cached = bool(has_line) and not rejected
-        line = self._line(raw_path, source, raw_sha256) if has_line and rejected else None
         return Outcome(
             raw_path,
             raw_sha256,
             source,
-            line,
+            line if rejected else None,
             tuple(orjson.loads(dedup)) if dedup is not None else None,
             found,
             self._converter.acknowledgement_of(source, raw_path, found),
             from_cache=True,
-            line_cached=line_cached,
+            line_cached=line is not None and not rejected,
         )
-
-    def _line(self, raw_path: str, source: str, raw_sha256: str) -> bytes | None:
-        """The line kept for these bytes of this file under the current settings, if any."""
-        settings = self._converter.settings_digest(source)
-        row = self._db.execute(SELECT_LINE, (raw_path, settings, raw_sha256)).fetchone()
-        return None if row is None else row[0]
 
     def put(self, raw: RawFile, outcome: Outcome, stamp: Stamp | None) -> None:
         """Keep the outcome, and the stamp the file had before it was read (unless too recent).
@@ -178,17 +171,11 @@ class _Store:
         if outcome.from_cache:
             self._restamped.append((stamp_text, raw.path, settings, raw.sha256))
             return
+        dedup = orjson.dumps(outcome.key) if outcome.key is not None else None
+        issues = orjson.dumps([i.to_dict() for i in outcome.issues])
+        digest = _digest(dedup, issues, outcome.line)
         self._pending.append(
-            (
-                raw.path,
-                settings,
-                raw.sha256,
-                _sidecar_sha256(raw),
-                stamp_text,
-                orjson.dumps(outcome.key) if outcome.key is not None else None,
-                orjson.dumps([i.to_dict() for i in outcome.issues]),
-                outcome.line,
-            )
+            (raw.path, settings, raw.sha256, _sidecar_sha256(raw), stamp_text, dedup, issues, digest, outcome.line)
         )
 
     def flush(self) -> None:
@@ -199,7 +186,7 @@ class _Store:
             return
         self._db.execute("begin immediate")
         try:
-            self._db.executemany("insert or replace into outcome values (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            self._db.executemany("insert or replace into outcome values (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
             self._db.executemany(RESTAMP, restamped)
             self._db.execute("commit")
         except BaseException:
@@ -282,16 +269,14 @@ class CachedLines:
         """Raw path → line, for each (raw path, source, raw sha256) wanted."""
         paths = [raw_path for raw_path, _, _ in wanted]
         try:
-            rows = {
-                path: (settings, sha256, line)
-                for path, settings, sha256, line in _rows_by_path(self._open(), SELECT_LINES, paths)
-            }
+            rows = {path: row for path, *row in _rows_by_path(self._open(), SELECT_LINES, paths)}
         except sqlite3.Error as error:
             raise BuildError(f"{CHANGED_UNDER_BUILD} ({error})") from None
         lines = {}
         for raw_path, source, raw_sha256 in wanted:
-            settings, sha256, line = rows.get(raw_path, ("", "", None))
-            if line is None or (settings, sha256) != (self._converter.settings_digest(source), raw_sha256):
+            settings, sha256, dedup, issues, digest, line = rows.get(raw_path, ("", "", None, b"", "", None))
+            same = (settings, sha256) == (self._converter.settings_digest(source), raw_sha256)
+            if line is None or not same or not _intact(digest, dedup, issues, line):
                 raise BuildError(f"{CHANGED_UNDER_BUILD} ({raw_path} is no longer in it)")
             lines[raw_path] = line
         return lines
@@ -373,6 +358,21 @@ def _use_wal(db: sqlite3.Connection) -> None:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.01)
+
+
+def _digest(dedup: bytes | None, issues: bytes, line: bytes | None) -> str:
+    """The sha256 of what an outcome is made of, each part told apart from the next."""
+    hashed = hashlib.sha256()
+    for part in (dedup, issues, line):
+        hashed.update(b"-" if part is None else b"%d:" % len(part))
+        hashed.update(part or b"")
+    return hashed.hexdigest()
+
+
+def _intact(digest: Any, dedup: Any, issues: Any, line: Any) -> bool:
+    """Whether a row's parts are the ones its digest was made of (a damaged row's may not even be bytes)."""
+    parts = (dedup, issues, line)
+    return all(part is None or isinstance(part, bytes) for part in parts) and digest == _digest(*parts)
 
 
 def _sidecar_sha256(raw: RawFile) -> str:
