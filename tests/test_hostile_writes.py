@@ -297,6 +297,7 @@ def test_a_full_disk_stops_the_build_naming_the_file(
     assert result.stderr == f"newspkg: error: {root / name}: {reason} (nothing was replaced): free space, then retry\n"
     assert outputs(root) == old
     assert not (root / JOURNAL_PATH).exists()
+    assert not list(root.glob("**/.*.partial")), "the partial files are removed: they hold the space that ran out"
 
 
 def test_a_full_disk_while_writing_records_is_not_a_traceback(

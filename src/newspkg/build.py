@@ -27,7 +27,7 @@ from newspkg.convert import Converter, Outcome
 from newspkg.dedup import DuplicateIndex, Twin
 from newspkg.discover import project_raw_paths
 from newspkg.engines import SHARD_SIZE, Job, shards
-from newspkg.errors import BuildBusy
+from newspkg.errors import BuildBusy, DiskFull
 from newspkg.issues import Issue
 from newspkg.publish import (
     CITATION_PATH,
@@ -132,7 +132,19 @@ def build(
     ``wait``. A link where an output (or a folder of one) goes is a configuration error.
     """
     with build_lock(project.root, wait):
-        return _build(project, schemas, out_root, now, engine, progress)
+        try:
+            return _build(project, schemas, out_root, now, engine, progress)
+        except DiskFull:
+            _discard_partials(out_root)  # they hold the space that ran out
+            raise
+
+
+def _discard_partials(out_root: Path) -> None:
+    """Delete the partial files of a build that stopped before its commit (after it, recovery needs them)."""
+    if not (out_root / package.JOURNAL_PATH).exists():
+        for folder in (out_root, out_root / "build", out_root / "schema"):
+            for partial in folder.glob(".*.partial"):
+                partial.unlink()
 
 
 @contextlib.contextmanager
