@@ -315,7 +315,7 @@ def _acknowledged(data: dict[str, Any], where: str) -> dict[str, Acknowledgement
 def _rule_names(value: Any, where: str) -> frozenset[str]:
     names = [value] if isinstance(value, str) else value
     if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
-        raise ConfigError(f'{where} rules: a list of rule names, e.g. ["page:not-article"]')
+        raise ConfigError(f'{where} rules: a list of rule names, e.g. ["{rules.NOT_AN_ARTICLE.name}"]')
     known = {rule.name for rule in rules.RULES}
     for name in names:
         if name not in known and not name.startswith(("schema:", "package:")):

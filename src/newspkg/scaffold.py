@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from newspkg import __version__, adapters
+from newspkg import __version__, adapters, rules
 from newspkg.config import SOURCE_FILE, SOURCE_NAME
 from newspkg.errors import ConfigError
 from newspkg.hints import Hint
@@ -173,7 +173,7 @@ timezone = "{timezone}"
 # Many at once: a pattern over file and item names, and the rules its rejects may break.
 # [acknowledged."crawl.warc.gz::*"]
 # reason = "the crawl's list and tag pages"
-# rules = ["page:not-article"]
+# rules = ["{rules.NOT_AN_ARTICLE.name}"]
 
 # What the {adapter} adapter may be told about the site.
 [hints]
