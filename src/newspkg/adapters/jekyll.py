@@ -55,13 +55,18 @@ class PostAdapter:
         Hint("navigation_lines", Kind.FLAG, "lines of nothing but Markdown links are site navigation"),
         Hint("digest_quote", Kind.FLAG, "> lines are a digest of the body: the text only when there is no body"),
         Hint("bylines", Kind.FLAG, "leading Chinese bylines give the authors; （文章来源：…） the original publisher"),
-        Hint("url_template", Kind.TEXT, "the URL of a post from its slug, e.g. posts/{slug}/, against base_url"),
+        Hint(
+            "url_template",
+            Kind.TEXT,
+            "a post's URL from {slug}, {year}, {month}, {day}, {categories}, e.g. posts/{slug}/, against base_url",
+        ),
+        Hint("permalink", Kind.TEXT, "the site's permalink setting, e.g. /:categories/:year/:month/:day/:title.html"),
     )
 
     def parse(self, raw: RawFile, text: str, source: SourceConfig) -> Draft:
         hints = source.hints
         front, body = split_front_matter(text)
-        draft = _metadata(front, raw.path, hints.get("url_template"))
+        draft = _metadata(front, raw.path, hints.get("url_template"), hints.get("permalink"))
         lines = body.split("\n")
         if hints.get("url_line"):
             lines, draft.url = _take_url(lines, draft.url)
@@ -83,13 +88,12 @@ def markdown_paragraphs(body: str) -> list[str]:
     return html_paragraphs(MARKDOWN.render(TEMPLATE_TAG.sub("", body.replace("\x00", ""))))
 
 
-def _metadata(front: dict[str, Any], raw_path: str, url_template: str | None) -> Draft:
+def _metadata(front: dict[str, Any], raw_path: str, url_template: str | None, permalink: str | None) -> Draft:
     draft = Draft(
         title=_string(_first_key(front, "title")),
         published_at=_string(_first_key(front, "published_at")),
         modified_at=_string(_first_key(front, "modified_at")),
         authors=_names(_first_key(front, "authors")),
-        url=_url(front, url_template),
         section=_first(_first_key(front, "section")),
         tags=_list(_first_key(front, "tags")),
     )
@@ -99,6 +103,7 @@ def _metadata(front: dict[str, Any], raw_path: str, url_template: str | None) ->
         draft.published_at, draft.date_source = match[1], "file-name"
     elif match := PATH_DATE.search(_string(front.get("path")) or "") or PATH_DATE.search(raw_path):
         draft.published_at, draft.date_source = "-".join(match.groups()), "path"  # Hugo's path, or the folders
+    draft.url = _url(front, _url_parts(front, raw_path, draft.published_at), url_template, permalink)
     return draft
 
 
@@ -106,14 +111,45 @@ def _first_key(front: dict[str, Any], field: str) -> Any:
     return next((front[key] for key in KEYS[field] if front.get(key) not in (None, "", [])), None)
 
 
-def _url(front: dict[str, Any], template: str | None) -> str | None:
-    """The post's own URL: as the front matter gives it (relative ones resolve against base_url),
-    or made from its slug by ``url_template``; never a permalink pattern (``/:year/:title/``)."""
+def _url(front: dict[str, Any], parts: dict[str, str], template: str | None, permalink: str | None) -> str | None:
+    """The post's own URL: as the front matter gives it (relative ones resolve against base_url);
+    else ``url_template`` (the maintainer's word on the live site) filled from the post's slug, date
+    and categories; else its permalink pattern (``/:year/:title/``, the front matter's, then the
+    site's). None when a part is missing."""
     url = _string(_first_key(front, "url"))
     if url and ":" not in url.split("//", 1)[-1]:
         return url
-    slug = _string(front.get("slug"))
-    return template.format(slug=slug) if template and slug else None
+    if template:
+        try:
+            return template.format_map(parts)
+        except (KeyError, ValueError, IndexError):  # a part the post lacks, or a template that is no format
+            return None
+    pattern = url or permalink
+    return _expanded(pattern, parts) if pattern else None
+
+
+def _url_parts(front: dict[str, Any], raw_path: str, published: str | None) -> dict[str, str]:
+    """What a permalink is made of: the slug (the front matter's, else the file name's without its
+    date), the date the post is published on, its categories."""
+    stem = raw_path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    slug = _string(front.get("slug")) or re.sub(r"^\d{4}-\d{2}-\d{2}-", "", stem)
+    parts = {"slug": slug, "title": slug}
+    categories = _list(_first_key(front, "section"))
+    if categories:
+        parts["categories"] = "/".join(category.lower().replace(" ", "-") for category in categories)
+    if published and (day := re.match(r"(\d{4})-(\d{2})-(\d{2})", published)):
+        parts |= {"year": day[1], "month": day[2], "day": day[3]}
+    return parts
+
+
+def _expanded(pattern: str, parts: dict[str, str]) -> str | None:
+    """A Jekyll permalink pattern with the post's parts; None when it needs one the post lacks."""
+    names = re.findall(r":(categories|year|month|day|title|slug|output_ext)", pattern)
+    if any(name not in parts and name not in ("categories", "output_ext") for name in names):
+        return None
+    values = {**parts, "output_ext": ".html"}
+    url = re.sub(r":(categories|year|month|day|title|slug|output_ext)", lambda m: values.get(m[1], ""), pattern)
+    return re.sub(r"/{2,}", "/", url)  # a post without categories: no empty segment
 
 
 def _summary(front: dict[str, Any]) -> list[str]:
