@@ -173,7 +173,8 @@ class Converter:
             except SidecarError as error:
                 return None, [rules.SIDECAR_INVALID.issue(raw.path, f"{raw.path}{SIDECAR_SUFFIX}: {error}")]
         record = finish(draft, raw, source, adapter, decoded.encoding, self.schemas.empty_values, from_sidecar)
-        noted = _noted(record, raw, source)
+        noted = [rule.issue(raw.path, message, record["id"], f"/{key}") for rule, key, message in draft.warnings]
+        noted += _noted(record, raw, source)
         checked = self._checker.check(record, raw.path)
         return record, sorted({*noted, *checked}) if noted else checked
 

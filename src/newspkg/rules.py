@@ -66,6 +66,12 @@ LANGUAGE_MISMATCH = Rule(
     Stage.CONVERT,
     "the text is plainly in another language (or Chinese script) than source.toml's `language` declares",
 )
+DATE_FALLBACK = Rule(
+    "date:fallback",
+    WARNING,
+    Stage.CONVERT,
+    "the file states a date that is no date: `published_at` is taken from its file name or folders",
+)
 
 SCHEMA = Rule(
     "schema:<keyword>",

@@ -18,6 +18,7 @@ from newspkg.config import SourceConfig
 from newspkg.discover import RawFile
 from newspkg.errors import ConfigError
 from newspkg.hints import did_you_mean
+from newspkg.rules import Rule
 
 ENTRY_POINT_GROUP = "newspkg.adapters"
 
@@ -39,6 +40,9 @@ class Draft:
     captions: list[str] = field(default_factory=list)
     date_source: str | None = None  # where published_at was found: "front-matter", "byline", "footer", ...
     extra: dict[str, Any] = field(default_factory=dict)  # fields of a source's schema extension
+    # What the adapter took in place of what the file states, as (warning rule, field, message):
+    # the record keeps it, the build reports it.
+    warnings: list[tuple[Rule, str, str]] = field(default_factory=list)
 
 
 class NotAnArticle(Exception):

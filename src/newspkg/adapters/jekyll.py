@@ -12,9 +12,11 @@ import html
 import re
 from collections.abc import Iterable
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from markdown_it import MarkdownIt
 
+from newspkg import rules
 from newspkg.adapters import Draft
 from newspkg.adapters.front_matter import split_front_matter
 from newspkg.bylines import byline_names, is_byline
@@ -23,6 +25,7 @@ from newspkg.discover import RawFile
 from newspkg.hints import Hint, Kind
 from newspkg.html_text import html_paragraphs
 from newspkg.markers import CAPTION_STARTS, IMAGE_CREDIT, LABELS, TRAILING_SOURCE
+from newspkg.normalize import parse_datetime
 
 # Front matter keys, first found wins.
 KEYS = {
@@ -44,6 +47,7 @@ NAVIGATION_LINE = re.compile(rf"^\s*{LINK}(?:\s*(?:[|｜]\s*)?{LINK})*\s*$")
 TEMPLATE_TAG = re.compile(r"\{%.*?%\}|\{\{.*?\}\}", re.S)
 MAX_BYLINE_PARAGRAPHS = 3
 MARKDOWN = MarkdownIt("commonmark", {"html": True})
+UTC_ZONE = ZoneInfo("UTC")  # whether a date string is a date does not depend on its zone
 
 
 class PostAdapter:
@@ -97,14 +101,26 @@ def _metadata(front: dict[str, Any], raw_path: str, url_template: str | None, pe
         section=_first(_first_key(front, "section")),
         tags=_list(_first_key(front, "tags")),
     )
-    if draft.published_at:
+    stated = draft.published_at
+    if stated and parse_datetime(stated, UTC_ZONE) is None and (fallback := _date_from_path(front, raw_path)):
+        draft.published_at, draft.date_source = fallback
+        message = f"the front matter's date {stated!r} is no date: the post's {draft.date_source} gives {fallback[0]}"
+        draft.warnings.append((rules.DATE_FALLBACK, "published_at", message))
+    elif stated:
         draft.date_source = "front-matter"
-    elif match := FILE_NAME_DATE.search(raw_path):
-        draft.published_at, draft.date_source = match[1], "file-name"
-    elif match := PATH_DATE.search(_string(front.get("path")) or "") or PATH_DATE.search(raw_path):
-        draft.published_at, draft.date_source = "-".join(match.groups()), "path"  # Hugo's path, or the folders
+    elif found := _date_from_path(front, raw_path):
+        draft.published_at, draft.date_source = found
     draft.url = _url(front, _url_parts(front, raw_path, draft.published_at), url_template, permalink)
     return draft
+
+
+def _date_from_path(front: dict[str, Any], raw_path: str) -> tuple[str, str] | None:
+    """The day the file name (Jekyll's 2024-01-02-title.md), a Hugo ``path`` or the folders give."""
+    if match := FILE_NAME_DATE.search(raw_path):
+        return match[1], "file-name"
+    if match := PATH_DATE.search(_string(front.get("path")) or "") or PATH_DATE.search(raw_path):
+        return "-".join(match.groups()), "path"  # Hugo's path, or the folders
+    return None
 
 
 def _first_key(front: dict[str, Any], field: str) -> Any:
