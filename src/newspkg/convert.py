@@ -173,7 +173,9 @@ class Converter:
             except SidecarError as error:
                 return None, [rules.SIDECAR_INVALID.issue(raw.path, f"{raw.path}{SIDECAR_SUFFIX}: {error}")]
         record = finish(draft, raw, source, adapter, decoded.encoding, self.schemas.empty_values, from_sidecar)
-        noted = [rule.issue(raw.path, message, record["id"], f"/{key}") for rule, key, message in draft.warnings]
+        # an adapter's substitution, unless the sidecar replaced the field anyway
+        substituted = [(rule, key, message) for rule, key, message in draft.warnings if key not in from_sidecar]
+        noted = [rule.issue(raw.path, message, record["id"], f"/{key}") for rule, key, message in substituted]
         noted += _noted(record, raw, source)
         checked = self._checker.check(record, raw.path)
         return record, sorted({*noted, *checked}) if noted else checked
