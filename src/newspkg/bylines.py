@@ -18,14 +18,11 @@ MAX_BYLINE_CHARS = 40
 def is_byline(paragraph: str) -> bool:
     """A short paragraph that starts with a role (after a label and an outlet: "扬子晚报记者 张楠")
     and reads as names, not as a sentence."""
+    if len(paragraph) > MAX_BYLINE_CHARS:
+        return False
     text = _unbracketed(paragraph)
     start = BYLINE_START.match(text)
-    return (
-        len(paragraph) <= MAX_BYLINE_CHARS
-        and start is not None
-        and not SENTENCE_PUNCTUATION.search(text, start.end())
-        and bool(byline_names(paragraph))
-    )
+    return start is not None and not SENTENCE_PUNCTUATION.search(text, start.end()) and bool(byline_names(paragraph))
 
 
 def byline_names(paragraph: str) -> list[str]:

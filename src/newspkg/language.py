@@ -23,7 +23,7 @@ CLOSE = ({"no", "nb", "nn"}, {"hr", "sr", "bs"}, {"ms", "id"}, {"fil", "tl"})
 
 def detect(text: str, title: str | None = None) -> str:
     """The BCP 47 tag of the language ``text`` (after its ``title``) is written in; "und" when CLD2 cannot tell."""
-    tag, _ = _detected((f"{title}\n{text}" if title else text)[:SAMPLE_CHARS])
+    tag, _ = _detected((f"{title}\n{text[:SAMPLE_CHARS]}" if title else text)[:SAMPLE_CHARS])
     return tag
 
 

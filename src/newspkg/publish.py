@@ -155,7 +155,7 @@ def _refuse_linked_card(path: Path) -> None:
 
 
 def _read_card(path: Path) -> str | None:
-    _refuse_linked_card(path)
+    """The maintainer's card (:func:`check_settings` refused a linked one before the build began)."""
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:

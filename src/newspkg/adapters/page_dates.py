@@ -148,7 +148,8 @@ def _timed_elements(tree: lxml_html.HtmlElement, day: Found, context: Context) -
         if 6 <= len(text) <= MAX_LABEL_CHARS and TIME_OF_DAY.search(text) and not MODIFIED_WORDS.search(said):
             for segment in _segments(text):
                 # "March 18 at 3:57 PM": a day without its year is the known day's
-                for found in _parsed([segment, segment + year, *_prefixes(segment)], "page text", context):
+                candidates = dict.fromkeys([segment, segment + year, *_prefixes(segment)])  # each parsed once
+                for found in _parsed(candidates, "page text", context):
                     if found.moment.has_time and found.moment.same_day(day.moment):
                         yield found
 
