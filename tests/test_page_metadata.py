@@ -210,3 +210,20 @@ def test_an_element_marked_updated_gives_no_time_to_the_published_day(tmp_path: 
     body = '<div class="byline">updated <span class="updated">December 27, 2014 at 12:10 PM</span></div>'
     record = record_of(convert(tmp_path, {"a.html": page(head, body)})["a.html"])
     assert record["published_at"] == "2014-12-27T00:00:00+08:00"  # the day alone, not 12:10
+
+
+@pytest.mark.parametrize(
+    ("stated", "shown", "expected"),
+    [
+        ("2024-05-20T06:33:26Z", "2024-05-20 14:33", "2024-05-20T14:33:26+08:00"),
+        ("2024-05-19T18:10:00+00:00", "2024-05-20 02:10", "2024-05-20T02:10:00+08:00"),  # the next day locally
+        ("2024-05-20T06:33:26Z", "2024-05-20 14:40", "2024-05-20T06:33:26+00:00"),  # another minute: no twin
+        ("2024-05-20T06:33:26Z", "2024-05-23 14:33", "2024-05-20T06:33:26+00:00"),  # another day: no twin
+    ],
+)
+def test_an_instant_in_utc_takes_the_offset_the_page_shows_it_at(
+    tmp_path: Path, stated: str, shown: str, expected: str
+) -> None:
+    head = f'<meta property="article:published_time" content="{stated}">'
+    record = record_of(convert(tmp_path, {"a.html": page(head, f"<p>发布时间：{shown}</p>")})["a.html"])
+    assert record["published_at"] == expected

@@ -59,7 +59,7 @@ DROPPED = ("script", "style", "noscript", "iframe", "template", "svg")
 
 class HtmlAdapter:
     name = "html"
-    version = "2.0.0"
+    version = "2.1.0"
     libraries = ("trafilatura", "htmldate", "extruct", "dateparser", "lxml")
     hints = (
         Hint("title_selector", Kind.TEXT, "CSS selector of the headline"),

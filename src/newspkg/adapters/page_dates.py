@@ -5,6 +5,8 @@ The order: JSON-LD, microdata, ``<meta>`` (article:*, OpenGraph, Dublin Core, pa
 ``<time datetime>``, labelled text on the page (``发布时间：``, "Published …"), htmldate's search of
 the whole page, the URL. The first place that has a date wins; a winner without a time of day takes
 the time another place gives for that day, and a naive time the offset another date of the page states.
+An instant stated in UTC that the page shows as a local time (the same minute, whole quarter-hours
+apart) takes the offset the page shows it at: the same instant, at the wall clock its readers see.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 from lxml import html as lxml_html
 
@@ -45,6 +47,7 @@ MAX_TIMED_ELEMENTS = 300  # only those stating a time of day are parsed
 TIME_OF_DAY = re.compile(r"\d{1,2}[:：]\d{2}|\d{1,2}\s*[ap]\.?m\b", re.I)
 NUMERIC_DATE_TIME = re.compile(r"(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s*\d{1,2}:\d\d(?::\d\d)?")
 MAX_LABEL_CHARS = 80
+MAX_UTC_OFFSET = timedelta(hours=14)
 MAX_DATE_WORDS = 8  # "Wednesday, 21 Sep 2011 4:35 PM ET"
 MODIFIED_WORDS = re.compile(r"updated|modified|更新|修改|aktualisiert|mis à jour|actualizado|atualizado", re.I)
 # Labelled dates in visible text: 发布时间：2024-05-13 08:30, 时间：…, "Published: …", "Posted on …".
@@ -84,7 +87,8 @@ def published_and_modified(
     if published and not published.moment.has_time:
         published = _first(_timed(tree, visible, published, context)) or published
     elsewhere = [*stated, *modified]
-    return _offset_from(published, elsewhere), _offset_from(modified[0] if modified else None, elsewhere)
+    published = _as_shown(_offset_from(published, elsewhere), tree, visible, context)
+    return published, _offset_from(modified[0] if modified else None, elsewhere)
 
 
 def _first(found: Iterable[Found]) -> Found | None:
@@ -108,6 +112,33 @@ def _offset_from(found: Found | None, elsewhere: list[Found]) -> Found | None:
         if other.moment.value.tzinfo is not None:
             return Found(found.moment.with_offset_of(other.moment), found.where)
     return found
+
+
+def _as_shown(found: Found | None, tree: lxml_html.HtmlElement, visible: str, context: Context) -> Found | None:
+    """An instant in UTC at the offset of the first local time the page shows for it, if any."""
+    if found is None or not found.moment.has_time or found.moment.value.utcoffset() != timedelta(0):
+        return found
+    instant = found.moment.value
+    shown = next(_shown_times(tree, visible, found, context), None)
+    if shown is None:
+        return found
+    offset = shown.moment.value.replace(second=0, microsecond=0) - instant.replace(tzinfo=None, second=0, microsecond=0)
+    if not offset or abs(offset) > MAX_UTC_OFFSET or offset % timedelta(minutes=15):
+        return found
+    return Found(Moment(instant.astimezone(timezone(offset)), has_time=True), found.where)
+
+
+def _shown_times(tree: lxml_html.HtmlElement, visible: str, near: Found, context: Context) -> Iterator[Found]:
+    """The naive times of day the page shows within a day of ``near``: labelled ones first."""
+    days = {near.moment.value.date() + timedelta(days=step) for step in (-1, 0, 1)}
+    for found in itertools.chain(_on_the_page(tree, visible, context), _numeric_times(visible, context)):
+        if found.moment.has_time and found.moment.value.tzinfo is None and found.moment.value.date() in days:
+            yield found
+
+
+def _numeric_times(visible: str, context: Context) -> Iterator[Found]:
+    for match in NUMERIC_DATE_TIME.finditer(visible):
+        yield from _parsed([match[0]], "page text", context)
 
 
 def _structured(data: Structured, keys: Iterable[str], meta_keys: Iterable[str], context: Context) -> Iterator[Found]:
@@ -134,10 +165,9 @@ def _timed(tree: lxml_html.HtmlElement, visible: str, day: Found, context: Conte
     """The time of day a dated element (a byline's line, a header's info) gives for that day, else
     a numeric date and time of that day in the page's text."""
     yield from _timed_elements(tree, day, context)
-    for match in NUMERIC_DATE_TIME.finditer(visible):
-        for found in _parsed([match[0]], "page text", context):
-            if found.moment.same_day(day.moment):
-                yield found
+    for found in _numeric_times(visible, context):
+        if found.moment.same_day(day.moment):
+            yield found
 
 
 def _timed_elements(tree: lxml_html.HtmlElement, day: Found, context: Context) -> Iterator[Found]:
