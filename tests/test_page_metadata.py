@@ -227,3 +227,10 @@ def test_an_instant_in_utc_takes_the_offset_the_page_shows_it_at(
     head = f'<meta property="article:published_time" content="{stated}">'
     record = record_of(convert(tmp_path, {"a.html": page(head, f"<p>发布时间：{shown}</p>")})["a.html"])
     assert record["published_at"] == expected
+
+
+@pytest.mark.parametrize(("language", "expected"), [("zh", "2018-03-08T23:16:00"), ("ja", "2018-03-08T23:16:00")])
+def test_chinese_and_japanese_dates_are_year_first_with_two_digit_years_too(language: str, expected: str) -> None:
+    moment = parse_date("18-03-08 23:16", language_codes(language))
+    assert moment is not None
+    assert moment.text() == expected

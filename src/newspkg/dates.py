@@ -105,7 +105,7 @@ def _textual(text: str, languages: tuple[str, ...], reference: datetime | None) 
     zone = GENERIC_ZONE.search(text)
     if zone:  # dateparser reads "ET" as EST all year: the zone's own rules tell EDT from EST
         text = GENERIC_ZONE.sub(" ", text)
-    settings = _settings(reference or LATEST)
+    settings = _settings(reference or LATEST, languages)
     try:
         parsed = dateparser.parse(text, languages=list(languages) or None, settings=settings)
     except (ValueError, OverflowError, RecursionError, LookupError):
@@ -117,8 +117,11 @@ def _textual(text: str, languages: tuple[str, ...], reference: datetime | None) 
     return Moment(_fixed_offset(parsed), has_time=CLOCK.search(text) is not None)
 
 
-def _settings(reference: datetime) -> dict[str, Any]:
+def _settings(reference: datetime, languages: tuple[str, ...]) -> dict[str, Any]:
+    # Chinese, Japanese and Korean write dates year first, two-digit years too ("18-03-08 23:16")
+    order = {"DATE_ORDER": "YMD"} if languages[:1] in (("zh",), ("ja",), ("ko",)) else {}
     return {
+        **order,
         "RELATIVE_BASE": reference.replace(tzinfo=None),
         "PREFER_DATES_FROM": "past",
         "REQUIRE_PARTS": ["day", "month", "year"],
