@@ -234,3 +234,11 @@ def test_chinese_and_japanese_dates_are_year_first_with_two_digit_years_too(lang
     moment = parse_date("18-03-08 23:16", language_codes(language))
     assert moment is not None
     assert moment.text() == expected
+
+
+def test_the_outlet_a_story_comes_from_is_no_author(tmp_path: Path) -> None:
+    head = '<meta property="article:author" content="参考消息">'
+    body = "<p>2019-11-25 18:57 来源：参考消息</p>"
+    record = record_of(convert(tmp_path, {"a.html": page(head, body)})["a.html"])
+    assert record["original_publisher"] == "参考消息"
+    assert record["authors"] == []

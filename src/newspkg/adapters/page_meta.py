@@ -80,13 +80,13 @@ def page_meta(tree: lxml_html.HtmlElement, visible: str, context: Context) -> Pa
     dates = Context(context.languages, context.reference, meta.url or context.url)
     visible = visible[:VISIBLE_CHARS]
     meta.published_at, meta.modified_at = published_and_modified(tree, data, visible, dates)
+    _original_publisher(meta, tree, data, visible)  # first: the outlet a story comes from is no author
     _people(meta, tree, data, visible, sites)
     meta.fill("section", _text(_first(data.json_ld_values("articleSection"))))
     meta.fill("section", data.meta_first("article:section", "parsely-section"))
     meta.fill("tags", _keywords(_first(data.json_ld_values("keywords"))))
     tags = data.meta.get("article:tag") or _keywords(data.meta_first("keywords", "news_keywords", "parsely-tags"))
     meta.fill("tags", tags)
-    _original_publisher(meta, tree, data, visible)
     return meta
 
 
@@ -173,7 +173,7 @@ def _people(meta: PageMeta, tree: lxml_html.HtmlElement, data: Structured, visib
     byline search (not on Chinese pages: there they name self-media accounts, and trafilatura reads
     them poorly), then 作者/记者; an editor named on the page is never an author, nor is the site."""
     editors = set(EDITOR.findall(visible))
-    not_names = [*sites, *editors, meta.publisher or ""]
+    not_names = [*sites, *editors, meta.publisher or "", meta.original_publisher or ""]
     persons = [name for value in data.json_ld_values("author") for name in _persons(value)]
     meta.fill("authors", person_names(persons, not_names))
     meta.fill("authors", person_names(data.itemprops.get("author", ()), not_names))
