@@ -8,8 +8,10 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from click.testing import Result
 
+from newspkg import report
 from newspkg.report import printable
 
 SEED = "raw/finews/000_7002e876ea497e3f.txt"
@@ -20,7 +22,10 @@ def add_empty_files(project: Path, count: int) -> None:
         (project / "raw" / "zhuzhou-gaoke" / f"empty{n:02}.txt").write_text("", encoding="utf-8")
 
 
-def test_the_build_summary_is_a_table_and_ends_with_the_verdict(project: Path, run: Callable[..., Result]) -> None:
+def test_the_build_summary_is_a_table_and_ends_with_the_verdict(
+    project: Path, run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(report, "MEANINGFUL_SECONDS", 3600.0)  # a loaded machine must not make this run "long"
     result = run("build", root=project)
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
@@ -121,6 +126,23 @@ def test_names_never_start_a_line_nor_drive_the_terminal(project: Path, run: Cal
     assert len(annotations) == 6  # the two rejects and the four issues of the dataset's own files
     assert not any(line.startswith("::error file=forged") for line in annotations)
     assert "::error file=raw/zhuzhou-gaoke/b\\x1b[2J\\x07\\x7f\\x85\\u202e\\u2066.txt,title=raw%3Aempty::" in github
+
+
+def test_json_output_escapes_what_drives_a_terminal_and_keeps_the_value(
+    project: Path, run: Callable[..., Result]
+) -> None:
+    """JSON escapes C0 itself; C1 controls, bidi overrides and DEL are escaped too (`\\u009b`)."""
+    raw = project / "raw" / "zhuzhou-gaoke"
+    (raw / f"b{STEERING}.txt").write_text("", encoding="utf-8")
+    output = run("build", "--format", "json", "--max-issues", "0", root=project).output
+    assert not CONTROL.search(output)
+    files = [json.loads(line).get("file") for line in output.splitlines() if line.startswith("{")]
+    assert f"raw/zhuzhou-gaoke/b{STEERING}.txt" in files
+    seed = project / SEED
+    seed.write_text(seed.read_text("utf-8").replace("开创集团", "开创\x9b2J\u202e集团", 1), "utf-8")
+    shown = run("show", str(seed), "--format", "json", root=project).output
+    assert not CONTROL.search(shown.replace("\n", " "))
+    assert json.loads(shown)["record"]["title"].startswith("开创\x9b2J\u202e集团")
 
 
 def test_show_escapes_what_the_record_holds(project: Path, run: Callable[..., Result]) -> None:

@@ -18,6 +18,17 @@ REASONS = {"new": "new", "changed": "changed", "settings": "adapter, its code, s
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
+# The same characters escaped the JSON way (JSON escapes C0 itself), with the line separators that
+# JavaScript reads as line ends: inside strings, the only place they can be, the value is unchanged.
+_TERMINAL_DRIVERS = [0x7F, *range(0x80, 0xA0), *range(0x202A, 0x202F), 0x2028, 0x2029, *range(0x2066, 0x206A)]
+_JSON_ESCAPES = {code: f"\\u{code:04x}" for code in _TERMINAL_DRIVERS}
+
+
+def json_text(value: Any, indent: int | None = None) -> str:
+    """``json.dumps`` keeping non-ASCII text readable, with what drives a terminal escaped."""
+    return json.dumps(value, ensure_ascii=False, indent=indent).translate(_JSON_ESCAPES)
+
+
 def printable(text: str) -> str:
     """Control characters as escapes (``\\n``, ``\\x1b``): data never starts a line nor drives a terminal."""
     return _CONTROL.sub(lambda match: repr(match.group())[1:-1], text)
@@ -32,7 +43,7 @@ def _text(issue: Issue, acknowledged: str | None) -> str:
 
 
 def _json(issue: Issue, acknowledged: str | None) -> str:
-    return json.dumps({**issue.to_dict(), "acknowledged": acknowledged}, ensure_ascii=False)
+    return json_text({**issue.to_dict(), "acknowledged": acknowledged})
 
 
 def _github(issue: Issue, acknowledged: str | None) -> str:
@@ -134,7 +145,7 @@ def _write_json_summary(summary: Mapping[str, Any], output: Output, lists: Mappi
     """A JSON line with a "summary" key, ``lists`` last in it, written a list item at a time."""
     output.write('{"summary": ')
     for text in json_with_lists(dict(summary), lists):
-        output.write(text)
+        output.write(text.translate(_JSON_ESCAPES))
     output.write("}\n")
 
 

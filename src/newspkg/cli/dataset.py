@@ -150,7 +150,7 @@ def show_command(obj: Context, raw_file: str, fmt: str) -> int:
     issues = [issue.to_dict() for issue in outcome.issues]
     if fmt == "json":
         found = {"raw_path": outcome.raw_path, "fate": fate, "record": outcome.record, "issues": issues}
-        sys.stdout.write(json.dumps({**found, "origins": shown.origins}, ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(report.json_text({**found, "origins": shown.origins}, indent=2) + "\n")
     else:
         width = max((len(key) for key in shown.origins), default=0)
         lines = [
@@ -202,7 +202,7 @@ def rules_command(fmt: str) -> None:
         return
     for rule in rules.RULES:
         fields = {"rule": rule.name, "severity": rule.severity, "stage": rule.stage, "meaning": rule.meaning}
-        sys.stdout.write(json.dumps(fields, ensure_ascii=False) + "\n")
+        sys.stdout.write(report.json_text(fields) + "\n")
 
 
 def _write_summary(

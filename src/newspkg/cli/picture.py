@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -52,7 +51,7 @@ def stats_command(obj: Context, path: Path | None, fmt: str, no_verify: bool) ->
     """
     _, figures = figures_of(path or obj.root, verify=not no_verify)
     if fmt == "json":
-        sys.stdout.write(json.dumps(figures, ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(report.json_text(figures, indent=2) + "\n")
     else:
         for line in stats.text_lines(figures):
             sys.stdout.write(report.printable(line) + "\n")

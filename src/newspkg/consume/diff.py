@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -36,7 +35,7 @@ from newspkg.consume.schema_diff import (
 )
 from newspkg.consume.spans import MAX_LINE_BYTES
 from newspkg.errors import PackageError
-from newspkg.report import printable
+from newspkg.report import json_text, printable
 from newspkg.schema import BASE_FILE, EXTENSION_SUFFIX, SOURCES_DIR, SchemaSet, load_package_schemas
 
 JSONL_RESOURCE = "articles-jsonl"
@@ -336,7 +335,7 @@ def _in_file(file: str, changes: Iterable[SchemaChange]) -> list[SchemaChange]:
 
 def render_json(result: PackageDiff, max_records: int) -> Iterator[str]:
     """The whole result, every id, as one line of JSON (``max_records`` does not apply)."""
-    yield json.dumps(result.to_dict(), ensure_ascii=False) + "\n"
+    yield json_text(result.to_dict()) + "\n"
 
 
 def render_text(result: PackageDiff, max_records: int) -> Iterator[str]:
