@@ -17,7 +17,7 @@ from typing import Any
 import pyarrow as pa
 import yaml
 
-from newspkg import documents
+from newspkg import documents, resources
 from newspkg.codec import local_time_columns
 from newspkg.consume.descriptor import resource_named
 from newspkg.errors import ConfigError
@@ -103,7 +103,7 @@ def _header(previous: dict[str, Any], facts: CardFacts) -> dict[str, Any]:
     descriptor = facts.descriptor
     records = sum(count for _, _, count in facts.counts)
     license_name = documents.license_id(descriptor)
-    parquet = _path_of(facts, "articles-parquet")
+    parquet = _path_of(facts, resources.PARQUET)
     # The data files below the card's folder, as Hugging Face reads them (CARD_PLACES keeps them there).
     data_file = parquet.removeprefix(f"{PurePosixPath(facts.card_path).parent}/")
     generated = {
@@ -197,13 +197,13 @@ def _contents(facts: CardFacts) -> str:
     lines += [
         "",
         f"Not in the records: {count(rejected, 'raw item')} rejected (listed with their reasons in "
-        f"`{_path_of(facts, 'rejects')}`) and {count(duplicates, 'duplicate')} of other articles.",
+        f"`{_path_of(facts, resources.REJECTS)}`) and {count(duplicates, 'duplicate')} of other articles.",
     ]
     return "\n".join(lines)
 
 
 def _load(facts: CardFacts) -> str:
-    parquet, jsonl = _path_of(facts, "articles-parquet"), _path_of(facts, "articles-jsonl")
+    parquet, jsonl = _path_of(facts, resources.PARQUET), _path_of(facts, resources.JSONL)
     local = ", ".join(f"`{column}`" for column in local_time_columns(facts.parquet_schema))
     folder = PurePosixPath("package", PurePosixPath(facts.card_path).parent).as_posix().removesuffix("/.")
     return f"""## Load
@@ -239,11 +239,11 @@ def _provenance(facts: CardFacts) -> str:
 Built by [newspkg](https://github.com/newspkg/newspkg) {tool.get("version", "")} from
 {inputs.get("files", 0):,} raw items (manifest sha256 `{inputs.get("manifest_sha256", "")}`), with the record
 schema whose sha256 is `{provenance.get("schemas_sha256", "")}`. `datapackage.json` holds the whole
-provenance; `{_path_of(facts, "build-report")}` the build's counts by source and rule."""
+provenance; `{_path_of(facts, resources.BUILD_REPORT)}` the build's counts by source and rule."""
 
 
 def _verify(facts: CardFacts) -> str:
-    data = [_resource(facts, name) for name in ("articles-jsonl", "articles-parquet")]
+    data = [_resource(facts, resource) for resource in resources.ARTICLES]
     rows = "\n".join(f"| `{r['path']}` | `{str(r['hash']).removeprefix('sha256:')}` |" for r in data)
     return f"""## Verify
 
@@ -260,11 +260,11 @@ newspkg verify package   # the folder of datapackage.json: every file's size and
 def _cite(facts: CardFacts) -> str:
     descriptor = facts.descriptor
     license_name = documents.license_id(descriptor) or "not stated"
-    license_file = _path_of(facts, "license")
+    license_file = _path_of(facts, resources.LICENSE)
     text = f"the text is in `{license_file}`" if license_file else "see datapackage.json"
     return f"""## Licence and citation
 
-Licence: {license_name} ({text}). Cite the dataset as `{_path_of(facts, "citation")}` says
+Licence: {license_name} ({text}). Cite the dataset as `{_path_of(facts, resources.CITATION)}` says
 (Citation File Format), or in BibTeX:
 
 ```bibtex
@@ -272,12 +272,12 @@ Licence: {license_name} ({text}). Cite the dataset as `{_path_of(facts, "citatio
 ```"""
 
 
-def _resource(facts: CardFacts, name: str) -> dict[str, Any]:
-    return resource_named(facts.descriptor, name) or {}
+def _resource(facts: CardFacts, resource: resources.Resource) -> dict[str, Any]:
+    return resource_named(facts.descriptor, resource.name) or {}
 
 
-def _path_of(facts: CardFacts, name: str) -> str:
-    return str(_resource(facts, name).get("path", ""))
+def _path_of(facts: CardFacts, resource: resources.Resource) -> str:
+    return str(_resource(facts, resource).get("path", ""))
 
 
 _SECTION_WRITERS = {

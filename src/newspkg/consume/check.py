@@ -47,12 +47,13 @@ from newspkg.consume.findings import PackageReport
 from newspkg.consume.records import RecordsJob, check_records
 from newspkg.consume.shipped_schemas import shipped_schemas
 from newspkg.issues import Severity
+from newspkg.resources import ARTICLES, JSONL, PARQUET
 from newspkg.write import recover
 
 CONCURRENT_BYTES = 64 * 1024 * 1024  # of JSONL: where checking outlasts starting processes
 
 
-ARTICLE_RESOURCES = ("articles-jsonl", "articles-parquet")
+ARTICLE_RESOURCES = tuple(resource.name for resource in ARTICLES)
 
 
 def check_package(
@@ -132,15 +133,16 @@ def _check_contents(
             if resource.get("name") not in ARTICLE_RESOURCES:
                 _check_other_resource(root, resource, where, report, options.allow_remote)
     schemas, extension_of = shipped_schemas(root, descriptor, where, report, strict)
-    if schemas is None or "articles-jsonl" not in paths:
+    jsonl, parquet = JSONL.name, PARQUET.name
+    if schemas is None or jsonl not in paths:
         return
     job = RecordsJob(
         schemas,
         extension_of,
-        jsonl_path=paths["articles-jsonl"],
-        jsonl_name=by_name["articles-jsonl"]["path"],
-        parquet_path=paths.get("articles-parquet"),
-        parquet_name=by_name["articles-parquet"]["path"],
+        jsonl_path=paths[jsonl],
+        jsonl_name=by_name[jsonl]["path"],
+        parquet_path=paths.get(parquet),
+        parquet_name=str(by_name[parquet]["path"]) if parquet in paths else "",
         now=options.now,
         thorough=options.thorough,
     )
@@ -155,7 +157,7 @@ def _check_rows(by_name: dict[str, dict[str, Any]], paths: dict[str, Path], repo
         declared = stats.get("rows") if isinstance(stats, dict) else None
         if declared is None:
             continue
-        if name == "articles-jsonl":
+        if name == JSONL.name:
             found = report.records
         else:
             try:
@@ -257,7 +259,7 @@ def _large_package(root: Path, descriptor: dict[str, Any]) -> bool:
     to start (frictionless's import among it), a guess from the JSONL file's size. Paths are
     only looked at here; they are checked later."""
     for resource in descriptor.get("resources") or []:
-        if isinstance(resource, dict) and resource.get("name") == "articles-jsonl":
+        if isinstance(resource, dict) and resource.get("name") == JSONL.name:
             with contextlib.suppress(OSError, TypeError, ValueError):
                 return (root / resource["path"]).stat().st_size >= CONCURRENT_BYTES and _can_start()
     return False
