@@ -105,7 +105,7 @@ def test_text_from_the_data_is_escaped(tmp_path: Path) -> None:
     descriptor.write_text(json.dumps({**data, "title": hostile}), encoding="utf-8")
     html = report_page.render_page(stats.corpus_stats(descriptor))
     assert re.findall(r"<(?:script|img|link|iframe|object|embed)\b", html, re.IGNORECASE) == []
-    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
     assert "a\ufffdb&amp;c" in html
     assert "\x00" not in html
 

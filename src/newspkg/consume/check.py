@@ -128,10 +128,9 @@ def _check_contents(
         path = local_path(root, resource.get("path"), where, report, strict=strict, needed=True)
         if path is not None and _check_file(path, resource, report):
             paths[name] = path
-    if strict:
-        for resource in resources:
-            if resource.get("name") not in ARTICLE_RESOURCES:
-                _check_other_resource(root, resource, where, report, options.allow_remote)
+    for resource in resources:  # the rejects, the report, the card...: a package lacking one is not intact
+        if resource.get("name") not in ARTICLE_RESOURCES:
+            _check_other_resource(root, resource, where, report, options)
     schemas, extension_of = shipped_schemas(root, descriptor, where, report, strict)
     jsonl, parquet = JSONL.name, PARQUET.name
     if schemas is None or jsonl not in paths:
@@ -200,15 +199,17 @@ def _check_file(path: Path, resource: dict[str, Any], report: PackageReport, *, 
 
 
 def _check_other_resource(
-    root: Path, resource: dict[str, Any], where: str, report: PackageReport, allow_remote: bool
+    root: Path, resource: dict[str, Any], where: str, report: PackageReport, options: _Options
 ) -> None:
-    """Any resource besides the article ones: its paths are safe and exist; declared size and hash hold."""
+    """Any resource besides the article ones: its paths are safe and exist; declared size and hash hold.
+    Only ``verify`` (strict) holds its paths to the strict rules."""
     value = resource.get("path")
     if value is None:  # inline data
         return
     parts = value if isinstance(value, list) and value else [value]
     paths = [
-        local_path(root, part, where, report, strict=True, needed=False, allow_remote=allow_remote) for part in parts
+        local_path(root, part, where, report, strict=options.strict, needed=False, allow_remote=options.allow_remote)
+        for part in parts
     ]
     if isinstance(value, str) and paths[0] is not None:
         _check_file(paths[0], resource, report, every=False)
