@@ -212,16 +212,6 @@ def test_the_page_in_headless_chromium(page: Path, tmp_path: Path) -> None:
     assert screenshot.stat().st_size > 10_000
 
 
-def test_the_same_package_gives_the_same_bytes(tmp_path: Path, built_once: Path) -> None:
-    """report.html is byte for byte the same when drawn again, and from a copy of the package elsewhere."""
-    copy = Path(shutil.copytree(built_once, tmp_path / "elsewhere" / "package"))
-    pages = []
-    for package, name in ((built_once, "one.html"), (built_once, "two.html"), (copy, "three.html")):
-        assert invoke("report", str(package), "-o", str(tmp_path / name)).exit_code == 0
-        pages.append((tmp_path / name).read_bytes())
-    assert pages[0] == pages[1] == pages[2]
-
-
 def test_the_build_verdict_stands_beside_verify(tmp_path: Path) -> None:
     """A build that failed (a reject not acknowledged) is said FAILED beside verify's verdict, never
     under a lone green verify box."""
