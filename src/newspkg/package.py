@@ -32,7 +32,20 @@ JOURNAL_PATH = ".newspkg-commit.journal"
 # frictionless 5 reports a false byte-count error for any Parquet resource that declares `bytes`,
 # so the Parquet size goes under this name; `newspkg validate` checks both.
 PARQUET_BYTES = "newspkg:bytes"
-DEPENDENCIES = ("pyarrow", "jsonschema", "ada-url", "pyyaml", "orjson", "charset-normalizer", "frictionless", "pycld2")
+# The libraries every build makes and checks the package with (distribution names), as provenance
+# lists them; the ones an adapter shapes drafts with come from the adapter (``shaping``).
+DEPENDENCIES = (
+    "ada-url",  # canonical URLs
+    "charset-normalizer",  # decoding
+    "ftfy",  # the mojibake rule
+    "jinja2",  # the dataset card
+    "jsonschema-rs",  # the record schema, formats on
+    "orjson",  # the JSON Lines
+    "pyarrow",  # the Parquet file
+    "pycld2",  # languages
+    "pyyaml",  # the card's header
+    "warcio",  # WARC crawls
+)
 
 
 @dataclass(frozen=True, slots=True)

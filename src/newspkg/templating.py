@@ -39,6 +39,13 @@ def code_block(text: str) -> Markup:
     return Markup(CONTROL.sub("\ufffd", text).replace("<!--", "&lt;!--"))  # noqa: S704 - made inert just above
 
 
+def markdown(text: str) -> Markup:
+    """Text for Markdown prose: only what Markdown would read as HTML (``<``, ``>``, ``&``) escaped,
+    quotes left as they are, so the file reads well before it is rendered."""
+    text = CONTROL.sub("\ufffd", str(text))
+    return Markup(text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))  # noqa: S704 - escaped here
+
+
 @cache
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
@@ -48,7 +55,7 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.filters.update(n=coordinate, thousands=thousands, code_block=code_block)
+    env.filters.update(n=coordinate, thousands=thousands, code_block=code_block, md=markdown)
     env.tests.update(
         rect=lambda shape: type(shape).__name__ == "Rect",
         text=lambda shape: type(shape).__name__ == "Text",
