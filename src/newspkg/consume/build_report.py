@@ -13,18 +13,19 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import ijson
 
 from newspkg import resources
-from newspkg.consume.descriptor import MAX_JSON_DEPTH, readable_file, resource_named
+from newspkg.consume.descriptor import MAX_JSON_DEPTH, json_values, readable_file, resource_named
 from newspkg.consume.figures import BuildReport, SourceOutcomes
 
 REPORT_LISTS_MAX_BYTES = 64 * 1024 * 1024  # beyond, only the report's counts are read
 REPORT_MAX_VALUES = 1_000_000  # JSON values (objects, arrays, scalars) of a report whose lists are read
 MAX_COUNT_ENTRIES = 10_000  # entries of one count (by rule, by source): a build has a few dozen
 DUPLICATE_EXAMPLES = 10
+READ_BLOCK = 1024 * 1024
 NUMBERS = ("inputs", "accepted", "rejected", "rejected_acknowledged", "duplicates", "filtered")
 COUNTS = ("rejected_by_rule", "filtered_by_reason", "per_source")
 DUPLICATES = "duplicates_of"
@@ -49,8 +50,9 @@ def build_report(root: Path, descriptor: dict[str, Any]) -> BuildReport:
 
 
 def _read(path: Path, where: str) -> BuildReport:
-    reader = _Reader(lists_wanted=path.stat().st_size <= REPORT_LISTS_MAX_BYTES)
     with path.open("rb") as file:
+        reader = _Reader(lists_wanted=_lists_within_bounds(file))
+        file.seek(0)
         reader.read(ijson.basic_parse(file, use_float=True))
     top = reader.values
     by_rule = _counts(top.get("rejected_by_rule"))
@@ -77,6 +79,20 @@ def _read(path: Path, where: str) -> BuildReport:
         filtered_by_reason=_counts(top.get("filtered_by_reason")),
         per_source=per_source,
     )
+
+
+def _lists_within_bounds(file: BinaryIO) -> bool:
+    """Whether the report is small enough for its lists to be read: at most
+    :data:`REPORT_LISTS_MAX_BYTES`, and at most :data:`REPORT_MAX_VALUES` JSON values by
+    :func:`~newspkg.consume.descriptor.json_values` (counted in C, a block at a time: far cheaper
+    than walking the values one event at a time only to give up)."""
+    values = size = 0
+    while block := file.read(READ_BLOCK):
+        size += len(block)
+        values += json_values(block)
+        if size > REPORT_LISTS_MAX_BYTES or values > REPORT_MAX_VALUES:
+            return False
+    return True
 
 
 def _number(values: dict[str, Any], key: str) -> int:
@@ -113,35 +129,43 @@ class _Reader:
             elif key in COUNTS and kind == "start_map":
                 self.values[key] = _build_map(events, 1)
             elif key == DUPLICATES and kind == "start_array" and self.lists_read:
-                self._duplicates(events)
+                if not self._duplicates(events):  # over the budget midway: the rest is not wanted
+                    if self._have_counts():
+                        return
+                    self._skip(events)
             elif kind in ("start_map", "start_array"):
                 self._skip(events)
             if self.lists_read and not self._within_budget():
                 self.lists_read = False
-            if not self.lists_read and self.values.keys() >= {*NUMBERS, *COUNTS}:
+            if not self.lists_read and self._have_counts():
                 return  # the counts are all here: the lists (newspkg writes them last) are not wanted
 
     def _within_budget(self) -> bool:
         return self._seen <= REPORT_MAX_VALUES
 
-    def _duplicates(self, events: Iterator[tuple[str, Any]]) -> None:
+    def _have_counts(self) -> bool:
+        return self.values.keys() >= {*NUMBERS, *COUNTS}
+
+    def _duplicates(self, events: Iterator[tuple[str, Any]]) -> bool:
+        """Tally the duplicates list just opened; False when it holds more values than the budget
+        (the list is then left unread from there on, and reported unread)."""
         for event, _ in events:
             self._seen += 1
             if event == "end_array":
-                return
+                return True
             if event == "start_array":
                 self._skip(events)
             if event != "start_map":
                 continue
             duplicate = _build_map(events, 2)
             self._seen += len(duplicate)
-            if not self._within_budget():  # counted on: the rest is skipped, the lists reported unread
+            if not self._within_budget():
                 self.lists_read = False
-                self._skip(events, depth=1)
-                return
+                return False
             self.duplicate_reasons[str(duplicate.get("reason"))] += 1
             if len(self.examples) < DUPLICATE_EXAMPLES:
                 self.examples.append({key: _text(duplicate.get(key)) for key in EXAMPLE_KEYS})
+        return True
 
     def _skip(self, events: Iterator[tuple[str, Any]], depth: int = 1) -> None:
         """Past the value just opened (``depth`` containers are open), counting its values."""
