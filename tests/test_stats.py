@@ -406,3 +406,23 @@ def test_many_months_are_shown_per_year_in_text(tmp_path: Path) -> None:
     text = list(stats_text.text_lines(figures))
     assert "records per year (published_at's local date)" in text
     assert "  2001  12     12" in text
+
+
+def test_markdown_gives_the_verdicts_and_the_tables(built_once: Path) -> None:
+    """--format markdown: both verdicts as a list, then each table as a Markdown table with right-aligned figures."""
+    result = invoke("stats", str(built_once), "--format", "markdown")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "## newspkg-seed-articles 0.1.0: 4 records"
+    assert "- build: OK" in lines
+    assert "- verify: OK (0 errors, 1 warning)" in lines
+    assert "| month | finews | shanxidayuan | zhuzhou-gaoke | total |" in lines
+    assert "|---|---:|---:|---:|---:|" in lines
+    assert "| 阳泉日报 | 1 |" in lines
+
+
+def test_markdown_prints_data_as_text(tmp_path: Path) -> None:
+    """A publisher's name with Markdown or HTML in it stays text: a table cell cannot be split or linked."""
+    descriptor = write_package(tmp_path, [record(original_publisher="[x](https://evil.example) | <b>")])
+    lines = invoke("stats", str(descriptor), "--format", "markdown", "--no-verify").output.splitlines()
+    assert "| \\[x\\](https://evil.example) \\| \\<b\\> | 1 |" in lines
