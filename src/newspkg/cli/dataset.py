@@ -29,6 +29,7 @@ from newspkg.config import Project, load_project
 from newspkg.containers import SEPARATOR
 from newspkg.discover import project_raw_paths
 from newspkg.errors import ConfigError
+from newspkg.resources import CARD
 from newspkg.schema import load_schemas
 from newspkg.show import show
 from newspkg.summary import BuildSummary
@@ -246,7 +247,7 @@ def _write_summary(
 def _written(descriptor_path: Path) -> str:
     """What a build wrote, as its new descriptor lists it."""
     resources = json.loads(descriptor_path.read_text(encoding="utf-8"))["resources"]
-    card = next((r["path"] for r in resources if r["name"] == "card"), None)
+    card = next((r["path"] for r in resources if r["name"] == CARD.name), None)
     return f"datapackage.json and the {len(resources)} files it lists" + (
         f" (the dataset card: {card})" if card else ""
     )

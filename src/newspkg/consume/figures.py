@@ -71,10 +71,6 @@ class TextLength:
     mean: float | None
     histogram: list[LengthBin]
 
-    def quantile(self, name: str) -> int | float | None:
-        value: int | float | None = getattr(self, name)
-        return value
-
 
 @dataclass(frozen=True)
 class FieldEmptiness:
