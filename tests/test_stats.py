@@ -426,3 +426,35 @@ def test_markdown_prints_data_as_text(tmp_path: Path) -> None:
     descriptor = write_package(tmp_path, [record(original_publisher="[x](https://evil.example) | <b>")])
     lines = invoke("stats", str(descriptor), "--format", "markdown", "--no-verify").output.splitlines()
     assert "| \\[x\\](https://evil.example) \\| \\<b\\> | 1 |" in lines
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"inputs": 5, "rejected_by_rule": {"a": 1}',  # cut short
+        "[1, 2]",  # not an object
+        '{"inputs": 5, "notes": ' + "[" * 100 + "]" * 100 + "}",  # nested deeper than the bound
+        "\ufeff{",  # not JSON
+    ],
+)
+def test_a_report_newspkg_cannot_read_is_said_not_crashed_on(tmp_path: Path, text: str) -> None:
+    """A build report cut short, not an object, nested too deep or not JSON: said, and the records still counted."""
+    descriptor = write_package(tmp_path, [record()])
+    (tmp_path / "build" / "report.json").write_text(text, encoding="utf-8")
+    figures = stats.corpus_stats(descriptor).to_dict()
+    assert figures["build_report"] == {
+        "available": False,
+        "path": "build/report.json",
+        "reason": "build/report.json is not a build report newspkg can read",
+    }
+    assert figures["records"] == 1
+
+
+def test_counts_of_more_entries_than_the_bound_are_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A report whose rejected_by_rule holds more entries than MAX_COUNT_ENTRIES is not taken as a build report."""
+    monkeypatch.setattr(build_report, "MAX_COUNT_ENTRIES", 10)
+    report = {"inputs": 1, "rejected_by_rule": {f"rule-{i}": 1 for i in range(11)}}
+    descriptor = write_package(tmp_path, [record()], report=report)
+    assert stats.corpus_stats(descriptor).build_report.available is False
+    monkeypatch.setattr(build_report, "MAX_COUNT_ENTRIES", 11)
+    assert stats.corpus_stats(descriptor).build_report.rejected_by_rule == report["rejected_by_rule"]
