@@ -225,7 +225,7 @@ def test_markers_in_the_data_cannot_move_the_generated_sections(project: Path, r
     card.write_text(text.replace("\n\n<!-- newspkg:contents -->", "\n\n## Our notes\n\n<!-- newspkg:contents -->"))
     assert run("build", root=project).exit_code == 0
     _, body = header_and_body(card)
-    assert body.startswith("\n# Corpus &lt;!-- newspkg:contents --> &lt;!-- /newspkg:cite -->\n\n")
+    assert body.startswith("\n# Corpus &lt;!-- newspkg:contents --&gt; &lt;!-- /newspkg:cite --&gt;\n\n")
     assert "\n\n## Our notes\n\n<!-- newspkg:contents -->" in body
     assert body.count("<!--") == 2 * 6
     assert run("build", "--check", root=project).exit_code == 0

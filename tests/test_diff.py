@@ -356,12 +356,47 @@ def test_markdown_and_text_print_data_as_data(old: Path, republished: Path) -> N
     assert [line for line in markdown if line.startswith("#")] == [
         "## Changes from newspkg-seed-articles 0.1.0 to \\[n\\](https://evil.example) 0.1.0",
         "### Schema changes",
-        "### Added records",
-        "### Removed records",
+        "### Added records (1)",
+        "### Removed records (1)",
     ]
     escaped = "x`\\n## Forged\\n![i](https://evil.example/i.png) <img src=x> [a](https://evil.example) *b* $c$"
-    assert f"- ``{escaped}``" in markdown
+    assert any(line.endswith(f" · ``{escaped}``") for line in markdown)
     added = "\\<b\\>k\\_\\</b\\> was added (field-added)"
     assert f"- `properties.<b>k_</b>` in `schema/article.schema.json`: {added}" in markdown
     text = invoke("diff", str(old), str(republished)).output.split("\n")
     assert f"  + {escaped}" in text
+
+
+def test_release_notes_name_each_record_by_title_source_and_url(old: Path, edited: Path) -> None:
+    """Markdown: schema changes first, then added, removed and changed records, each a link from its
+    title to its URL, its source and its id; the changed ones with the fields that changed."""
+    new_ids, old_ids = ids_by_raw_path(edited), ids_by_raw_path(old)
+    records = {json.loads(line)["id"]: json.loads(line) for root in (old, edited) for line in jsonl_lines(root)}
+    result = invoke("diff", str(old), str(edited), "--format", "markdown")
+    lines = result.output.splitlines()
+    headings = [line for line in lines if line.startswith("### ")]
+    assert headings == [
+        "### Schema changes",
+        "### Added records (1)",
+        "### Removed records (1)",
+        "### Changed records (1)",
+    ]
+    for raw_path, ids in ((ADDED, new_ids), (DELETED, old_ids), (TITLED, new_ids)):
+        record = records[ids[raw_path]]
+        title = record["title"] if record["url"] is None else f"[{record['title']}](<{record['url']}>)"
+        expected = f"- {title} · {record['source']} · `{record['id']}`"
+        assert any(line.startswith(expected) for line in lines), (expected, lines)
+    assert f"· `{new_ids[TITLED]}`: `provenance.raw_sha256`, `title`" in result.output
+
+
+def test_release_notes_cap_each_kind_and_count_the_rest(old: Path, extended: Path) -> None:
+    """--max-records 2: two changed records listed, with the count of the others."""
+    lines = invoke("diff", str(old), str(extended), "--format", "markdown", "--max-records", "2").output.splitlines()
+    start = lines.index("### Changed records (4)")
+    listed = lines[start + 2 : start + 5]
+    assert [line.startswith("- ") and " · `" in line for line in listed[:2]] == [True, True]
+    assert listed[2] == "- … and 2 more"
+
+
+def jsonl_lines(root: Path) -> list[bytes]:
+    return [line for line in (root / JSONL).read_bytes().split(b"\n") if line]

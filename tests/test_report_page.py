@@ -105,7 +105,7 @@ def test_text_from_the_data_is_escaped(tmp_path: Path) -> None:
     descriptor.write_text(json.dumps({**data, "title": hostile}), encoding="utf-8")
     html = report_page.render_page(stats.corpus_stats(descriptor))
     assert re.findall(r"<(?:script|img|link|iframe|object|embed)\b", html, re.IGNORECASE) == []
-    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
     assert "a\ufffdb&amp;c" in html
     assert "\x00" not in html
 
@@ -210,3 +210,17 @@ def test_the_page_in_headless_chromium(page: Path, tmp_path: Path) -> None:
         assert seen["width"] > 300, (chart, seen)
         assert seen["height"] > 20, (chart, seen)
     assert screenshot.stat().st_size > 10_000
+
+
+def test_the_build_verdict_stands_beside_verify(tmp_path: Path) -> None:
+    """A build that failed (a reject not acknowledged) is said FAILED beside verify's verdict, never
+    under a lone green verify box."""
+    report = {"inputs": 3, "accepted": 1, "rejected": 2, "rejected_acknowledged": 1, "rejected_by_rule": {"r:x": 2}}
+    descriptor = write_package(tmp_path, [record()], report=report)
+    html = report_page.render_page(stats.corpus_stats(descriptor, verify=stats.verify_status(descriptor)))
+    verdicts = re.search(r'<div class="verdicts">\n(.*?)</div>', html, re.DOTALL)
+    assert verdicts
+    boxes = re.findall(r'<section class="(\w+) (\w+)" id="(\w+)"', verdicts.group(1))
+    assert boxes == [("build", "problems", "build"), ("verify", "problems", "verify")]
+    assert "Build: FAILED, 1 reject not acknowledged" in verdicts.group(1)
+    assert "Verify: PROBLEMS" in verdicts.group(1)

@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import wcwidth
 
-from newspkg.consume import spans, stats
+from newspkg.consume import build_report, spans, stats, stats_text
 from newspkg.errors import PackageError
 from packages import JSONL, build_package, invoke, record, write_package
 
@@ -20,6 +21,7 @@ TOP_KEYS = [
     "package",
     "records",
     "unreadable_lines",
+    "missing",
     "verify",
     "per_source",
     "per_month",
@@ -77,7 +79,7 @@ def test_month_is_the_local_date_as_written(tmp_path: Path) -> None:
             record(published_at=None),
         ],
     )
-    per_month = stats.corpus_stats(descriptor)["per_month"]
+    per_month = stats.corpus_stats(descriptor).to_dict()["per_month"]
     assert per_month["by_source"] == {"s": {"2022-02": 1, "2022-03": 1}}
     assert per_month["undated"] == {"s": 2}
 
@@ -108,7 +110,7 @@ def test_completeness_of_hand_made_values(tmp_path: Path) -> None:
             record(section=False),
         ],
     )
-    fields = {row["field"]: row for row in stats.corpus_stats(descriptor)["completeness"]["fields"]}
+    fields = {row["field"]: row for row in stats.corpus_stats(descriptor).to_dict()["completeness"]["fields"]}
     assert {name: fields[name]["empty"] for name in ("section", "tags", "provenance", "title", "char_count")} == {
         "section": 1,
         "tags": 2,
@@ -177,7 +179,7 @@ def test_report_is_found_through_a_build_report_resource(tmp_path: Path) -> None
         encoding="utf-8",
     )
     descriptor = write_package(tmp_path, [record()], resources=[{"name": "build-report", "path": "meta/build.json"}])
-    build = stats.corpus_stats(descriptor)["build_report"]
+    build = stats.corpus_stats(descriptor).to_dict()["build_report"]
     assert (build["available"], build["path"], build["duplicates"]) == (True, "meta/build.json", 2)
     assert build["duplicates_by_reason"] == {"same-id": 1, "same-text": 1}
     assert list(build["rejected_by_rule"].items()) == [("a", 4), ("b", 1)]
@@ -196,7 +198,7 @@ def test_top_original_publishers_are_counted_from_the_jsonl(built_once: Path, fi
 def test_publishers_are_the_ten_most_frequent(tmp_path: Path) -> None:
     """Twelve publishers: the ten most frequent are kept, ties broken by name."""
     rows = [record(original_publisher=f"p{i:02d}") for i in range(12) for _ in range(1 + i % 3)]
-    publishers = stats.corpus_stats(write_package(tmp_path, rows))["original_publishers"]
+    publishers = stats.corpus_stats(write_package(tmp_path, rows)).to_dict()["original_publishers"]
     assert [entry["name"] for entry in publishers["top"]] == [
         "p02", "p05", "p08", "p11", "p01", "p04", "p07", "p10", "p00", "p03",
     ]  # fmt: skip
@@ -206,10 +208,11 @@ def test_publishers_are_the_ten_most_frequent(tmp_path: Path) -> None:
 def test_a_schema_without_original_publisher_says_so(tmp_path: Path) -> None:
     """No shipped schema: newspkg's own fields are listed; no publisher anywhere gives an empty top."""
     descriptor = write_package(tmp_path, [record()], schemas=False)
-    figures = stats.corpus_stats(descriptor)
+    computed = stats.corpus_stats(descriptor)
+    figures = computed.to_dict()
     assert figures["completeness"]["fields_from"].startswith("article.schema.json of newspkg")
     assert figures["original_publishers"] == {"field_in_schema": True, "records_with": 0, "distinct": 0, "top": []}
-    lines = list(stats.text_lines(figures))
+    lines = list(stats_text.text_lines(computed))
     assert "original publishers: none named" in lines
 
 
@@ -263,13 +266,27 @@ def test_text_output_shows_each_section(built_once: Path) -> None:
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "newspkg stats: newspkg-seed-articles 0.1.0: 4 records"
-    assert lines[1] == "verify: OK (0 errors, 1 warning)"
+    assert lines[1] == "build: OK"
+    assert lines[2] == "verify: OK (0 errors, 1 warning)"
     assert "  month    finews  shanxidayuan  zhuzhou-gaoke  total" in lines
     assert "  2022-02       2             0              0      2" in lines
     assert any(line.startswith("text length (characters): min 1,738, p25 1,738, median 1,994") for line in lines)
     assert "  modified_at             3  75.0 %" in lines
     assert "  rejected by rule: schema:required 1" in lines
-    assert "        1  阳泉日报" in lines
+    assert "  阳泉日报                  1" in lines
+
+
+def test_text_tables_align_wide_characters(tmp_path: Path) -> None:
+    """Chinese publishers and sources take two columns each on a terminal: every row of a table ends
+    in the same column, whatever mix of wide and narrow characters it holds."""
+    rows = [record(original_publisher=name) for name in ("阳泉日报", "Reuters", "日照日报社ABC", "日照日报社ABC")]
+    descriptor = write_package(tmp_path, rows)
+    lines = list(stats_text.text_lines(stats.corpus_stats(descriptor)))
+    start = lines.index("top original publishers (4 records name one, 3 distinct)") + 1
+    table = lines[start : start + 4]
+    assert table[0].split() == ["original", "publisher", "records"]
+    assert {wcwidth.wcswidth(line) for line in table} == {wcwidth.wcswidth(table[0])}
+    assert table[1].startswith("  日照日报社ABC  ")
 
 
 def test_an_empty_package_has_figures_without_records(tmp_path: Path) -> None:
@@ -312,8 +329,8 @@ def test_a_missing_report_json_is_said_not_crashed_on(built_copy: Path) -> None:
 
 def test_a_huge_report_gives_its_counts_without_its_lists(built_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A report larger than the bound: its counts (before its lists) are read, its lists are not."""
-    monkeypatch.setattr(stats, "REPORT_LISTS_MAX_BYTES", 100)
-    build = stats.corpus_stats(built_copy / "datapackage.json")["build_report"]
+    monkeypatch.setattr(build_report, "REPORT_LISTS_MAX_BYTES", 100)
+    build = stats.corpus_stats(built_copy / "datapackage.json").to_dict()["build_report"]
     assert (build["available"], build["lists_read"]) == (True, False)
     assert (build["inputs"], build["rejected_by_rule"]) == (5, {"schema:required": 1})
 
@@ -323,12 +340,12 @@ def test_a_report_of_many_values_gives_its_counts_without_its_lists(
 ) -> None:
     """A report whose lists hold more JSON values than the bound (empty objects, within the size
     limit): its counts are read, its lists are not."""
-    monkeypatch.setattr(stats, "REPORT_MAX_VALUES", 1000)
+    monkeypatch.setattr(build_report, "REPORT_MAX_VALUES", 1000)
     path = built_copy / "build" / "report.json"
     path.write_text(
         path.read_text(encoding="utf-8").replace('"duplicates_of": []', '"duplicates_of": [' + "{}," * 999 + "{}]")
     )
-    build = stats.corpus_stats(built_copy / "datapackage.json")["build_report"]
+    build = stats.corpus_stats(built_copy / "datapackage.json").to_dict()["build_report"]
     assert (build["available"], build["lists_read"]) == (True, False)
     assert (build["inputs"], build["rejected_by_rule"]) == (5, {"schema:required": 1})
 
@@ -339,7 +356,7 @@ def test_an_unsafe_report_path_is_not_read(tmp_path: Path) -> None:
     descriptor = write_package(
         tmp_path / "package", [record()], resources=[{"name": "build-report", "path": "../outside.json"}]
     )
-    build = stats.corpus_stats(descriptor)["build_report"]
+    build = stats.corpus_stats(descriptor).to_dict()["build_report"]
     assert build["available"] is False
     assert ".." in build["reason"]
 
@@ -350,7 +367,7 @@ def test_unreadable_lines_are_counted_not_fatal(tmp_path: Path, monkeypatch: pyt
     monkeypatch.setattr(spans, "MAX_LINE_BYTES", 200)
     long = json.dumps(record(text="y" * 300)).encode() + b"\n"
     descriptor = write_package(tmp_path, [record(), b"{not json\n", b"[1]\n", long, record(source="t")])
-    figures = stats.corpus_stats(descriptor)
+    figures = stats.corpus_stats(descriptor).to_dict()
     assert (figures["records"], figures["unreadable_lines"]) == (2, 3)
     assert figures["per_source"] == {"s": 1, "t": 1}
 
@@ -385,7 +402,59 @@ def test_many_months_are_shown_per_year_in_text(tmp_path: Path) -> None:
     """More than two years of months: the text table counts per year (the JSON keeps months)."""
     rows = [record(published_at=f"{2000 + i // 12}-{1 + i % 12:02d}-15T12:00:00+08:00") for i in range(36)]
     figures = stats.corpus_stats(write_package(tmp_path, rows))
-    assert len(figures["per_month"]["months"]) == 36
-    text = list(stats.text_lines(figures))
+    assert len(figures.per_month.months) == 36
+    text = list(stats_text.text_lines(figures))
     assert "records per year (published_at's local date)" in text
     assert "  2001  12     12" in text
+
+
+def test_markdown_gives_the_verdicts_and_the_tables(built_once: Path) -> None:
+    """--format markdown: both verdicts as a list, then each table as a Markdown table with right-aligned figures."""
+    result = invoke("stats", str(built_once), "--format", "markdown")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "## newspkg-seed-articles 0.1.0: 4 records"
+    assert "- build: OK" in lines
+    assert "- verify: OK (0 errors, 1 warning)" in lines
+    assert "| month | finews | shanxidayuan | zhuzhou-gaoke | total |" in lines
+    assert "|---|---:|---:|---:|---:|" in lines
+    assert "| 阳泉日报 | 1 |" in lines
+
+
+def test_markdown_prints_data_as_text(tmp_path: Path) -> None:
+    """A publisher's name with Markdown or HTML in it stays text: a table cell cannot be split or linked."""
+    descriptor = write_package(tmp_path, [record(original_publisher="[x](https://evil.example) | <b>")])
+    lines = invoke("stats", str(descriptor), "--format", "markdown", "--no-verify").output.splitlines()
+    assert "| \\[x\\](https://evil.example) \\| \\<b\\> | 1 |" in lines
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"inputs": 5, "rejected_by_rule": {"a": 1}',  # cut short
+        "[1, 2]",  # not an object
+        '{"inputs": 5, "notes": ' + "[" * 100 + "]" * 100 + "}",  # nested deeper than the bound
+        "\ufeff{",  # not JSON
+    ],
+)
+def test_a_report_newspkg_cannot_read_is_said_not_crashed_on(tmp_path: Path, text: str) -> None:
+    """A build report cut short, not an object, nested too deep or not JSON: said, and the records still counted."""
+    descriptor = write_package(tmp_path, [record()])
+    (tmp_path / "build" / "report.json").write_text(text, encoding="utf-8")
+    figures = stats.corpus_stats(descriptor).to_dict()
+    assert figures["build_report"] == {
+        "available": False,
+        "path": "build/report.json",
+        "reason": "build/report.json is not a build report newspkg can read",
+    }
+    assert figures["records"] == 1
+
+
+def test_counts_of_more_entries_than_the_bound_are_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A report whose rejected_by_rule holds more entries than MAX_COUNT_ENTRIES is not taken as a build report."""
+    monkeypatch.setattr(build_report, "MAX_COUNT_ENTRIES", 10)
+    report = {"inputs": 1, "rejected_by_rule": {f"rule-{i}": 1 for i in range(11)}}
+    descriptor = write_package(tmp_path, [record()], report=report)
+    assert stats.corpus_stats(descriptor).build_report.available is False
+    monkeypatch.setattr(build_report, "MAX_COUNT_ENTRIES", 11)
+    assert stats.corpus_stats(descriptor).build_report.rejected_by_rule == report["rejected_by_rule"]

@@ -17,7 +17,7 @@ from typing import Any
 import pyarrow as pa
 import yaml
 
-from newspkg import documents
+from newspkg import documents, resources, templating
 from newspkg.codec import local_time_columns
 from newspkg.consume.descriptor import resource_named
 from newspkg.errors import ConfigError
@@ -103,7 +103,7 @@ def _header(previous: dict[str, Any], facts: CardFacts) -> dict[str, Any]:
     descriptor = facts.descriptor
     records = sum(count for _, _, count in facts.counts)
     license_name = documents.license_id(descriptor)
-    parquet = _path_of(facts, "articles-parquet")
+    parquet = _path_of(facts, resources.PARQUET)
     # The data files below the card's folder, as Hugging Face reads them (CARD_PLACES keeps them there).
     data_file = parquet.removeprefix(f"{PurePosixPath(facts.card_path).parent}/")
     generated = {
@@ -173,111 +173,79 @@ def _replace_section(body: str, name: str, text: str) -> str:
 
 def _new_body(facts: CardFacts) -> str:
     descriptor = facts.descriptor
-    title = descriptor.get("title") or descriptor.get("name")
-    description = descriptor.get("description") or "Describe the data here: what it covers and where it comes from."
-    return f"# {title}\n\n{description}\n\n"
+    return templating.render(
+        "card/body.md.j2",
+        title=descriptor.get("title") or descriptor.get("name"),
+        description=descriptor.get("description") or "Describe the data here: what it covers and where it comes from.",
+    )
 
 
 def _contents(facts: CardFacts) -> str:
-    counts = facts.counts
-    total = sum(count for _, _, count in counts)
-    lines = [
-        "## Contents",
-        "",
-        f"{count(total, 'article')}. By source and year (of the local publication date):",
-        "",
-        "| source | year | articles |",
-        "|---|---|---:|",
-    ]
-    lines += [f"| {source} | {year} | {count:,} |" for source, year, count in counts]
-    provenance = facts.descriptor.get("newspkg:provenance", {})
-    per_source = provenance.get("counts", {})
-    rejected = sum(figures.get("rejected", 0) for figures in per_source.values())
-    duplicates = sum(figures.get("duplicates", 0) for figures in per_source.values())
-    lines += [
-        "",
-        f"Not in the records: {count(rejected, 'raw item')} rejected (listed with their reasons in "
-        f"`{_path_of(facts, 'rejects')}`) and {count(duplicates, 'duplicate')} of other articles.",
-    ]
-    return "\n".join(lines)
+    per_source = facts.descriptor.get("newspkg:provenance", {}).get("counts", {})
+    return templating.render(
+        "card/contents.md.j2",
+        articles=count(sum(number for _, _, number in facts.counts), "article"),
+        counts=facts.counts,
+        rejected=count(sum(figures.get("rejected", 0) for figures in per_source.values()), "raw item"),
+        rejects_path=_path_of(facts, resources.REJECTS),
+        duplicates=count(sum(figures.get("duplicates", 0) for figures in per_source.values()), "duplicate"),
+    )
 
 
 def _load(facts: CardFacts) -> str:
-    parquet, jsonl = _path_of(facts, "articles-parquet"), _path_of(facts, "articles-jsonl")
-    local = ", ".join(f"`{column}`" for column in local_time_columns(facts.parquet_schema))
-    folder = PurePosixPath("package", PurePosixPath(facts.card_path).parent).as_posix().removesuffix("/.")
-    return f"""## Load
-
-```python
-from datasets import load_dataset          # Hugging Face: the folder holding this card
-articles = load_dataset("{folder}", split="train")
-
-import pandas as pd                         # or polars.read_parquet, duckdb.read_parquet
-articles = pd.read_parquet("package/{parquet}")
-```
-
-The JSON Lines file `{jsonl}` holds the same records as the Parquet file `{parquet}`. Times in the
-JSON Lines file are RFC 3339 with the offset the source stated. The Parquet file stores each as an
-instant in UTC and, beside it, the local wall-clock time the record states ({local}): group by
-day with the local column, and `local − instant` is the offset."""
+    return templating.render(
+        "card/load.md.j2",
+        folder=PurePosixPath("package", PurePosixPath(facts.card_path).parent).as_posix().removesuffix("/."),
+        parquet=_path_of(facts, resources.PARQUET),
+        jsonl=_path_of(facts, resources.JSONL),
+        local=", ".join(f"`{column}`" for column in local_time_columns(facts.parquet_schema)),
+    )
 
 
 def _fields(facts: CardFacts) -> str:
-    local = "\n".join(
-        f"| `{column}` | timestamp, Parquet only | no | {source} as the local wall-clock time it states |"
-        for column, source in local_time_columns(facts.parquet_schema).items()
+    return templating.render(
+        "card/fields.md.j2",
+        dictionary=facts.data_dictionary.rstrip(),
+        local_columns=local_time_columns(facts.parquet_schema),
     )
-    return f"## Fields\n\n{facts.data_dictionary.rstrip()}\n{local}"
 
 
 def _provenance(facts: CardFacts) -> str:
     provenance = facts.descriptor.get("newspkg:provenance", {})
-    tool = provenance.get("tool", {})
     inputs = provenance.get("inputs", {})
-    return f"""## Provenance
-
-Built by [newspkg](https://github.com/newspkg/newspkg) {tool.get("version", "")} from
-{inputs.get("files", 0):,} raw items (manifest sha256 `{inputs.get("manifest_sha256", "")}`), with the record
-schema whose sha256 is `{provenance.get("schemas_sha256", "")}`. `datapackage.json` holds the whole
-provenance; `{_path_of(facts, "build-report")}` the build's counts by source and rule."""
+    return templating.render(
+        "card/provenance.md.j2",
+        version=provenance.get("tool", {}).get("version", ""),
+        inputs=inputs.get("files", 0),
+        manifest=inputs.get("manifest_sha256", ""),
+        schemas=provenance.get("schemas_sha256", ""),
+        report_path=_path_of(facts, resources.BUILD_REPORT),
+    )
 
 
 def _verify(facts: CardFacts) -> str:
-    data = [_resource(facts, name) for name in ("articles-jsonl", "articles-parquet")]
-    rows = "\n".join(f"| `{r['path']}` | `{str(r['hash']).removeprefix('sha256:')}` |" for r in data)
-    return f"""## Verify
-
-```sh
-pip install newspkg
-newspkg verify package   # the folder of datapackage.json: every file's size and sha256, every record
-```
-
-| file | sha256 |
-|---|---|
-{rows}"""
+    data = [_resource(facts, resource) for resource in resources.ARTICLES]
+    files = [(r.get("path", ""), str(r.get("hash")).removeprefix("sha256:")) for r in data]
+    return templating.render("card/verify.md.j2", files=files)
 
 
 def _cite(facts: CardFacts) -> str:
     descriptor = facts.descriptor
-    license_name = documents.license_id(descriptor) or "not stated"
-    license_file = _path_of(facts, "license")
-    text = f"the text is in `{license_file}`" if license_file else "see datapackage.json"
-    return f"""## Licence and citation
-
-Licence: {license_name} ({text}). Cite the dataset as `{_path_of(facts, "citation")}` says
-(Citation File Format), or in BibTeX:
-
-```bibtex
-{documents.bibtex(descriptor).rstrip()}
-```"""
+    return templating.render(
+        "card/cite.md.j2",
+        license=documents.license_id(descriptor) or "not stated",
+        license_file=_path_of(facts, resources.LICENSE),
+        citation=_path_of(facts, resources.CITATION),
+        bibtex=documents.bibtex(descriptor).rstrip(),
+    )
 
 
-def _resource(facts: CardFacts, name: str) -> dict[str, Any]:
-    return resource_named(facts.descriptor, name) or {}
+def _resource(facts: CardFacts, resource: resources.Resource) -> dict[str, Any]:
+    return resource_named(facts.descriptor, resource.name) or {}
 
 
-def _path_of(facts: CardFacts, name: str) -> str:
-    return str(_resource(facts, name).get("path", ""))
+def _path_of(facts: CardFacts, resource: resources.Resource) -> str:
+    return str(_resource(facts, resource).get("path", ""))
 
 
 _SECTION_WRITERS = {

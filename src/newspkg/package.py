@@ -16,6 +16,7 @@ from typing import Any
 from newspkg import __version__
 from newspkg.config import Project
 from newspkg.errors import ConfigError
+from newspkg.resources import JSONL, PARQUET, Resource
 from newspkg.schema import SchemaSet
 
 PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
@@ -23,15 +24,28 @@ PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 GENERATED_KEYS = ("$schema", "created", "resources", "sources", "newspkg:schemas", "newspkg:provenance")
 PROVENANCE = "newspkg:provenance"
 SCHEMAS = "newspkg:schemas"
-JSONL_PATH = "build/articles.jsonl"
-PARQUET_PATH = "build/articles.parquet"
+JSONL_PATH = JSONL.path
+PARQUET_PATH = PARQUET.path
 # At the package root, so that every rename it names stays below it. It exists only while (or if
 # killed while) a build renames its outputs into place.
 JOURNAL_PATH = ".newspkg-commit.journal"
 # frictionless 5 reports a false byte-count error for any Parquet resource that declares `bytes`,
 # so the Parquet size goes under this name; `newspkg validate` checks both.
 PARQUET_BYTES = "newspkg:bytes"
-DEPENDENCIES = ("pyarrow", "jsonschema", "ada-url", "pyyaml", "orjson", "charset-normalizer", "frictionless", "pycld2")
+# The libraries every build makes and checks the package with (distribution names), as provenance
+# lists them; the ones an adapter shapes drafts with come from the adapter (``shaping``).
+DEPENDENCIES = (
+    "ada-url",  # canonical URLs
+    "charset-normalizer",  # decoding
+    "ftfy",  # the mojibake rule
+    "jinja2",  # the dataset card
+    "jsonschema-rs",  # the record schema, formats on
+    "orjson",  # the JSON Lines
+    "pyarrow",  # the Parquet file
+    "pycld2",  # languages
+    "pyyaml",  # the card's header
+    "warcio",  # WARC crawls
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,16 +137,8 @@ def article_resources(schemas: SchemaSet, outputs: Mapping[str, FileFacts], rows
     jsonl_schema = schemas.table_schema()
     parquet_schema = schemas.table_schema(parquet=True)
     return [
-        _resource("articles-jsonl", JSONL_PATH, "jsonl", "application/jsonl", outputs[JSONL_PATH], jsonl_schema, rows),
-        _resource(
-            "articles-parquet",
-            PARQUET_PATH,
-            "parquet",
-            "application/vnd.apache.parquet",
-            outputs[PARQUET_PATH],
-            parquet_schema,
-            rows,
-        ),
+        _resource(JSONL, "jsonl", outputs[JSONL_PATH], jsonl_schema, rows),
+        _resource(PARQUET, "parquet", outputs[PARQUET_PATH], parquet_schema, rows),
     ]
 
 
@@ -156,16 +162,14 @@ def file_resource(name: str, path: str, mediatype: str, facts: FileFacts, descri
     }
 
 
-def _resource(
-    name: str, path: str, fmt: str, mediatype: str, facts: FileFacts, schema: dict[str, Any], rows: int
-) -> dict[str, Any]:
+def _resource(resource: Resource, fmt: str, facts: FileFacts, schema: dict[str, Any], rows: int) -> dict[str, Any]:
     size_key = PARQUET_BYTES if fmt == "parquet" else "bytes"
     return {
-        "name": name,
+        "name": resource.name,
         "type": "table",
-        "path": path,
+        "path": resource.path,
         "format": fmt,
-        "mediatype": mediatype,
+        "mediatype": resource.mediatype,
         "encoding": "utf-8",
         size_key: facts.bytes,
         "hash": f"sha256:{facts.sha256}",

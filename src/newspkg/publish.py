@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from newspkg import card, croissant, documents, package, rules
+from newspkg import card, croissant, documents, package, resources, rules
 from newspkg.config import Project
 from newspkg.errors import ConfigError
 from newspkg.issues import Issue
@@ -22,15 +22,11 @@ from newspkg.language import UNDETERMINED
 from newspkg.schema import LOCAL_SUFFIX, SchemaSet
 from newspkg.write import BytesFile
 
-REJECTS_PATH = "build/rejects.jsonl"
-REPORT_PATH = "build/report.json"
-LICENSE_PATH = f"build/{documents.LICENSE_FILE}"
-CITATION_PATH = f"build/{documents.CITATION_FILE}"
-CROISSANT_PATH = "croissant.json"  # beside datapackage.json, where Croissant tools look
-REJECTS_DESCRIPTION = "The raw items that did not become records, one JSON object each, with the rules they broke."
-REPORT_DESCRIPTION = "What became of every raw item: counts by source, rejects by rule, duplicates and their twins."
-CARD_DESCRIPTION = "The dataset card: what the data is, how to load, verify and cite it."
-CROISSANT_DESCRIPTION = "The package described in Croissant 1.1 (MLCommons), for machine-learning tools."
+REJECTS_PATH = resources.REJECTS.path
+REPORT_PATH = resources.BUILD_REPORT.path
+LICENSE_PATH = resources.LICENSE.path
+CITATION_PATH = resources.CITATION.path
+CROISSANT_PATH = resources.CROISSANT.path
 
 
 @dataclass(frozen=True)
@@ -52,9 +48,13 @@ class _Files:
         self.resources = resources
         self.written: list[BytesFile] = []
 
-    def add(self, name: str, path: str, mediatype: str, data: bytes, description: str) -> None:
-        self.written.append(BytesFile(self.out_root / path, data, within=self.out_root))
-        self.resources.append(package.file_resource(name, path, mediatype, package.bytes_facts(data), description))
+    def add(self, resource: resources.Resource, data: bytes, *, path: str | None = None, description: str = "") -> None:
+        """``resource``'s file with ``data``, at ``path`` (default: its own), described (default: its own words)."""
+        where = path or resource.path
+        self.written.append(BytesFile(self.out_root / where, data, within=self.out_root))
+        facts = package.bytes_facts(data)
+        words = description or resource.description
+        self.resources.append(package.file_resource(resource.name, where, resource.mediatype, facts, words))
 
 
 def package_files(
@@ -75,10 +75,8 @@ def package_files(
     files = _Files(out_root, [*package.article_resources(schemas, outputs, written.rows), *_build_records(written)])
     _add_license(files, project, previous)
     croissant_json = croissant.dump(croissant.croissant(descriptor(), schemas))
-    files.add("croissant", CROISSANT_PATH, "application/ld+json", croissant_json, CROISSANT_DESCRIPTION)
-    files.add(
-        "citation", CITATION_PATH, "application/x-yaml", documents.citation(descriptor()), "How to cite the dataset."
-    )
+    files.add(resources.CROISSANT, croissant_json)
+    files.add(resources.CITATION, documents.citation(descriptor()))
     card_path = card.card_path(previous)
     facts = card.CardFacts(
         descriptor=descriptor(),
@@ -89,7 +87,7 @@ def package_files(
         counts=counts_by_source_and_year(written.parquet),
     )
     card_text = card.render(_read_card(project.root / card_path), facts).encode()
-    files.add("card", card_path, "text/markdown", card_text, CARD_DESCRIPTION)
+    files.add(resources.CARD, card_text, path=card_path)
     return [
         *files.written,
         BytesFile(out_root / "datapackage.json", package.dump_descriptor(descriptor()), within=out_root),
@@ -101,8 +99,16 @@ def _build_records(written: Written) -> list[dict[str, Any]]:
     rejects = package.file_facts(written.rejects)
     report = package.file_facts(written.report)
     return [
-        package.file_resource("rejects", REJECTS_PATH, "application/jsonl", rejects, REJECTS_DESCRIPTION),
-        package.file_resource("build-report", REPORT_PATH, "application/json", report, REPORT_DESCRIPTION),
+        package.file_resource(
+            resources.REJECTS.name, REJECTS_PATH, resources.REJECTS.mediatype, rejects, resources.REJECTS.description
+        ),
+        package.file_resource(
+            resources.BUILD_REPORT.name,
+            REPORT_PATH,
+            resources.BUILD_REPORT.mediatype,
+            report,
+            resources.BUILD_REPORT.description,
+        ),
     ]
 
 
@@ -113,9 +119,12 @@ def _add_license(files: _Files, project: Project, previous: Mapping[str, Any]) -
     own = _maintainers_license(project, previous)
     if own:
         facts = package.file_facts(project.root / own)
-        files.resources.append(package.file_resource("license", own, "text/plain", facts, description))
+        license_resource = resources.LICENSE
+        files.resources.append(
+            package.file_resource(license_resource.name, own, license_resource.mediatype, facts, description)
+        )
     elif text := documents.license_text(previous):
-        files.add("license", LICENSE_PATH, "text/plain", text, description)
+        files.add(resources.LICENSE, text, description=description)
 
 
 def check_settings(project: Project, previous: Mapping[str, Any]) -> list[Issue]:

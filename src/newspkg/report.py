@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TextIO
 
+import wcwidth
+
 from newspkg.issues import Issue, Severity
 
 DEFAULT_MAX_PER_RULE = 10
@@ -190,11 +192,26 @@ def count(number: int, noun: str) -> str:
 
 
 def table(headers: list[str], rows: list[list[str]]) -> Iterator[str]:
-    """Aligned columns: the first to the left, the others (figures) to the right."""
-    widths = [max(len(row[i]) for row in [headers, *rows]) for i in range(len(headers))]
+    """Aligned columns: the first to the left, the others (figures) to the right, padded by the
+    width a terminal gives each cell (a Chinese character takes two columns)."""
+    widths = [max(display_width(row[i]) for row in [headers, *rows]) for i in range(len(headers))]
     for row in [headers, *rows]:
-        cells = [row[0].ljust(widths[0]), *(cell.rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True))]
+        cells = [_pad(row[0], widths[0], left=True), *(_pad(c, w) for c, w in zip(row[1:], widths[1:], strict=True))]
         yield "  ".join(cells).rstrip()
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes on a terminal (wide characters two, combining marks none); a character
+    wcwidth cannot measure (a control character: printable() escapes those) counts as one."""
+    width = wcwidth.wcswidth(text)
+    if width >= 0:
+        return width
+    return sum(measured if (measured := wcwidth.wcwidth(character)) >= 0 else 1 for character in text)
+
+
+def _pad(cell: str, width: int, *, left: bool = False) -> str:
+    fill = " " * (width - display_width(cell))
+    return cell + fill if left else fill + cell
 
 
 def json_with_lists(

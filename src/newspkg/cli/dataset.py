@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from newspkg import report, rules, scaffold
+from newspkg import adapters, report, rules, scaffold
 from newspkg.build import Engine, build, check, convert_all, summarize
 from newspkg.cli.common import (
     EXIT_CLEAN,
@@ -29,6 +29,7 @@ from newspkg.config import Project, load_project
 from newspkg.containers import SEPARATOR
 from newspkg.discover import project_raw_paths
 from newspkg.errors import ConfigError
+from newspkg.resources import CARD
 from newspkg.schema import load_schemas
 from newspkg.show import show
 from newspkg.summary import BuildSummary
@@ -54,9 +55,17 @@ def sources_group() -> None:
     """Manage the sources of a dataset repository (the folders under raw/)."""
 
 
+class AdapterOption(click.Option):
+    """``--adapter``, whose help names the adapters registered when it is shown, plugins included."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        self.help = f"The format of the raw files: {', '.join(adapters.available())}."
+        return super().get_help_record(ctx)
+
+
 @sources_group.command("add")
 @click.argument("name")
-@click.option("--adapter", required=True, help="The format of the raw files: jekyll, text, or a plugin's name.")
+@click.option("--adapter", required=True, cls=AdapterOption, help="The format of the raw files (an adapter's name).")
 @click.option("--language", required=True, help="BCP 47 tag of the texts (en, zh-Hans…), or auto: detected per record.")
 @click.option("--timezone", required=True, help="IANA zone for times without an offset, e.g. Europe/Paris.")
 @click.option("--force", is_flag=True, help="Overwrite an existing source.toml.")
@@ -135,7 +144,10 @@ def validate_command(
 
 @click.command("show")
 @click.argument("raw_file")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+    help="text for people; json: its fate, the record, its issues and where each field came from, as one object.",
+)  # fmt: skip
 @click.pass_obj
 @exits_on_config_errors
 def show_command(obj: Context, raw_file: str, fmt: str) -> int:
@@ -235,7 +247,7 @@ def _write_summary(
 def _written(descriptor_path: Path) -> str:
     """What a build wrote, as its new descriptor lists it."""
     resources = json.loads(descriptor_path.read_text(encoding="utf-8"))["resources"]
-    card = next((r["path"] for r in resources if r["name"] == "card"), None)
+    card = next((r["path"] for r in resources if r["name"] == CARD.name), None)
     return f"datapackage.json and the {len(resources)} files it lists" + (
         f" (the dataset card: {card})" if card else ""
     )

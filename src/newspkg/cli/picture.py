@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import click
 
 from newspkg import report
 from newspkg.cli.common import EXIT_CLEAN, Context, exits_on_config_errors, progress_on_first_report
-from newspkg.consume import report_page, stats
+from newspkg.consume import report_page, stats, stats_text
 from newspkg.consume.descriptor import descriptor_file
+from newspkg.consume.figures import Figures
 from newspkg.write import BytesFile
 
 PATH_ARGUMENT = click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
@@ -20,7 +21,19 @@ NO_VERIFY = click.option(
 )
 
 
-def figures_of(path: Path, *, verify: bool) -> tuple[Path, dict[str, Any]]:
+def _json_lines(figures: Figures) -> Iterator[str]:
+    yield report.json_text(figures.to_dict(), indent=2)
+
+
+# The renderers of `newspkg stats`, by the name --format takes.
+RENDERERS: dict[str, Callable[[Figures], Iterator[str]]] = {
+    "text": stats_text.text_lines,
+    "json": _json_lines,
+    "markdown": stats_text.markdown_lines,
+}
+
+
+def figures_of(path: Path, *, verify: bool) -> tuple[Path, Figures]:
     """The package's descriptor and its figures, with progress bars on a terminal."""
     descriptor = descriptor_file(path)
     status = None
@@ -34,8 +47,9 @@ def figures_of(path: Path, *, verify: bool) -> tuple[Path, dict[str, Any]]:
 @click.command("stats")
 @PATH_ARGUMENT
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-    help="text for people; json: one object, the figures `newspkg report` draws.",
+    "--format", "fmt", type=click.Choice(list(RENDERERS)), default="text", show_default=True,
+    help="text for people; json: one object, the figures `newspkg report` draws; markdown: tables for a "
+    "release page.",
 )  # fmt: skip
 @NO_VERIFY
 @click.pass_obj
@@ -45,16 +59,14 @@ def stats_command(obj: Context, path: Path | None, fmt: str, no_verify: bool) ->
 
     Records per month of each source (the date published_at writes, in its own offset), text length
     (quantiles and a histogram), the share of records leaving each field of the schema empty,
-    rejects by rule and duplicates from the build report, the top original publishers, and whether
-    `newspkg verify` finds the package intact. The records are read a line at a time. Exit code 0
-    whatever verify finds (`newspkg verify` is the check that fails).
+    rejects by rule and duplicates from the build report, the top original publishers, the build's
+    verdict and whether `newspkg verify` finds the package intact, and the resources the package
+    lacks. The records are read a line at a time. Exit code 0 whatever verify finds (`newspkg
+    verify` is the check that fails).
     """
     _, figures = figures_of(path or obj.root, verify=not no_verify)
-    if fmt == "json":
-        sys.stdout.write(report.json_text(figures, indent=2) + "\n")
-    else:
-        for line in stats.text_lines(figures):
-            sys.stdout.write(report.printable(line) + "\n")
+    for line in RENDERERS[fmt](figures):
+        sys.stdout.write((line if fmt == "json" else report.printable(line)) + "\n")
     return EXIT_CLEAN
 
 
@@ -71,7 +83,8 @@ def report_command(obj: Context, path: Path | None, output: Path | None, no_veri
     """Draw the corpus as one HTML page: PATH is a package's folder or its datapackage.json (default: --root).
 
     The figures of `newspkg stats` as charts (articles per month and source, text length, empty
-    fields, rejects by rule, duplicates, top original publishers) under the verify status. One
+    fields, rejects by rule, duplicates, top original publishers) under the build's and verify's
+    verdicts, side by side. One
     self-contained file: inline CSS and SVG, no script, nothing fetched when it is viewed; the same
     package gives the same bytes. Exit code 0 whatever verify finds.
     """
@@ -83,7 +96,10 @@ def report_command(obj: Context, path: Path | None, output: Path | None, no_veri
     target = output or descriptor.parent / "build" / "report.html"
     with BytesFile(target, page.encode(), within=None if output else descriptor.parent) as file:
         file.commit()
-    verify = figures["verify"]
-    status = "not verified" if not verify["ran"] else "verify OK" if verify["ok"] else "verify FAILED"
-    sys.stdout.write(f"wrote {target}: {report.count(figures['records'], 'record')}, {status}\n")
+    verify = figures.verify
+    status = "not verified" if not verify.ran else "verify OK" if verify.ok else "verify FAILED"
+    missing = "".join(f"; missing: {what}" for what in figures.missing)
+    sys.stdout.write(
+        report.printable(f"wrote {target}: {report.count(figures.records, 'record')}, {status}{missing}") + "\n"
+    )
     return EXIT_CLEAN

@@ -8,19 +8,19 @@ from pathlib import Path
 import click
 
 from newspkg.cli.common import EXIT_CLEAN, EXIT_PROBLEMS, exits_on_config_errors
-from newspkg.consume import diff
+from newspkg.consume import diff, diff_render
 
 
 @click.command("diff")
 @click.argument("old", type=click.Path(exists=True, path_type=Path))
 @click.argument("new", type=click.Path(exists=True, path_type=Path))
 @click.option(
-    "--format", "fmt", type=click.Choice(list(diff.RENDERERS)), default="text", show_default=True,
+    "--format", "fmt", type=click.Choice(list(diff_render.RENDERERS)), default="text", show_default=True,
     help="text for people, json (everything, every id, one object) for tools, markdown for release notes.",
 )  # fmt: skip
 @click.option(
     "--max-records", type=click.IntRange(min=0), default=diff.DEFAULT_MAX_RECORDS, show_default=True,
-    help="Ids listed per kind (added, removed, changed) in text and markdown (0: all); JSON lists every id.",
+    help="Records listed per kind (added, removed, changed) in text and markdown (0: all); JSON lists every id.",
 )  # fmt: skip
 @exits_on_config_errors
 def diff_command(old: Path, new: Path, fmt: str, max_records: int) -> int:
@@ -32,7 +32,7 @@ def diff_command(old: Path, new: Path, fmt: str, max_records: int) -> int:
     not for code that reads the records. Exit code 1 when a change is breaking (a release guard for
     CI), 0 when none is, 2 when a package cannot be read.
     """
-    result = diff.diff_packages(old, new)
-    for text in diff.RENDERERS[fmt](result, max_records):
+    result = diff.diff_packages(old, new, summarised=max_records if fmt == "markdown" else -1)
+    for text in diff_render.RENDERERS[fmt](result, max_records):
         sys.stdout.write(text)
     return EXIT_PROBLEMS if result.breaking else EXIT_CLEAN

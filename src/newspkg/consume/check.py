@@ -47,12 +47,13 @@ from newspkg.consume.findings import PackageReport
 from newspkg.consume.records import RecordsJob, check_records
 from newspkg.consume.shipped_schemas import shipped_schemas
 from newspkg.issues import Severity
+from newspkg.resources import ARTICLES, JSONL, PARQUET
 from newspkg.write import recover
 
 CONCURRENT_BYTES = 64 * 1024 * 1024  # of JSONL: where checking outlasts starting processes
 
 
-ARTICLE_RESOURCES = ("articles-jsonl", "articles-parquet")
+ARTICLE_RESOURCES = tuple(resource.name for resource in ARTICLES)
 
 
 def check_package(
@@ -127,20 +128,20 @@ def _check_contents(
         path = local_path(root, resource.get("path"), where, report, strict=strict, needed=True)
         if path is not None and _check_file(path, resource, report):
             paths[name] = path
-    if strict:
-        for resource in resources:
-            if resource.get("name") not in ARTICLE_RESOURCES:
-                _check_other_resource(root, resource, where, report, options.allow_remote)
+    for resource in resources:  # the rejects, the report, the card...: a package lacking one is not intact
+        if resource.get("name") not in ARTICLE_RESOURCES:
+            _check_other_resource(root, resource, where, report, options)
     schemas, extension_of = shipped_schemas(root, descriptor, where, report, strict)
-    if schemas is None or "articles-jsonl" not in paths:
+    jsonl, parquet = JSONL.name, PARQUET.name
+    if schemas is None or jsonl not in paths:
         return
     job = RecordsJob(
         schemas,
         extension_of,
-        jsonl_path=paths["articles-jsonl"],
-        jsonl_name=by_name["articles-jsonl"]["path"],
-        parquet_path=paths.get("articles-parquet"),
-        parquet_name=by_name["articles-parquet"]["path"],
+        jsonl_path=paths[jsonl],
+        jsonl_name=by_name[jsonl]["path"],
+        parquet_path=paths.get(parquet),
+        parquet_name=str(by_name[parquet]["path"]) if parquet in paths else "",
         now=options.now,
         thorough=options.thorough,
     )
@@ -155,7 +156,7 @@ def _check_rows(by_name: dict[str, dict[str, Any]], paths: dict[str, Path], repo
         declared = stats.get("rows") if isinstance(stats, dict) else None
         if declared is None:
             continue
-        if name == "articles-jsonl":
+        if name == JSONL.name:
             found = report.records
         else:
             try:
@@ -198,15 +199,17 @@ def _check_file(path: Path, resource: dict[str, Any], report: PackageReport, *, 
 
 
 def _check_other_resource(
-    root: Path, resource: dict[str, Any], where: str, report: PackageReport, allow_remote: bool
+    root: Path, resource: dict[str, Any], where: str, report: PackageReport, options: _Options
 ) -> None:
-    """Any resource besides the article ones: its paths are safe and exist; declared size and hash hold."""
+    """Any resource besides the article ones: its paths are safe and exist; declared size and hash hold.
+    Only ``verify`` (strict) holds its paths to the strict rules."""
     value = resource.get("path")
     if value is None:  # inline data
         return
     parts = value if isinstance(value, list) and value else [value]
     paths = [
-        local_path(root, part, where, report, strict=True, needed=False, allow_remote=allow_remote) for part in parts
+        local_path(root, part, where, report, strict=options.strict, needed=False, allow_remote=options.allow_remote)
+        for part in parts
     ]
     if isinstance(value, str) and paths[0] is not None:
         _check_file(paths[0], resource, report, every=False)
@@ -257,7 +260,7 @@ def _large_package(root: Path, descriptor: dict[str, Any]) -> bool:
     to start (frictionless's import among it), a guess from the JSONL file's size. Paths are
     only looked at here; they are checked later."""
     for resource in descriptor.get("resources") or []:
-        if isinstance(resource, dict) and resource.get("name") == "articles-jsonl":
+        if isinstance(resource, dict) and resource.get("name") == JSONL.name:
             with contextlib.suppress(OSError, TypeError, ValueError):
                 return (root / resource["path"]).stat().st_size >= CONCURRENT_BYTES and _can_start()
     return False

@@ -14,15 +14,14 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import orjson
 
-from newspkg import package
+from newspkg import package, resources
 from newspkg.consume.descriptor import DESCRIPTOR, descriptor_file, load_descriptor, readable_file, resource_named
 from newspkg.consume.schema_diff import (
     SchemaChange,
@@ -35,15 +34,29 @@ from newspkg.consume.schema_diff import (
 )
 from newspkg.consume.spans import MAX_LINE_BYTES
 from newspkg.errors import PackageError
-from newspkg.report import json_text, printable
 from newspkg.schema import BASE_FILE, EXTENSION_SUFFIX, SOURCES_DIR, SchemaSet, load_package_schemas
 
-JSONL_RESOURCE = "articles-jsonl"
+JSONL_RESOURCE = resources.JSONL.name
 DEFAULT_MAX_RECORDS = 20
 DIGEST_BYTES = 16
 MATCHED = b""  # an old record the new package also has
-# What Markdown would read as markup in the middle of a line (an underscore inside a word is not).
-_MARKUP = re.compile(r"[\\`*\[\]<>|~&$]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+
+
+@dataclass(frozen=True)
+class RecordSummary:
+    """What release notes say of a record besides its id."""
+
+    title: str | None
+    source: str | None
+    url: str | None
+
+    @classmethod
+    def of(cls, record: Mapping[str, Any]) -> RecordSummary:
+        def text(key: str) -> str | None:
+            value = record.get(key)
+            return value if isinstance(value, str) else None
+
+        return cls(text("title"), text("source"), text("url"))
 
 
 @dataclass(frozen=True, order=True)
@@ -81,6 +94,8 @@ class PackageDiff:
     changed: list[RecordChange]  # by id
     unchanged: int
     schema_changes: list[SchemaChange]
+    # Title, source and URL of the first records of each kind (by id), as many as were asked for.
+    summaries: dict[str, RecordSummary] = field(default_factory=dict)
 
     @property
     def breaking(self) -> list[SchemaChange]:
@@ -179,8 +194,9 @@ def _safe_file(root: Path, value: Any, where: str, what: str) -> Path:
 # -- the diff -------------------------------------------------------------------------------------
 
 
-def diff_packages(old_path: Path, new_path: Path) -> PackageDiff:
-    """Compare the package at ``old_path`` with the one at ``new_path`` (each a folder or its descriptor)."""
+def diff_packages(old_path: Path, new_path: Path, summarised: int = DEFAULT_MAX_RECORDS) -> PackageDiff:
+    """Compare the package at ``old_path`` with the one at ``new_path`` (each a folder or its descriptor);
+    the first ``summarised`` records of each kind (0: all) come with their title, source and URL."""
     old, new = open_package(old_path, "old"), open_package(new_path, "new")
     records = compare_records(old.jsonl, new.jsonl)
     return PackageDiff(
@@ -191,7 +207,29 @@ def diff_packages(old_path: Path, new_path: Path) -> PackageDiff:
         changed=records.changed,
         unchanged=records.unchanged,
         schema_changes=package_schema_changes(old, new),
+        summaries=_summaries(records, old.jsonl, new.jsonl, summarised),
     )
+
+
+def _summaries(records: RecordsDiff, old_jsonl: Path, new_jsonl: Path, most: int) -> dict[str, RecordSummary]:
+    """Title, source and URL of the first ``most`` (0: all, less than 0: none) added, removed and
+    changed records, each line read again at its offset: the diff keeps offsets, not records."""
+    if most < 0:
+        return {}
+    changed = [change.id for change in records.changed]
+    wanted = [
+        (new_jsonl, records.new_offsets, records.added),
+        (old_jsonl, records.old_offsets, records.removed),
+        (new_jsonl, records.new_offsets, changed),
+    ]
+    summaries: dict[str, RecordSummary] = {}
+    for path, offsets, ids in wanted:
+        with path.open("rb") as file:
+            for rid in ids if most == 0 else ids[:most]:
+                file.seek(offsets[rid])
+                line = file.readline(MAX_LINE_BYTES + 1).rstrip(b"\r\n")  # bounded when it was first read
+                summaries[rid] = RecordSummary.of(_decode(line, path, 0))
+    return summaries
 
 
 def _side(opened: Package, records: int) -> Side:
@@ -210,6 +248,8 @@ class RecordsDiff:
     removed: list[str]
     changed: list[RecordChange]
     unchanged: int
+    old_offsets: dict[str, int]  # where each removed record's line begins
+    new_offsets: dict[str, int]  # where each added or changed record's line begins
 
 
 def compare_records(old_jsonl: Path, new_jsonl: Path) -> RecordsDiff:
@@ -218,14 +258,16 @@ def compare_records(old_jsonl: Path, new_jsonl: Path) -> RecordsDiff:
     old_count, new_count, unchanged = len(index), 0, 0
     added: list[str] = []
     changed: list[RecordChange] = []
+    new_offsets: dict[str, int] = {}
     with old_jsonl.open("rb") as old_file, new_jsonl.open("rb") as new_file:
-        for number, _, body in _lines(new_file, new_jsonl):
+        for number, offset, body in _lines(new_file, new_jsonl):
             new_count += 1
             record = _decode(body, new_jsonl, number)
             rid = record["id"]
             entry = index.get(rid)
             if entry is None:
                 added.append(rid)
+                new_offsets[rid] = offset
                 continue
             if entry == MATCHED:
                 raise PackageError(f"{new_jsonl}: line {number}: id {rid} occurs more than once")
@@ -238,6 +280,7 @@ def compare_records(old_jsonl: Path, new_jsonl: Path) -> RecordsDiff:
             fields = changed_fields(_decode(old_body, old_jsonl, 0), record)
             if fields:
                 changed.append(RecordChange(rid, fields))
+                new_offsets[rid] = offset
             else:
                 unchanged += 1
     added.sort()
@@ -245,7 +288,8 @@ def compare_records(old_jsonl: Path, new_jsonl: Path) -> RecordsDiff:
     if repeated is not None:
         raise PackageError(f"{new_jsonl}: id {repeated} occurs more than once")
     removed = sorted(rid for rid, entry in index.items() if entry != MATCHED)
-    return RecordsDiff(old_count, new_count, added, removed, sorted(changed), unchanged)
+    old_offsets = {rid: int.from_bytes(index[rid][DIGEST_BYTES:], "big") for rid in removed}
+    return RecordsDiff(old_count, new_count, added, removed, sorted(changed), unchanged, old_offsets, new_offsets)
 
 
 def _index(jsonl: Path) -> dict[str, bytes]:
@@ -328,110 +372,3 @@ def package_schema_changes(old: Package, new: Package) -> list[SchemaChange]:
 
 def _in_file(file: str, changes: Iterable[SchemaChange]) -> list[SchemaChange]:
     return sorted(replace(change, file=file) for change in changes)
-
-
-# -- rendering ------------------------------------------------------------------------------------
-
-
-def render_json(result: PackageDiff, max_records: int) -> Iterator[str]:
-    """The whole result, every id, as one line of JSON (``max_records`` does not apply)."""
-    yield json_text(result.to_dict()) + "\n"
-
-
-def render_text(result: PackageDiff, max_records: int) -> Iterator[str]:
-    """Counts, the records (at most ``max_records`` of each kind; 0: all), the schema changes, a verdict."""
-    for line in _text_lines(result, max_records):
-        yield printable(line) + "\n"
-
-
-def _text_lines(result: PackageDiff, max_records: int) -> Iterator[str]:
-    counts = result.counts()
-    yield f"newspkg diff: {result.old.descriptor} → {result.new.descriptor}"
-    summary = ", ".join(f"{count:,} {what}" for what, count in counts.items())
-    yield f"records: {result.old.records:,} → {result.new.records:,} ({summary})"
-    groups: list[tuple[str, str, list[str]]] = [
-        ("+", "added", result.added),
-        ("-", "removed", result.removed),
-        ("~", "changed", [f"{change.id}: {', '.join(change.fields)}" for change in result.changed]),
-    ]
-    for mark, what, lines in groups:
-        shown, more = _capped(lines, max_records)
-        for line in shown:
-            yield f"  {mark} {line}"
-        if more:
-            yield f"  … and {more:,} more {what} (--max-records 0 lists them all)"
-    breaking = len(result.breaking)
-    if result.schema_changes:
-        yield f"schema changes: {len(result.schema_changes):,} ({breaking:,} breaking)"
-    else:
-        yield "schema changes: none"
-    for change in result.schema_changes:
-        mark = "BREAKING " if change.breaking else ""
-        yield f"  {mark}{change.file} {change.path}: {change.kind}: {change.explanation}"
-    yield _verdict(result)
-
-
-def render_markdown(result: PackageDiff, max_records: int) -> Iterator[str]:
-    """Release notes: a heading, a table of counts, the schema changes, the records (capped as in text)."""
-    old, new = result.old.label, result.new.label
-    if old == new:
-        old, new = str(result.old.descriptor), str(result.new.descriptor)
-    yield f"## Changes from {_markdown_text(old)} to {_markdown_text(new)}\n\n"
-    yield "| records | count |\n|---|---:|\n"
-    rows = {"in old": result.old.records, "in new": result.new.records, **result.counts()}
-    for what, count in rows.items():
-        yield f"| {what} | {count:,} |\n"
-    yield "\n### Schema changes\n\n"
-    if not result.schema_changes:
-        yield "No schema changes.\n"
-    for change in result.schema_changes:
-        mark = "**breaking** " if change.breaking else ""
-        where = f"{_code(change.path or '(top level)')} in {_code(change.file)}"
-        yield f"- {mark}{where}: {_markdown_text(change.explanation)} ({change.kind})\n"
-    groups: list[tuple[str, list[str]]] = [
-        ("Changed records", [f"{_code(c.id)}: {', '.join(map(_code, c.fields))}" for c in result.changed]),
-        ("Added records", [_code(rid) for rid in result.added]),
-        ("Removed records", [_code(rid) for rid in result.removed]),
-    ]
-    for title, lines in groups:
-        if not lines:
-            continue
-        yield f"\n### {title}\n\n"
-        shown, more = _capped(lines, max_records)
-        for line in shown:
-            yield f"- {line}\n"
-        if more:
-            yield f"- … and {more:,} more\n"
-
-
-def _markdown_text(text: str) -> str:
-    """Data as plain Markdown text: its markup escaped, so it never becomes a link, an image or HTML."""
-    return _MARKUP.sub(lambda match: "\\" + match.group(), printable(text))
-
-
-def _code(text: str) -> str:
-    """Data as a code span fenced with more backticks than it holds: it cannot end the span early."""
-    text = printable(text)
-    fence = "`" * (max(map(len, re.findall("`+", text)), default=0) + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
-
-
-def _capped(lines: list[str], most: int) -> tuple[list[str], int]:
-    if most == 0 or len(lines) <= most:
-        return lines, 0
-    return lines[:most], len(lines) - most
-
-
-def _verdict(result: PackageDiff) -> str:
-    breaking = len(result.breaking)
-    if breaking:
-        return f"BREAKING: {breaking:,} breaking schema change{'' if breaking == 1 else 's'}"
-    return "OK: no breaking schema change"
-
-
-RENDERERS: dict[str, Callable[[PackageDiff, int], Iterator[str]]] = {
-    "text": render_text,
-    "json": render_json,
-    "markdown": render_markdown,
-}

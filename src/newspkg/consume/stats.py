@@ -1,13 +1,13 @@
 """A picture of a package's corpus in figures: what ``newspkg stats`` prints and ``newspkg report`` draws.
 
 :func:`corpus_stats` reads the package's JSONL one line at a time (memory grows with the number of
-sources, months and distinct publishers, never with the records) and returns one plain dict, the
-contract the report page renders from (:data:`STATS_VERSION` changes when its shape does):
+sources, months and distinct publishers, never with the records) and returns one
+:class:`~newspkg.consume.figures.Figures`, computed once; renderers only render it:
 
 - ``records``, and ``unreadable_lines`` (not JSON objects, or longer than
   :data:`~newspkg.consume.spans.MAX_LINE_BYTES`: counted, not read);
-- ``verify``: the package's verify status (:func:`verify_status`, ``newspkg verify``'s check), or
-  ``{"ran": false}``;
+- ``missing``: the resources the package lacks, or whose files cannot be read, in words;
+- ``verify``: the package's verify status (:func:`verify_status`, ``newspkg verify``'s check);
 - ``per_source`` records, and ``per_month`` of each source: the month is the date as the record
   writes ``published_at``, in its own offset (a 2022-02-28T23:30:00-05:00 article is February's,
   though it is March in UTC);
@@ -17,12 +17,9 @@ contract the report page renders from (:data:`STATS_VERSION` changes when its sh
   missing), for every top-level field of the package's record schema, then any other field the
   records have;
 - ``build_report``: rejects by rule, duplicates and filtered items from the build's report
-  (build/report.json, or the resource named ``build-report``), or why there is none. Its lists
-  are read when the report is at most :data:`REPORT_LISTS_MAX_BYTES` and holds at most
-  :data:`REPORT_MAX_VALUES` JSON values; otherwise only its counts;
+  (:mod:`~newspkg.consume.build_report`), or why there is none;
 - ``original_publishers``: the :data:`TOP_PUBLISHERS` most frequent ``original_publisher`` values.
 
-Nothing here prints; :func:`text_lines` turns the figures into the lines ``newspkg stats`` shows.
 Paths named by the descriptor are read only when ``verify`` would read them (relative, inside the
 package, regular files); nothing is fetched.
 """
@@ -32,42 +29,48 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from newspkg import package, report
+from newspkg import package, resources
+from newspkg.consume.build_report import build_report
 from newspkg.consume.check import check_package
 from newspkg.consume.descriptor import (
     MAX_JSON_BYTES,
-    json_values,
     load_descriptor,
     parse_json,
+    path_problem,
     readable_file,
     resource_named,
+    resources_of,
+)
+from newspkg.consume.figures import (
+    NOT_VERIFIED,
+    Completeness,
+    Described,
+    FieldEmptiness,
+    Figures,
+    LengthBin,
+    PerMonth,
+    Publisher,
+    Publishers,
+    TextLength,
+    VerifyStatus,
 )
 from newspkg.consume.spans import read_lines
 from newspkg.errors import PackageError
 from newspkg.issues import Severity
 from newspkg.schema import BASE_FILE, shipped_base
 
-STATS_VERSION = 1
-
 LENGTH_BINS = (0, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000)  # lower bounds
 QUANTILES = (("p25", 0.25), ("median", 0.5), ("p75", 0.75), ("p90", 0.9))
 TOP_PUBLISHERS = 10
 MAX_OTHER_FIELDS = 100  # fields outside the schema that are counted: a hostile package may have millions
+MAX_MISSING = 20  # missing resources named; a hostile descriptor may list thousands
 FIRST_ERRORS = 5  # verify errors quoted, besides the counts by rule
-REPORT_RESOURCE = "build-report"
-REPORT_PATH = "build/report.json"
-REPORT_LISTS_MAX_BYTES = 64 * 1024 * 1024  # beyond, only the report's counts (before its lists) are read
-REPORT_HEAD_BYTES = 1024 * 1024
-# JSON values (objects, arrays, members) of a report whose lists are read: at most about 130 bytes
-# each once parsed, so about 130 MB; a report newspkg writes has one per 40 bytes or so.
-REPORT_MAX_VALUES = 1_000_000
-DUPLICATE_EXAMPLES = 10
 PROGRESS_BYTES = 8 * 1024 * 1024  # JSONL read between two progress reports
 
 MONTH = re.compile(r"(\d{4}-(?:0[1-9]|1[0-2]))-\d{2}T")
@@ -76,7 +79,7 @@ NO_SOURCE = "(no source)"
 Progress = Callable[[int, int], None]
 
 
-def verify_status(descriptor_path: Path, progress: Progress | None = None) -> dict[str, Any]:
+def verify_status(descriptor_path: Path, progress: Progress | None = None) -> VerifyStatus:
     """``newspkg verify``'s check (strict; nothing fetched or modified) as figures: ok, how many errors
     and warnings, each by rule, and the first :data:`FIRST_ERRORS` errors in words."""
     result = check_package(descriptor_path, strict=True, progress=progress)
@@ -88,61 +91,84 @@ def verify_status(descriptor_path: Path, progress: Progress | None = None) -> di
             if len(first) < FIRST_ERRORS:
                 where = issue.file + (f":{issue.line}" if issue.line else "")
                 first.append(f"{where}: {issue.rule}: {issue.message}")
-    return {
-        "ran": True,
-        "ok": not errors,
-        "records": result.records,
-        "errors": errors.total(),
-        "warnings": result.warnings_by_rule.total(),
-        "errors_by_rule": dict(sorted(errors.items())),
-        "warnings_by_rule": dict(sorted(result.warnings_by_rule.items())),
-        "first_errors": first,
-    }
-
-
-NOT_VERIFIED: dict[str, Any] = {"ran": False}
+    return VerifyStatus(
+        ran=True,
+        ok=not errors,
+        records=result.records,
+        errors=errors.total(),
+        warnings=result.warnings_by_rule.total(),
+        errors_by_rule=dict(sorted(errors.items())),
+        warnings_by_rule=dict(sorted(result.warnings_by_rule.items())),
+        first_errors=first,
+    )
 
 
 def corpus_stats(
-    descriptor_path: Path, *, verify: Mapping[str, Any] | None = None, progress: Progress | None = None
-) -> dict[str, Any]:
+    descriptor_path: Path, *, verify: VerifyStatus | None = None, progress: Progress | None = None
+) -> Figures:
     """The figures of the package at ``descriptor_path`` (see the module docstring), with ``verify``
     (from :func:`verify_status`; None: not verified). ``progress`` is told the JSONL bytes read, a
-    part at a time, and their total.
+    part at a time, and their total. A package without its records gives the figures of none, and
+    says so in ``missing``.
 
-    :class:`~newspkg.errors.PackageError` when the descriptor or the records cannot be read at all.
+    :class:`~newspkg.errors.PackageError` when the descriptor cannot be read at all, or names its
+    records at a path that is not safe to read.
     """
     root = descriptor_path.parent
     descriptor = load_descriptor(descriptor_path)
     fields, fields_from = _schema_fields(root, descriptor)
     tally = _Tally(fields)
-    tally.read(_jsonl_path(root, descriptor), progress)
-    return {
-        "stats_version": STATS_VERSION,
-        "package": {key: _string(descriptor.get(key)) for key in ("name", "title", "version")},
-        "records": tally.records,
-        "unreadable_lines": tally.unreadable,
-        "verify": dict(verify) if verify is not None else dict(NOT_VERIFIED),
-        "per_source": tally.per_source(),
-        "per_month": tally.per_month(),
-        "text_length": tally.text_length(),
-        "completeness": {"fields_from": fields_from, "fields": tally.completeness()},
-        "build_report": build_report(root, descriptor),
-        "original_publishers": tally.publishers("original_publisher" in fields),
-    }
+    jsonl = _jsonl_path(root, descriptor)
+    if jsonl is not None:
+        tally.read(jsonl, progress)
+    return Figures(
+        package=Described(*(_string(descriptor.get(key)) for key in ("name", "title", "version"))),
+        records=tally.records,
+        unreadable_lines=tally.unreadable,
+        missing=missing_resources(root, descriptor),
+        verify=verify if verify is not None else NOT_VERIFIED,
+        per_source=tally.per_source(),
+        per_month=tally.per_month(),
+        text_length=tally.text_length(),
+        completeness=Completeness(fields_from, tally.completeness()),
+        build_report=build_report(root, descriptor),
+        original_publishers=tally.publishers("original_publisher" in fields),
+    )
+
+
+def missing_resources(root: Path, descriptor: dict[str, Any]) -> list[str]:
+    """The article resources the descriptor does not list, then every listed resource whose file is
+    not there to read, each in words (at most :data:`MAX_MISSING`)."""
+    found = [
+        f"resource {resource.name!r} is not in the descriptor"
+        for resource in resources.ARTICLES
+        if resource_named(descriptor, resource.name) is None
+    ]
+    for listed in resources_of(descriptor):
+        value = listed.get("path")
+        if not isinstance(value, str) or path_problem(root, value) is not None:
+            continue  # inline data, or a path verify refuses: verify says why
+        _, why = readable_file(root, value, "resource path")
+        if why:
+            found.append(f"resource {listed.get('name')!r}: {why}")
+    if len(found) > MAX_MISSING:
+        found[MAX_MISSING:] = [f"… and {len(found) - MAX_MISSING:,} more"]
+    return found
 
 
 def _string(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _jsonl_path(root: Path, descriptor: dict[str, Any]) -> Path:
-    found = resource_named(descriptor, "articles-jsonl")
+def _jsonl_path(root: Path, descriptor: dict[str, Any]) -> Path | None:
+    """The records' file, or None when the package lacks it (:func:`missing_resources` says so)."""
+    found = resource_named(descriptor, resources.JSONL.name)
     if found is None:
-        raise PackageError("the descriptor has no resource named 'articles-jsonl': no records to describe")
-    path, why = readable_file(root, found.get("path"), "resource path")
-    if path is None:
-        raise PackageError(f"the records cannot be read: {why}")
+        return None
+    problem = path_problem(root, found.get("path"))
+    if problem is not None:
+        raise PackageError(f"the records cannot be read: {problem[1]}")
+    path, _ = readable_file(root, found.get("path"), "resource path")
     return path
 
 
@@ -256,57 +282,51 @@ class _Tally:
         """Records per source, most first (then by name)."""
         return dict(sorted(self.sources.items(), key=lambda item: (-item[1], item[0])))
 
-    def per_month(self) -> dict[str, Any]:
+    def per_month(self) -> PerMonth:
         months = sorted({month for _, month in self.months})
         counts: dict[str, dict[str, int]] = {}
         for (source, month), number in sorted(self.months.items()):
             counts.setdefault(source, {})[month] = number
-        return {
-            "months": months,
-            "by_source": {source: counts.get(source, {}) for source in self.per_source()},
-            "undated": {source: self.undated[source] for source in self.per_source() if self.undated[source]},
-        }
+        return PerMonth(
+            months=months,
+            by_source={source: counts.get(source, {}) for source in self.per_source()},
+            undated={source: self.undated[source] for source in self.per_source() if self.undated[source]},
+        )
 
-    def text_length(self) -> dict[str, Any]:
+    def text_length(self) -> TextLength:
         counted = self.lengths.total()
-        figures: dict[str, Any] = {"records": counted, "min": None}
-        figures.update(dict.fromkeys((name for name, _ in QUANTILES), None))
-        figures.update({"max": None, "mean": None})
+        quantiles: dict[str, int | None] = dict.fromkeys((name for name, _ in QUANTILES), None)
+        low = high = mean = None
         if counted:
             ordered = sorted(self.lengths.items())
-            figures["min"], figures["max"] = ordered[0][0], ordered[-1][0]
-            for name, share in QUANTILES:
-                figures[name] = _nearest_rank(ordered, share, counted)
-            figures["mean"] = round(sum(length * n for length, n in ordered) / counted, 1)
+            low, high = ordered[0][0], ordered[-1][0]
+            quantiles = {name: _nearest_rank(ordered, share, counted) for name, share in QUANTILES}
+            mean = round(sum(length * n for length, n in ordered) / counted, 1)
         bins = []
-        for index, low in enumerate(LENGTH_BINS):
-            high = LENGTH_BINS[index + 1] if index + 1 < len(LENGTH_BINS) else None
-            number = sum(n for length, n in self.lengths.items() if length >= low and (high is None or length < high))
-            bins.append({"at_least": low, "below": high, "count": number})
-        figures["histogram"] = bins
-        return figures
+        for index, at_least in enumerate(LENGTH_BINS):
+            below = LENGTH_BINS[index + 1] if index + 1 < len(LENGTH_BINS) else None
+            number = sum(
+                n for length, n in self.lengths.items() if length >= at_least and (below is None or length < below)
+            )
+            bins.append(LengthBin(at_least, below, number))
+        return TextLength(records=counted, min=low, **quantiles, max=high, mean=mean, histogram=bins)
 
-    def completeness(self) -> list[dict[str, Any]]:
+    def completeness(self) -> list[FieldEmptiness]:
         rows = [(name, True, self.empty[name]) for name in self.fields]
         rows += [(name, False, self.records - self.other_filled[name]) for name in sorted(self.other_fields)]
         return [
-            {
-                "field": name,
-                "in_schema": in_schema,
-                "empty": empty,
-                "share_empty": round(empty / self.records, 6) if self.records else None,
-            }
+            FieldEmptiness(name, in_schema, empty, round(empty / self.records, 6) if self.records else None)
             for name, in_schema, empty in rows
         ]
 
-    def publishers(self, in_schema: bool) -> dict[str, Any]:
+    def publishers(self, in_schema: bool) -> Publishers:
         top = sorted(self.publisher_counts.items(), key=lambda item: (-item[1], item[0]))[:TOP_PUBLISHERS]
-        return {
-            "field_in_schema": in_schema,
-            "records_with": self.publisher_counts.total(),
-            "distinct": len(self.publisher_counts),
-            "top": [{"name": name, "records": number} for name, number in top],
-        }
+        return Publishers(
+            field_in_schema=in_schema,
+            records_with=self.publisher_counts.total(),
+            distinct=len(self.publisher_counts),
+            top=[Publisher(name, number) for name, number in top],
+        )
 
 
 def _nearest_rank(ordered: list[tuple[int, int]], share: float, counted: int) -> int:
@@ -318,221 +338,3 @@ def _nearest_rank(ordered: list[tuple[int, int]], share: float, counted: int) ->
         if seen >= rank:
             return length
     return ordered[-1][0]
-
-
-def build_report(root: Path, descriptor: dict[str, Any]) -> dict[str, Any]:
-    """Rejects, duplicates and filtered items from the build's report: the resource named
-    ``build-report`` if the descriptor lists one, else build/report.json beside the descriptor."""
-    named = resource_named(descriptor, REPORT_RESOURCE)
-    where = named.get("path") if named else REPORT_PATH
-    path, why = readable_file(root, where, "build report path")
-    if path is None:
-        return {"available": False, "path": str(where), "reason": why}
-    figures = _read_report(path)
-    if figures is None:
-        return {"available": False, "path": str(where), "reason": f"{where} is not a build report newspkg can read"}
-    return {"available": True, "path": str(where), **figures}
-
-
-def _read_report(path: Path) -> dict[str, Any] | None:
-    """The report's counts and, when it is not huge, what its lists of rejects and duplicates say."""
-    lists_read = path.stat().st_size <= REPORT_LISTS_MAX_BYTES
-    with path.open("rb") as file:
-        data = file.read(REPORT_LISTS_MAX_BYTES if lists_read else REPORT_HEAD_BYTES)
-    if lists_read and json_values(data) > REPORT_MAX_VALUES:
-        lists_read, data = False, data[:REPORT_HEAD_BYTES]
-    try:
-        parsed = parse_json(data if lists_read else _counts_part(data), REPORT_MAX_VALUES)
-    except ValueError:
-        return None
-    if not isinstance(parsed, dict):
-        return None
-
-    def number(key: str, within: dict[str, Any] = parsed) -> int:
-        value = within.get(key)
-        return value if isinstance(value, int) and not isinstance(value, bool) else 0
-
-    def counts(key: str) -> dict[str, int]:
-        value = parsed.get(key)
-        items = value.items() if isinstance(value, dict) else ()
-        return {str(k): v for k, v in sorted(items) if isinstance(v, int) and not isinstance(v, bool)}
-
-    sources = parsed.get("per_source")
-    per_source = {
-        str(name): {key: number(key, counts_of) for key in ("inputs", "accepted", "rejected", "duplicates", "filtered")}
-        for name, counts_of in sorted(sources.items() if isinstance(sources, dict) else ())
-        if isinstance(counts_of, dict)
-    }
-    duplicates = parsed.get("duplicates_of") if lists_read else None
-    by_reason: Counter[str] = Counter()
-    examples: list[dict[str, str | None]] = []
-    for duplicate in duplicates if isinstance(duplicates, list) else ():
-        if isinstance(duplicate, dict):
-            by_reason[str(duplicate.get("reason"))] += 1
-            if len(examples) < DUPLICATE_EXAMPLES:
-                examples.append(
-                    {key: _string(duplicate.get(key)) for key in ("raw_path", "kept_raw_path", "reason", "source")}
-                )
-    return {
-        "lists_read": lists_read,
-        "inputs": number("inputs"),
-        "accepted": number("accepted"),
-        "rejected": number("rejected"),
-        "rejected_acknowledged": number("rejected_acknowledged"),
-        "rejected_by_rule": dict(sorted(counts("rejected_by_rule").items(), key=lambda item: (-item[1], item[0]))),
-        "duplicates": number("duplicates"),
-        "duplicates_by_reason": dict(sorted(by_reason.items())),
-        "duplicate_examples": examples,
-        "filtered": number("filtered"),
-        "filtered_by_reason": counts("filtered_by_reason"),
-        "per_source": per_source,
-    }
-
-
-def _counts_part(head: bytes) -> bytes:
-    """The counts of a report too large to read whole: what comes before its lists (newspkg writes
-    the lists last), closed as an object."""
-    before, found, _ = head.partition(b',\n  "rejects":')
-    return before + b"\n}" if found else b""
-
-
-# ---- text ----------------------------------------------------------------------------------------
-
-TEXT_MONTHS = 24  # more months than this are shown per year in text (the JSON keeps months)
-TEXT_SOURCES = 6  # more sources than this: the month table shows totals, the source table the rest
-
-
-def text_lines(figures: Mapping[str, Any]) -> Iterator[str]:
-    """The figures as ``newspkg stats`` shows them: short sections of small tables."""
-    described = figures["package"]
-    name = " ".join(part for part in (described["name"] or described["title"], described["version"]) if part)
-    yield f"newspkg stats: {name or 'package'}: {report.count(figures['records'], 'record')}"
-    if figures["unreadable_lines"]:
-        yield f"  {report.count(figures['unreadable_lines'], 'line')} not read (not a JSON object, or too long)"
-    yield from _verify_lines(figures["verify"])
-    yield from _month_lines(figures)
-    yield from _length_lines(figures["text_length"])
-    yield from _completeness_lines(figures)
-    yield from _build_lines(figures["build_report"])
-    yield from _publisher_lines(figures["original_publishers"])
-
-
-def _verify_lines(verify: Mapping[str, Any]) -> Iterator[str]:
-    if not verify["ran"]:
-        yield "verify: not run"
-        return
-    counts = f"{report.count(verify['errors'], 'error')}, {report.count(verify['warnings'], 'warning')}"
-    yield f"verify: {'OK' if verify['ok'] else 'FAILED'} ({counts})"
-    for kind in ("errors_by_rule", "warnings_by_rule"):
-        if verify[kind]:
-            yield f"  {kind.replace('_', ' ')}: " + ", ".join(f"{r} {n:,}" for r, n in verify[kind].items())
-    for line in verify["first_errors"]:
-        yield f"  {line}"
-
-
-def _month_lines(figures: Mapping[str, Any]) -> Iterator[str]:
-    per_month = figures["per_month"]
-    sources = list(figures["per_source"])
-    yield ""
-    if not figures["records"]:
-        yield "records per month: no records"
-        return
-    by_year = len(per_month["months"]) > TEXT_MONTHS
-    key_of: Callable[[str], str] = (lambda month: month[:4]) if by_year else (lambda month: month)
-    periods = sorted({key_of(month) for month in per_month["months"]})
-    shown = sources if len(sources) <= TEXT_SOURCES else []
-    table: dict[str, Counter[str]] = {period: Counter() for period in periods}
-    for source, months in per_month["by_source"].items():
-        for month, number in months.items():
-            table[key_of(month)][source] += number
-    yield f"records per {'year' if by_year else 'month'} (published_at's local date)" + (
-        "" if shown else f", all {len(sources)} sources"
-    )
-    rows = [[period, *(f"{table[period][s]:,}" for s in shown), f"{table[period].total():,}"] for period in periods]
-    undated = per_month["undated"]
-    if undated:
-        rows.append(["no date", *(f"{undated.get(s, 0):,}" for s in shown), f"{sum(undated.values()):,}"])
-    yield from _indented(report.table(["year" if by_year else "month", *shown, "total"], rows))
-    if not shown:
-        yield "records per source"
-        yield from _indented(
-            report.table(["source", "records"], [[s, f"{n:,}"] for s, n in figures["per_source"].items()])
-        )
-
-
-def _length_lines(length: Mapping[str, Any]) -> Iterator[str]:
-    yield ""
-    if not length["records"]:
-        yield "text length: no records"
-        return
-    names = ["min", *(name for name, _ in QUANTILES), "max"]
-    yield "text length (characters): " + ", ".join(f"{n} {length[n]:,}" for n in names) + f", mean {length['mean']:,}"
-    bins = length["histogram"]
-    filled = [i for i, b in enumerate(bins) if b["count"]]
-    rows = [[length_label(b["at_least"], b["below"]), f"{b['count']:,}"] for b in bins[filled[0] : filled[-1] + 1]]
-    yield from _indented(report.table(["characters", "records"], rows))
-
-
-def length_label(low: int, high: int | None) -> str:
-    """A histogram bin in words: ``1,000–1,999``, ``≥ 100,000``."""
-    return f"≥ {low:,}" if high is None else f"{low:,}–{high - 1:,}"
-
-
-def _completeness_lines(figures: Mapping[str, Any]) -> Iterator[str]:
-    yield ""
-    fields = figures["completeness"]["fields"]
-    records = figures["records"]
-    if not records:
-        yield "empty fields: no records"
-        return
-    yield f'empty fields (null, "", [], {{}} or missing) of {report.count(records, "record")}'
-    rows = [
-        [
-            row["field"] + ("" if row["in_schema"] else " (not in the schema)"),
-            f"{row['empty']:,}",
-            "–" if row["share_empty"] is None else f"{100 * row['share_empty']:.1f} %",
-        ]
-        for row in fields
-    ]
-    yield from _indented(report.table(["field", "empty", "share"], rows))
-
-
-def _build_lines(build: Mapping[str, Any]) -> Iterator[str]:
-    yield ""
-    if not build["available"]:
-        yield f"build report: none ({build['reason']})"
-        return
-    yield (
-        f"build report ({build['path']}): {report.count(build['inputs'], 'input')}, {build['accepted']:,} accepted, "
-        f"{build['rejected']:,} rejected ({build['rejected_acknowledged']:,} acknowledged), "
-        f"{build['duplicates']:,} duplicates, {build['filtered']:,} filtered"
-    )
-    for key, label in (
-        ("rejected_by_rule", "rejected by rule"),
-        ("duplicates_by_reason", "duplicates by reason"),
-        ("filtered_by_reason", "filtered by reason"),
-    ):
-        if build[key]:
-            yield f"  {label}: " + ", ".join(f"{k} {n:,}" for k, n in build[key].items())
-
-
-def _publisher_lines(publishers: Mapping[str, Any]) -> Iterator[str]:
-    yield ""
-    if not publishers["records_with"]:
-        missing = "" if publishers["field_in_schema"] else " (the schema has no such field)"
-        yield f"original publishers: none named{missing}"
-        return
-    yield (
-        f"top original publishers ({report.count(publishers['records_with'], 'record')} name one, "
-        f"{publishers['distinct']:,} distinct)"
-    )
-    # Names last: report.table pads by code points, and publishers' names are often wide (CJK) characters.
-    width = max(len("records"), *(len(f"{entry['records']:,}") for entry in publishers["top"]))
-    yield f"  {'records':>{width}}  original publisher"
-    for entry in publishers["top"]:
-        yield f"  {entry['records']:>{width},}  {entry['name']}"
-
-
-def _indented(lines: Iterator[str]) -> Iterator[str]:
-    for line in lines:
-        yield "  " + line
