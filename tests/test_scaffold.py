@@ -24,7 +24,7 @@ def test_init_lays_out_a_repository_that_builds_and_validates(tmp_path: Path, ru
     assert {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()} == EXPECTED
     workflow = yaml.safe_load((root / ".github/workflows/newspkg.yml").read_text(encoding="utf-8"))
     steps = [step.get("run", "") for step in workflow["jobs"]["newspkg"]["steps"]]
-    assert f'pip install "newspkg=={__version__}"' in steps
+    assert f'pip install "newspkg @ git+https://github.com/newspkg/newspkg@v{__version__}"' in steps
     assert {"newspkg validate --format github", "newspkg build --check"} <= set(steps)
     hooks = yaml.safe_load((root / ".pre-commit-config.yaml").read_text(encoding="utf-8"))["repos"][0]
     assert hooks["rev"] == f"v{__version__}"

@@ -46,7 +46,8 @@ jobs:
       - uses: actions/checkout@v4
       - uses: actions/setup-python@v5
         with: {{python-version: "3.11"}}
-      - run: pip install "newspkg=={version}"
+      # from the release's tag: newspkg is not on PyPI yet
+      - run: pip install "newspkg @ git+https://github.com/newspkg/newspkg@v{version}"
       - run: newspkg validate --format github
       - run: newspkg build --check
       - run: newspkg validate datapackage.json --format github
@@ -74,7 +75,7 @@ Parquet resource in `build/`. Made with [newspkg](https://github.com/newspkg/new
 Rebuild and check it:
 
 ```sh
-pip install "newspkg=={version}"
+pip install "newspkg @ git+https://github.com/newspkg/newspkg@v{version}"
 newspkg build                       # raw/ → build/ and datapackage.json
 newspkg validate datapackage.json   # the package as a data user will check it
 ```
