@@ -20,7 +20,7 @@ from typing import Any, BinaryIO, NamedTuple
 
 import orjson
 
-from newspkg import adapters, card, package, rules
+from newspkg import adapters, card, package, readers, rules
 from newspkg.cache import CachedLines, discard_if_stale, forget_gone
 from newspkg.config import Project, available_cores
 from newspkg.convert import Converter, Outcome
@@ -92,8 +92,10 @@ def convert_all(
     """Every raw file's outcome (or those of ``only``), in sorted path order, whatever the engine."""
     engine = engine or Engine()
     converter = Converter(project, schemas, now)  # configuration errors surface here, before any worker starts
-    if not all(adapters.reaches_workers(source.adapter) for source in project.sources):
-        engine = replace(engine, kind="local", jobs=1)  # a run-time registered adapter lives here only
+    if not all(adapters.reaches_workers(source.adapter) for source in project.sources) or not all(
+        readers.reaches_workers(name) for name in readers.available()
+    ):
+        engine = replace(engine, kind="local", jobs=1)  # a run-time registered adapter or reader lives here only
     cache = str(project.root / CACHE_PATH) if engine.cache else None
     if cache is not None:
         discard_if_stale(Path(cache))
@@ -259,8 +261,12 @@ def _spill_accepted(
     on_outcome: Callable[[Outcome], None],
 ) -> None:
     """Pass 1: count every outcome, keep rejects (without records), spill and index accepted ones."""
+    last_file = None
     for outcome in outcomes:
         summary.inputs += 1
+        file = outcome.raw_path.partition(readers.SEPARATOR)[0]  # a file's items come one after another
+        summary.files += file != last_file
+        last_file = file
         summary.from_cache += outcome.from_cache
         if outcome.converted_because:
             summary.converted_because[outcome.converted_because] += 1

@@ -26,9 +26,9 @@ from newspkg.cli.common import (
 )
 from newspkg.cli.package import check_and_report
 from newspkg.config import Project, load_project
-from newspkg.containers import SEPARATOR
 from newspkg.discover import project_raw_paths
 from newspkg.errors import ConfigError
+from newspkg.readers import SEPARATOR
 from newspkg.schema import load_schemas
 from newspkg.show import show
 from newspkg.summary import BuildSummary
@@ -59,12 +59,22 @@ def sources_group() -> None:
 @click.option("--adapter", required=True, help="The format of the raw files: jekyll, text, or a plugin's name.")
 @click.option("--language", required=True, help="BCP 47 tag of the texts (en, zh-Hans…), or auto: detected per record.")
 @click.option("--timezone", required=True, help="IANA zone for times without an offset, e.g. Europe/Paris.")
+@click.option(
+    "--reader",
+    default=None,
+    help="How every raw file is read into items: file, jsonl, json, csv, warc, arc, or a plugin's name "
+    "(default: detected per file).",
+)
 @click.option("--force", is_flag=True, help="Overwrite an existing source.toml.")
 @click.pass_obj
 @exits_on_config_errors
-def sources_add_command(obj: Context, name: str, adapter: str, language: str, timezone: str, force: bool) -> int:
+def sources_add_command(
+    obj: Context, name: str, adapter: str, language: str, timezone: str, reader: str | None, force: bool
+) -> int:
     """Add raw/NAME/ with a source.toml that explains every key and lists the adapter's hints."""
-    written = scaffold.add_source(obj.root, name, adapter, language=language, timezone=timezone, force=force)
+    written = scaffold.add_source(
+        obj.root, name, adapter, language=language, timezone=timezone, reader=reader, force=force
+    )
     _report_written(obj.root, written)
     load_project(obj.root)  # what was written must read back: language, timezone and adapter are checked
     return EXIT_PROBLEMS if written.kept else EXIT_CLEAN
@@ -213,6 +223,7 @@ def _write_summary(
     figures: dict[str, Any] = {
         **summary.counts(),
         "converted": summary.inputs - summary.from_cache,
+        "files": summary.files,
         "converted_because": dict(sorted(summary.converted_because.items())),
         "reused_from_cache": summary.from_cache,
         "seconds": round(seconds, 2),
