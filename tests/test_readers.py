@@ -15,6 +15,7 @@ from conftest import shared_or_skip
 from newspkg import cache, readers
 from newspkg.build import Engine, build
 from newspkg.config import load_project
+from newspkg.readers import listings
 from newspkg.schema import load_schemas
 from test_html import write_warc
 
@@ -194,3 +195,23 @@ def test_a_rebuild_of_unchanged_crawls_converts_no_item(
     assert again.counts() == counts
     shown = run("build", "--jobs", "1", root=root).output
     assert "converted 0 items of 11 files; 17 unchanged, taken from the cache" in shown.splitlines()
+
+
+def test_a_crawl_is_listed_again_only_when_its_file_changes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(listings, "RACY_SECONDS", -1.0)  # the files were written just now
+    monkeypatch.setattr(cache, "RACY_SECONDS", -1.0)
+    pages = [(f"https://news.example.org/{n}", "200 OK", "text/html", PAGE.replace(b"budget", b"plan %d" % n))
+             for n in range(3)]  # fmt: skip
+    crawl = write_warc(tmp_path / "crawl.warc.gz", pages)
+    root = project_with(tmp_path, HTML_TOML, {"crawl.warc.gz": crawl.read_bytes()})
+    listed: list[Path] = []
+    reader = readers.get("warc")
+    real_places = reader.places
+    monkeypatch.setattr(reader, "places", lambda path: listed.append(path) or real_places(path))
+    project, schemas = load_project(root), load_schemas(root / "schema")
+    first = build(project, schemas, root, engine=Engine(jobs=1))
+    again = build(project, schemas, root, engine=Engine(jobs=1))
+    assert (len(listed), first.inputs, again.inputs, again.from_cache) == (1, 3, 3, 3)
+    write_warc(root / "raw" / "site" / "crawl.warc.gz", pages[:2])
+    changed = build(project, schemas, root, engine=Engine(jobs=1))
+    assert (len(listed), changed.inputs) == (2, 2)

@@ -53,6 +53,7 @@ from newspkg.write import (
 )
 
 CACHE_PATH = "build/.cache/outcomes.sqlite"
+LISTINGS_PATH = "build/.cache/listings.sqlite"  # the items of crawls and exports, by their file's stamp
 LOCK_PATH = "build/.cache/build.lock"  # held (flock) by the build of a dataset: one at a time
 BASE_SCHEMA_PATH = f"schema/{BASE_FILE}"
 SPILL_NAME = ".accepted.spill"
@@ -103,7 +104,8 @@ def convert_all(
     # (the process's own, in a library user's process) makes a new converter when any of it changes.
     settings = project.digest() + "".join(converter.settings_digest(source.name) for source in project.sources)
     job = Job(str(project.root.resolve()), settings, now, cache)
-    work = shards(project, set(only) if only is not None else None, engine.shard_size)
+    kept = readers.Listings(project.root / LISTINGS_PATH) if engine.cache else None
+    work = shards(project, set(only) if only is not None else None, engine.shard_size, kept)
     if engine.kind == "ray":
         from newspkg.engines.ray import run_ray
 
@@ -209,7 +211,11 @@ def _build(
     base_copy = BytesFile(out_root / BASE_SCHEMA_PATH, shipped_base(), within=out_root)
     commit_together([jsonl, parquet, rejects, report, base_copy, *documents], out_root / package.JOURNAL_PATH)
     if engine.cache:
-        forget_gone(project.root / CACHE_PATH, summary.inputs, lambda: project_raw_paths(project))
+        forget_gone(
+            project.root / CACHE_PATH,
+            summary.inputs,
+            lambda: project_raw_paths(project, readers.Listings(project.root / LISTINGS_PATH)),
+        )
     return summary
 
 

@@ -88,11 +88,12 @@ def file_stamp(project: Project, relative_path: str) -> Stamp | None:
     return Stamp(" ".join(map(str, parts)), max(newest, side.st_mtime_ns, side.st_ctime_ns) / 1e9)
 
 
-def raw_items(project: Project, source: SourceConfig) -> Iterator[ItemRef]:
+def raw_items(project: Project, source: SourceConfig, kept: readers.Listings | None = None) -> Iterator[ItemRef]:
     """The items of a source's raw files, in sorted order, holding one folder's listing at a time.
     Hidden entries, source.toml and sidecars are skipped, and files the source's
     ``include``/``exclude`` patterns leave out; links to folders are not entered. A file is one item
-    unless its reader (named in source.toml, or detected among those the adapter takes) lists many."""
+    unless its reader (named in source.toml, or detected among those the adapter takes) lists many;
+    ``kept``: listings kept from earlier builds, by the file's stamp."""
     prefix = f"raw/{source.name}/"
     paths = _walk(project.raw_dir / source.name, prefix, depth=0)
     if source.include or source.exclude:
@@ -100,13 +101,15 @@ def raw_items(project: Project, source: SourceConfig) -> Iterator[ItemRef]:
     kinds = _kinds(source.adapter)
     if source.reader is None and kinds == (FILE,):
         return (ItemRef(path) for path in paths)
-    return _listed(project, source, paths, kinds)
+    return _listed(project, source, paths, kinds, kept)
 
 
-def _listed(project: Project, source: SourceConfig, paths: Iterator[str], kinds: tuple[str, ...]) -> Iterator[ItemRef]:
+def _listed(
+    project: Project, source: SourceConfig, paths: Iterator[str], kinds: tuple[str, ...], kept: readers.Listings | None
+) -> Iterator[ItemRef]:
     for path in paths:
         where = project.root / path
-        yield from readers.items(where, path, source.reader or readers.detect(where, kinds))
+        yield from readers.items(where, path, source.reader or readers.detect(where, kinds), kept)
 
 
 def _kinds(adapter_name: str) -> tuple[str, ...]:
@@ -120,14 +123,14 @@ def _kinds(adapter_name: str) -> tuple[str, ...]:
     return tuple(getattr(adapter, "reads", (FILE,)))
 
 
-def project_items(project: Project) -> Iterator[ItemRef]:
+def project_items(project: Project, kept: readers.Listings | None = None) -> Iterator[ItemRef]:
     """:func:`raw_items` of every source, in the order builds go through them."""
-    return (item for source in project.sources for item in raw_items(project, source))
+    return (item for source in project.sources for item in raw_items(project, source, kept))
 
 
-def project_raw_paths(project: Project) -> Iterator[str]:
+def project_raw_paths(project: Project, kept: readers.Listings | None = None) -> Iterator[str]:
     """The names of :func:`project_items` (``raw/web/crawl.warc.gz::record-1197``)."""
-    return (item.name for item in project_items(project))
+    return (item.name for item in project_items(project, kept))
 
 
 def _walk(folder: Path, relative: str, depth: int) -> Iterator[str]:

@@ -15,7 +15,7 @@ from newspkg.cache import OutcomeCache
 from newspkg.config import Project, load_project
 from newspkg.convert import Converter, Outcome, time_limits
 from newspkg.discover import Stamp, file_stamp, project_items, read_raw
-from newspkg.readers import ItemRef
+from newspkg.readers import ItemRef, Listings
 from newspkg.schema import load_schemas
 
 SHARD_SIZE = 256
@@ -31,10 +31,13 @@ class Job:
     cache: str | None = None  # path of the outcome cache, or None to convert every file
 
 
-def shards(project: Project, only: set[str] | None = None, size: int = SHARD_SIZE) -> Iterator[list[ItemRef]]:
-    """The project's items (or those named in ``only``) in sorted order, cut into lists of ``size``."""
+def shards(
+    project: Project, only: set[str] | None = None, size: int = SHARD_SIZE, kept: Listings | None = None
+) -> Iterator[list[ItemRef]]:
+    """The project's items (or those named in ``only``) in sorted order, cut into lists of ``size``
+    (``kept``: the listings of crawls and exports kept from earlier builds)."""
     batch: list[ItemRef] = []
-    for item in project_items(project):
+    for item in project_items(project, kept):
         if only is None or item.name in only:
             batch.append(item)
             if len(batch) == size:

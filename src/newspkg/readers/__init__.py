@@ -25,8 +25,11 @@ from newspkg.readers.base import FILE, SEPARATOR, Item, ItemRef, Place, Reader, 
 from newspkg.readers.crawls import ArcReader, WarcReader
 from newspkg.readers.exports import CsvReader, JsonArrayReader, JsonLinesReader
 from newspkg.readers.files import FileReader, NotRegular, open_regular
+from newspkg.readers.listings import Listings
 
-__all__ = ["FILE", "SEPARATOR", "Item", "ItemRef", "NotRegular", "Place", "Reader", "ReaderError", "open_regular"]
+__all__ = [
+    "FILE", "SEPARATOR", "Item", "ItemRef", "Listings", "NotRegular", "Place", "Reader", "ReaderError", "open_regular"
+]  # fmt: skip
 
 ENTRY_POINT_GROUP = "newspkg.readers"
 HEAD = 8192  # the bytes detection looks at
@@ -88,13 +91,15 @@ def detect(path: Path, kinds: Sequence[str]) -> str:
     return FILE
 
 
-def items(path: Path, relative: str, reader_name: str) -> Iterator[ItemRef]:
-    """The items of the file at ``path`` (``relative`` to the project root) as this reader lists them."""
+def items(path: Path, relative: str, reader_name: str, kept: Listings | None = None) -> Iterator[ItemRef]:
+    """The items of the file at ``path`` (``relative`` to the project root) as this reader lists them
+    (or as it listed them, kept, when the file has not changed since)."""
     reader = get(reader_name)
     if reader.name == FILE:
         yield ItemRef(relative)
         return
-    for place in reader.places(path):
+    places = reader.places(path) if kept is None else kept.places(path, relative, reader)
+    for place in places:
         yield ItemRef(relative, reader.name, place.name, place.offset)
 
 
