@@ -215,3 +215,18 @@ def test_a_crawl_is_listed_again_only_when_its_file_changes(tmp_path: Path, monk
     write_warc(root / "raw" / "site" / "crawl.warc.gz", pages[:2])
     changed = build(project, schemas, root, engine=Engine(jobs=1))
     assert (len(listed), changed.inputs) == (2, 2)
+
+
+def test_an_export_that_breaks_off_keeps_its_items_and_rejects_the_rest(tmp_path: Path) -> None:
+    """A JSON array followed by more JSON, a CSV that is no longer UTF-8 after a good row: the items
+    before the break are read, and the rest is one reject saying where and why, never dropped."""
+    other = {**ITEM, "url": "https://news.example.org/2", "text": "The roads were repaired on Monday. " * 5}
+    array = json.dumps([ITEM]) + "\n" + json.dumps([other]) + "\n"
+    csv_bytes = b"title,text,published_at,url\nRoads,The roads were repaired.,2023-03-13,https://e.org/2\n\xff\xfe,x\n"
+    root = project_with(tmp_path, RECORDS_TOML, {"a.json": array.encode(), "b.csv": csv_bytes})
+    counts, records = built(root)
+    rejects = [json.loads(line) for line in (root / "build" / "rejects.jsonl").read_text("utf-8").splitlines()]
+    assert sorted(r["provenance"]["member"] for r in records) == ["item-0", "row-1"]
+    assert [reject["raw_path"].rsplit("::")[0] for reject in rejects] == ["raw/site/a.json", "raw/site/b.csv"]
+    assert all(reject["raw_path"].split("::")[1].startswith("broken-") for reject in rejects)
+    assert counts["inputs"] == 4

@@ -14,12 +14,14 @@ from newspkg import readers
 from newspkg.config import SOURCE_FILE, Project, SourceConfig
 from newspkg.errors import ConfigError
 from newspkg.readers import FILE, SEPARATOR, ItemRef, NotRegular, ReaderError, open_regular
+from newspkg.readers.files import FileReader
 
 # Sidecars (<raw file>.meta.toml) sit next to raw files and are not raw files themselves.
 SIDECAR_SUFFIX = ".meta.toml"
 MAX_DEPTH = 64
 # No sidecar: none there, or its name would be too long (a legal 250-byte file name has no room for one).
 NO_SIDECAR = (errno.ENOENT, errno.ENAMETOOLONG)
+_FILE_READER = FileReader()
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +172,7 @@ def read_raw(project: Project, item: ItemRef | str, source: str | None = None) -
     config = project.source(source)
     path = f"{project.root}/{ref.file}"  # str, not Path: this runs once per raw file
     try:
-        got = readers.read(Path(path), ref, config.max_bytes)
+        got = _read(path, ref, config.max_bytes)
         oversized = len(got.data) > config.max_bytes  # convert rejects it raw:too-large
         alone = ref.reader == FILE and not oversized  # only a file of its own has a sidecar
         sidecar = _read_sidecar(path + SIDECAR_SUFFIX, config.max_bytes) if alone else None
@@ -186,6 +188,12 @@ def read_raw(project: Project, item: ItemRef | str, source: str | None = None) -
     filtered = got.filtered or (config.refuses_url(url) if url is not None else "")
     digest = got.sha256 or hashlib.sha256(got.data).hexdigest()
     return RawFile(name, source, got.data, digest, "", sidecar, got.context, filtered, got.undecodable, ref)
+
+
+def _read(path: str, ref: ItemRef, limit: int) -> readers.Item:
+    if ref.reader == FILE:  # most raw files: no registry look-up, no Path to make (this runs once per file)
+        return _FILE_READER.read(path, readers.Place(""), limit)
+    return readers.read(Path(path), ref, limit)
 
 
 def _read_sidecar(path: str, limit: int) -> bytes | None:

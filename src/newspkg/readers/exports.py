@@ -199,6 +199,9 @@ def _array_values(text: str, at: int, decoder: json.JSONDecoder, bom: int) -> It
             byte += len(text[counted:at].encode())
             yield Place(f"broken-{byte}", byte)
             return
+    if text.startswith("]", at) and (end := _skip(text, at + 1)) < len(text):  # more after the array's end
+        byte += len(text[counted:end].encode())
+        yield Place(f"broken-{byte}", byte)
 
 
 def _value_at(file: BinaryIO, limit: int) -> Item:
@@ -228,7 +231,7 @@ def _value_error(file: BinaryIO) -> str:
         json.JSONDecoder().raw_decode(text)
     except (ValueError, RecursionError) as error:
         return str(error)
-    return "a value that is not followed by a comma or the array's end"
+    return "a value where a comma or the array's end should be, or more JSON after the array's end"
 
 
 def _skip(text: str, at: int) -> int:
