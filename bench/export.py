@@ -2,7 +2,7 @@
 process, workers included) and its wall time. Each line is read at its offset, so no process holds
 the export.
 
-    python bench/export.py [--gigabytes 2] [--jobs 2] [--folder /tmp/newspkg-export-bench]
+    python bench/export.py [--gigabytes 2] [--jobs 2] [--folder /tmp/newspkg-export-bench] [--newspkg BIN]
 
 Each item is an article of a few paragraphs with its page's HTML beside it (a field the source does
 not map, as scrapers' exports carry), about 20 KB a line; every item converted (``--no-cache``).
@@ -63,9 +63,9 @@ def write_export(path: Path, size: int) -> int:
     return lines
 
 
-def timed_build(folder: Path, jobs: int) -> tuple[float, float, str]:
+def timed_build(folder: Path, jobs: int, newspkg: str) -> tuple[float, float, str]:
     """Wall seconds, the peak RSS (MB) of the largest process of the build, and its summary line."""
-    build = [str(Path(sys.executable).with_name("newspkg")), "build", "--jobs", str(jobs), "--no-cache"]
+    build = [newspkg, "build", "--jobs", str(jobs), "--no-cache"]
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", MEASURED, *build], cwd=folder, check=True, capture_output=True)
     elapsed = time.perf_counter() - start
@@ -79,6 +79,7 @@ def main() -> None:
     parser.add_argument("--gigabytes", type=float, default=2.0)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--folder", type=Path, default=Path("/tmp/newspkg-export-bench"))
+    parser.add_argument("--newspkg", default=str(Path(sys.executable).with_name("newspkg")), help="another install's")
     args = parser.parse_args()
     shutil.rmtree(args.folder, ignore_errors=True)
     (args.folder / "raw" / "scraper").mkdir(parents=True)
@@ -86,7 +87,7 @@ def main() -> None:
     export = args.folder / "raw" / "scraper" / "export.jsonl"
     lines = write_export(export, int(args.gigabytes * 1e9))
     print(f"{lines} lines, {export.stat().st_size / 1e6:.1f} MB export")
-    seconds, rss, verdict = timed_build(args.folder, args.jobs)
+    seconds, rss, verdict = timed_build(args.folder, args.jobs, args.newspkg)
     print(f"--jobs {args.jobs}: {seconds:.1f} s, {lines / seconds:.0f} items/s, peak RSS {rss:.0f} MB; {verdict}")
     shutil.rmtree(args.folder, ignore_errors=True)
 
