@@ -3,9 +3,10 @@ whole process tree) and wall time of each, and the ratio B/A per pair with its m
 
     python bench/alternate.py CORPUS --a /work/main/.venv/bin/newspkg --b .venv/bin/newspkg [--jobs 1] [--pairs 4]
 
-CORPUS is a dataset from ``bench/generate.py``; each install builds its own copy of it (made once,
-beside it), ``--no-cache``, so every file is converted each time. The order within a pair
-alternates, so a machine that slows down or speeds up weighs on both alike.
+CORPUS is a dataset from ``bench/generate.py``; both installs build the same copy of it (made once,
+beside it: the same files in the page cache for both), ``--no-cache``, so every file is converted
+each time, after one build each that is not counted. The order within a pair alternates, so a
+machine that slows down or speeds up weighs on both alike.
 """
 
 from __future__ import annotations
@@ -42,11 +43,13 @@ def main() -> None:
     args = parser.parse_args()
     installs = {"a": args.a, "b": args.b}
     cpu: dict[str, list[float]] = {"a": [], "b": []}
+    folder = args.corpus.with_name(f"{args.corpus.name}-built")
+    if not folder.exists():
+        shutil.copytree(args.corpus, folder, symlinks=True)
+    for newspkg in installs.values():  # warm-up: files read into the page cache, imports compiled
+        timed_build(newspkg, folder, args.jobs)
     for pair in range(args.pairs):
         for name in ("a", "b") if pair % 2 == 0 else ("b", "a"):
-            folder = args.corpus.with_name(f"{args.corpus.name}-{name}")
-            if not folder.exists():
-                shutil.copytree(args.corpus, folder, symlinks=True)
             seconds, wall, rss = timed_build(installs[name], folder, args.jobs)
             cpu[name].append(seconds)
             print(f"pair {pair} {name}: cpu {seconds:.2f} s, wall {wall:.2f} s, peak RSS {rss:.0f} MB", flush=True)
