@@ -15,7 +15,7 @@ from conftest import shared_or_skip
 from newspkg import cache, readers
 from newspkg.build import Engine, build
 from newspkg.config import load_project
-from newspkg.readers import listings
+from newspkg.readers import exports, listings
 from newspkg.schema import load_schemas
 from test_html import write_warc
 
@@ -232,3 +232,15 @@ def test_an_export_that_breaks_off_keeps_its_items_and_rejects_the_rest(tmp_path
     assert [reject["raw_path"].rsplit("::")[0] for reject in rejects] == ["raw/site/a.json", "raw/site/b.csv"]
     assert all(reject["raw_path"].split("::")[1].startswith("broken-") for reject in rejects)
     assert counts["inputs"] == 4
+
+
+def test_a_json_array_too_large_to_list_is_its_files_reject_saying_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(exports, "ARRAY_LIMIT", 1000)
+    items = [{**ITEM, "url": f"https://news.example.org/{n}"} for n in range(5)]
+    root = project_with(tmp_path, RECORDS_TOML, {"export.json": json.dumps(items).encode()})
+    counts, _ = built(root)
+    rejects = [json.loads(line) for line in (root / "build" / "rejects.jsonl").read_text("utf-8").splitlines()]
+    assert (counts["inputs"], [reject["raw_path"] for reject in rejects]) == (1, ["raw/site/export.json"])
+    assert "export it as JSON Lines" in rejects[0]["issues"][0]["message"]

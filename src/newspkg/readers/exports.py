@@ -18,7 +18,7 @@ from newspkg.readers.files import FileReader, open_regular
 
 CHUNK = 1 << 20  # listing reads this much at a time
 FIRST_READ = 1 << 14  # an item is read this much at a time until it ends (most are smaller)
-ARRAY_LIMIT = 256 * 1024 * 1024  # a JSON array is listed whole (its values' ends need parsing): export JSON Lines
+ARRAY_LIMIT = 64 * 1024 * 1024  # a JSON array is listed whole (its values' ends need parsing): JSON Lines beyond
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # a field may hold a whole article; the item's limit bounds it
 
 
@@ -69,6 +69,8 @@ class JsonArrayReader:
     def read(self, path: Path, place: Place, limit: int) -> Item:
         if place.name.startswith("line-"):  # JSON Lines the first lines of which did not show it
             return JsonLinesReader().read(path, place, limit)
+        if not place.name and path.stat().st_size > ARRAY_LIMIT:
+            raise ReaderError(f"a JSON array over {ARRAY_LIMIT} bytes is not listed: export it as JSON Lines")
         if not place.name:
             return FileReader().read(path, place, limit)
         with open_regular(path) as file:
