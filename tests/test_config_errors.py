@@ -68,6 +68,10 @@ BREAKAGES: dict[str, tuple[Callable[[Path], None], list[str]]] = {
         lambda p: replace(p, ZHUZHOU, "publisher =", "publsher ="),
         [f"{ZHUZHOU}: publsher: unknown key (did you mean 'publisher'?)"],
     ),
+    "reader-unknown": (
+        lambda p: replace(p, ZHUZHOU, 'language = "zh-Hans"', 'language = "zh-Hans"\nreader = "jsonlines"'),
+        [f"{ZHUZHOU}: reader: unknown reader 'jsonlines' (did you mean 'jsonl'?)"],
+    ),
     "exclude-not-patterns": (
         lambda p: replace(p, ZHUZHOU, 'language = "zh-Hans"', 'language = "zh-Hans"\nexclude = 3'),
         [f"{ZHUZHOU}: exclude: must be a list of glob patterns"],

@@ -120,7 +120,7 @@ def test_the_cache_forgets_files_that_are_gone_and_only_then_walks_raw_again(
     schemas = load_schemas(loaded.schema_dir)
     walk = build_module.project_raw_paths
     walks: list[int] = []
-    monkeypatch.setattr(build_module, "project_raw_paths", lambda p: walks.append(1) or walk(p))
+    monkeypatch.setattr(build_module, "project_raw_paths", lambda p, *kept: walks.append(1) or walk(p, *kept))
 
     def cached() -> list[str]:
         with contextlib.closing(sqlite3.connect(project / CACHE_PATH)) as db:

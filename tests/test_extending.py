@@ -15,7 +15,7 @@ import pytest
 from click.testing import Result
 
 from conftest import REPO
-from newspkg import adapters
+from newspkg import adapters, readers
 from newspkg.build import Engine, build
 from newspkg.config import load_project
 from newspkg.schema import load_schemas
@@ -94,3 +94,70 @@ def test_a_sidecar_sets_a_field_the_sources_extension_adds(project: Path, run: C
     (project / f"{seed}.meta.toml").write_text("edition = 3\n", encoding="utf-8")
     rejected = json.loads(run("show", str(project / seed), "--format", "json", root=project).output)
     assert [issue["rule"] for issue in rejected["issues"]] == ["schema:type"]
+
+
+class DigestReader:
+    """A plugin reader: a digest file of articles, each after a line of three tildes."""
+
+    name = "digest"
+    version = "1"
+    kind = "export"
+    suffixes = (".digest",)
+
+    def sniff(self, head: bytes) -> bool:
+        return head.startswith(b"~~~\n")
+
+    def places(self, path: Path) -> Iterator[readers.Place]:
+        offset, number = 0, 0
+        with path.open("rb") as file:
+            for line in file:
+                offset += len(line)
+                if line == b"~~~\n":  # a place is named as the record schema's provenance.member says
+                    yield readers.Place(f"item-{number}", offset)
+                    number += 1
+
+    def read(self, path: Path, place: readers.Place, limit: int) -> readers.Item:
+        with path.open("rb") as file:
+            file.seek(place.offset)
+            data = file.read(limit + 1)
+        return readers.Item(data.partition(b"~~~\n")[0])
+
+
+def test_a_plugin_reader_feeds_a_plugin_adapter_and_a_rebuild_converts_nothing(
+    plugin: tuple[Path, ModuleType], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    readers.available()
+    monkeypatch.setattr(readers, "_registry", dict(readers._registry))
+    readers.register(DigestReader())
+    root = project_of(tmp_path)
+    (root / "raw/reports/a.txt").unlink()
+    second = (
+        TITLED.replace("季度报告发布", "年度报告发布").replace("2024-03-01", "2024-12-30").replace("第一季度", "全年")
+    )
+    (root / "raw/reports/week.digest").write_text(f"~~~\n{TITLED}~~~\n{second}", encoding="utf-8")
+    toml = root / "raw/reports/source.toml"
+    toml.write_text('reader = "digest"\n' + toml.read_text(encoding="utf-8"), encoding="utf-8")
+    project, schemas = load_project(root), load_schemas(root / "schema")
+    summary = build(project, schemas, root, engine=Engine(jobs=2))
+    assert (summary.inputs, summary.accepted) == (2, 2)
+    records = [json.loads(line) for line in (root / "build/articles.jsonl").read_text("utf-8").splitlines()]
+    assert sorted(record["title"] for record in records) == ["季度报告发布", "年度报告发布"]
+    assert {record["provenance"]["raw_path"] for record in records} == {"raw/reports/week.digest"}
+    assert sorted(record["provenance"]["member"] for record in records) == ["item-0", "item-1"]
+    again = build(project, schemas, root, engine=Engine(jobs=2))
+    assert (again.from_cache, again.inputs) == (2, 2)
+
+
+def test_source_toml_names_a_reader_for_any_adapter(plugin: tuple[Path, ModuleType], tmp_path: Path) -> None:
+    root = project_of(tmp_path)
+    (root / "raw/reports/a.txt").unlink()
+    (root / "raw/reports/notes.log").write_text(json.dumps({"x": 1}) + "\n" + json.dumps({"x": 2}) + "\n")
+    toml = root / "raw/reports/source.toml"
+    toml.write_text('reader = "jsonl"\n' + toml.read_text(encoding="utf-8"), encoding="utf-8")
+    summary = build(load_project(root), load_schemas(root / "schema"), root, engine=Engine(jobs=1))
+    assert summary.inputs == 2  # the titled-text adapter takes each line, whatever it makes of it
+    rejects = [json.loads(line) for line in (root / "build/rejects.jsonl").read_text("utf-8").splitlines()]
+    assert [reject["raw_path"] for reject in rejects] == [
+        "raw/reports/notes.log::line-1",
+        "raw/reports/notes.log::line-2",
+    ]

@@ -89,3 +89,17 @@ def test_sources_add_refuses_a_bad_name_or_adapter(tmp_path: Path, run: Callable
                       root=tmp_path)  # fmt: skip
     assert bad_adapter.exit_code == 2
     assert "unknown adapter 'htm'" in bad_adapter.stderr
+
+
+def test_sources_add_names_a_reader_and_refuses_an_unknown_one(tmp_path: Path, run: Callable[..., Result]) -> None:
+    run("init", str(tmp_path))
+    assert "# reader = " in (tmp_path / "raw/example/source.toml").read_text(encoding="utf-8")
+    added = run("sources", "add", "feed", "--adapter", "records", "--reader", "jsonl", "--language", "en",
+                "--timezone", "UTC", root=tmp_path)  # fmt: skip
+    assert added.exit_code == 0, added.output
+    assert tomllib.loads((tmp_path / "raw/feed/source.toml").read_text(encoding="utf-8"))["reader"] == "jsonl"
+    unknown = run("sources", "add", "crawl", "--adapter", "html", "--reader", "warcs", "--language", "en",
+                  "--timezone", "UTC", root=tmp_path)  # fmt: skip
+    assert unknown.exit_code == 2
+    assert "unknown reader 'warcs'" in unknown.stderr
+    assert not (tmp_path / "raw/crawl").exists()

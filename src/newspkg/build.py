@@ -20,7 +20,7 @@ from typing import Any, BinaryIO, NamedTuple
 
 import orjson
 
-from newspkg import adapters, card, package, rules
+from newspkg import adapters, card, package, readers, rules
 from newspkg.cache import CachedLines, discard_if_stale, forget_gone
 from newspkg.config import Project, available_cores
 from newspkg.convert import Converter, Outcome
@@ -53,6 +53,7 @@ from newspkg.write import (
 )
 
 CACHE_PATH = "build/.cache/outcomes.sqlite"
+LISTINGS_PATH = "build/.cache/listings.sqlite"  # the items of crawls and exports, by their file's stamp
 LOCK_PATH = "build/.cache/build.lock"  # held (flock) by the build of a dataset: one at a time
 BASE_SCHEMA_PATH = f"schema/{BASE_FILE}"
 SPILL_NAME = ".accepted.spill"
@@ -92,8 +93,10 @@ def convert_all(
     """Every raw file's outcome (or those of ``only``), in sorted path order, whatever the engine."""
     engine = engine or Engine()
     converter = Converter(project, schemas, now)  # configuration errors surface here, before any worker starts
-    if not all(adapters.reaches_workers(source.adapter) for source in project.sources):
-        engine = replace(engine, kind="local", jobs=1)  # a run-time registered adapter lives here only
+    if not all(adapters.reaches_workers(source.adapter) for source in project.sources) or not all(
+        readers.reaches_workers(name) for name in readers.available()
+    ):
+        engine = replace(engine, kind="local", jobs=1)  # a run-time registered adapter or reader lives here only
     cache = str(project.root / CACHE_PATH) if engine.cache else None
     if cache is not None:
         discard_if_stale(Path(cache))
@@ -101,7 +104,8 @@ def convert_all(
     # (the process's own, in a library user's process) makes a new converter when any of it changes.
     settings = project.digest() + "".join(converter.settings_digest(source.name) for source in project.sources)
     job = Job(str(project.root.resolve()), settings, now, cache)
-    work = shards(project, set(only) if only is not None else None, engine.shard_size)
+    kept = readers.Listings(project.root / LISTINGS_PATH) if engine.cache else None
+    work = shards(project, set(only) if only is not None else None, engine.shard_size, kept)
     if engine.kind == "ray":
         from newspkg.engines.ray import run_ray
 
@@ -207,7 +211,11 @@ def _build(
     base_copy = BytesFile(out_root / BASE_SCHEMA_PATH, shipped_base(), within=out_root)
     commit_together([jsonl, parquet, rejects, report, base_copy, *documents], out_root / package.JOURNAL_PATH)
     if engine.cache:
-        forget_gone(project.root / CACHE_PATH, summary.inputs, lambda: project_raw_paths(project))
+        forget_gone(
+            project.root / CACHE_PATH,
+            summary.inputs,
+            lambda: project_raw_paths(project, readers.Listings(project.root / LISTINGS_PATH)),
+        )
     return summary
 
 
@@ -259,8 +267,12 @@ def _spill_accepted(
     on_outcome: Callable[[Outcome], None],
 ) -> None:
     """Pass 1: count every outcome, keep rejects (without records), spill and index accepted ones."""
+    last_file = None
     for outcome in outcomes:
         summary.inputs += 1
+        file = outcome.raw_path.partition(readers.SEPARATOR)[0]  # a file's items come one after another
+        summary.files += file != last_file
+        last_file = file
         summary.from_cache += outcome.from_cache
         if outcome.converted_because:
             summary.converted_because[outcome.converted_because] += 1

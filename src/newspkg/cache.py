@@ -34,31 +34,35 @@ from newspkg.discover import RawFile, Stamp, source_of
 from newspkg.errors import BuildError, ConfigError
 from newspkg.issues import Issue, has_errors
 
-FORMAT = 7  # bump when what a row holds changes: an older cache is then emptied, not misread
+FORMAT = 8  # bump when what a row holds changes: an older cache is then emptied, not misread
 RACY_SECONDS = 2
 LOCK_WAIT = 60  # seconds a worker waits for another one's write
 NO_STAMP = "-"  # a stamp too recent to trust: the bytes decide
 SCHEMA = """
 create table if not exists outcome (
     path text primary key, settings text not null, raw_sha256 text not null, sidecar_sha256 text not null,
-    stamp text not null, dedup blob, issues blob not null, digest text not null, line blob
+    stamp text not null, dedup blob, issues blob not null, filtered text not null, digest text not null, line blob
 );
 """
 # What an Outcome is made of, and the digest it is checked against. By path, for files whose
 # stamps are compared in Python (``{}``: the placeholders of many paths):
-SELECT_MANY = "select path, settings, stamp, raw_sha256, dedup, issues, digest, line from outcome where path in ({})"
+SELECT_MANY = (
+    "select path, settings, stamp, raw_sha256, dedup, issues, filtered, digest, line from outcome where path in ({})"
+)
 SELECT_BY_BYTES = (  # a file that was read: the same bytes under the same settings
-    "select raw_sha256, dedup, issues, digest, line from outcome"
+    "select raw_sha256, dedup, issues, filtered, digest, line from outcome"
     " where path = ? and settings = ? and raw_sha256 = ? and sidecar_sha256 = ?"
 )
-SELECT_LINES = "select path, settings, raw_sha256, dedup, issues, digest, line from outcome where path in ({})"
+SELECT_LINES = (
+    "select path, settings, raw_sha256, dedup, issues, filtered, digest, line from outcome where path in ({})"
+)
 # What a cache can fail with, each meaning "no cache here" (see OutcomeCache).
 CACHE_FAILURES = (sqlite3.Error, OSError, UnicodeEncodeError)
 T = TypeVar("T")
 BATCH = 500  # paths to a query (SQLite takes at least 999 parameters)
 CHANGED_UNDER_BUILD = "the outcome cache changed during the build (another build at once?): build again"
 RESTAMP = "update outcome set stamp = ? where path = ? and settings = ? and raw_sha256 = ?"
-Row = tuple[str, str, str, str, str, bytes | None, bytes, str, bytes | None]
+Row = tuple[str, str, str, str, str, bytes | None, bytes, str, str, bytes | None]
 
 
 class _Keyed(Protocol):
@@ -135,10 +139,20 @@ class _Store:
         return "settings" if row[0] != self._converter.settings_digest(raw.source) else "changed"
 
     def _outcome(
-        self, raw_path: str, source: str, raw_sha256: str, dedup: Any, issues: Any, digest: Any, line: Any
+        self,
+        raw_path: str,
+        source: str,
+        raw_sha256: str,
+        dedup: Any,
+        issues: Any,
+        filtered: Any,
+        digest: Any,
+        line: Any,
     ) -> Outcome | None:
-        if not _intact(digest, dedup, issues, line):
+        if not _intact(digest, dedup, issues, line, filtered):
             return None  # damaged or altered: convert again
+        if filtered:  # an item the source does not take: neither record nor reject
+            return Outcome(raw_path, raw_sha256, source, None, filtered=filtered, from_cache=True)
         found = tuple(Issue.from_dict(i) for i in orjson.loads(issues))
         rejected = has_errors(found)
         if line is None and not rejected:
@@ -163,8 +177,8 @@ class _Store:
         Rows wait in memory until :meth:`flush`: one transaction per shard, not one per file. An
         outcome that came from the cache (a touched file with the same bytes) only renews its stamp.
         """
-        if raw.unreadable or any(issue.rule in rules.CLOCK_DEPENDENT for issue in outcome.issues):
-            return
+        if (raw.unreadable and stamp is None) or any(issue.rule in rules.CLOCK_DEPENDENT for issue in outcome.issues):
+            return  # a link or a FIFO (no stamp) is read again; an item a regular file cannot give is not
         trusted = stamp is not None and time.time() - stamp.newest > RACY_SECONDS
         stamp_text = stamp.text if stamp is not None and trusted else NO_STAMP
         settings = self._converter.settings_digest(raw.source)
@@ -173,9 +187,10 @@ class _Store:
             return
         dedup = orjson.dumps(outcome.key) if outcome.key is not None else None
         issues = orjson.dumps([i.to_dict() for i in outcome.issues])
-        digest = _digest(dedup, issues, outcome.line)
+        digest = _digest(dedup, issues, outcome.line, outcome.filtered)
+        sidecar = _sidecar_sha256(raw)
         self._pending.append(
-            (raw.path, settings, raw.sha256, _sidecar_sha256(raw), stamp_text, dedup, issues, digest, outcome.line)
+            (raw.path, settings, raw.sha256, sidecar, stamp_text, dedup, issues, outcome.filtered, digest, outcome.line)
         )
 
     def flush(self) -> None:
@@ -186,7 +201,7 @@ class _Store:
             return
         self._db.execute("begin immediate")
         try:
-            self._db.executemany("insert or replace into outcome values (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            self._db.executemany("insert or replace into outcome values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
             self._db.executemany(RESTAMP, restamped)
             self._db.execute("commit")
         except BaseException:
@@ -274,9 +289,11 @@ class CachedLines:
             raise BuildError(f"{CHANGED_UNDER_BUILD} ({error})") from None
         lines = {}
         for raw_path, source, raw_sha256 in wanted:
-            settings, sha256, dedup, issues, digest, line = rows.get(raw_path, ("", "", None, b"", "", None))
+            settings, sha256, dedup, issues, filtered, digest, line = rows.get(
+                raw_path, ("", "", None, b"", "", "", None)
+            )
             same = (settings, sha256) == (self._converter.settings_digest(source), raw_sha256)
-            if line is None or not same or not _intact(digest, dedup, issues, line):
+            if line is None or not same or not _intact(digest, dedup, issues, line, filtered):
                 raise BuildError(f"{CHANGED_UNDER_BUILD} ({raw_path} is no longer in it)")
             lines[raw_path] = line
         return lines
@@ -360,19 +377,21 @@ def _use_wal(db: sqlite3.Connection) -> None:
             time.sleep(0.01)
 
 
-def _digest(dedup: bytes | None, issues: bytes, line: bytes | None) -> str:
+def _digest(dedup: bytes | None, issues: bytes, line: bytes | None, filtered: str) -> str:
     """The sha256 of what an outcome is made of, each part told apart from the next."""
     hashed = hashlib.sha256()
-    for part in (dedup, issues, line):
+    for part in (dedup, issues, line, filtered.encode()):
         hashed.update(b"-" if part is None else b"%d:" % len(part))
         hashed.update(part or b"")
     return hashed.hexdigest()
 
 
-def _intact(digest: Any, dedup: Any, issues: Any, line: Any) -> bool:
+def _intact(digest: Any, dedup: Any, issues: Any, line: Any, filtered: Any) -> bool:
     """Whether a row's parts are the ones its digest was made of (a damaged row's may not even be bytes)."""
     parts = (dedup, issues, line)
-    return all(part is None or isinstance(part, bytes) for part in parts) and digest == _digest(*parts)
+    if not all(part is None or isinstance(part, bytes) for part in parts) or not isinstance(filtered, str):
+        return False
+    return bool(digest == _digest(dedup, issues, line, filtered))
 
 
 def _sidecar_sha256(raw: RawFile) -> str:

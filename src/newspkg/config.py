@@ -27,7 +27,7 @@ LIMIT_BOUNDS = {"max_bytes": 2**40, "max_seconds": 86_400}  # beyond these a lim
 AUTO_LANGUAGE = "auto"  # language = "auto": each record's language is detected from its text
 SOURCE_FILE = "source.toml"
 KNOWN_KEYS = {
-    "adapter", "timezone", "language", "publisher", "base_url", "encoding", "schema",
+    "adapter", "reader", "timezone", "language", "publisher", "base_url", "encoding", "schema",
     "hints", "acknowledged", "limits", "include", "exclude", "include_urls", "exclude_urls", "fields",
 }  # fmt: skip
 DEFAULT_MAX_BYTES = 8 * 1024 * 1024  # no news article is this large; a larger file is a mistake or an attack
@@ -55,6 +55,7 @@ class SourceConfig:
 
     name: str
     adapter: str
+    reader: str | None = None  # the reader of every raw file (see newspkg.readers); None: detected per file
     timezone: str = "UTC"  # source.toml must say; these neutral values serve code that builds a config itself
     language: str = "und"  # BCP 47 "undetermined"
     publisher: str | None = None
@@ -201,6 +202,7 @@ def load_source(folder: Path) -> SourceConfig:
     source = SourceConfig(
         name=folder.name,
         adapter=data["adapter"],
+        reader=_reader(data, where),
         timezone=_required(data, "timezone", where, 'the IANA zone naive times are read in, e.g. "Europe/Paris"'),
         language=_required(data, "language", where, 'the BCP 47 tag of the texts, e.g. "en" or "zh-Hans", or "auto"'),
         publisher=_string(data, "publisher", where),
@@ -242,6 +244,19 @@ def _check(source: SourceConfig, where: str) -> None:
         parts = urlsplit(source.base_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ConfigError(f"{where}: base_url: {source.base_url!r} is not an absolute http(s) URL")
+
+
+def _reader(data: dict[str, Any], where: str) -> str | None:
+    """``reader = "…"``: a reader newspkg knows (built in, or a plugin's entry point)."""
+    from newspkg import readers
+
+    name = _string(data, "reader", where)
+    if name is not None:
+        try:
+            readers.get(name)
+        except ConfigError as error:
+            raise ConfigError(f"{where}: reader: {error}") from None
+    return name
 
 
 def _required(data: dict[str, Any], key: str, where: str, what: str) -> str:
@@ -325,6 +340,8 @@ def _rule_names(value: Any, where: str) -> frozenset[str]:
 
 def _as_dict(source: SourceConfig) -> dict[str, Any]:
     found = {name: getattr(source, name) for name in source.__slots__}
+    if found["reader"] is None:  # digests of sources that name no reader stay as they were
+        del found["reader"]
     found["acknowledged"] = {name: [ack.reason, sorted(ack.rules)] for name, ack in source.acknowledged.items()}
     return found
 

@@ -17,7 +17,7 @@ import orjson
 from newspkg import __version__, adapters, language, rules
 from newspkg.codec import dump_line
 from newspkg.config import SOURCE_FILE, Project, SourceConfig
-from newspkg.decode import GZIP_MAGIC, NotGunzipped, decode, gunzipped
+from newspkg.decode import decode
 from newspkg.dedup import DedupKey, dedup_key
 from newspkg.discover import SIDECAR_SUFFIX, RawFile
 from newspkg.errors import ConfigError
@@ -148,13 +148,9 @@ class Converter:
                 f"{len(raw.data)} bytes is over the limit of {source.max_bytes} ([limits] max_bytes in source.toml)"
             )
             return None, [rules.RAW_TOO_LARGE.issue(raw.path, message)]
-        data = raw.data
-        if data.startswith(GZIP_MAGIC):  # a saved page as .html.gz: the content decides, not the name
-            try:
-                data = gunzipped(data, source.max_bytes)
-            except NotGunzipped as error:
-                return None, [rules.DECODE_INVALID.issue(raw.path, f"{raw.path}: {error}")]
-        decoded = decode(data, source.encoding)
+        if raw.undecodable:  # a saved page as .html.gz whose gzip stream is broken or a bomb
+            return None, [rules.DECODE_INVALID.issue(raw.path, f"{raw.path}: {raw.undecodable}")]
+        decoded = decode(raw.data, source.encoding)
         text = unify_line_ends(decoded.text)
         if not text.strip():
             return None, [rules.RAW_EMPTY.issue(raw.path, "the file is empty or only whitespace")]

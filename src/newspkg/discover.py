@@ -10,22 +10,26 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from newspkg import containers
+from newspkg import readers
 from newspkg.config import SOURCE_FILE, Project, SourceConfig
 from newspkg.errors import ConfigError
+from newspkg.readers import FILE, SEPARATOR, ItemRef, NotRegular, ReaderError, open_regular
+from newspkg.readers.files import FileReader
 
 # Sidecars (<raw file>.meta.toml) sit next to raw files and are not raw files themselves.
 SIDECAR_SUFFIX = ".meta.toml"
 MAX_DEPTH = 64
 # No sidecar: none there, or its name would be too long (a legal 250-byte file name has no room for one).
 NO_SIDECAR = (errno.ENOENT, errno.ENAMETOOLONG)
+_FILE_READER = FileReader()
 
 
 @dataclass(frozen=True, slots=True)
 class RawFile:
-    """One raw file, read whole: its bytes are what every later step works from."""
+    """One raw file or item of one (see :mod:`newspkg.readers`), read whole: its bytes are what every
+    later step works from."""
 
-    path: str  # posix, relative to the project root: "raw/finews/000_….txt"
+    path: str  # its name, posix, relative to the project root: "raw/finews/000_….txt", "raw/w/c.warc::record-0"
     source: str
     data: bytes
     sha256: str
@@ -33,11 +37,13 @@ class RawFile:
     sidecar: bytes | None = None  # the bytes of <path>.meta.toml, when there is one
     context: tuple[tuple[str, str], ...] = ()  # what a container says of its item (a crawl: url, fetched_at, record_id)
     filtered: str = ""  # why the source does not take this item of a container (a 404, an image)
+    undecodable: str = ""  # why the bytes cannot be decoded (a broken gzip stream); "" when fine
+    ref: ItemRef | None = None  # which item of which file, read by which reader; None: the file at path
 
     @property
     def file_path(self) -> str:
-        """The file's path; for an item of a container (see :mod:`newspkg.containers`), its file's."""
-        return containers.split(self.path)[0]
+        """The file's path; for an item of a crawl or an export, its file's."""
+        return self.path if self.ref is None else self.ref.file
 
     def told(self, key: str) -> str | None:
         """What the container says of this item under ``key`` (``url``, ``fetched_at``, ``record_id``)."""
@@ -45,8 +51,8 @@ class RawFile:
 
     @property
     def member(self) -> str | None:
-        """An item's place in its container (``line-12``); None for a file of its own."""
-        return containers.split(self.path)[1]
+        """An item's place in its file (``line-12``); None for a file of its own."""
+        return self.ref.place or None if self.ref is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,8 +69,9 @@ def source_of(raw_path: str) -> str:
 
 
 def file_stamp(project: Project, relative_path: str) -> Stamp | None:
-    """The stamp of a regular raw file; None for anything else (a link, a FIFO, a missing file)."""
-    path = f"{project.root}/{containers.split(relative_path)[0]}"  # str, not Path: this runs once per raw file
+    """The stamp of a regular raw file (of an item: of its file); None for anything else (a link, a
+    FIFO, a missing file)."""
+    path = f"{project.root}/{relative_path}"  # str, not Path: this runs once per raw file
     try:
         info = os.lstat(path)
     except OSError:
@@ -83,30 +90,49 @@ def file_stamp(project: Project, relative_path: str) -> Stamp | None:
     return Stamp(" ".join(map(str, parts)), max(newest, side.st_mtime_ns, side.st_ctime_ns) / 1e9)
 
 
-def raw_paths(project: Project, source: SourceConfig) -> Iterator[str]:
-    """Relative posix paths of a source's raw files, in sorted order, holding one folder's listing
-    at a time. Hidden entries, source.toml and sidecars are skipped, and files the source's
-    ``include``/``exclude`` patterns leave out; links to folders are not entered."""
+def raw_items(project: Project, source: SourceConfig, kept: readers.Listings | None = None) -> Iterator[ItemRef]:
+    """The items of a source's raw files, in sorted order, holding one folder's listing at a time.
+    Hidden entries, source.toml and sidecars are skipped, and files the source's
+    ``include``/``exclude`` patterns leave out; links to folders are not entered. A file is one item
+    unless its reader (named in source.toml, or detected among those the adapter takes) lists many;
+    ``kept``: listings kept from earlier builds, by the file's stamp."""
     prefix = f"raw/{source.name}/"
     paths = _walk(project.raw_dir / source.name, prefix, depth=0)
     if source.include or source.exclude:
         paths = (path for path in paths if source.takes(path[len(prefix) :]))
-    if source.adapter in containers.CONTAINER_ADAPTERS:
-        paths = _with_items(project, paths)
-    return paths
+    kinds = _kinds(source.adapter)
+    if source.reader is None and kinds == (FILE,):
+        return (ItemRef(path) for path in paths)
+    return _listed(project, source, paths, kinds, kept)
 
 
-def _with_items(project: Project, paths: Iterator[str]) -> Iterator[str]:
-    """A container's items in its place; a file that is none (or an unreadable one) as itself."""
+def _listed(
+    project: Project, source: SourceConfig, paths: Iterator[str], kinds: tuple[str, ...], kept: readers.Listings | None
+) -> Iterator[ItemRef]:
     for path in paths:
-        source = project.source(source_of(path))
-        places = containers.members(project.root / path) if containers.is_container(path, source.adapter) else []
-        yield from (f"{path}{containers.SEPARATOR}{place}" for place in places) if places else [path]
+        where = project.root / path
+        yield from readers.items(where, path, source.reader or readers.detect(where, kinds), kept)
 
 
-def project_raw_paths(project: Project) -> Iterator[str]:
-    """:func:`raw_paths` of every source, in the order builds go through them."""
-    return (path for source in project.sources for path in raw_paths(project, source))
+def _kinds(adapter_name: str) -> tuple[str, ...]:
+    """The kinds of item an adapter takes without a reader named (its ``reads``): files by default."""
+    from newspkg import adapters
+
+    try:
+        adapter = adapters.get(adapter_name)
+    except ConfigError:  # the converter names the source.toml to fix
+        return (FILE,)
+    return tuple(getattr(adapter, "reads", (FILE,)))
+
+
+def project_items(project: Project, kept: readers.Listings | None = None) -> Iterator[ItemRef]:
+    """:func:`raw_items` of every source, in the order builds go through them."""
+    return (item for source in project.sources for item in raw_items(project, source, kept))
+
+
+def project_raw_paths(project: Project, kept: readers.Listings | None = None) -> Iterator[str]:
+    """The names of :func:`project_items` (``raw/web/crawl.warc.gz::record-1197``)."""
+    return (item.name for item in project_items(project, kept))
 
 
 def _walk(folder: Path, relative: str, depth: int) -> Iterator[str]:
@@ -128,83 +154,69 @@ def _walk(folder: Path, relative: str, depth: int) -> Iterator[str]:
             yield relative + name
 
 
-def read_raw(project: Project, relative_path: str, source: str) -> RawFile:
-    file_path, member = containers.split(relative_path)
-    if member is not None and containers.is_container(file_path, project.source(source).adapter):
-        return _read_item(project, relative_path, source, file_path, member)
-    if member is not None:  # a plain file named with the separator would read as another file's item
+def read_raw(project: Project, item: ItemRef | str, source: str | None = None) -> RawFile:
+    """The item (or the file at a relative path) as its reader reads it, with the sidecar of a file
+    of its own; whatever the reading raises is the item's reason to be unreadable, never the build's."""
+    ref = ItemRef(item) if isinstance(item, str) else item
+    source = source or ref.source
+    name = ref.name
+    if SEPARATOR in ref.file:  # a file named so would read as another file's item
         return _unreadable(
-            relative_path,
-            source,
-            f"has {containers.SEPARATOR} in its name, which names a crawl's or an export's items; rename it",
+            ref, source, f"has {SEPARATOR} in its name, which names a crawl's or an export's items; rename it"
         )
-    path = f"{project.root}/{relative_path}"  # str, not Path: this runs once per raw file
     try:
-        relative_path.encode("utf-8")
+        name.encode("utf-8")
     except UnicodeEncodeError:  # os.scandir gave lone surrogates for undecodable bytes
-        shown = relative_path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-        return _unreadable(shown, source, "has a file name that is not valid UTF-8; rename it")
-    try:
-        # O_NOFOLLOW: a link may lead out of the repository, never follow it; O_NONBLOCK: opening a
-        # FIFO must not block the build (fstat then tells it is not a regular file).
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-    except OSError as error:
-        link = Path(path)
-        if link.is_symlink():
-            return _unreadable(relative_path, source, f"is a symlink to {link.readlink()}; links are never followed")
-        return _unreadable(relative_path, source, f"cannot be read: {error.strerror}")
-    with os.fdopen(fd, "rb") as file:
-        try:
-            info = os.fstat(fd)
-            if not stat.S_ISREG(info.st_mode):
-                return _unreadable(relative_path, source, "is not a regular file (a FIFO, socket or device)")
-            limit = project.source(source).max_bytes
-            if info.st_size > limit:  # convert rejects it raw:too-large; never hold it whole in memory
-                digest = hashlib.file_digest(file, "sha256").hexdigest()
-                file.seek(0)
-                return RawFile(path=relative_path, source=source, data=file.read(limit + 1), sha256=digest)
-            data = file.read()
-            sidecar = _read_sidecar(path + SIDECAR_SUFFIX, limit)
-        except OSError as error:
-            return _unreadable(relative_path, source, f"cannot be read: {error.strerror}")
-    digest = hashlib.sha256(data).hexdigest()
-    return RawFile(path=relative_path, source=source, data=data, sha256=digest, sidecar=sidecar)
-
-
-def _read_item(project: Project, relative_path: str, source: str, file_path: str, member: str) -> RawFile:
+        shown = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        return _unreadable(ItemRef(shown), source, "has a file name that is not valid UTF-8; rename it")
     config = project.source(source)
+    path = f"{project.root}/{ref.file}"  # str, not Path: this runs once per raw file
     try:
-        item = containers.item(project.root / file_path, member, config.max_bytes)
-    except (OSError, containers.ContainerError) as error:
-        return _unreadable(relative_path, source, f"cannot be read: {error}")
+        got = _read(path, ref, config.max_bytes)
+        oversized = len(got.data) > config.max_bytes  # convert rejects it raw:too-large
+        alone = ref.reader == FILE and not oversized  # only a file of its own has a sidecar
+        sidecar = _read_sidecar(path + SIDECAR_SUFFIX, config.max_bytes) if alone else None
+    except NotRegular as error:
+        return _unreadable(ref, source, str(error))
+    except OSError as error:
+        return _unreadable(ref, source, f"cannot be read: {error.strerror or error}")
+    except ReaderError as error:
+        return _unreadable(ref, source, f"cannot be read: {error}")
     except Exception as error:  # whatever a reader raises is this item's reject, never the build's
-        return _unreadable(relative_path, source, f"cannot be read: {type(error).__name__}: {error}")
-    url = dict(item.context).get("url")
-    filtered = item.filtered or (config.refuses_url(url) if url is not None else "")
-    digest = hashlib.sha256(item.data).hexdigest()
-    return RawFile(relative_path, source, item.data, digest, context=item.context, filtered=filtered)
+        return _unreadable(ref, source, f"cannot be read: {type(error).__name__}: {error}")
+    url = dict(got.context).get("url")
+    filtered = got.filtered or (config.refuses_url(url) if url is not None else "")
+    digest = got.sha256 or hashlib.sha256(got.data).hexdigest()
+    return RawFile(name, source, got.data, digest, "", sidecar, got.context, filtered, got.undecodable, ref)
+
+
+def _read(path: str, ref: ItemRef, limit: int) -> readers.Item:
+    if ref.reader == FILE:  # most raw files: no registry look-up, no Path to make (this runs once per file)
+        return _FILE_READER.read(path, readers.Place(""), limit)
+    return readers.read(Path(path), ref, limit)
 
 
 def _read_sidecar(path: str, limit: int) -> bytes | None:
     """The sidecar's bytes, at most ``limit`` + 1 (more is a reject); None when there is none, or it
-    is a link or not a regular file."""
+    is a link or not a regular file (ignored, as links to raw files are)."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        with open_regular(path) as file:
+            return file.read(limit + 1)
+    except NotRegular:
+        return None
     except OSError as error:
-        if error.errno in (*NO_SIDECAR, errno.ELOOP):  # a link is ignored, as links to raw files are
+        if error.errno in NO_SIDECAR:
             return None
         raise
-    with os.fdopen(fd, "rb") as file:
-        return file.read(limit + 1) if stat.S_ISREG(os.fstat(fd).st_mode) else None
 
 
-def _unreadable(relative_path: str, source: str, why: str) -> RawFile:
-    return RawFile(path=relative_path, source=source, data=b"", sha256=hashlib.sha256(b"").hexdigest(), unreadable=why)
+def _unreadable(ref: ItemRef, source: str, why: str) -> RawFile:
+    return RawFile(ref.name, source, b"", hashlib.sha256(b"").hexdigest(), unreadable=why, ref=ref)
 
 
 def discover(project: Project, only: set[str] | None = None) -> Iterator[RawFile]:
     """Every raw file of every source (or those in ``only``), sources and files in sorted order."""
     for source in project.sources:
-        for path in raw_paths(project, source):
-            if only is None or path in only:
-                yield read_raw(project, path, source.name)
+        for item in raw_items(project, source):
+            if only is None or item.name in only:
+                yield read_raw(project, item, source.name)

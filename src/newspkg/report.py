@@ -172,7 +172,8 @@ def _build_lines(figures: Mapping[str, Any], title: str) -> Iterator[str]:
     yield _converted_line(figures)
     seconds = figures["seconds"]
     if seconds >= MEANINGFUL_SECONDS:
-        yield f"{figures['inputs']:,} files in {seconds:.1f} s ({figures['inputs'] / seconds:,.0f} files/s)"
+        noun = _noun(figures)
+        yield f"{figures['inputs']:,} {noun}s in {seconds:.1f} s ({figures['inputs'] / seconds:,.0f} {noun}s/s)"
 
 
 def _by_rule(counts: Mapping[str, int]) -> str:
@@ -182,8 +183,16 @@ def _by_rule(counts: Mapping[str, int]) -> str:
 def _converted_line(figures: Mapping[str, Any]) -> str:
     why = figures["converted_because"]
     reasons = ", ".join(f"{count:,} {REASONS.get(reason, reason)}" for reason, count in why.items())
-    line = f"converted {count(figures['converted'], 'file')}" + (f" ({reasons})" if reasons else "")
+    converted = count(figures["converted"], _noun(figures))
+    if _noun(figures) == "item":
+        converted += " of " + count(figures["files"], "file")
+    line = f"converted {converted}" + (f" ({reasons})" if reasons else "")
     return line + f"; {figures['reused_from_cache']:,} unchanged, taken from the cache"
+
+
+def _noun(figures: Mapping[str, Any]) -> str:
+    """What the inputs are called: files, or items when crawls or exports hold many of them."""
+    return "file" if figures.get("files", figures["inputs"]) == figures["inputs"] else "item"
 
 
 def count(number: int, noun: str) -> str:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from newspkg import __version__, adapters, rules
+from newspkg import __version__, adapters, readers, rules
 from newspkg.config import SOURCE_FILE, SOURCE_NAME
 from newspkg.errors import ConfigError
 from newspkg.hints import Hint
@@ -117,16 +117,27 @@ def init(folder: Path, *, force: bool = False) -> Written:
     return _write(folder, files, force)
 
 
-def add_source(root: Path, name: str, adapter: str, *, language: str, timezone: str, force: bool = False) -> Written:
+def add_source(
+    root: Path,
+    name: str,
+    adapter: str,
+    *,
+    language: str,
+    timezone: str,
+    reader: str | None = None,
+    force: bool = False,
+) -> Written:
     """``raw/<name>/source.toml``, every key explained, the adapter's hints listed."""
+    if reader is not None:
+        readers.get(reader)  # an unknown name is refused before anything is written
     if not SOURCE_NAME.match(name):
         raise ConfigError(f"{name!r} cannot name a source: use lower-case letters, digits and -")
     if not (root / "raw").is_dir():
         raise ConfigError(f"{root / 'raw'} is not a folder: run newspkg init first, or pass --root")
-    return _write(root, {f"raw/{name}/{SOURCE_FILE}": source_toml(adapter, language, timezone)}, force)
+    return _write(root, {f"raw/{name}/{SOURCE_FILE}": source_toml(adapter, language, timezone, reader)}, force)
 
 
-def source_toml(adapter: str, language: str, timezone: str) -> str:
+def source_toml(adapter: str, language: str, timezone: str, reader: str | None = None) -> str:
     declared: Sequence[Hint] = getattr(adapters.get(adapter), "hints", ())
     hints = "".join(f"# {hint.name}: {hint.kind}. {hint.meaning[:1].upper()}{hint.meaning[1:]}.\n" for hint in declared)
     mappable: Sequence[str] = getattr(adapters.get(adapter), "fields", ())
@@ -141,6 +152,10 @@ def source_toml(adapter: str, language: str, timezone: str) -> str:
 # The format of the raw files: jekyll (Jekyll, Hugo and other static-site posts), html (saved pages
 # and WARC crawls), records (JSON Lines, JSON or CSV exports, mapped by [fields]), text, or a plugin's name.
 adapter = "{adapter}"
+# Which reader turns each raw file into items: file (a file of its own, plain or gzip-compressed),
+# jsonl, json, csv (an export's lines, values or rows), warc, arc (a crawl's responses), or a plugin's
+# name. Without it, each file's content (then its name) decides among the readers the adapter takes.
+{"" if reader else "# "}reader = "{reader or "jsonl"}"
 # The BCP 47 tag of the texts, e.g. en, fr, zh-Hans; or "auto" for a source mixing languages: each
 # record's language is then detected from its text (a declared tag is checked: language:mismatch).
 language = "{language}"

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from newspkg import containers
 from newspkg.config import Project, SourceConfig
 from newspkg.convert import Converter, Outcome
 from newspkg.discover import discover
 from newspkg.errors import ConfigError
+from newspkg.readers import SEPARATOR
 from newspkg.schema import SchemaSet
 
 FROM_SOURCE_TOML = {"source": "the source's folder name", "language": "source.toml", "publisher": "source.toml"}
@@ -33,8 +33,8 @@ class Shown:
 def show(project: Project, schemas: SchemaSet, path: str) -> Shown:
     """Convert the raw file at ``path`` (relative to the working folder), or an item of a crawl or an
     export named as reports name it (``raw/web/crawl.warc.gz::record-1197``), bypassing the cache."""
-    file_path, member = containers.split(path)
-    relative = _raw_path(project, Path(file_path)) + (f"{containers.SEPARATOR}{member}" if member else "")
+    file_path, member = _file_and_place(path)
+    relative = _raw_path(project, Path(file_path)) + (f"{SEPARATOR}{member}" if member else "")
     found = list(discover(project, {relative}))
     if not found:
         raise ConfigError(
@@ -67,6 +67,15 @@ def origins(record: dict[str, Any], source: SourceConfig) -> dict[str, str]:
         else:
             found[key] = f"adapter {adapter}"
     return found
+
+
+def _file_and_place(path: str) -> tuple[str, str]:
+    """A file's path and an item's place: a file named with ``::`` is the file; else the place is
+    after the last ``::`` (no place holds one)."""
+    if SEPARATOR not in path or Path(path).exists():
+        return path, ""
+    file_path, _, place = path.rpartition(SEPARATOR)
+    return file_path, place
 
 
 def _raw_path(project: Project, path: Path) -> str:

@@ -73,6 +73,7 @@ class BuildSummary:
     """
 
     inputs: int = 0
+    files: int = 0  # the raw files the inputs are items of (a crawl's or an export's items count once)
     from_cache: int = 0  # inputs whose outcome an earlier build had already computed
     converted_because: Counter[str] = field(default_factory=Counter)  # the others, with the cache: why
     accepted: int = 0

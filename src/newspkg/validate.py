@@ -14,9 +14,9 @@ import numpy as np
 import numpy.typing as npt
 
 from newspkg import rules
-from newspkg.containers import SEPARATOR
 from newspkg.issues import Issue, json_pointer
 from newspkg.markers import BOILERPLATE
+from newspkg.readers import SEPARATOR
 from newspkg.records import code_points, fingerprint, id_of, record_id
 from newspkg.rules import Rule
 from newspkg.schema import SchemaSet

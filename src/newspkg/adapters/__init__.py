@@ -53,7 +53,9 @@ class Adapter(Protocol):
     name: str  # "jekyll", "text"
     version: str  # bump when output changes: recorded in provenance
     # Optionally, ``hints``: a sequence of newspkg.hints.Hint, what [hints] in source.toml may say;
-    # ``libraries``: the distributions that shape its drafts (a new version of one re-converts).
+    # ``libraries``: the distributions that shape its drafts (a new version of one re-converts);
+    # ``reads``: the kinds of reader detected for its files ("file", "export", "crawl"; by default
+    # files only: source.toml's ``reader`` names any reader for any adapter).
 
     def parse(self, raw: RawFile, text: str, source: SourceConfig) -> Draft: ...
 

@@ -60,6 +60,7 @@ DROPPED = ("script", "style", "noscript", "iframe", "template", "svg")
 class HtmlAdapter:
     name = "html"
     version = "2.1.0"
+    reads = ("file", "crawl")  # the kinds of reader detected for its files (see newspkg.readers)
     libraries = ("trafilatura", "htmldate", "extruct", "dateparser", "lxml")
     hints = (
         Hint("title_selector", Kind.TEXT, "CSS selector of the headline"),

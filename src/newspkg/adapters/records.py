@@ -1,4 +1,4 @@
-"""The items of a scraper's export (JSON Lines, a JSON array, CSV; see :mod:`newspkg.containers`),
+"""The items of a scraper's export (JSON Lines, a JSON array, CSV; see :mod:`newspkg.readers`),
 one article each, mapped by ``[fields]`` in ``source.toml``: record field = the item's key, dotted
 for nested ones. Configuration only: a new export format needs no code.
 
@@ -42,6 +42,7 @@ PARAGRAPH_BREAK = re.compile(r"\n\s*\n|\n")
 class RecordsAdapter:
     name = "records"
     version = "1.0.0"
+    reads = ("file", "export")  # the kinds of reader detected for its files (see newspkg.readers)
     fields = FIELDS  # what [fields] in source.toml may map (and the fields a schema extension adds)
     hints = (Hint("text_format", Kind.TEXT, "how the text field is written", choices=("text", "html", "markdown")),)
 
@@ -50,6 +51,10 @@ class RecordsAdapter:
             item = json.loads(text)
         except json.JSONDecodeError as error:
             raise ValueError(f"the item is not JSON: {error}") from None
+        except ValueError as error:  # a number of more digits than Python converts (4,300)
+            raise ValueError(f"the item's JSON is beyond bounds: {error}") from None
+        except RecursionError:
+            raise ValueError("the item's JSON is beyond bounds: nested deeper than the parser goes") from None
         if not isinstance(item, dict):
             raise ValueError(f"the item is a JSON {type(item).__name__}, not an object")
         mapping = source.fields or {name: name for name in FIELDS}

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from newspkg import adapters, report, rules, scaffold
+from newspkg import adapters, readers, report, rules, scaffold
 from newspkg.build import Engine, build, check, convert_all, summarize
 from newspkg.cli.common import (
     EXIT_CLEAN,
@@ -26,9 +26,9 @@ from newspkg.cli.common import (
 )
 from newspkg.cli.package import check_and_report
 from newspkg.config import Project, load_project
-from newspkg.containers import SEPARATOR
 from newspkg.discover import project_raw_paths
 from newspkg.errors import ConfigError
+from newspkg.readers import SEPARATOR
 from newspkg.resources import CARD
 from newspkg.schema import load_schemas
 from newspkg.show import show
@@ -63,17 +63,31 @@ class AdapterOption(click.Option):
         return super().get_help_record(ctx)
 
 
+class ReaderOption(click.Option):
+    """``--reader``, whose help names the readers registered when it is shown, plugins included."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        names = ", ".join(readers.available())
+        self.help = f"How every raw file is read into items: {names} (default: detected per file)."
+        return super().get_help_record(ctx)
+
+
 @sources_group.command("add")
 @click.argument("name")
 @click.option("--adapter", required=True, cls=AdapterOption, help="The format of the raw files (an adapter's name).")
 @click.option("--language", required=True, help="BCP 47 tag of the texts (en, zh-Hans…), or auto: detected per record.")
 @click.option("--timezone", required=True, help="IANA zone for times without an offset, e.g. Europe/Paris.")
+@click.option("--reader", default=None, cls=ReaderOption, help="How every raw file is read into items.")
 @click.option("--force", is_flag=True, help="Overwrite an existing source.toml.")
 @click.pass_obj
 @exits_on_config_errors
-def sources_add_command(obj: Context, name: str, adapter: str, language: str, timezone: str, force: bool) -> int:
+def sources_add_command(
+    obj: Context, name: str, adapter: str, language: str, timezone: str, reader: str | None, force: bool
+) -> int:
     """Add raw/NAME/ with a source.toml that explains every key and lists the adapter's hints."""
-    written = scaffold.add_source(obj.root, name, adapter, language=language, timezone=timezone, force=force)
+    written = scaffold.add_source(
+        obj.root, name, adapter, language=language, timezone=timezone, reader=reader, force=force
+    )
     _report_written(obj.root, written)
     load_project(obj.root)  # what was written must read back: language, timezone and adapter are checked
     return EXIT_PROBLEMS if written.kept else EXIT_CLEAN
@@ -225,6 +239,7 @@ def _write_summary(
     figures: dict[str, Any] = {
         **summary.counts(),
         "converted": summary.inputs - summary.from_cache,
+        "files": summary.files,
         "converted_because": dict(sorted(summary.converted_because.items())),
         "reused_from_cache": summary.from_cache,
         "seconds": round(seconds, 2),

@@ -14,7 +14,8 @@ from pathlib import Path
 from newspkg.cache import OutcomeCache
 from newspkg.config import Project, load_project
 from newspkg.convert import Converter, Outcome, time_limits
-from newspkg.discover import Stamp, file_stamp, project_raw_paths, read_raw, source_of
+from newspkg.discover import Stamp, file_stamp, project_items, read_raw
+from newspkg.readers import ItemRef, Listings
 from newspkg.schema import load_schemas
 
 SHARD_SIZE = 256
@@ -30,12 +31,15 @@ class Job:
     cache: str | None = None  # path of the outcome cache, or None to convert every file
 
 
-def shards(project: Project, only: set[str] | None = None, size: int = SHARD_SIZE) -> Iterator[list[str]]:
-    """The project's raw paths (or those in ``only``) in sorted order, cut into lists of ``size``."""
-    batch: list[str] = []
-    for path in project_raw_paths(project):
-        if only is None or path in only:
-            batch.append(path)
+def shards(
+    project: Project, only: set[str] | None = None, size: int = SHARD_SIZE, kept: Listings | None = None
+) -> Iterator[list[ItemRef]]:
+    """The project's items (or those named in ``only``) in sorted order, cut into lists of ``size``
+    (``kept``: the listings of crawls and exports kept from earlier builds)."""
+    batch: list[ItemRef] = []
+    for item in project_items(project, kept):
+        if only is None or item.name in only:
+            batch.append(item)
             if len(batch) == size:
                 yield batch
                 batch = []
@@ -46,7 +50,7 @@ def shards(project: Project, only: set[str] | None = None, size: int = SHARD_SIZ
 _workers: dict[Job, tuple[Project, Converter, OutcomeCache | None]] = {}
 
 
-def convert_shard(job: Job, paths: list[str]) -> list[Outcome]:
+def convert_shard(job: Job, items: list[ItemRef]) -> list[Outcome]:
     """The unit of work of every engine: read and convert one shard (the converter is made once per process)."""
     if job not in _workers:
         for _, _, stale in _workers.values():  # a worker serves one build at a time
@@ -60,27 +64,29 @@ def convert_shard(job: Job, paths: list[str]) -> list[Outcome]:
     project, converter, cache = _workers[job]
     with time_limits():
         if cache is None:
-            return [converter.convert(read_raw(project, path, source_of(path))) for path in paths]
+            return [converter.convert(read_raw(project, item)) for item in items]
         with cache.reading():
-            stamps = {path: file_stamp(project, path) for path in paths}  # before reading: a write changes them
+            # before reading: a write changes them
+            stamps = {item.name: file_stamp(project, item.file) for item in items}
             unchanged = cache.unchanged(stamps)
             outcomes = [
-                unchanged.get(path) or _convert_changed(project, converter, cache, path, stamps[path]) for path in paths
+                unchanged.get(item.name) or _convert_changed(project, converter, cache, item, stamps[item.name])
+                for item in items
             ]
     cache.flush()
     return outcomes
 
 
 def _convert_changed(
-    project: Project, converter: Converter, cache: OutcomeCache, path: str, stamp: Stamp | None
+    project: Project, converter: Converter, cache: OutcomeCache, item: ItemRef, stamp: Stamp | None
 ) -> Outcome:
-    """Read a file whose stamp changed; convert it unless its bytes are the ones the cache knows."""
-    raw = read_raw(project, path, source_of(path))
+    """Read an item whose file's stamp changed; convert it unless its bytes are the ones the cache knows."""
+    raw = read_raw(project, item)
     outcome = cache.get(raw) or replace(converter.convert(raw), converted_because=cache.why_stale(raw))
     cache.put(raw, outcome, stamp)
     return outcome
 
 
-def run_in_process(job: Job, work: Iterable[list[str]]) -> Iterator[Outcome]:
+def run_in_process(job: Job, work: Iterable[list[ItemRef]]) -> Iterator[Outcome]:
     for shard in work:
         yield from convert_shard(job, shard)

@@ -10,12 +10,13 @@ from itertools import chain, islice
 
 from newspkg.convert import Outcome
 from newspkg.engines import Job, convert_shard, run_in_process
+from newspkg.readers import ItemRef
 
 SHARDS_IN_FLIGHT_PER_WORKER = 4  # enough to keep workers busy, few enough to bound memory
 MIN_SHARDS_PER_WORKER = 2  # below this, a worker's start-up outweighs what it saves
 
 
-def run_local(job: Job, work: Iterable[list[str]], jobs: int) -> Iterator[Outcome]:
+def run_local(job: Job, work: Iterable[list[ItemRef]], jobs: int) -> Iterator[Outcome]:
     """Outcomes of every shard, in shard order; at most jobs × 4 shards are in flight."""
     work = iter(work)
     first = list(islice(work, jobs * MIN_SHARDS_PER_WORKER))

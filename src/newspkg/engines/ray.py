@@ -13,11 +13,12 @@ from typing import Any
 from newspkg.convert import Outcome
 from newspkg.engines import Job, convert_shard
 from newspkg.errors import ConfigError
+from newspkg.readers import ItemRef
 
 TASKS_IN_FLIGHT_PER_CPU = 4
 
 
-def run_ray(job: Job, work: Iterable[list[str]], address: str | None, jobs: int | None) -> Iterator[Outcome]:
+def run_ray(job: Job, work: Iterable[list[ItemRef]], address: str | None, jobs: int | None) -> Iterator[Outcome]:
     """Outcomes of every shard, in shard order, with a bounded number of tasks in flight."""
     try:
         import ray
