@@ -117,9 +117,10 @@ def main() -> None:
     if args.show_pages:
         print("\nF1 newspkg / trafilatura (precision, recall of newspkg), by page:")
         for p in pages:
-            ours, theirs = per_page["newspkg html adapter"][p["repo"], p["path"]], per_page["trafilatura alone"][
-                p["repo"], p["path"]
-            ]
+            ours, theirs = (
+                per_page["newspkg html adapter"][p["repo"], p["path"]],
+                per_page["trafilatura alone"][p["repo"], p["path"]],
+            )
             print(f"  {ours[2]:.2f} / {theirs[2]:.2f}  (P {ours[0]:.2f} R {ours[1]:.2f})  {p['repo']}:{p['path']}")
 
 

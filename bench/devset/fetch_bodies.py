@@ -69,9 +69,8 @@ def main() -> int:
     for row in rows:
         repo = row["repo"]
         if repo not in git_dirs:
-            git_dirs[repo] = (
-                find_mirror_git_dir(args.mirror, repo) if args.mirror else clone(repo, args.devset / "pages" / ".clones")
-            )
+            clones = args.devset / "pages" / ".clones"
+            git_dirs[repo] = find_mirror_git_dir(args.mirror, repo) if args.mirror else clone(repo, clones)
         key = (repo, row["commit"], row["truth_path"])
         if key not in blobs:
             git_dir = git_dirs[repo]
