@@ -62,6 +62,7 @@ MAX_CAPTION_CHARS = 500
 # When the precise extraction misses the article: the page's tables may be the article, else recall.
 FALLBACKS = ({"favor_precision": True, "tables": True}, {"favor_recall": True, "tables": True})
 FALLBACK_GAIN = 1.5  # a fallback replaces what was found when it finds more than this much text
+TABLE_RULE = re.compile(r"^\|(?:\s*:?-+:?\s*\|)+$")  # the line under a table's header row, in trafilatura's text
 DROPPED = ("script", "style", "noscript", "iframe", "template", "svg")
 
 
@@ -207,7 +208,8 @@ def _extract(
         favor_precision=favor_precision,
         favor_recall=favor_recall,
     )
-    return [line.strip().removeprefix("- ") for line in (extracted or "").split("\n") if line.strip()]
+    lines = (line.strip().removeprefix("- ") for line in (extracted or "").split("\n"))
+    return [line for line in lines if line and not TABLE_RULE.match(line)]
 
 
 def _trimmed(lines: list[str]) -> list[str]:
