@@ -28,7 +28,7 @@ CLOSING_NOTICES: dict[str, tuple[str, ...]] = {
     "fr": ("tous droits réservés", "reproduction interdite", "partager cet article", "article réservé aux abonnés"),
     "es": (
         "todos los derechos reservados", "prohibida su reproducción", "prohibida la reproducción",
-        "se reserva el derecho", "la opinión de los usuarios",
+        "se reserva el derecho", "la opinión de los usuarios", "verter comentarios",
     ),
     "pt": ("todos os direitos reservados", "proibida a reprodução"),
     "it": ("riproduzione riservata", "tutti i diritti riservati"),
