@@ -50,6 +50,16 @@ def test_a_closing_notice_is_cut_in_any_language(tmp_path: Path, notice: str) ->
     assert found["text"].split("\n\n") == ARTICLE
 
 
+def test_a_closing_notice_goes_with_the_headlines_after_it(tmp_path: Path) -> None:
+    """What follows a closing notice without a sentence of its own (a menu, a list of headlines) goes
+    with it."""
+    notice = "网友评论仅供其表达个人看法，并不表明网易立场。"
+    after = [notice, "热点新闻", "港口罢工两周后结束 新航线六月开通", "渡轮新线路下月开通"]
+    source = 'adapter = "html"\nlanguage = "zh-Hans"\ntimezone = "Asia/Shanghai"\n'
+    found = record(tmp_path, page([*TEXT, *after], title="港口吞吐量创新高"), source)
+    assert found["text"].split("\n\n") == TEXT
+
+
 def test_a_notice_inside_the_article_is_kept(tmp_path: Path) -> None:
     """Only closing notices go: the same words before the article's last paragraph stay."""
     paragraphs = [ARTICLE[0], "Its copyright notice says all rights reserved.", *ARTICLE[1:]]

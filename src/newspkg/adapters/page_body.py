@@ -17,12 +17,12 @@ CLOSING_NOTICES: dict[str, tuple[str, ...]] = {
     "zh": (
         "版权所有", "版权归", "版权声明", "免责声明", "未经授权", "未经书面授权", "未经许可", "请勿转载",
         "禁止转载", "不得转载", "转载请注明", "转载须注明", "仅代表作者", "不代表本站", "不代表本网",
-        "并不表明", "不构成投资建议", "分享到",
+        "并不表明", "不构成投资建议", "分享到", "朋友在看",
     ),
     "en": (
         "all rights reserved", "©", "copyright", "may not be published, broadcast", "may not be reproduced",
         "the views expressed", "do not necessarily reflect", "share this article", "share on facebook",
-        "sign up for", "subscribe to our newsletter",
+        "sign up for", "subscribe to", "follow us", "continue reading",
     ),
     "de": ("alle rechte vorbehalten", "nachdruck nur mit", "weiterverbreitung", "artikel teilen"),
     "fr": ("tous droits réservés", "reproduction interdite", "partager cet article", "article réservé aux abonnés"),
@@ -46,6 +46,7 @@ NOTICE = re.compile("|".join(re.escape(phrase) for phrases in CLOSING_NOTICES.va
 MAX_NOTICE_CHARS = 400  # a longer paragraph is the article's, whatever it mentions
 MAX_FURNITURE_CHARS = 12  # a short line without a sentence's end, before or after the body: a menu, a button
 SENTENCE_END = re.compile(r"[。！？!?”」』…)）]$")
+ENDS_SENTENCE = re.compile(r"[.!?。！？”’\"」』…)）]$")  # in any script: a sentence of the article, not a headline
 # The page's running text: paragraphs, and the cells of tables that hold no other block (a data table).
 MAIN_TEXT = etree.XPath("//p | //table[not(.//table | .//p | .//div)]//*[self::td or self::th]")
 SMALL_SHARE = 0.2  # an extraction holding less of the page's running text than this missed the article
@@ -61,13 +62,15 @@ def is_notice(paragraph: str) -> bool:
 
 
 def without_closing_notices(paragraphs: list[str]) -> list[str]:
-    """The paragraphs without the notices that close them, and the furniture after those (a short
-    line before the first notice is kept: it may be a byline)."""
-    end = index = len(paragraphs)
-    while index and (is_notice(paragraphs[index - 1]) or is_furniture(paragraphs[index - 1])):
-        index -= 1
+    """The paragraphs without a closing notice and what follows it, when nothing that follows is the
+    article's (a sentence, a long paragraph): furniture, lists of headlines, other notices. A short
+    line before the notice is kept: it may be a byline."""
+    end = len(paragraphs)
+    for index in range(len(paragraphs) - 1, -1, -1):
         if is_notice(paragraphs[index]):
             end = index
+        elif ENDS_SENTENCE.search(paragraphs[index]) or len(paragraphs[index]) > MAX_NOTICE_CHARS:
+            break
     return paragraphs[:end]
 
 
