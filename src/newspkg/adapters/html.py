@@ -21,7 +21,7 @@ from newspkg.adapters.page_body import (
     before_closing_notice,
     is_furniture,
     misses_the_article,
-    running_text_chars,
+    running_text,
     without_closing_notices,
 )
 from newspkg.adapters.page_dates import Context
@@ -59,7 +59,7 @@ SENTENCE_MARK = re.compile(r"[。！？]")
 EDGE_PARAGRAPHS = 2  # bylines and captions sit at the start or the end of a body
 MAX_CAPTIONS = 50
 MAX_CAPTION_CHARS = 500
-# When the precise extraction misses the article: the page's tables may be the article, else recall.
+# When the precise extraction misses the article: the page's data tables may be the article, else recall.
 FALLBACKS = ({"favor_precision": True, "tables": True}, {"favor_recall": True, "tables": True})
 FALLBACK_GAIN = 1.5  # a fallback replaces what was found when it finds more than this much text
 TABLE_RULE = re.compile(r"^\|(?:\s*:?-+:?\s*\|)+$")  # the line under a table's header row, in trafilatura's text
@@ -160,9 +160,9 @@ def _body(tree: lxml_html.HtmlElement, page: str, selector: str | None, draft: D
     if selector:
         found = tree.cssselect(selector)
         return _clean(html_paragraphs(lxml_html.tostring(found[0], encoding="unicode")) if found else [], draft)
-    running_chars = running_text_chars(tree)
+    running_chars, tables = running_text(tree)
     paragraphs = _clean(_trimmed(_extract(tree, favor_precision=True)), draft)
-    for options in FALLBACKS:
+    for options in FALLBACKS if tables else FALLBACKS[1:]:  # no data table: no try with tables
         if not misses_the_article(paragraphs, running_chars, MIN_ARTICLE_CHARS):
             return paragraphs
         found = _clean(_trimmed(before_closing_notice(_extract(tree, **options))), draft)

@@ -85,9 +85,14 @@ def before_closing_notice(paragraphs: list[str]) -> list[str]:
     return paragraphs
 
 
-def running_text_chars(tree: lxml_html.HtmlElement) -> int:
-    """How many characters of running text the page holds, wherever it stands."""
-    return sum(len(" ".join(element.text_content().split())) for element in MAIN_TEXT(tree))
+def running_text(tree: lxml_html.HtmlElement) -> tuple[int, bool]:
+    """How many characters of running text the page holds, wherever it stands, and whether a data
+    table holds some of them."""
+    chars, in_tables = 0, False
+    for element in MAIN_TEXT(tree):
+        chars += len(" ".join(element.text_content().split()))
+        in_tables = in_tables or element.tag != "p"
+    return chars, in_tables
 
 
 def misses_the_article(paragraphs: list[str], running_chars: int, min_chars: int) -> bool:
