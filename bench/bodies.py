@@ -64,9 +64,18 @@ def body_file(page: dict[str, Any]) -> Path:
     return DEVSET / "pages" / ".bodies" / page["repo"].replace("/", "+") / (page["path"] + ".txt")
 
 
+REJECTS: Counter[str] = Counter()  # the html adapter's rejects, by rule
+
+
 def newspkg_text(pages: list[dict[str, Any]]) -> Callable[[dict[str, Any]], str]:
     extract = newspkg_adapter(pages)
-    return lambda page: extract(page).get("text") or ""
+
+    def text(page: dict[str, Any]) -> str:
+        record = extract(page)
+        REJECTS.update(record.get("rejected", ()))
+        return record.get("text") or ""
+
+    return text
 
 
 def trafilatura_text(pages: list[dict[str, Any]]) -> Callable[[dict[str, Any]], str]:
@@ -114,6 +123,8 @@ def main() -> None:
             empty = sum(not texts[key] for key in chosen)
             means = [sum(per_page[label][key][i] for key in chosen) / len(chosen) for i in (2, 0, 1)]
             print(f"| {label} | {group} | {len(chosen)} | {empty} | " + " | ".join(f"{m:.3f}" for m in means) + " |")
+    if REJECTS:
+        print(f"\nthe html adapter's rejects, by rule: {dict(sorted(REJECTS.items()))}")
     if args.show_pages:
         print("\nF1 newspkg / trafilatura (precision, recall of newspkg), by page:")
         for p in pages:
