@@ -17,6 +17,13 @@ from lxml import html as lxml_html
 
 from newspkg import language
 from newspkg.adapters import Draft, NotAnArticle
+from newspkg.adapters.page_body import (
+    before_closing_notice,
+    is_furniture,
+    misses_the_article,
+    running_text,
+    without_closing_notices,
+)
 from newspkg.adapters.page_dates import Context
 from newspkg.adapters.page_meta import page_meta
 from newspkg.bylines import byline_names, is_byline
@@ -52,14 +59,16 @@ SENTENCE_MARK = re.compile(r"[。！？]")
 EDGE_PARAGRAPHS = 2  # bylines and captions sit at the start or the end of a body
 MAX_CAPTIONS = 50
 MAX_CAPTION_CHARS = 500
-SENTENCE_END = re.compile(r"[。！？!?”」』…)）]$")
-MAX_FURNITURE_CHARS = 12  # a short line without a sentence's end, before or after the body: a menu, a button
+# When the precise extraction misses the article: the page's data tables may be the article, else recall.
+FALLBACKS = ({"favor_precision": True, "tables": True}, {"favor_recall": True, "tables": True})
+FALLBACK_GAIN = 1.5  # a fallback replaces what was found when it finds more than this much text
+TABLE_RULE = re.compile(r"^\|(?:\s*:?-+:?\s*\|)+$")  # the line under a table's header row, in trafilatura's text
 DROPPED = ("script", "style", "noscript", "iframe", "template", "svg")
 
 
 class HtmlAdapter:
     name = "html"
-    version = "2.1.0"
+    version = "2.2.0"
     reads = ("file", "crawl")  # the kinds of reader detected for its files (see newspkg.readers)
     libraries = ("trafilatura", "htmldate", "extruct", "dateparser", "lxml")
     hints = (
@@ -146,15 +155,21 @@ def _visible_text(tree: lxml_html.HtmlElement) -> str:
 
 
 def _body(tree: lxml_html.HtmlElement, page: str, selector: str | None, draft: Draft) -> list[str]:
-    """The article's paragraphs: what the selector holds, or what trafilatura finds (for precision,
-    then, when that misses the body, for recall), without the page furniture around it."""
+    """The article's paragraphs: what the selector holds, or what trafilatura finds (for precision;
+    when that misses the article, with the page's tables, then for recall), without the page
+    furniture and the closing notices around it."""
     if selector:
         found = tree.cssselect(selector)
         return _clean(html_paragraphs(lxml_html.tostring(found[0], encoding="unicode")) if found else [], draft)
+    running_chars, tables = running_text(tree)
     paragraphs = _clean(_trimmed(_extract(tree, favor_precision=True)), draft)
-    if sum(map(len, paragraphs)) < MIN_ARTICLE_CHARS:
-        paragraphs = _clean(_trimmed(_extract(tree, favor_recall=True)), draft)
-    if sum(map(len, paragraphs)) < MIN_ARTICLE_CHARS:  # neither found it
+    for options in FALLBACKS if tables else FALLBACKS[1:]:  # no data table: no try with tables
+        if not misses_the_article(paragraphs, running_chars, MIN_ARTICLE_CHARS):
+            return paragraphs
+        found = _clean(_trimmed(before_closing_notice(_extract(tree, **options))), draft)
+        if sum(map(len, found)) > FALLBACK_GAIN * sum(map(len, paragraphs)):
+            paragraphs = found
+    if sum(map(len, paragraphs)) < MIN_ARTICLE_CHARS:  # none found it
         paragraphs = _clean(_sentence_run(page), draft)
     return paragraphs
 
@@ -182,22 +197,25 @@ def _sentence_run(page: str) -> list[str]:
     return best
 
 
-def _extract(tree: lxml_html.HtmlElement, *, favor_precision: bool = False, favor_recall: bool = False) -> list[str]:
+def _extract(
+    tree: lxml_html.HtmlElement, *, favor_precision: bool = False, favor_recall: bool = False, tables: bool = False
+) -> list[str]:
     extracted = trafilatura.extract(
         tree,
         output_format="txt",
         include_comments=False,
-        include_tables=False,
+        include_tables=tables,
         deduplicate=False,
         favor_precision=favor_precision,
         favor_recall=favor_recall,
     )
-    return [line.strip().removeprefix("- ") for line in (extracted or "").split("\n") if line.strip()]
+    lines = (line.strip().removeprefix("- ") for line in (extracted or "").split("\n"))
+    return [line for line in lines if line and not TABLE_RULE.match(line)]
 
 
 def _trimmed(lines: list[str]) -> list[str]:
     """Without the short lines (menus, buttons, counters) before and after the body."""
-    keep = [len(line) > MAX_FURNITURE_CHARS or SENTENCE_END.search(line) is not None for line in lines]
+    keep = [not is_furniture(line) for line in lines]
     if True not in keep:
         return []
     first, last = keep.index(True), len(keep) - 1 - keep[::-1].index(True)
@@ -218,6 +236,7 @@ def _clean(paragraphs: list[str], draft: Draft) -> list[str]:
     kept = [TRAILING_LINK.sub("", paragraph) for paragraph in paragraphs]
     kept = [p for p in kept if not (EDITOR_LINE.match(p) or FURNITURE.match(p) or BOILERPLATE.search(p))]
     kept = [p for p in kept if len(p) > MAX_FURNITURE_PARAGRAPH or not FURNITURE_ANYWHERE.search(p)]
+    kept = without_closing_notices(kept)
     if kept and kept[0] == draft.title:  # the headline, repeated above the text
         kept = kept[1:]
     if kept and draft.title and kept[0].startswith(draft.title):  # the header, in the body's block
