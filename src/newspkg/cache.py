@@ -7,7 +7,7 @@ the sidecar, and the file's stamp (size, times and inode of it and its sidecar, 
 either the stamp is unchanged (the file is then not even read) or the bytes are. Rows are keyed by
 path, so a build, which goes in path order, appends to the table rather than scattering writes.
 The line comes last in a row. A row also holds the sha256 of what the outcome is made of (its
-duplicate key, issues and line): a row that does not match it (damaged, or altered by hand) is a
+duplicate key, near-duplicate sketch, issues and line): a row that does not match it (damaged, or altered by hand) is a
 miss, and the file is converted again; a damaged cache never stops a build nor is published.
 Checking reads each line when its outcome is reused, and again when the build writes it.
 
@@ -34,31 +34,33 @@ from newspkg.discover import RawFile, Stamp, source_of
 from newspkg.errors import BuildError, ConfigError
 from newspkg.issues import Issue, has_errors
 
-FORMAT = 7  # bump when what a row holds changes: an older cache is then emptied, not misread
+FORMAT = 8  # bump when what a row holds changes: an older cache is then emptied, not misread
 RACY_SECONDS = 2
 LOCK_WAIT = 60  # seconds a worker waits for another one's write
 NO_STAMP = "-"  # a stamp too recent to trust: the bytes decide
 SCHEMA = """
 create table if not exists outcome (
     path text primary key, settings text not null, raw_sha256 text not null, sidecar_sha256 text not null,
-    stamp text not null, dedup blob, issues blob not null, digest text not null, line blob
+    stamp text not null, dedup blob, sketch blob, issues blob not null, digest text not null, line blob
 );
 """
 # What an Outcome is made of, and the digest it is checked against. By path, for files whose
 # stamps are compared in Python (``{}``: the placeholders of many paths):
-SELECT_MANY = "select path, settings, stamp, raw_sha256, dedup, issues, digest, line from outcome where path in ({})"
+SELECT_MANY = (
+    "select path, settings, stamp, raw_sha256, dedup, sketch, issues, digest, line from outcome where path in ({})"
+)
 SELECT_BY_BYTES = (  # a file that was read: the same bytes under the same settings
-    "select raw_sha256, dedup, issues, digest, line from outcome"
+    "select raw_sha256, dedup, sketch, issues, digest, line from outcome"
     " where path = ? and settings = ? and raw_sha256 = ? and sidecar_sha256 = ?"
 )
-SELECT_LINES = "select path, settings, raw_sha256, dedup, issues, digest, line from outcome where path in ({})"
+SELECT_LINES = "select path, settings, raw_sha256, dedup, sketch, issues, digest, line from outcome where path in ({})"
 # What a cache can fail with, each meaning "no cache here" (see OutcomeCache).
 CACHE_FAILURES = (sqlite3.Error, OSError, UnicodeEncodeError)
 T = TypeVar("T")
 BATCH = 500  # paths to a query (SQLite takes at least 999 parameters)
 CHANGED_UNDER_BUILD = "the outcome cache changed during the build (another build at once?): build again"
 RESTAMP = "update outcome set stamp = ? where path = ? and settings = ? and raw_sha256 = ?"
-Row = tuple[str, str, str, str, str, bytes | None, bytes, str, bytes | None]
+Row = tuple[str, str, str, str, str, bytes | None, bytes | None, bytes, str, bytes | None]
 
 
 class _Keyed(Protocol):
@@ -135,9 +137,9 @@ class _Store:
         return "settings" if row[0] != self._converter.settings_digest(raw.source) else "changed"
 
     def _outcome(
-        self, raw_path: str, source: str, raw_sha256: str, dedup: Any, issues: Any, digest: Any, line: Any
+        self, raw_path: str, source: str, raw_sha256: str, dedup: Any, sketch: Any, issues: Any, digest: Any, line: Any
     ) -> Outcome | None:
-        if not _intact(digest, dedup, issues, line):
+        if not _intact(digest, dedup, sketch, issues, line):
             return None  # damaged or altered: convert again
         found = tuple(Issue.from_dict(i) for i in orjson.loads(issues))
         rejected = has_errors(found)
@@ -155,6 +157,7 @@ class _Store:
             self._converter.acknowledgement_of(source, raw_path, found),
             from_cache=True,
             line_cached=line is not None and not rejected,
+            sketch=sketch,
         )
 
     def put(self, raw: RawFile, outcome: Outcome, stamp: Stamp | None) -> None:
@@ -173,10 +176,9 @@ class _Store:
             return
         dedup = orjson.dumps(outcome.key) if outcome.key is not None else None
         issues = orjson.dumps([i.to_dict() for i in outcome.issues])
-        digest = _digest(dedup, issues, outcome.line)
-        self._pending.append(
-            (raw.path, settings, raw.sha256, _sidecar_sha256(raw), stamp_text, dedup, issues, digest, outcome.line)
-        )
+        digest = _digest(dedup, outcome.sketch, issues, outcome.line)
+        row = (raw.path, settings, raw.sha256, _sidecar_sha256(raw), stamp_text, dedup, outcome.sketch, issues)
+        self._pending.append((*row, digest, outcome.line))
 
     def flush(self) -> None:
         """Write what :meth:`put` collected, in one short transaction (workers take turns at the lock)."""
@@ -186,7 +188,7 @@ class _Store:
             return
         self._db.execute("begin immediate")
         try:
-            self._db.executemany("insert or replace into outcome values (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            self._db.executemany("insert or replace into outcome values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
             self._db.executemany(RESTAMP, restamped)
             self._db.execute("commit")
         except BaseException:
@@ -274,9 +276,11 @@ class CachedLines:
             raise BuildError(f"{CHANGED_UNDER_BUILD} ({error})") from None
         lines = {}
         for raw_path, source, raw_sha256 in wanted:
-            settings, sha256, dedup, issues, digest, line = rows.get(raw_path, ("", "", None, b"", "", None))
+            settings, sha256, dedup, sketch, issues, digest, line = rows.get(
+                raw_path, ("", "", None, None, b"", "", None)
+            )
             same = (settings, sha256) == (self._converter.settings_digest(source), raw_sha256)
-            if line is None or not same or not _intact(digest, dedup, issues, line):
+            if line is None or not same or not _intact(digest, dedup, sketch, issues, line):
                 raise BuildError(f"{CHANGED_UNDER_BUILD} ({raw_path} is no longer in it)")
             lines[raw_path] = line
         return lines
@@ -360,18 +364,18 @@ def _use_wal(db: sqlite3.Connection) -> None:
             time.sleep(0.01)
 
 
-def _digest(dedup: bytes | None, issues: bytes, line: bytes | None) -> str:
+def _digest(dedup: bytes | None, sketch: bytes | None, issues: bytes, line: bytes | None) -> str:
     """The sha256 of what an outcome is made of, each part told apart from the next."""
     hashed = hashlib.sha256()
-    for part in (dedup, issues, line):
+    for part in (dedup, sketch, issues, line):
         hashed.update(b"-" if part is None else b"%d:" % len(part))
         hashed.update(part or b"")
     return hashed.hexdigest()
 
 
-def _intact(digest: Any, dedup: Any, issues: Any, line: Any) -> bool:
+def _intact(digest: Any, dedup: Any, sketch: Any, issues: Any, line: Any) -> bool:
     """Whether a row's parts are the ones its digest was made of (a damaged row's may not even be bytes)."""
-    parts = (dedup, issues, line)
+    parts = (dedup, sketch, issues, line)
     return all(part is None or isinstance(part, bytes) for part in parts) and digest == _digest(*parts)
 
 

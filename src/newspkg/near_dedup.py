@@ -1,0 +1,278 @@
+"""Settle near-duplicates with bounded memory: reprints linked to their cluster's representative.
+
+Pass 1 appends each kept-so-far record's sketch (:mod:`newspkg.similarity`) to a scratch file and
+the keys of its LSH bands to one file per band. Settling then, band by band, sorts the keys and
+pairs the records that share one (each with its next ``window - 1`` in path order, so that a bucket
+of thousands, template stories, costs a bounded number of pairs). Every candidate pair is verified
+on the two sketches:
+
+- the texts are alike: estimated Jaccard similarity at least ``jaccard``, or the shorter one at
+  least ``containment`` inside the longer (a truncated copy, or one with boilerplate added);
+- and their content agrees: at least ``sentences`` of the shorter text's sentences are in the
+  longer one, and at least ``salient`` of its numbers and names. Template stories (market briefs,
+  announcements) share most words but not the sentences that hold their figures and names; a
+  shared footer alone is a small part of a text's sentences.
+
+Linked records form clusters (connected components). The representative of a cluster is its
+record with the earliest ``published_at``, then the longest text, then the smallest id: the same
+whatever the order records arrive in. Every other member is marked with its id.
+"""
+
+from __future__ import annotations
+
+import mmap
+import tempfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, BinaryIO, NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+
+from newspkg.dedup import DedupKey
+from newspkg.errors import ConfigError
+from newspkg.similarity import MIX, NUM_PERM, Sketch
+
+ROW = np.dtype(
+    [("seq", "<i8"), ("published", "<f8"), ("length", "<i8"), ("id", "<u8"), ("offset", "<i8"), ("size", "<i8")]
+)
+FLUSH_EVERY = 10_000
+LARGEST = 10  # clusters listed in the summary
+NEAR_TEXT = "near-text"  # a dropped near-duplicate's reason, beside same-id and same-text
+SETTINGS_KEY = "near_duplicates"  # in datapackage.json: the dataset's settings
+# The field is written null by the workers (the clusters are known only once every record is):
+# orjson escapes every quote inside a string, so this text is the top-level key and nothing else.
+NULL_MARK = b',"near_duplicate_of":null,'
+
+
+@dataclass(frozen=True, slots=True)
+class NearSettings:
+    """How near-duplicates are found and what becomes of them (defaults chosen on bench's development set)."""
+
+    enabled: bool = True
+    drop: bool = False  # list them with the duplicates instead of keeping them (marked) in the package
+    jaccard: float = 0.6
+    containment: float = 0.8
+    sentences: float = 0.5
+    salient: float = 0.7
+    bands: int = 32
+    rows: int = 4  # bands * rows signature values are used (at most NUM_PERM)
+    window: int = 16  # pairs formed in a bucket: each record with the next window - 1
+
+    def check(self) -> None:
+        if not 0 < self.bands * self.rows <= NUM_PERM:
+            raise ValueError(f"bands * rows must be between 1 and {NUM_PERM}")
+
+
+class Mark(NamedTuple):
+    seq: int
+    representative: str  # its id
+    raw_path: str  # of the representative
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    representative: str
+    size: int
+
+
+class NearDuplicateIndex:
+    """``add`` every accepted record in order, ``settle(dropped)``, then walk ``marks()``."""
+
+    def __init__(self, settings: NearSettings) -> None:
+        settings.check()
+        self.settings = settings
+        self._scratch = tempfile.TemporaryDirectory(prefix="newspkg-near-")
+        folder = Path(self._scratch.name)
+        self._rows_path, self._sketch_path = folder / "rows", folder / "sketches"
+        self._band_paths = [folder / f"band-{band}" for band in range(settings.bands)]
+        self._rows: BinaryIO = self._rows_path.open("wb")
+        self._sketches: BinaryIO = self._sketch_path.open("wb")
+        self._bands = [path.open("wb") for path in self._band_paths]
+        self._pending: list[tuple[int, float, int, int, int, int]] = []
+        self._pending_signatures: list[bytes] = []
+        self._offset = 0
+        self._marks: list[Mark] = []
+        self.clusters: list[Cluster] = []  # the largest, most members first
+        self.cluster_count = 0
+
+    def add(self, seq: int, raw_path: str, key: DedupKey, sketch: bytes) -> None:
+        if not self.settings.enabled:
+            return
+        rid, _, length, _, published = key
+        path = raw_path.encode()
+        self._sketches.write(sketch + path)
+        self._pending.append((seq, published, length, int(rid, 16), self._offset, len(sketch)))
+        self._offset += len(sketch) + len(path)
+        self._pending_signatures.append(Sketch(sketch).signature.tobytes())
+        if len(self._pending) >= FLUSH_EVERY:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        np.array(self._pending, dtype=ROW).tofile(self._rows)
+        signatures = np.frombuffer(b"".join(self._pending_signatures), dtype="<u4").reshape(len(self._pending), -1)
+        for band, keys in enumerate(band_keys(signatures, self.settings.bands, self.settings.rows)):
+            keys.tofile(self._bands[band])
+        self._pending, self._pending_signatures = [], []
+
+    def settle(self, dropped: npt.NDArray[np.int64]) -> None:
+        """Cluster the records not in ``dropped`` (the seqs of exact duplicates, sorted)."""
+        self._flush()
+        for file in (self._rows, self._sketches, *self._bands):
+            file.close()
+        rows = np.fromfile(self._rows_path, dtype=ROW)
+        if len(rows) < 2:
+            return
+        alive = np.flatnonzero(~np.isin(rows["seq"], dropped))
+        pairs = self._candidates(alive)
+        with self._sketch_path.open("rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as sketches:
+            linked = [pair for pair in pairs if self._verified(rows, sketches, *pair)]
+            self._cluster(rows, sketches, linked)
+
+    def _candidates(self, alive: npt.NDArray[np.int64]) -> list[tuple[int, int]]:
+        """Row pairs (i < j) that share a band key, each once, in order."""
+        found: npt.NDArray[np.uint64] = np.zeros(0, dtype=np.uint64)
+        for path in self._band_paths:
+            keys = np.fromfile(path, dtype=np.uint64)[alive]
+            order = np.argsort(keys, kind="stable")  # a bucket's records in path order
+            ordered = keys[order]
+            in_band = [found]
+            for step in range(1, min(self.settings.window, len(keys))):
+                same = np.flatnonzero(ordered[:-step] == ordered[step:])
+                first, second = alive[order[same]].astype(np.uint64), alive[order[same + step]].astype(np.uint64)
+                in_band.append(np.minimum(first, second) << np.uint64(32) | np.maximum(first, second))
+            found = np.unique(np.concatenate(in_band))
+        return [(int(pair >> 32), int(pair & 0xFFFFFFFF)) for pair in found]
+
+    def _verified(self, rows: npt.NDArray[np.void], sketches: mmap.mmap, first: int, second: int) -> bool:
+        one, other = _sketch_at(rows, sketches, first), _sketch_at(rows, sketches, second)
+        return linked(one, other, self.settings)
+
+    def _cluster(self, rows: npt.NDArray[np.void], sketches: mmap.mmap, linked_pairs: list[tuple[int, int]]) -> None:
+        parent: dict[int, int] = {}
+
+        def root(node: int) -> int:
+            parent.setdefault(node, node)
+            while parent[node] != node:
+                parent[node] = parent[parent[node]]  # halve the path
+                node = parent[node]
+            return node
+
+        for first, second in linked_pairs:
+            a, b = root(first), root(second)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+        members: dict[int, list[int]] = {}
+        for node in parent:
+            members.setdefault(root(node), []).append(node)
+        marks, clusters = [], []
+        for group in members.values():
+            best = min(group, key=lambda row: (rows["published"][row], -rows["length"][row], rows["id"][row]))
+            rep_id = f"{int(rows['id'][best]):016x}"
+            rep_path = _path_at(rows, sketches, best)
+            marks += [Mark(int(rows["seq"][row]), rep_id, rep_path) for row in group if row != best]
+            clusters.append(Cluster(rep_id, len(group)))
+        self._marks = sorted(marks)
+        self.cluster_count = len(clusters)
+        self.clusters = sorted(clusters, key=lambda c: (-c.size, c.representative))[:LARGEST]
+
+    def marks(self) -> Iterator[Mark]:
+        """Every record that is a near-duplicate, in ``seq`` order, with its cluster's representative."""
+        return iter(self._marks)
+
+    def figures(self) -> dict[str, Any]:
+        """What build/report.json says of near-duplicates."""
+        largest = [{"representative": c.representative, "records": c.size} for c in self.clusters]
+        return {"records": len(self._marks), "clusters": self.cluster_count, "largest_clusters": largest}
+
+    def close(self) -> None:
+        for file in (self._rows, self._sketches, *self._bands):
+            file.close()
+        self._scratch.cleanup()
+
+
+def mark_near_duplicate(line: bytes, representative: str) -> bytes:
+    """The record's line with ``near_duplicate_of`` set (the workers wrote it null)."""
+    marked = b',"near_duplicate_of":"' + representative.encode() + b'",'
+    if NULL_MARK not in line:
+        raise ValueError("a record line without near_duplicate_of")
+    return line.replace(NULL_MARK, marked, 1)
+
+
+def near_settings(descriptor: Mapping[str, Any], drop: bool = False) -> NearSettings:
+    """The dataset's settings, from datapackage.json's ``near_duplicates`` object; ``drop`` (the
+    command line's) wins. A bad value stops the build with a message naming the key."""
+    given = descriptor.get(SETTINGS_KEY, {})
+    where = f"datapackage.json: {SETTINGS_KEY}"
+    if not isinstance(given, dict):
+        raise ConfigError(f"{where}: must be an object of settings")
+    defaults = NearSettings()
+    values: dict[str, Any] = {}
+    for name, value in given.items():
+        if name not in NearSettings.__dataclass_fields__:
+            known = ", ".join(NearSettings.__dataclass_fields__)
+            raise ConfigError(f"{where}.{name}: not a setting (known: {known})")
+        expected = type(getattr(defaults, name))
+        if type(value) is not expected and not (expected is float and type(value) is int):
+            raise ConfigError(f"{where}.{name}: must be a {expected.__name__}, not {value!r}")
+        if expected is float and not 0 <= value <= 1:
+            raise ConfigError(f"{where}.{name}: must be between 0 and 1, not {value!r}")
+        if expected is int and value < 1:
+            raise ConfigError(f"{where}.{name}: must be at least 1, not {value!r}")
+        values[name] = float(value) if expected is float else value
+    settings = replace(defaults, **values)
+    if not 0 < settings.bands * settings.rows <= NUM_PERM:
+        raise ConfigError(f"{where}: bands * rows must be at most {NUM_PERM}, not {settings.bands * settings.rows}")
+    return replace(settings, drop=True) if drop else settings
+
+
+def band_keys(signatures: npt.NDArray[np.uint32], bands: int, rows: int) -> list[npt.NDArray[np.uint64]]:
+    """One 64-bit key per record and band: its ``rows`` signature values mixed."""
+    keys = []
+    for band in range(bands):
+        mixed = np.full(len(signatures), band, dtype=np.uint64)
+        for column in range(band * rows, (band + 1) * rows):
+            mixed = (mixed ^ signatures[:, column].astype(np.uint64)) * MIX
+        keys.append(mixed)
+    return keys
+
+
+def linked(one: Sketch, other: Sketch, settings: NearSettings) -> bool:
+    """Whether two texts are near-duplicates (see the module's docstring)."""
+    shorter, longer = (one, other) if one.shingles <= other.shingles else (other, one)
+    if shorter.shingles == 0:
+        return False
+    jaccard = float(np.mean(one.signature == other.signature))
+    inside = min(1.0, jaccard * (one.shingles + other.shingles) / ((1 + jaccard) * shorter.shingles))
+    if jaccard < settings.jaccard and inside < settings.containment:
+        return False
+    sentences = contained(shorter.sentences, shorter.sentences_total, longer.sentences, longer.sentences_total)
+    salient = contained(shorter.salient, shorter.salient_total, longer.salient, longer.salient_total)
+    return sentences >= settings.sentences and salient >= settings.salient
+
+
+def contained(sample: npt.NDArray[np.uint32], total: int, other: npt.NDArray[np.uint32], other_total: int) -> float:
+    """The share of one set found in another, estimated from their bottom-k samples (1.0 when the
+    first is empty: nothing of it disagrees)."""
+    if total == 0:
+        return 1.0
+    if other_total == 0:
+        return 0.0
+    if other_total > len(other):  # the other's sample is cut: compare below its largest hash only
+        sample = sample[sample <= other[-1]]
+        if len(sample) == 0:
+            return 0.0
+    return float(np.isin(sample, other, assume_unique=True).mean())
+
+
+def _sketch_at(rows: npt.NDArray[np.void], sketches: mmap.mmap, row: int) -> Sketch:
+    start = int(rows["offset"][row])
+    return Sketch(sketches[start : start + int(rows["size"][row])])
+
+
+def _path_at(rows: npt.NDArray[np.void], sketches: mmap.mmap, row: int) -> str:
+    end = int(rows["offset"][row + 1]) if row + 1 < len(rows) else len(sketches)
+    return sketches[int(rows["offset"][row]) + int(rows["size"][row]) : end].decode()
