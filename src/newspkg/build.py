@@ -374,12 +374,18 @@ def _reject_entry(outcome: Outcome) -> dict[str, Any]:
     }
 
 
-def check(project: Project, schemas: SchemaSet, engine: Engine | None = None, wait: bool = False) -> list[str]:
+def check(
+    project: Project,
+    schemas: SchemaSet,
+    engine: Engine | None = None,
+    wait: bool = False,
+    drop_near_duplicates: bool = False,
+) -> list[str]:
     """Rebuild (without the cache) into a scratch folder; name every committed output that differs,
     the descriptor last."""
     engine = replace(engine or Engine(), cache=False)
     with tempfile.TemporaryDirectory(prefix="newspkg-check-") as scratch:
-        build(project, schemas, Path(scratch), engine=engine, wait=wait)
+        build(project, schemas, Path(scratch), engine=engine, wait=wait, drop_near_duplicates=drop_near_duplicates)
         outputs = sorted(
             (path.relative_to(scratch).as_posix() for path in Path(scratch).rglob("*") if path.is_file()),
             key=lambda name: (name == "datapackage.json", name),

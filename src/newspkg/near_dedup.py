@@ -52,9 +52,9 @@ class NearSettings:
 
     enabled: bool = True
     drop: bool = False  # list them with the duplicates instead of keeping them (marked) in the package
-    jaccard: float = 0.6
-    containment: float = 0.8
-    sentences: float = 0.5
+    jaccard: float = 0.4
+    containment: float = 0.7
+    sentences: float = 0.3
     salient: float = 0.7
     bands: int = 32
     rows: int = 4  # bands * rows signature values are used (at most NUM_PERM)
@@ -186,7 +186,12 @@ class NearDuplicateIndex:
     def figures(self) -> dict[str, Any]:
         """What build/report.json says of near-duplicates."""
         largest = [{"representative": c.representative, "records": c.size} for c in self.clusters]
-        return {"records": len(self._marks), "clusters": self.cluster_count, "largest_clusters": largest}
+        return {
+            "records": len(self._marks),
+            "clusters": self.cluster_count,
+            "dropped": self.settings.drop,
+            "largest_clusters": largest,
+        }
 
     def close(self) -> None:
         for file in (self._rows, self._sketches, *self._bands):

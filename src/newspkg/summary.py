@@ -103,6 +103,10 @@ class BuildSummary:
         self.filtered_by_reason[outcome.filtered] += 1
         self.count(outcome.source, "filtered")
 
+    @property
+    def near_dropped(self) -> bool:
+        return bool(self.near_duplicates.get("dropped"))
+
     def duplicate(self, duplicate: Duplicate) -> None:
         self.duplicates.append(duplicate)
         self.count(duplicate.source, "duplicates")

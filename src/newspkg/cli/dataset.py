@@ -73,11 +73,19 @@ def sources_add_command(obj: Context, name: str, adapter: str, language: str, ti
 @click.command("build")
 @click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 if committed outputs differ.")
 @click.option("--wait", is_flag=True, help="When another build of the dataset is running, wait for it (else exit 3).")
+@click.option(
+    "--drop-near-duplicates",
+    "drop_near",
+    is_flag=True,
+    help="List near-duplicates (reprints) with the duplicates in build/report.json instead of keeping them marked.",
+)
 @engine_options
 @output_options
 @click.pass_obj
 @exits_on_config_errors
-def build_command(obj: Context, check_only: bool, wait: bool, engine: Engine, output: report.Output) -> int:
+def build_command(
+    obj: Context, check_only: bool, wait: bool, drop_near: bool, engine: Engine, output: report.Output
+) -> int:
     """Convert raw/ into build/ and datapackage.json, and summarise what every file became.
 
     Exits 1 when a file is rejected and its source does not acknowledge that reject, 3 when another
@@ -85,14 +93,16 @@ def build_command(obj: Context, check_only: bool, wait: bool, engine: Engine, ou
     """
     project, schemas = obj.project()
     if check_only:
-        stale = check(project, schemas, engine=engine, wait=wait)
+        stale = check(project, schemas, engine=engine, wait=wait, drop_near_duplicates=drop_near)
         for path in stale:
             output.line(f"{path}: differs from a rebuild (run newspkg build and commit the result)")
         output.write(f"FAILED: {len(stale)} outputs are stale\n" if stale else "OK: build outputs are up to date\n")
         return EXIT_PROBLEMS if stale else EXIT_CLEAN
     started = time.monotonic()
     with progress_bar("building", lambda: raw_count(project)) as progress:
-        summary = build(project, schemas, project.root, engine=engine, progress=progress, wait=wait)
+        summary = build(
+            project, schemas, project.root, engine=engine, progress=progress, wait=wait, drop_near_duplicates=drop_near
+        )
     title = f"newspkg build: wrote {_written(project.descriptor_path)}"
     _write_summary(summary, output, title, time.monotonic() - started, listed_in="build/rejects.jsonl")
     return EXIT_PROBLEMS if summary.unacknowledged else EXIT_CLEAN
@@ -226,8 +236,11 @@ def _write_summary(
         duplicates = report.count(len(summary.duplicates), "duplicate")
         filtered = summary.filtered_by_reason.total()
         filtered_note = f", {report.count(filtered, 'item')} filtered" if filtered else ""
+        near = summary.near_duplicates.get("records", 0)
+        near_note = f", {report.count(near, 'near-duplicate')} marked" if near and not summary.near_dropped else ""
         verdict = (
             f"OK: {report.count(summary.accepted, 'record')}, {rejects}{acknowledged}, {duplicates}{filtered_note}"
+            f"{near_note}"
         )
     report.write_build_summary(figures, output, title, verdict, summary.lists() if output.fmt == "json" else {})
 
