@@ -164,6 +164,28 @@ def test_a_build_marks_reprints_with_the_earliest_copy(project: Path, run: Calla
     assert "2 near-duplicates marked" in result.output
 
 
+def test_stats_the_report_page_and_the_card_show_them(project: Path, run: Callable[..., Result]) -> None:
+    urls = add_wire(project)
+    assert run("build", root=project).exit_code == 0
+    representative = next(
+        r["id"]
+        for r in map(orjson.loads, (project / "build" / "articles.jsonl").read_bytes().splitlines())
+        if r["url"] == urls["b-lead"]
+    )
+    stats = json.loads(run("stats", str(project), "--format", "json", "--no-verify").output)
+    assert stats["near_duplicates"]["records"] == 2
+    assert stats["near_duplicates"]["largest_clusters"] == [{"representative": representative, "records": 3}]
+    assert (
+        f"largest clusters (representative, records): {representative} (3)"
+        in run("stats", str(project), "--no-verify").output
+    )
+    page = run("report", str(project), "--no-verify", "-o", "-").output
+    assert '<section id="near-duplicates">' in page
+    assert f"<code>{representative}</code>" in page
+    card = (project / "build" / "README.md").read_text(encoding="utf-8")
+    assert "Near-duplicates: 2 records are near-duplicates (reprints) of another, in 1 cluster" in card
+
+
 def test_the_outputs_do_not_depend_on_jobs_cache_or_file_order(
     project: Path, tmp_path: Path, run: Callable[..., Result]
 ) -> None:

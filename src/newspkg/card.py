@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -19,6 +19,7 @@ import yaml
 
 from newspkg import documents
 from newspkg.codec import local_time_columns
+from newspkg.consume import near_figures
 from newspkg.consume.descriptor import resource_named
 from newspkg.errors import ConfigError
 from newspkg.report import count
@@ -53,6 +54,7 @@ class CardFacts:
     parquet_schema: pa.Schema
     data_dictionary: str  # Markdown table
     counts: Sequence[tuple[str, int, int]]  # (source, year of the local date, records)
+    near_duplicates: Mapping[str, Any] = field(default_factory=dict)  # see newspkg.consume.near_figures
 
 
 def card_path(descriptor: Mapping[str, Any]) -> str:
@@ -199,6 +201,8 @@ def _contents(facts: CardFacts) -> str:
         f"Not in the records: {count(rejected, 'raw item')} rejected (listed with their reasons in "
         f"`{_path_of(facts, 'rejects')}`) and {count(duplicates, 'duplicate')} of other articles.",
     ]
+    if near := near_figures.card_sentence(facts.near_duplicates):
+        lines += ["", near]
     return "\n".join(lines)
 
 

@@ -16,6 +16,7 @@ import pyarrow.parquet as pq
 
 from newspkg import card, croissant, documents, package, rules
 from newspkg.config import Project
+from newspkg.consume import near_figures
 from newspkg.errors import ConfigError
 from newspkg.issues import Issue
 from newspkg.language import UNDETERMINED
@@ -87,6 +88,7 @@ def package_files(
         parquet_schema=schemas.arrow_schema(),
         data_dictionary=schemas.data_dictionary(),
         counts=counts_by_source_and_year(written.parquet),
+        near_duplicates=near_figures.from_parquet(written.parquet),
     )
     card_text = card.render(_read_card(project.root / card_path), facts).encode()
     files.add("card", card_path, "text/markdown", card_text, CARD_DESCRIPTION)

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from newspkg.consume import near_figures
 from newspkg.consume.stats import QUANTILES, length_label
 
 WIDTH = 720  # every chart's viewBox width; the page scales it
@@ -551,6 +552,7 @@ def render_page(figures: Mapping[str, Any]) -> str:
         _completeness(figures),
         _rejects(figures),
         _duplicates(figures),
+        near_figures.html_section(figures.get("near_duplicates")),
         _publishers(figures),
     ]
     return (

@@ -39,6 +39,7 @@ from typing import Any
 import orjson
 
 from newspkg import package, report
+from newspkg.consume import near_figures
 from newspkg.consume.check import check_package
 from newspkg.consume.descriptor import (
     MAX_JSON_BYTES,
@@ -129,6 +130,7 @@ def corpus_stats(
         "completeness": {"fields_from": fields_from, "fields": tally.completeness()},
         "build_report": build_report(root, descriptor),
         "original_publishers": tally.publishers("original_publisher" in fields),
+        "near_duplicates": tally.near.figures() if near_figures.FIELD in fields else None,
     }
 
 
@@ -189,6 +191,7 @@ class _Tally:
         self.other_fields: set[str] = set()
         self.other_fields_dropped = False
         self.publisher_counts: Counter[str] = Counter()
+        self.near = near_figures.NearTally()
 
     def read(self, path: Path, progress: Progress | None) -> None:
         total = path.stat().st_size
@@ -238,6 +241,7 @@ class _Tally:
         publisher = record.get("original_publisher")
         if isinstance(publisher, str) and publisher:
             self.publisher_counts[publisher] += 1
+        self.near.add(record)
 
     def _other_fields(self, record: dict[str, Any]) -> None:
         schema_fields = set(self.fields)
@@ -415,6 +419,7 @@ def text_lines(figures: Mapping[str, Any]) -> Iterator[str]:
     yield from _completeness_lines(figures)
     yield from _build_lines(figures["build_report"])
     yield from _publisher_lines(figures["original_publishers"])
+    yield from near_figures.text_lines(figures.get("near_duplicates"))
 
 
 def _verify_lines(verify: Mapping[str, Any]) -> Iterator[str]:
