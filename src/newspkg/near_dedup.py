@@ -35,9 +35,14 @@ from newspkg.errors import ConfigError
 from newspkg.similarity import MIX, NUM_PERM, Sketch
 
 ROW = np.dtype(
-    [("seq", "<i8"), ("published", "<f8"), ("length", "<i8"), ("id", "<u8"), ("offset", "<i8"), ("size", "<i8")]
-)
+    [
+        ("seq", "<i8"), ("published", "<f8"), ("length", "<i8"), ("id", "<u8"),
+        ("offset", "<i8"), ("size", "<i8"), ("shingles", "<i8"),
+    ]
+)  # fmt: skip
 FLUSH_EVERY = 10_000
+MAX_PAIRS = 4_000_000  # candidate pairs held at once (32 MB): past it they are verified, then forgotten
+BATCH = 4096  # pairs compared at once: their signatures are at most 8192 rows of the file in memory
 LARGEST = 10  # clusters listed in the summary
 NEAR_TEXT = "near-text"  # a dropped near-duplicate's reason, beside same-id and same-text
 SETTINGS_KEY = "near_duplicates"  # in datapackage.json: the dataset's settings
@@ -86,11 +91,13 @@ class NearDuplicateIndex:
         self._scratch = tempfile.TemporaryDirectory(prefix="newspkg-near-")
         folder = Path(self._scratch.name)
         self._rows_path, self._sketch_path = folder / "rows", folder / "sketches"
+        self._signature_path = folder / "signatures"  # a fixed-size row per record, read in batches
         self._band_paths = [folder / f"band-{band}" for band in range(settings.bands)]
         self._rows: BinaryIO = self._rows_path.open("wb")
         self._sketches: BinaryIO = self._sketch_path.open("wb")
+        self._signatures: BinaryIO = self._signature_path.open("wb")
         self._bands = [path.open("wb") for path in self._band_paths]
-        self._pending: list[tuple[int, float, int, int, int, int]] = []
+        self._pending: list[tuple[int, float, int, int, int, int, int]] = []
         self._pending_signatures: list[bytes] = []
         self._offset = 0
         self._marks: list[Mark] = []
@@ -103,9 +110,10 @@ class NearDuplicateIndex:
         rid, _, length, _, published = key
         path = raw_path.encode()
         self._sketches.write(sketch + path)
-        self._pending.append((seq, published, length, int(rid, 16), self._offset, len(sketch)))
+        read = Sketch(sketch)
+        self._pending.append((seq, published, length, int(rid, 16), self._offset, len(sketch), read.shingles))
         self._offset += len(sketch) + len(path)
-        self._pending_signatures.append(Sketch(sketch).signature.tobytes())
+        self._pending_signatures.append(read.signature.tobytes())
         if len(self._pending) >= FLUSH_EVERY:
             self._flush()
 
@@ -113,7 +121,9 @@ class NearDuplicateIndex:
         if not self._pending:
             return
         np.array(self._pending, dtype=ROW).tofile(self._rows)
-        signatures = np.frombuffer(b"".join(self._pending_signatures), dtype="<u4").reshape(len(self._pending), -1)
+        joined = b"".join(self._pending_signatures)
+        self._signatures.write(joined)
+        signatures = np.frombuffer(joined, dtype="<u4").reshape(len(self._pending), -1)
         for band, keys in enumerate(band_keys(signatures, self.settings.bands, self.settings.rows)):
             keys.tofile(self._bands[band])
         self._pending, self._pending_signatures = [], []
@@ -121,19 +131,20 @@ class NearDuplicateIndex:
     def settle(self, dropped: npt.NDArray[np.int64]) -> None:
         """Cluster the records not in ``dropped`` (the seqs of exact duplicates, sorted)."""
         self._flush()
-        for file in (self._rows, self._sketches, *self._bands):
-            file.close()
+        self._close_files()
         rows = np.fromfile(self._rows_path, dtype=ROW)
         if len(rows) < 2:
             return
         alive = np.flatnonzero(~np.isin(rows["seq"], dropped))
-        pairs = self._candidates(alive)
         with self._sketch_path.open("rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as sketches:
-            linked = [pair for pair in pairs if self._verified(rows, sketches, *pair)]
-            self._cluster(rows, sketches, linked)
+            linked_pairs = []
+            for pairs in self._candidates(alive):
+                linked_pairs += self._verified(rows, sketches, pairs)
+            self._cluster(rows, sketches, linked_pairs)
 
-    def _candidates(self, alive: npt.NDArray[np.int64]) -> list[tuple[int, int]]:
-        """Row pairs (i < j) that share a band key, each once, in order."""
+    def _candidates(self, alive: npt.NDArray[np.int64]) -> Iterator[npt.NDArray[np.uint64]]:
+        """Row pairs (i << 32 | j, i < j) that share a band key, each once in a batch, in order:
+        a batch holds at most about ``MAX_PAIRS`` (a pair may come again in a later batch)."""
         found: npt.NDArray[np.uint64] = np.zeros(0, dtype=np.uint64)
         for path in self._band_paths:
             keys = np.fromfile(path, dtype=np.uint64)[alive]
@@ -145,11 +156,29 @@ class NearDuplicateIndex:
                 first, second = alive[order[same]].astype(np.uint64), alive[order[same + step]].astype(np.uint64)
                 in_band.append(np.minimum(first, second) << np.uint64(32) | np.maximum(first, second))
             found = np.unique(np.concatenate(in_band))
-        return [(int(pair >> 32), int(pair & 0xFFFFFFFF)) for pair in found]
+            if len(found) >= MAX_PAIRS:
+                yield found
+                found = np.zeros(0, dtype=np.uint64)
+        yield found
 
-    def _verified(self, rows: npt.NDArray[np.void], sketches: mmap.mmap, first: int, second: int) -> bool:
-        one, other = _sketch_at(rows, sketches, first), _sketch_at(rows, sketches, second)
-        return linked(one, other, self.settings)
+    def _verified(
+        self, rows: npt.NDArray[np.void], sketches: mmap.mmap, pairs: npt.NDArray[np.uint64]
+    ) -> list[tuple[int, int]]:
+        """The pairs whose texts are alike (signatures compared a batch at a time, from the file)
+        and whose content agrees (the samples of the few alike pairs compared one by one)."""
+        linked_pairs = []
+        for start in range(0, len(pairs), BATCH):
+            batch = pairs[start : start + BATCH]
+            first, second = (batch >> np.uint64(32)).astype(np.int64), (batch & np.uint64(0xFFFFFFFF)).astype(np.int64)
+            signatures = np.memmap(self._signature_path, dtype="<u4", mode="r", shape=(len(rows), NUM_PERM))
+            jaccard = (signatures[first] == signatures[second]).mean(axis=1)
+            del signatures  # unmapped: the pages read leave this process's memory
+            shingles = rows["shingles"]
+            similar = alike(jaccard, shingles[first], shingles[second], self.settings)
+            for one, other in zip(first[similar].tolist(), second[similar].tolist(), strict=True):
+                if agree(_sketch_at(rows, sketches, one), _sketch_at(rows, sketches, other), self.settings):
+                    linked_pairs.append((one, other))
+        return linked_pairs
 
     def _cluster(self, rows: npt.NDArray[np.void], sketches: mmap.mmap, linked_pairs: list[tuple[int, int]]) -> None:
         parent: dict[int, int] = {}
@@ -193,9 +222,12 @@ class NearDuplicateIndex:
             "largest_clusters": largest,
         }
 
-    def close(self) -> None:
-        for file in (self._rows, self._sketches, *self._bands):
+    def _close_files(self) -> None:
+        for file in (self._rows, self._sketches, self._signatures, *self._bands):
             file.close()
+
+    def close(self) -> None:
+        self._close_files()
         self._scratch.cleanup()
 
 
@@ -247,13 +279,28 @@ def band_keys(signatures: npt.NDArray[np.uint32], bands: int, rows: int) -> list
 
 def linked(one: Sketch, other: Sketch, settings: NearSettings) -> bool:
     """Whether two texts are near-duplicates (see the module's docstring)."""
+    jaccard = np.array([np.mean(one.signature == other.signature)])
+    similar = alike(jaccard, np.array([one.shingles]), np.array([other.shingles]), settings)
+    return bool(similar[0]) and agree(one, other, settings)
+
+
+def alike(
+    jaccard: npt.NDArray[np.float64],
+    shingles: npt.NDArray[np.int64],
+    other_shingles: npt.NDArray[np.int64],
+    settings: NearSettings,
+) -> npt.NDArray[np.bool_]:
+    """Which pairs of texts are alike: estimated Jaccard similarity at least ``jaccard``, or the
+    shorter text at least ``containment`` inside the longer (|A ∩ B| = J (|A| + |B|) / (1 + J))."""
+    fewer = np.minimum(shingles, other_shingles)
+    inside = jaccard * (shingles + other_shingles) / ((1 + jaccard) * np.maximum(fewer, 1))
+    return (fewer > 0) & ((jaccard >= settings.jaccard) | (inside >= settings.containment))
+
+
+def agree(one: Sketch, other: Sketch, settings: NearSettings) -> bool:
+    """Whether two alike texts hold the same content: the shorter one's sentences, numbers and
+    names found in the longer."""
     shorter, longer = (one, other) if one.shingles <= other.shingles else (other, one)
-    if shorter.shingles == 0:
-        return False
-    jaccard = float(np.mean(one.signature == other.signature))
-    inside = min(1.0, jaccard * (one.shingles + other.shingles) / ((1 + jaccard) * shorter.shingles))
-    if jaccard < settings.jaccard and inside < settings.containment:
-        return False
     sentences = contained(shorter.sentences, shorter.sentences_total, longer.sentences, longer.sentences_total)
     salient = contained(shorter.salient, shorter.salient_total, longer.salient, longer.salient_total)
     return sentences >= settings.sentences and salient >= settings.salient
