@@ -20,7 +20,7 @@ whatever the order records arrive in. Every other member is marked with its id.
 
 from __future__ import annotations
 
-import mmap
+import os
 import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -136,7 +136,8 @@ class NearDuplicateIndex:
         if len(rows) < 2:
             return
         alive = np.flatnonzero(~np.isin(rows["seq"], dropped))
-        with self._sketch_path.open("rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as sketches:
+        with self._sketch_path.open("rb") as file:  # read at offsets (a map's pages would stay in memory)
+            sketches = Sketches(file.fileno(), rows)
             linked_pairs = []
             for pairs in self._candidates(alive):
                 linked_pairs += self._verified(rows, sketches, pairs)
@@ -162,7 +163,7 @@ class NearDuplicateIndex:
         yield found
 
     def _verified(
-        self, rows: npt.NDArray[np.void], sketches: mmap.mmap, pairs: npt.NDArray[np.uint64]
+        self, rows: npt.NDArray[np.void], sketches: Sketches, pairs: npt.NDArray[np.uint64]
     ) -> list[tuple[int, int]]:
         """The pairs whose texts are alike (signatures compared a batch at a time, from the file)
         and whose content agrees (the samples of the few alike pairs compared one by one)."""
@@ -176,11 +177,11 @@ class NearDuplicateIndex:
             shingles = rows["shingles"]
             similar = alike(jaccard, shingles[first], shingles[second], self.settings)
             for one, other in zip(first[similar].tolist(), second[similar].tolist(), strict=True):
-                if agree(_sketch_at(rows, sketches, one), _sketch_at(rows, sketches, other), self.settings):
+                if agree(sketches.sketch(one), sketches.sketch(other), self.settings):
                     linked_pairs.append((one, other))
         return linked_pairs
 
-    def _cluster(self, rows: npt.NDArray[np.void], sketches: mmap.mmap, linked_pairs: list[tuple[int, int]]) -> None:
+    def _cluster(self, rows: npt.NDArray[np.void], sketches: Sketches, linked_pairs: list[tuple[int, int]]) -> None:
         parent: dict[int, int] = {}
 
         def root(node: int) -> int:
@@ -201,7 +202,7 @@ class NearDuplicateIndex:
         for group in members.values():
             best = min(group, key=lambda row: (rows["published"][row], -rows["length"][row], rows["id"][row]))
             rep_id = f"{int(rows['id'][best]):016x}"
-            rep_path = _path_at(rows, sketches, best)
+            rep_path = sketches.path(best)
             marks += [Mark(int(rows["seq"][row]), rep_id, rep_path) for row in group if row != best]
             clusters.append(Cluster(rep_id, len(group)))
         self._marks = sorted(marks)
@@ -320,11 +321,17 @@ def contained(sample: npt.NDArray[np.uint32], total: int, other: npt.NDArray[np.
     return float(np.isin(sample, other, assume_unique=True).mean())
 
 
-def _sketch_at(rows: npt.NDArray[np.void], sketches: mmap.mmap, row: int) -> Sketch:
-    start = int(rows["offset"][row])
-    return Sketch(sketches[start : start + int(rows["size"][row])])
+class Sketches:
+    """The scratch file of sketches and raw paths, read at each row's offset."""
 
+    def __init__(self, descriptor: int, rows: npt.NDArray[np.void]) -> None:
+        self._descriptor, self._rows = descriptor, rows
+        self._size = os.fstat(descriptor).st_size
 
-def _path_at(rows: npt.NDArray[np.void], sketches: mmap.mmap, row: int) -> str:
-    end = int(rows["offset"][row + 1]) if row + 1 < len(rows) else len(sketches)
-    return sketches[int(rows["offset"][row]) + int(rows["size"][row]) : end].decode()
+    def sketch(self, row: int) -> Sketch:
+        return Sketch(os.pread(self._descriptor, int(self._rows["size"][row]), int(self._rows["offset"][row])))
+
+    def path(self, row: int) -> str:
+        start = int(self._rows["offset"][row]) + int(self._rows["size"][row])
+        end = int(self._rows["offset"][row + 1]) if row + 1 < len(self._rows) else self._size
+        return os.pread(self._descriptor, end - start, start).decode()
