@@ -162,6 +162,7 @@ def test_a_build_marks_reprints_with_the_earliest_copy(project: Path, run: Calla
     assert report["near_duplicates"]["records"] == 2
     assert report["near_duplicates"]["largest_clusters"][0]["records"] == 3
     assert "2 near-duplicates marked" in result.output
+    assert "2 near-duplicates marked" in run("validate", root=project).output  # raw files: settled as a build would
 
 
 def test_stats_the_report_page_and_the_card_show_them(project: Path, run: Callable[..., Result]) -> None:

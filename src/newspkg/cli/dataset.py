@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from newspkg import report, rules, scaffold
+from newspkg import package, report, rules, scaffold
 from newspkg.build import Engine, build, check, convert_all, summarize
 from newspkg.cli.common import (
     EXIT_CLEAN,
@@ -29,6 +29,7 @@ from newspkg.config import Project, load_project
 from newspkg.containers import SEPARATOR
 from newspkg.discover import project_raw_paths
 from newspkg.errors import ConfigError
+from newspkg.near_dedup import near_settings
 from newspkg.schema import load_schemas
 from newspkg.show import show
 from newspkg.summary import BuildSummary
@@ -135,7 +136,8 @@ def validate_command(
     # nothing written in the dataset, not even the outcome cache: every file is converted afresh
     outcomes = convert_all(project, schemas, only=wanted, engine=replace(engine, cache=False))
     with progress_bar("validating", lambda: len(wanted) if wanted is not None else raw_count(project)) as progress:
-        summary = summarize(outcomes, progress)
+        near = near_settings(package.read_descriptor(project.descriptor_path))  # as the build would settle them
+        summary = summarize(outcomes, progress, near)
     if wanted is None:  # a check of every raw file: then an acknowledgement that names none is worth a word
         summary.warn_all(project.warnings)
     title = "newspkg validate: raw files checked, nothing written"
