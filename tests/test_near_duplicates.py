@@ -14,6 +14,7 @@ import pytest
 from click.testing import Result
 
 from conftest import build_outputs, shared_or_skip
+from newspkg import convert
 from newspkg.build import Engine, build
 from newspkg.config import load_project
 from newspkg.near_dedup import NearDuplicateIndex, NearSettings, linked, mark_near_duplicate
@@ -250,3 +251,23 @@ def test_bad_settings_stop_the_build_naming_the_key(
     result = run("build", root=project)
     assert result.exit_code == 2
     assert f"datapackage.json: {message}" in result.output
+
+
+def test_a_rebuild_sketches_only_the_files_it_converts(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sketches are cached with each outcome: after one file changes, one text is sketched."""
+    add_wire(project)
+    loaded = load_project(project)
+    schemas = load_schemas(loaded.schema_dir)
+    build(loaded, schemas, project, engine=Engine(jobs=1))
+    sketched: list[str] = []
+
+    def counting(text: str) -> bytes:
+        sketched.append(text)
+        return sketch(text)
+
+    monkeypatch.setattr(convert, "sketch", counting)
+    changed = project / "raw" / "wire" / "d-brief.txt"
+    changed.write_text(BRIEF_A.replace("华信科技", "宏达药业") + "\n", encoding="utf-8")
+    build(loaded, schemas, project, engine=Engine(jobs=1))
+    assert len(sketched) == 1
+    assert "宏达药业" in sketched[0]
