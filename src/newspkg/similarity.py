@@ -135,10 +135,13 @@ def _mixed(units: npt.NDArray[np.uint64], size: int) -> npt.NDArray[np.uint64]:
     if len(units) == 0:
         return units
     size = min(size, len(units))
-    mixed = np.zeros(len(units) - size + 1, dtype=np.uint64)
-    for offset in range(size):  # wraps around 2**64 on purpose
-        mixed = (mixed ^ units[offset : offset + len(mixed)]) * MIX
-    return np.unique(mixed)
+    count = len(units) - size + 1
+    mixed = units[:count] * MIX  # wraps around 2**64 on purpose, as below
+    for offset in range(1, size):  # in place: a text's shingles are hashed without new arrays
+        np.bitwise_xor(mixed, units[offset : offset + count], out=mixed)
+        np.multiply(mixed, MIX, out=mixed)
+    mixed.sort()
+    return mixed[np.concatenate(([True], mixed[1:] != mixed[:-1]))]
 
 
 def salient(text: str) -> set[str]:
