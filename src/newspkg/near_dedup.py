@@ -42,7 +42,7 @@ ROW = np.dtype(
 )  # fmt: skip
 FLUSH_EVERY = 10_000
 MAX_PAIRS = 4_000_000  # candidate pairs held at once (32 MB): past it they are verified, then forgotten
-BATCH = 4096  # pairs compared at once: their signatures are at most 8192 rows of the file in memory
+BATCH = 4096  # pairs compared at once: their signatures are at most 8192 rows (4 MB) in memory
 LARGEST = 10  # clusters listed in the summary
 NEAR_TEXT = "near-text"  # a dropped near-duplicate's reason, beside same-id and same-text
 SETTINGS_KEY = "near_duplicates"  # in datapackage.json: the dataset's settings
@@ -168,17 +168,26 @@ class NearDuplicateIndex:
         """The pairs whose texts are alike (signatures compared a batch at a time, from the file)
         and whose content agrees (the samples of the few alike pairs compared one by one)."""
         linked_pairs = []
-        for start in range(0, len(pairs), BATCH):
-            batch = pairs[start : start + BATCH]
-            first, second = (batch >> np.uint64(32)).astype(np.int64), (batch & np.uint64(0xFFFFFFFF)).astype(np.int64)
-            signatures = np.memmap(self._signature_path, dtype="<u4", mode="r", shape=(len(rows), NUM_PERM))
-            jaccard = (signatures[first] == signatures[second]).mean(axis=1)
-            del signatures  # unmapped: the pages read leave this process's memory
-            shingles = rows["shingles"]
-            similar = alike(jaccard, shingles[first], shingles[second], self.settings)
-            for one, other in zip(first[similar].tolist(), second[similar].tolist(), strict=True):
-                if agree(sketches.sketch(one), sketches.sketch(other), self.settings):
-                    linked_pairs.append((one, other))
+        with self._signature_path.open("rb") as file:
+            signatures = file.fileno()
+            for start in range(0, len(pairs), BATCH):
+                batch = pairs[start : start + BATCH]
+                linked_pairs += self._verified_batch(rows, sketches, signatures, batch)
+        return linked_pairs
+
+    def _verified_batch(
+        self, rows: npt.NDArray[np.void], sketches: Sketches, signatures: int, batch: npt.NDArray[np.uint64]
+    ) -> list[tuple[int, int]]:
+        first, second = (batch >> np.uint64(32)).astype(np.int64), (batch & np.uint64(0xFFFFFFFF)).astype(np.int64)
+        needed = np.unique(np.concatenate([first, second]))
+        read = _signature_rows(signatures, needed)
+        jaccard = (read[np.searchsorted(needed, first)] == read[np.searchsorted(needed, second)]).mean(axis=1)
+        shingles = rows["shingles"]
+        linked_pairs = []
+        similar = alike(jaccard, shingles[first], shingles[second], self.settings)
+        for one, other in zip(first[similar].tolist(), second[similar].tolist(), strict=True):
+            if agree(sketches.sketch(one), sketches.sketch(other), self.settings):
+                linked_pairs.append((one, other))
         return linked_pairs
 
     def _cluster(self, rows: npt.NDArray[np.void], sketches: Sketches, linked_pairs: list[tuple[int, int]]) -> None:
@@ -319,6 +328,14 @@ def contained(sample: npt.NDArray[np.uint32], total: int, other: npt.NDArray[np.
         if len(sample) == 0:
             return 0.0
     return float(np.isin(sample, other, assume_unique=True).mean())
+
+
+def _signature_rows(descriptor: int, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.uint32]:
+    """These rows of the signature file, read one by one at their offsets (a map of the file
+    would keep every page around the ones read in this process's memory)."""
+    size = NUM_PERM * 4
+    data = b"".join(os.pread(descriptor, size, row * size) for row in rows.tolist())
+    return np.frombuffer(data, dtype="<u4").reshape(len(rows), NUM_PERM)
 
 
 class Sketches:
