@@ -41,7 +41,9 @@ ROW = np.dtype(
     ]
 )  # fmt: skip
 FLUSH_EVERY = 10_000
-MAX_PAIRS = 4_000_000  # candidate pairs held at once (32 MB): past it they are verified, then forgotten
+MAX_PAIRS = 4_000_000  # verified pairs remembered (32 MB), so that other bands do not verify them again
+SIGNATURES_IN_MEMORY = 64 << 20  # bytes: a signature file up to this size (~130k records) is read whole
+ROW_BYTES = NUM_PERM * 4
 BATCH = 4096  # pairs compared at once: their signatures are at most 8192 rows (4 MB) in memory
 LARGEST = 10  # clusters listed in the summary
 NEAR_TEXT = "near-text"  # a dropped near-duplicate's reason, beside same-id and same-text
@@ -136,81 +138,62 @@ class NearDuplicateIndex:
         if len(rows) < 2:
             return
         alive = np.flatnonzero(~np.isin(rows["seq"], dropped))
-        with self._sketch_path.open("rb") as file:  # read at offsets (a map's pages would stay in memory)
-            sketches = Sketches(file.fileno(), rows)
-            linked_pairs = []
+        components = Components(len(rows))
+        checked: npt.NDArray[np.uint64] = np.zeros(0, dtype=np.uint64)  # pairs verified so far, sorted
+        # both read at offsets: a map's pages (and those around them) would stay in this process's memory
+        with self._sketch_path.open("rb") as sketch_file, self._signature_path.open("rb") as signature_file:
+            sketches = Sketches(sketch_file.fileno(), rows)
+            signatures = Signatures(signature_file.fileno(), self._signature_path, len(rows))
             for pairs in self._candidates(alive):
-                linked_pairs += self._verified(rows, sketches, pairs)
-            self._cluster(rows, sketches, linked_pairs)
+                fresh = pairs[~_within(pairs, checked)]
+                roots = components.roots()
+                first, second = _split(fresh)
+                fresh = fresh[roots[first] != roots[second]]
+                for start in range(0, len(fresh), BATCH):
+                    batch = fresh[start : start + BATCH]
+                    for one, other in self._verified(rows, sketches, signatures, batch):
+                        components.union(one, other)
+                fits = len(checked) + len(fresh) <= MAX_PAIRS  # else forgotten: a pair may be verified again
+                checked = _distinct(np.concatenate([checked, fresh])) if fits else np.sort(fresh)
+            self._cluster(rows, sketches, components)
 
     def _candidates(self, alive: npt.NDArray[np.int64]) -> Iterator[npt.NDArray[np.uint64]]:
-        """Row pairs (i << 32 | j, i < j) that share a band key, each once in a batch, in order:
-        a batch holds at most about ``MAX_PAIRS`` (a pair may come again in a later batch)."""
-        found: npt.NDArray[np.uint64] = np.zeros(0, dtype=np.uint64)
+        """For each band, the row pairs (i << 32 | j, i < j) that share its key, each once, sorted:
+        each record with the next ``window - 1`` of its bucket, in path order."""
         for path in self._band_paths:
             keys = np.fromfile(path, dtype=np.uint64)[alive]
             order = np.argsort(keys, kind="stable")  # a bucket's records in path order
             ordered = keys[order]
-            in_band = [found]
+            in_band = []
             for step in range(1, min(self.settings.window, len(keys))):
                 same = np.flatnonzero(ordered[:-step] == ordered[step:])
                 first, second = alive[order[same]].astype(np.uint64), alive[order[same + step]].astype(np.uint64)
                 in_band.append(np.minimum(first, second) << np.uint64(32) | np.maximum(first, second))
-            found = np.unique(np.concatenate(in_band))
-            if len(found) >= MAX_PAIRS:
-                yield found
-                found = np.zeros(0, dtype=np.uint64)
-        yield found
+            yield _distinct(np.concatenate(in_band)) if in_band else np.zeros(0, dtype=np.uint64)
 
     def _verified(
-        self, rows: npt.NDArray[np.void], sketches: Sketches, pairs: npt.NDArray[np.uint64]
+        self, rows: npt.NDArray[np.void], sketches: Sketches, signatures: Signatures, batch: npt.NDArray[np.uint64]
     ) -> list[tuple[int, int]]:
-        """The pairs whose texts are alike (signatures compared a batch at a time, from the file)
-        and whose content agrees (the samples of the few alike pairs compared one by one)."""
-        linked_pairs = []
-        with self._signature_path.open("rb") as file:
-            signatures = file.fileno()
-            for start in range(0, len(pairs), BATCH):
-                batch = pairs[start : start + BATCH]
-                linked_pairs += self._verified_batch(rows, sketches, signatures, batch)
-        return linked_pairs
-
-    def _verified_batch(
-        self, rows: npt.NDArray[np.void], sketches: Sketches, signatures: int, batch: npt.NDArray[np.uint64]
-    ) -> list[tuple[int, int]]:
-        first, second = (batch >> np.uint64(32)).astype(np.int64), (batch & np.uint64(0xFFFFFFFF)).astype(np.int64)
+        """The pairs whose texts are alike (their signatures compared as arrays) and whose content
+        agrees (the samples of the few alike pairs compared one by one)."""
+        first, second = _split(batch)
         needed = np.unique(np.concatenate([first, second]))
-        read = _signature_rows(signatures, needed)
+        read = signatures.rows(needed)
         jaccard = (read[np.searchsorted(needed, first)] == read[np.searchsorted(needed, second)]).mean(axis=1)
         shingles = rows["shingles"]
-        linked_pairs = []
         similar = alike(jaccard, shingles[first], shingles[second], self.settings)
-        for one, other in zip(first[similar].tolist(), second[similar].tolist(), strict=True):
-            if agree(sketches.sketch(one), sketches.sketch(other), self.settings):
-                linked_pairs.append((one, other))
-        return linked_pairs
+        return [
+            (one, other)
+            for one, other in zip(first[similar].tolist(), second[similar].tolist(), strict=True)
+            if agree(sketches.sketch(one), sketches.sketch(other), self.settings)
+        ]
 
-    def _cluster(self, rows: npt.NDArray[np.void], sketches: Sketches, linked_pairs: list[tuple[int, int]]) -> None:
-        parent: dict[int, int] = {}
-
-        def root(node: int) -> int:
-            parent.setdefault(node, node)
-            while parent[node] != node:
-                parent[node] = parent[parent[node]]  # halve the path
-                node = parent[node]
-            return node
-
-        for first, second in linked_pairs:
-            a, b = root(first), root(second)
-            if a != b:
-                parent[max(a, b)] = min(a, b)
-        members: dict[int, list[int]] = {}
-        for node in parent:
-            members.setdefault(root(node), []).append(node)
+    def _cluster(self, rows: npt.NDArray[np.void], sketches: Sketches, components: Components) -> None:
         marks, clusters = [], []
-        for group in members.values():
-            best = min(group, key=lambda row: (rows["published"][row], -rows["length"][row], rows["id"][row]))
-            rep_id = f"{int(rows['id'][best]):016x}"
+        published, length, ids = rows["published"], rows["length"], rows["id"]
+        for group in components.groups():
+            best = min(group, key=lambda row: (published[row], -length[row], ids[row]))
+            rep_id = f"{int(ids[best]):016x}"
             rep_path = sketches.path(best)
             marks += [Mark(int(rows["seq"][row]), rep_id, rep_path) for row in group if row != best]
             clusters.append(Cluster(rep_id, len(group)))
@@ -327,15 +310,76 @@ def contained(sample: npt.NDArray[np.uint32], total: int, other: npt.NDArray[np.
         sample = sample[sample <= other[-1]]
         if len(sample) == 0:
             return 0.0
-    return float(np.isin(sample, other, assume_unique=True).mean())
+    return float(_within(sample, other).mean())  # both sorted
 
 
-def _signature_rows(descriptor: int, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.uint32]:
-    """These rows of the signature file, read one by one at their offsets (a map of the file
-    would keep every page around the ones read in this process's memory)."""
-    size = NUM_PERM * 4
-    data = b"".join(os.pread(descriptor, size, row * size) for row in rows.tolist())
-    return np.frombuffer(data, dtype="<u4").reshape(len(rows), NUM_PERM)
+class Components:
+    """Linked records as a union-find over row numbers (only rows that were linked are held)."""
+
+    def __init__(self, rows: int) -> None:
+        self._rows = rows
+        self._parent: dict[int, int] = {}
+
+    def root(self, node: int) -> int:
+        parent = self._parent
+        parent.setdefault(node, node)
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]  # halve the path
+            node = parent[node]
+        return node
+
+    def union(self, one: int, other: int) -> None:
+        a, b = self.root(one), self.root(other)
+        if a != b:
+            self._parent[max(a, b)] = min(a, b)
+
+    def roots(self) -> npt.NDArray[np.int64]:
+        """Every row's root, as an array (a row never linked is its own)."""
+        roots = np.arange(self._rows, dtype=np.int64)
+        for node in self._parent:
+            roots[node] = self.root(node)
+        return roots
+
+    def groups(self) -> list[list[int]]:
+        members: dict[int, list[int]] = {}
+        for node in sorted(self._parent):
+            members.setdefault(self.root(node), []).append(node)
+        return list(members.values())
+
+
+def _split(pairs: npt.NDArray[np.uint64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    return (pairs >> np.uint64(32)).astype(np.int64), (pairs & np.uint64(0xFFFFFFFF)).astype(np.int64)
+
+
+def _distinct(values: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """The values once each, sorted (sorting integers is far faster than np.unique's hashing)."""
+    values.sort()
+    return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) else values
+
+
+def _within(values: npt.NDArray[Any], sorted_set: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
+    """Which values are in a sorted array."""
+    if len(sorted_set) == 0:
+        return np.zeros(len(values), dtype=bool)
+    places = np.minimum(np.searchsorted(sorted_set, values), len(sorted_set) - 1)
+    found: npt.NDArray[np.bool_] = sorted_set[places] == values
+    return found
+
+
+class Signatures:
+    """The signature file's rows: all read at once when the file is small, else each at its offset
+    (a map of a large file would keep every page around the ones read in this process's memory)."""
+
+    def __init__(self, descriptor: int, path: Path, count: int) -> None:
+        self._descriptor = descriptor
+        small = count * ROW_BYTES <= SIGNATURES_IN_MEMORY
+        self._all = np.fromfile(path, dtype="<u4").reshape(count, NUM_PERM) if small else None
+
+    def rows(self, wanted: npt.NDArray[np.int64]) -> npt.NDArray[np.uint32]:
+        if self._all is not None:
+            return self._all[wanted]
+        data = b"".join(os.pread(self._descriptor, ROW_BYTES, row * ROW_BYTES) for row in wanted.tolist())
+        return np.frombuffer(data, dtype="<u4").reshape(len(wanted), NUM_PERM)
 
 
 class Sketches:
