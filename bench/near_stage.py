@@ -1,6 +1,7 @@
 """The near-duplicate stage alone: time and peak RSS of NearDuplicateIndex at N records.
 
     python bench/near_stage.py --records 1000000 [--seed 0]
+    python bench/near_stage.py --jsonl CORPUS/build/articles.jsonl   # the records of a built package
 
 Sketches are made up (computing a million real ones takes the workers' time, which the 100k build
 of bench/run.py measures): random signatures, sentence and salient samples, then planted
@@ -16,11 +17,14 @@ from __future__ import annotations
 import argparse
 import resource
 import time
+from pathlib import Path
 
 import numpy as np
+import orjson
 
+from newspkg.dedup import dedup_key
 from newspkg.near_dedup import NearDuplicateIndex, NearSettings
-from newspkg.similarity import NUM_PERM
+from newspkg.similarity import NUM_PERM, sketch
 
 REPRINT_RATE = 0.05
 TEMPLATE_RATE = 0.01
@@ -61,39 +65,59 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--jsonl", type=Path, help="sketch the records of a built package instead (their texts)")
     args = parser.parse_args()
+    index = NearDuplicateIndex(NearSettings())
+    sketching = time.process_time()
+    added, templates = (from_jsonl if args.jsonl else made_up)(index, args)
+    sketching = time.process_time() - sketching - added
+    settle_wall, settle_cpu = time.perf_counter(), time.process_time()
+    index.settle(np.zeros(0, dtype=np.int64))
+    settle_wall, settle_cpu = time.perf_counter() - settle_wall, time.process_time() - settle_cpu
+    marks = list(index.marks())
+    linked_templates = sum(1 for mark in marks if mark.seq in templates) if templates is not None else "-"
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    index.close()
+    records = args.records if not args.jsonl else index.added
+    sketched = f"{sketching / records * 1000:.3f}" if args.jsonl else "-"
+    columns = ["records", "sketch CPU (ms/record)", "add CPU (s)", "settle wall (s)", "settle CPU (s)"]
+    columns += ["peak RSS (MB)", "marked", "clusters", "templates linked"]
+    print("| " + " | ".join(columns) + " |")
+    print("|" + "---:|" * len(columns))
+    print(
+        f"| {records:,} | {sketched} | {added:.1f} | {settle_wall:.1f} | {settle_cpu:.1f} | {peak:.0f} "
+        f"| {len(marks):,} | {index.cluster_count:,} | {linked_templates} |"
+    )
+
+
+def made_up(index: NearDuplicateIndex, args: argparse.Namespace) -> tuple[float, set[int]]:
+    """Add made-up sketches; the CPU seconds the adding took, and which records are template stories."""
     rng = np.random.default_rng(args.seed)
     kept: dict[int, bytes] = {}
     template, _ = make(np.random.default_rng(args.seed + 1), 0, {}, b"")
     templates: set[int] = set()
-    index = NearDuplicateIndex(NearSettings())
-    cpu, started = time.process_time(), time.perf_counter()
-    made = 0.0
+    adding = 0.0
     for seq in range(1, args.records + 1):
-        before = time.perf_counter()
         data, is_template = make(rng, seq, kept, template)
-        made += time.perf_counter() - before
         if is_template:
             templates.add(seq)
-        key = (f"{seq:016x}", "", 1000, 0.0, float(seq))
-        index.add(seq, f"raw/s/{seq:08d}.txt", key, data)
-    added = time.perf_counter() - started - made
-    settle_start = time.perf_counter()
-    index.settle(np.zeros(0, dtype=np.int64))
-    settled = time.perf_counter() - settle_start
-    cpu = time.process_time() - cpu
-    marks = list(index.marks())
-    linked_templates = sum(1 for mark in marks if mark.seq in templates)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    index.close()
-    columns = ["records", "add (s, without making sketches)", "settle (s)", "CPU (s, all)", "peak RSS (MB)"]
-    columns += ["marked", "clusters", "templates linked"]
-    print("| " + " | ".join(columns) + " |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
-    print(
-        f"| {args.records:,} | {added:.1f} | {settled:.1f} | {cpu:.1f} | {peak:.0f} | {len(marks):,} "
-        f"| {index.cluster_count:,} | {linked_templates} |"
-    )
+        before = time.process_time()
+        index.add(seq, f"raw/s/{seq:08d}.txt", (f"{seq:016x}", "", 1000, 0.0, float(seq)), data)
+        adding += time.process_time() - before
+    return adding, templates
+
+
+def from_jsonl(index: NearDuplicateIndex, args: argparse.Namespace) -> tuple[float, None]:
+    """Sketch and add every record of a JSONL file, as a build's workers and pass 1 do."""
+    adding = 0.0
+    with args.jsonl.open("rb") as lines:
+        for seq, line in enumerate(lines, start=1):
+            record = orjson.loads(line)
+            data = sketch(record["text"])
+            before = time.process_time()
+            index.add(seq, record["provenance"]["raw_path"], dedup_key(record), data)
+            adding += time.process_time() - before
+    return adding, None
 
 
 if __name__ == "__main__":

@@ -102,6 +102,7 @@ class NearDuplicateIndex:
         self._pending: list[tuple[int, float, int, int, int, int, int]] = []
         self._pending_signatures: list[bytes] = []
         self._offset = 0
+        self.added = 0
         self._marks: list[Mark] = []
         self.clusters: list[Cluster] = []  # the largest, most members first
         self.cluster_count = 0
@@ -112,6 +113,7 @@ class NearDuplicateIndex:
         rid, _, length, _, published = key
         path = raw_path.encode()
         self._sketches.write(sketch + path)
+        self.added += 1
         read = Sketch(sketch)
         self._pending.append((seq, published, length, int(rid, 16), self._offset, len(sketch), read.shingles))
         self._offset += len(sketch) + len(path)
