@@ -44,7 +44,7 @@ FLUSH_EVERY = 10_000
 MAX_PAIRS = 4_000_000  # verified pairs remembered (32 MB), so that other bands do not verify them again
 SIGNATURES_IN_MEMORY = 64 << 20  # bytes: a signature file up to this size (~130k records) is read whole
 ROW_BYTES = NUM_PERM * 4
-BATCH = 4096  # pairs compared at once: their signatures are at most 8192 rows (4 MB) in memory
+BATCH = 8192  # pairs compared at once: their signatures are at most 16384 rows (8 MB) in memory
 LARGEST = 10  # clusters listed in the summary
 NEAR_TEXT = "near-text"  # a dropped near-duplicate's reason, beside same-id and same-text
 SETTINGS_KEY = "near_duplicates"  # in datapackage.json: the dataset's settings
@@ -65,7 +65,7 @@ class NearSettings:
     salient: float = 0.7
     bands: int = 32
     rows: int = 4  # bands * rows signature values are used (at most NUM_PERM)
-    window: int = 16  # pairs formed in a bucket: each record with the next window - 1
+    window: int = 8  # pairs formed in a bucket: each record with the next window - 1
 
     def check(self) -> None:
         if not 0 < self.bands * self.rows <= NUM_PERM:
@@ -156,7 +156,7 @@ class NearDuplicateIndex:
                     for one, other in self._verified(rows, sketches, signatures, batch):
                         components.union(one, other)
                 fits = len(checked) + len(fresh) <= MAX_PAIRS  # else forgotten: a pair may be verified again
-                checked = _distinct(np.concatenate([checked, fresh])) if fits else np.sort(fresh)
+                checked = _merged(checked, fresh) if fits else fresh
             self._cluster(rows, sketches, components)
 
     def _candidates(self, alive: npt.NDArray[np.int64]) -> Iterator[npt.NDArray[np.uint64]]:
@@ -179,9 +179,8 @@ class NearDuplicateIndex:
         """The pairs whose texts are alike (their signatures compared as arrays) and whose content
         agrees (the samples of the few alike pairs compared one by one)."""
         first, second = _split(batch)
-        needed = np.unique(np.concatenate([first, second]))
-        read = signatures.rows(needed)
-        jaccard = (read[np.searchsorted(needed, first)] == read[np.searchsorted(needed, second)]).mean(axis=1)
+        one, other = signatures.pairs(first, second)
+        jaccard = np.count_nonzero(one == other, axis=1) / NUM_PERM
         shingles = rows["shingles"]
         similar = alike(jaccard, shingles[first], shingles[second], self.settings)
         return [
@@ -308,11 +307,13 @@ def contained(sample: npt.NDArray[np.uint32], total: int, other: npt.NDArray[np.
         return 1.0
     if other_total == 0:
         return 0.0
+    values = sample.tolist()
     if other_total > len(other):  # the other's sample is cut: compare below its largest hash only
-        sample = sample[sample <= other[-1]]
-        if len(sample) == 0:
+        largest = int(other[-1])
+        values = [value for value in values if value <= largest]
+        if not values:
             return 0.0
-    return float(_within(sample, other).mean())  # both sorted
+    return len(set(values).intersection(other.tolist())) / len(values)
 
 
 class Components:
@@ -353,6 +354,13 @@ def _split(pairs: npt.NDArray[np.uint64]) -> tuple[npt.NDArray[np.int64], npt.ND
     return (pairs >> np.uint64(32)).astype(np.int64), (pairs & np.uint64(0xFFFFFFFF)).astype(np.int64)
 
 
+def _merged(one: npt.NDArray[np.uint64], other: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """Two sorted arrays of distinct values as one (a stable sort merges the two runs in linear time)."""
+    merged = np.concatenate([one, other])
+    merged.sort(kind="stable")
+    return merged
+
+
 def _distinct(values: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
     """The values once each, sorted (sorting integers is far faster than np.unique's hashing)."""
     values.sort()
@@ -377,9 +385,17 @@ class Signatures:
         small = count * ROW_BYTES <= SIGNATURES_IN_MEMORY
         self._all = np.fromfile(path, dtype="<u4").reshape(count, NUM_PERM) if small else None
 
-    def rows(self, wanted: npt.NDArray[np.int64]) -> npt.NDArray[np.uint32]:
+    def pairs(
+        self, first: npt.NDArray[np.int64], second: npt.NDArray[np.int64]
+    ) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
+        """The signatures of each pair's two rows."""
         if self._all is not None:
-            return self._all[wanted]
+            return self._all[first], self._all[second]
+        needed = np.unique(np.concatenate([first, second]))
+        read = self._rows(needed)
+        return read[np.searchsorted(needed, first)], read[np.searchsorted(needed, second)]
+
+    def _rows(self, wanted: npt.NDArray[np.int64]) -> npt.NDArray[np.uint32]:
         data = b"".join(os.pread(self._descriptor, ROW_BYTES, row * ROW_BYTES) for row in wanted.tolist())
         return np.frombuffer(data, dtype="<u4").reshape(len(wanted), NUM_PERM)
 
