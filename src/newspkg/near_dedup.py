@@ -32,7 +32,7 @@ import numpy.typing as npt
 
 from newspkg.dedup import DedupKey
 from newspkg.errors import ConfigError
-from newspkg.similarity import MIX, NUM_PERM, Sketch
+from newspkg.similarity import MIX, NUM_PERM, Sketch, agree, alike
 
 ROW = np.dtype(
     [
@@ -182,11 +182,11 @@ class NearDuplicateIndex:
         one, other = signatures.pairs(first, second)
         jaccard = np.count_nonzero(one == other, axis=1) / NUM_PERM
         shingles = rows["shingles"]
-        similar = alike(jaccard, shingles[first], shingles[second], self.settings)
+        similar = alike(jaccard, shingles[first], shingles[second], self.settings.jaccard, self.settings.containment)
         return [
             (one, other)
             for one, other in zip(first[similar].tolist(), second[similar].tolist(), strict=True)
-            if agree(sketches.sketch(one), sketches.sketch(other), self.settings)
+            if agree(sketches.sketch(one), sketches.sketch(other), self.settings.sentences, self.settings.salient)
         ]
 
     def _cluster(self, rows: npt.NDArray[np.void], sketches: Sketches, components: Components) -> None:
@@ -274,46 +274,10 @@ def band_keys(signatures: npt.NDArray[np.uint32], bands: int, rows: int) -> list
 def linked(one: Sketch, other: Sketch, settings: NearSettings) -> bool:
     """Whether two texts are near-duplicates (see the module's docstring)."""
     jaccard = np.array([np.mean(one.signature == other.signature)])
-    similar = alike(jaccard, np.array([one.shingles]), np.array([other.shingles]), settings)
-    return bool(similar[0]) and agree(one, other, settings)
-
-
-def alike(
-    jaccard: npt.NDArray[np.float64],
-    shingles: npt.NDArray[np.int64],
-    other_shingles: npt.NDArray[np.int64],
-    settings: NearSettings,
-) -> npt.NDArray[np.bool_]:
-    """Which pairs of texts are alike: estimated Jaccard similarity at least ``jaccard``, or the
-    shorter text at least ``containment`` inside the longer (|A ∩ B| = J (|A| + |B|) / (1 + J))."""
-    fewer = np.minimum(shingles, other_shingles)
-    inside = jaccard * (shingles + other_shingles) / ((1 + jaccard) * np.maximum(fewer, 1))
-    return (fewer > 0) & ((jaccard >= settings.jaccard) | (inside >= settings.containment))
-
-
-def agree(one: Sketch, other: Sketch, settings: NearSettings) -> bool:
-    """Whether two alike texts hold the same content: the shorter one's sentences, numbers and
-    names found in the longer."""
-    shorter, longer = (one, other) if one.shingles <= other.shingles else (other, one)
-    sentences = contained(shorter.sentences, shorter.sentences_total, longer.sentences, longer.sentences_total)
-    salient = contained(shorter.salient, shorter.salient_total, longer.salient, longer.salient_total)
-    return sentences >= settings.sentences and salient >= settings.salient
-
-
-def contained(sample: npt.NDArray[np.uint32], total: int, other: npt.NDArray[np.uint32], other_total: int) -> float:
-    """The share of one set found in another, estimated from their bottom-k samples (1.0 when the
-    first is empty: nothing of it disagrees)."""
-    if total == 0:
-        return 1.0
-    if other_total == 0:
-        return 0.0
-    values = sample.tolist()
-    if other_total > len(other):  # the other's sample is cut: compare below its largest hash only
-        largest = int(other[-1])
-        values = [value for value in values if value <= largest]
-        if not values:
-            return 0.0
-    return len(set(values).intersection(other.tolist())) / len(values)
+    similar = alike(
+        jaccard, np.array([one.shingles]), np.array([other.shingles]), settings.jaccard, settings.containment
+    )
+    return bool(similar[0]) and agree(one, other, settings.sentences, settings.salient)
 
 
 class Components:

@@ -11,7 +11,8 @@ but not their sentences nor their figures and names (see :mod:`newspkg.near_dedu
 - the hashes of the text's normalised sentences (a bottom-k sample);
 - the hashes of its salient tokens: numbers, and capitalised words inside a sentence (names).
 
-The sketch travels and is cached as bytes: a header of four ``uint32`` (permutations, shingles,
+:func:`alike` and :func:`agree` compare two sketches (:mod:`newspkg.near_dedup` applies them to
+every candidate pair). The sketch travels and is cached as bytes: a header of four ``uint32`` (permutations, shingles,
 sentences, salient tokens: how many each set holds in all), the signature, then the two samples,
 each sorted.
 """
@@ -188,3 +189,43 @@ class Sketch:
         kept_sentences = min(self.sentences_total, SENTENCE_SAMPLE)
         self.sentences = words[start : start + kept_sentences]
         self.salient = words[start + kept_sentences :]
+
+
+def alike(
+    jaccard: npt.NDArray[np.float64],
+    shingles: npt.NDArray[np.int64],
+    other_shingles: npt.NDArray[np.int64],
+    least_jaccard: float,
+    least_containment: float,
+) -> npt.NDArray[np.bool_]:
+    """Which pairs of texts are alike, from their estimated Jaccard similarity and numbers of
+    shingles: Jaccard at least ``least_jaccard``, or the shorter text at least ``least_containment``
+    inside the longer (|A ∩ B| = J (|A| + |B|) / (1 + J))."""
+    fewer = np.minimum(shingles, other_shingles)
+    inside = jaccard * (shingles + other_shingles) / ((1 + jaccard) * np.maximum(fewer, 1))
+    return (fewer > 0) & ((jaccard >= least_jaccard) | (inside >= least_containment))
+
+
+def agree(one: Sketch, other: Sketch, least_sentences: float, least_salient: float) -> bool:
+    """Whether two alike texts hold the same content: at least these shares of the shorter one's
+    sentences, and of its numbers and names, found in the longer."""
+    shorter, longer = (one, other) if one.shingles <= other.shingles else (other, one)
+    sentences = contained(shorter.sentences, shorter.sentences_total, longer.sentences, longer.sentences_total)
+    salient = contained(shorter.salient, shorter.salient_total, longer.salient, longer.salient_total)
+    return sentences >= least_sentences and salient >= least_salient
+
+
+def contained(sample: npt.NDArray[np.uint32], total: int, other: npt.NDArray[np.uint32], other_total: int) -> float:
+    """The share of one set found in another, estimated from their bottom-k samples (1.0 when the
+    first is empty: nothing of it disagrees)."""
+    if total == 0:
+        return 1.0
+    if other_total == 0:
+        return 0.0
+    values = sample.tolist()
+    if other_total > len(other):  # the other's sample is cut: compare below its largest hash only
+        largest = int(other[-1])
+        values = [value for value in values if value <= largest]
+        if not values:
+            return 0.0
+    return len(set(values).intersection(other.tolist())) / len(values)
