@@ -92,6 +92,21 @@ def test_an_arc_file_is_read_as_a_crawl_each_response_an_item(tmp_path: Path, co
     assert (root / "build" / "articles.jsonl").read_bytes() == first  # the same bytes: nothing random
 
 
+def test_a_real_arc_file_gives_its_response_as_an_item(tmp_path: Path) -> None:
+    """warcio's example.arc.gz, a capture as crawlers wrote ARC: its response is one item, named by
+    its place, with the page's URL and the capture's time; the page states no date, so it is a reject."""
+    data = (Path(__file__).parent / "fixtures" / "arc" / "example.arc.gz").read_bytes()
+    root = project_with(tmp_path, HTML_TOML, {"example.arc.gz": data})
+    counts, records = built(root)
+    assert (counts["inputs"], counts["accepted"], counts["rejected"], records) == (1, 0, 1, [])
+    (reject,) = [json.loads(line) for line in (root / "build" / "rejects.jsonl").read_text("utf-8").splitlines()]
+    assert reject["raw_path"] == "raw/site/example.arc.gz::record-171"
+    assert [issue["rule"] for issue in reject["issues"]] == ["schema:required"]
+    extracted = reject["extracted"]
+    assert (extracted["url"], extracted["title"]) == ("http://example.com/", "Example Domain")
+    assert extracted["provenance"]["fetched_at"] == "2014-02-16T05:02:21+00:00"
+
+
 def test_the_content_decides_where_the_name_lies(tmp_path: Path) -> None:
     """A WARC named .html, an ARC named .warc, JSON Lines named .json: each read as what it is."""
     warc = write_warc(tmp_path / "w.warc", [("https://news.example.org/a", "200 OK", "text/html", PAGE)], gzip=False)
