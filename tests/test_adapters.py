@@ -44,7 +44,7 @@ class ExplodingAdapter:
 def exploding(monkeypatch: pytest.MonkeyPatch) -> ExplodingAdapter:
     """The exploding adapter registered for this test only."""
     adapters.available()  # load the entry points into the real registry before copying it
-    monkeypatch.setattr(adapters, "_registry", dict(adapters._registry))
+    monkeypatch.setattr(adapters.REGISTRY, "entries", dict(adapters.REGISTRY.entries))
     adapter = ExplodingAdapter()
     assert adapters.register(adapter) is adapter
     return adapter

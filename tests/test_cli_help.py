@@ -40,7 +40,7 @@ def test_sources_add_lists_the_registered_adapters() -> None:
     try:
         text = help_of("sources", "add")
     finally:
-        adapters._registry.pop("zz-test-help")
+        adapters.REGISTRY.entries.pop("zz-test-help")
     match = re.search(r"--adapter TEXT\s+The format of the raw files: ([^.]+)\.", text)
     assert match, text
     assert match.group(1).split(", ") == sorted([*names, "zz-test-help"])

@@ -37,7 +37,7 @@ def plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Pa
     monkeypatch.syspath_prepend(str(folder))
     module = importlib.import_module("titled_text_adapter")
     adapters.available()  # entry points loaded first: the registry put back after the test holds them
-    monkeypatch.setattr(adapters, "_registry", dict(adapters._registry))
+    monkeypatch.setattr(adapters.REGISTRY, "entries", dict(adapters.REGISTRY.entries))
     adapters.register(module.adapter)
     yield folder / "titled_text_adapter.py", module
     sys.modules.pop("titled_text_adapter", None)
@@ -127,7 +127,7 @@ def test_a_plugin_reader_feeds_a_plugin_adapter_and_a_rebuild_converts_nothing(
     plugin: tuple[Path, ModuleType], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     readers.available()
-    monkeypatch.setattr(readers, "_registry", dict(readers._registry))
+    monkeypatch.setattr(readers.REGISTRY, "entries", dict(readers.REGISTRY.entries))
     readers.register(DigestReader())
     root = project_of(tmp_path)
     (root / "raw/reports/a.txt").unlink()

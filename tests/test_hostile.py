@@ -232,7 +232,7 @@ def build_in_subprocess(root: Path, *args: str, timeout: float = 120) -> Built:
 def register(monkeypatch: pytest.MonkeyPatch) -> Callable[[Any], Any]:
     """adapters.register for this test only: the registry is restored afterwards."""
     adapters.available()  # load the entry points into the real registry before copying it
-    monkeypatch.setattr(adapters, "_registry", dict(adapters._registry))
+    monkeypatch.setattr(adapters.REGISTRY, "entries", dict(adapters.REGISTRY.entries))
     return adapters.register
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
-import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +13,7 @@ from newspkg import readers
 from newspkg.config import SOURCE_FILE, Project, SourceConfig
 from newspkg.errors import ConfigError
 from newspkg.readers import FILE, SEPARATOR, ItemRef, NotRegular, ReaderError, open_regular
-from newspkg.readers.files import FileReader
+from newspkg.readers.files import FileReader, regular_stat
 
 # Sidecars (<raw file>.meta.toml) sit next to raw files and are not raw files themselves.
 SIDECAR_SUFFIX = ".meta.toml"
@@ -72,11 +71,8 @@ def file_stamp(project: Project, relative_path: str) -> Stamp | None:
     """The stamp of a regular raw file (of an item: of its file); None for anything else (a link, a
     FIFO, a missing file)."""
     path = f"{project.root}/{relative_path}"  # str, not Path: this runs once per raw file
-    try:
-        info = os.lstat(path)
-    except OSError:
-        return None
-    if not stat.S_ISREG(info.st_mode):
+    info = regular_stat(path)
+    if info is None:
         return None
     parts = [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
     newest = max(info.st_mtime_ns, info.st_ctime_ns)

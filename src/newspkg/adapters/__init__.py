@@ -10,14 +10,13 @@ import functools
 import hashlib
 import sys
 from dataclasses import dataclass, field
-from importlib.metadata import PackageNotFoundError, entry_points, version
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Protocol
 
 from newspkg.config import SourceConfig
 from newspkg.discover import RawFile
-from newspkg.errors import ConfigError
-from newspkg.hints import did_you_mean
+from newspkg.plugins import Registry
 from newspkg.rules import Rule
 
 ENTRY_POINT_GROUP = "newspkg.adapters"
@@ -60,27 +59,13 @@ class Adapter(Protocol):
     def parse(self, raw: RawFile, text: str, source: SourceConfig) -> Draft: ...
 
 
-_registry: dict[str, Adapter] = {}
-_entry_points_loaded = False
-_entry_point_names: set[str] = set()
-
-
-def register(adapter: Adapter) -> Adapter:
-    """Make an adapter available under its name (the last registration wins)."""
-    _registry[adapter.name] = adapter
-    return adapter
-
-
-def get(name: str) -> Adapter:
-    _load_entry_points()
-    try:
-        return _registry[name]
-    except KeyError:
-        known, guess = ", ".join(sorted(_registry)) or "none", did_you_mean(name, _registry)
-        raise ConfigError(
-            f"unknown adapter {name!r}{guess} (known: {known}); a third-party adapter is declared "
-            f'as an entry point: [project.entry-points."{ENTRY_POINT_GROUP}"]'
-        ) from None
+REGISTRY: Registry[Adapter] = Registry("adapter", ENTRY_POINT_GROUP)
+register, get, available, reaches_workers = (
+    REGISTRY.register,
+    REGISTRY.get,
+    REGISTRY.available,
+    REGISTRY.reaches_workers,
+)
 
 
 @functools.cache
@@ -110,32 +95,3 @@ def _version_of(name: str) -> str:
         return version(name)
     except PackageNotFoundError:
         return "-"
-
-
-def reaches_workers(name: str) -> bool:
-    """Whether worker processes find this adapter: only entry points are loaded there, so an
-    adapter registered by calling :func:`register` at run time exists in this process alone."""
-    _load_entry_points()
-    return name in _entry_point_names
-
-
-def available() -> list[str]:
-    _load_entry_points()
-    return sorted(_registry)
-
-
-def _load_entry_points() -> None:
-    global _entry_points_loaded
-    if _entry_points_loaded:
-        return
-    _entry_points_loaded = True
-    for entry_point in entry_points(group=ENTRY_POINT_GROUP):
-        try:
-            adapter = entry_point.load()
-        except Exception as error:  # a broken plugin must name itself, not crash the build
-            raise ConfigError(
-                f"adapter entry point {entry_point.name!r} ({entry_point.value}) failed to load: {error}"
-            ) from error
-        _entry_point_names.add(entry_point.name)
-        if entry_point.name not in _registry:
-            register(adapter)

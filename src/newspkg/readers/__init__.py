@@ -15,12 +15,9 @@ the first whose suffixes end its name, among the kinds of item the source's adap
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any
 
-from newspkg.errors import ConfigError
-from newspkg.hints import did_you_mean
+from newspkg.plugins import Registry
 from newspkg.readers.base import FILE, SEPARATOR, Item, ItemRef, Place, Reader, ReaderError
 from newspkg.readers.crawls import ArcReader, WarcReader
 from newspkg.readers.exports import CsvReader, JsonArrayReader, JsonLinesReader
@@ -39,45 +36,19 @@ _TABLE: tuple[Reader, ...] = (
 )  # fmt: skip
 BUILT_IN: dict[str, Reader] = {reader.name: reader for reader in _TABLE}
 
-_registry: dict[str, Reader] = dict(BUILT_IN)
-_entry_points_loaded = False
-_entry_point_names: set[str] = set()
-
-
-def register(reader: Reader) -> Reader:
-    """Make a reader available under its name (the last registration wins)."""
-    _registry[reader.name] = reader
-    return reader
-
-
-def get(name: str) -> Reader:
-    _load()
-    try:
-        return _registry[name]
-    except KeyError:
-        known, guess = ", ".join(sorted(_registry)), did_you_mean(name, _registry)
-        raise ConfigError(
-            f"unknown reader {name!r}{guess} (known: {known}); a third-party reader is declared "
-            f'as an entry point: [project.entry-points."{ENTRY_POINT_GROUP}"]'
-        ) from None
-
-
-def available() -> list[str]:
-    _load()
-    return sorted(_registry)
-
-
-def reaches_workers(name: str) -> bool:
-    """Whether worker processes find this reader (built in, or an entry point)."""
-    _load()
-    return name in BUILT_IN or name in _entry_point_names
+REGISTRY: Registry[Reader] = Registry("reader", ENTRY_POINT_GROUP, BUILT_IN)
+register, get, available, reaches_workers = (
+    REGISTRY.register,
+    REGISTRY.get,
+    REGISTRY.available,
+    REGISTRY.reaches_workers,
+)
 
 
 def detect(path: Path, kinds: Sequence[str]) -> str:
     """The name of the reader for the file at ``path`` among readers of these kinds: content first,
     then the name's suffix, else :data:`FILE`. Opens the file only when a kind besides files is taken."""
-    _load()
-    candidates = [reader for reader in _registry.values() if reader.kind in kinds and reader.name != FILE]
+    candidates = [reader for reader in REGISTRY.parts() if reader.kind in kinds and reader.name != FILE]
     if not candidates:
         return FILE
     head = _head(path)
@@ -113,20 +84,3 @@ def _head(path: Path) -> bytes:
             return file.read(HEAD)
     except (OSError, ReaderError):
         return b""  # its reader's reading says why
-
-
-def _load() -> None:
-    global _entry_points_loaded
-    if _entry_points_loaded:
-        return
-    _entry_points_loaded = True
-    for entry_point in entry_points(group=ENTRY_POINT_GROUP):
-        try:
-            loaded: Any = entry_point.load()
-        except Exception as error:  # a broken plugin must name itself, not crash the build
-            raise ConfigError(
-                f"reader entry point {entry_point.name!r} ({entry_point.value}) failed to load: {error}"
-            ) from error
-        _entry_point_names.add(entry_point.name)
-        if entry_point.name not in BUILT_IN:
-            register(loaded)

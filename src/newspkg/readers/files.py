@@ -20,6 +20,15 @@ class NotRegular(ReaderError):
     """A link, a FIFO, a socket or a device where a regular file should be: never read."""
 
 
+def regular_stat(path: str | os.PathLike[str]) -> os.stat_result | None:
+    """``os.lstat`` of a regular file; None for anything else (a link, a FIFO, a missing file)."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    return info if stat.S_ISREG(info.st_mode) else None
+
+
 def open_regular(path: str | Path) -> BinaryIO:
     """The file at ``path``, opened for reading: never through a link (which may lead out of the
     dataset), never a FIFO, socket or device (which would block or never end). Raises

@@ -11,15 +11,14 @@ a build: one that cannot be opened, read or written only costs the listing again
 from __future__ import annotations
 
 import contextlib
-import os
 import sqlite3
-import stat
 import time
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
 from newspkg.readers.base import Place, Reader
+from newspkg.readers.files import regular_stat
 
 RACY_SECONDS = 2
 CHUNK = 1 << 16
@@ -90,13 +89,8 @@ class Listings:
 
 def _stamp(path: Path) -> str | None:
     """Size, times and inode of a regular file; None for anything else."""
-    try:
-        info = os.lstat(path)
-    except OSError:
-        return None
-    if not stat.S_ISREG(info.st_mode):
-        return None
-    return f"{info.st_size} {info.st_mtime_ns} {info.st_ctime_ns} {info.st_ino}"
+    info = regular_stat(path)
+    return None if info is None else f"{info.st_size} {info.st_mtime_ns} {info.st_ctime_ns} {info.st_ino}"
 
 
 def _newest(stamp: str) -> float:
