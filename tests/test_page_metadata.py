@@ -242,3 +242,34 @@ def test_the_outlet_a_story_comes_from_is_no_author(tmp_path: Path) -> None:
     record = record_of(convert(tmp_path, {"a.html": page(head, body)})["a.html"])
     assert record["original_publisher"] == "参考消息"
     assert record["authors"] == []
+
+
+@pytest.mark.parametrize(
+    ("body", "expected", "where"),
+    [
+        # the dateline under the headline, before the body, however the site marks it up
+        ("<div><span>Max Muster</span><br/>Thu, 14 May 2020 17:55 UTC</div>", "2020-05-14T17:55:00+00:00", "dateline"),
+        ('<ul><li>markets</li></ul><span class="x">3/09/15 8:00am</span>', "2015-03-09T08:00:00+08:00", "dateline"),
+        # hAtom's published: the machine-readable instant behind the words shown
+        (
+            '<abbr class="published updated" title="2010-08-13T16:39:00-04:00">Aug 13</abbr>',
+            "2010-08-13T16:39:00-04:00",
+            "hatom",
+        ),
+    ],
+)  # fmt: skip
+def test_the_dateline_under_the_headline_is_the_page_s_date(
+    tmp_path: Path, body: str, expected: str, where: str
+) -> None:
+    later = "<p>Sun, 1 Dec 2024</p>"  # a date in the body is not the page's
+    html = f"<html><body><nav>Home</nav><h1>Harbour cargo hits a record</h1>{body}{BODY}{later}</body></html>"
+    record = record_of(convert(tmp_path, {"a.html": html.encode()})["a.html"])
+    assert record["published_at"] == expected
+    assert where in record["provenance"]["date_source"]
+
+
+def test_a_date_in_the_body_is_not_the_dateline(tmp_path: Path) -> None:
+    """The header ends where the body's first paragraph starts: a date after it is not the page's."""
+    html = f"<html><body><h1>Harbour cargo hits a record</h1>{BODY}<p>Updated 3/09/15 8:00am</p></body></html>"
+    record = record_of(convert(tmp_path, {"a.html": html.encode()})["a.html"])
+    assert "dateline" not in (record.get("provenance", {}).get("date_source") or "")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -49,7 +50,11 @@ KICKER = re.compile(r"^(?P<kicker>[^|｜丨]{1,12})\s*[|｜丨]\s*(?P<headline>.
 HAN_SAMPLE_CHARS = 2_000
 MIN_HEADLINE_CHARS = 4
 MIN_SHARE_OF_TITLE = 0.6  # an <h1> inside the <title> is the headline when it is most of it (not the logo)
-VISIBLE_CHARS = 20_000  # labels sit above the body or just below it: the page's start is enough
+VISIBLE_CHARS = 20_000
+# The header under a headline: a few short lines (kicker, byline, dateline, share buttons), then the body.
+MAX_HEADER_LINES = 25
+MAX_HEADER_CHARS = 600
+MAX_HEADER_LINE_WIDTH = 100  # labels sit above the body or just below it: the page's start is enough
 
 
 @dataclass
@@ -77,7 +82,8 @@ def page_meta(tree: lxml_html.HtmlElement, visible: str, context: Context) -> Pa
     meta.fill("publisher", _publisher(data))
     sites = _site_names(data, meta.url or context.url)
     meta.fill("title", headline(tree, data, sites))
-    dates = Context(context.languages, context.reference, meta.url or context.url)
+    header = tuple(header_lines(tree, meta.title))
+    dates = Context(context.languages, context.reference, meta.url or context.url, header)
     visible = visible[:VISIBLE_CHARS]
     meta.published_at, meta.modified_at = published_and_modified(tree, data, visible, dates)
     _original_publisher(meta, tree, data, visible)  # first: the outlet a story comes from is no author
@@ -105,6 +111,34 @@ def headline(tree: lxml_html.HtmlElement, data: Structured, sites: list[str]) ->
             return without_site(text, sites)
     trimmed = [value for value in candidates if len(value) >= MIN_HEADLINE_CHARS and not _is_site(value, sites)]
     return next(iter(trimmed or headings), None)
+
+
+def header_lines(tree: lxml_html.HtmlElement, title: str | None) -> Iterator[str]:
+    """The short lines under the headline's ``<h1>``, up to the body's first paragraph: where a page
+    states its dateline and byline ("Aug 13, 2010 – 4:39 PM", "石佳/中国青年报")."""
+    element = next((h1 for h1 in tree.iter("h1") if title and _agrees(_decoded(h1.text_content()), title)), None)
+    count = chars = 0
+    for text in _texts_after(element) if element is not None else ():
+        line = " ".join(text.split())
+        if not line:
+            continue
+        width = len(line) + len(HAN.findall(line))  # a Han character says as much as two letters
+        count, chars = count + 1, chars + width
+        if width > MAX_HEADER_LINE_WIDTH or count > MAX_HEADER_LINES or chars > MAX_HEADER_CHARS:
+            return  # the body's first paragraph, or a header too long to be one
+        yield line
+
+
+def _texts_after(element: lxml_html.HtmlElement) -> Iterator[str]:
+    """The texts that follow an element in document order (its tail, its siblings', its ancestors')."""
+    node: lxml_html.HtmlElement | None = element
+    while node is not None:
+        yield node.tail or ""
+        for sibling in node.itersiblings():
+            if isinstance(sibling.tag, str):  # not a comment
+                yield from sibling.itertext()
+            yield sibling.tail or ""
+        node = node.getparent()
 
 
 def without_site(title: str, sites: list[str], *, page_title: bool = False) -> str:
