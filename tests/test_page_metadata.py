@@ -273,3 +273,28 @@ def test_a_date_in_the_body_is_not_the_dateline(tmp_path: Path) -> None:
     html = f"<html><body><h1>Harbour cargo hits a record</h1>{BODY}<p>Updated 3/09/15 8:00am</p></body></html>"
     record = record_of(convert(tmp_path, {"a.html": html.encode()})["a.html"])
     assert "dateline" not in (record.get("provenance", {}).get("date_source") or "")
+
+
+@pytest.mark.parametrize(
+    ("body", "authors"),
+    [
+        (
+            "<div><span>By:</span> <div>CNN Wire</div></div><div>By Jane Doe</div>",
+            ["Jane Doe"],
+        ),  # a desk, then a person
+        ('<p><a href="/author/jane-doe/">Jane Doe</a></p><p>Follow</p>', ["Jane Doe"]),  # a link to her page
+        ('<p class="author vcard"><a href="/team/jd">Jane Doe</a> Senior Washington Correspondent</p>', ["Jane Doe"]),
+    ],
+)
+def test_the_byline_under_the_headline_names_the_authors(tmp_path: Path, body: str, authors: list[str]) -> None:
+    head = '<meta property="article:published_time" content="2024-05-13T08:30:00Z">'
+    html = f"<html><head>{head}</head><body><h1>Harbour cargo hits a record</h1>{body}{BODY}</body></html>"
+    assert record_of(convert(tmp_path, {"a.html": html.encode()})["a.html"])["authors"] == authors
+
+
+def test_a_chinese_reporter_and_outlet_under_the_headline(tmp_path: Path) -> None:
+    body = "<p>石佳/中国青年报</p><p>2019-09-24 09:10</p>"
+    html = f"<html><body><h1>港口吞吐量创新高</h1>{body}{BODY}</body></html>"
+    record = record_of(convert(tmp_path, {"a.html": html.encode()})["a.html"])
+    assert (record["authors"], record["original_publisher"]) == (["石佳"], "中国青年报")
+    assert record["published_at"] == "2019-09-24T09:10:00+08:00"

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from lxml import etree
 from lxml import html as lxml_html
 
 from newspkg.adapters.page_dates import Context, Found, published_and_modified
@@ -38,6 +39,16 @@ BYLINE_ELEMENTS = (
     "|//*[contains(@class, 'byline') or contains(@id, 'byline') or contains(@class, 'author')]"
 )
 MAX_BYLINE_ELEMENTS = 20
+# A link to the author's own page (WordPress /author/jane/, /people/, /staff/, /autor/…).
+AUTHOR_PAGE = re.compile(
+    r"/(?:authors?|people|profiles?|staff|writers?|journalists?|reporters?|contributors?|columnists?"
+    r"|autor(?:en)?|auteurs?|redakteur(?:in)?|journalist(?:in|e)?)/[^/?#]+",
+    re.I,
+)
+# Where a byline element names its person: a link, hCard's fn, microdata's name.
+NAME_PARTS = "self::a|.//a|.//*[contains(concat(' ', @class, ' '), ' fn ') or @itemprop='name']"
+BY = re.compile(r"^(?:by|von|par|por|door|av|af)\b", re.I)
+NAME_AND_OUTLET = re.compile(r"^(?P<name>[\u4e00-\u9fff·]{2,4})\s*[/／]\s*(?P<outlet>[^\s/／]{2,16})$")
 MAX_BYLINE_CHARS = 80
 TITLE_META = ("og:title", "twitter:title", "parsely-title", "sailthru.title", "dc.title", "title")
 SITE_META = ("og:site_name", "application-name", "apple-mobile-web-app-title", "twitter:site")
@@ -82,12 +93,12 @@ def page_meta(tree: lxml_html.HtmlElement, visible: str, context: Context) -> Pa
     meta.fill("publisher", _publisher(data))
     sites = _site_names(data, meta.url or context.url)
     meta.fill("title", headline(tree, data, sites))
-    header = tuple(header_lines(tree, meta.title))
-    dates = Context(context.languages, context.reference, meta.url or context.url, header)
+    header = list(header_lines(tree, meta.title))
+    dates = Context(context.languages, context.reference, meta.url or context.url, tuple(x.text for x in header))
     visible = visible[:VISIBLE_CHARS]
     meta.published_at, meta.modified_at = published_and_modified(tree, data, visible, dates)
     _original_publisher(meta, tree, data, visible)  # first: the outlet a story comes from is no author
-    _people(meta, tree, data, visible, sites)
+    _people(meta, tree, data, visible, sites, header)
     meta.fill("section", _text(_first(data.json_ld_values("articleSection"))))
     meta.fill("section", data.meta_first("article:section", "parsely-section"))
     meta.fill("tags", _keywords(_first(data.json_ld_values("keywords"))))
@@ -113,12 +124,18 @@ def headline(tree: lxml_html.HtmlElement, data: Structured, sites: list[str]) ->
     return next(iter(trimmed or headings), None)
 
 
-def header_lines(tree: lxml_html.HtmlElement, title: str | None) -> Iterator[str]:
+@dataclass(frozen=True, slots=True)
+class HeaderLine:
+    text: str
+    holder: lxml_html.HtmlElement  # the element the text is in
+
+
+def header_lines(tree: lxml_html.HtmlElement, title: str | None) -> Iterator[HeaderLine]:
     """The short lines under the headline's ``<h1>``, up to the body's first paragraph: where a page
-    states its dateline and byline ("Aug 13, 2010 – 4:39 PM", "石佳/中国青年报")."""
+    states its dateline and byline ("Aug 13, 2010 – 4:39 PM", "By Jane Doe", "石佳/中国青年报")."""
     element = next((h1 for h1 in tree.iter("h1") if title and _agrees(_decoded(h1.text_content()), title)), None)
     count = chars = 0
-    for text in _texts_after(element) if element is not None else ():
+    for text, holder in _texts_after(element) if element is not None else ():
         line = " ".join(text.split())
         if not line:
             continue
@@ -126,19 +143,23 @@ def header_lines(tree: lxml_html.HtmlElement, title: str | None) -> Iterator[str
         count, chars = count + 1, chars + width
         if width > MAX_HEADER_LINE_WIDTH or count > MAX_HEADER_LINES or chars > MAX_HEADER_CHARS:
             return  # the body's first paragraph, or a header too long to be one
-        yield line
+        yield HeaderLine(line, holder)
 
 
-def _texts_after(element: lxml_html.HtmlElement) -> Iterator[str]:
-    """The texts that follow an element in document order (its tail, its siblings', its ancestors')."""
+def _texts_after(element: lxml_html.HtmlElement) -> Iterator[tuple[str, lxml_html.HtmlElement]]:
+    """The texts that follow an element in document order (its tail, its siblings', its ancestors'),
+    each with the element it is in."""
     node: lxml_html.HtmlElement | None = element
-    while node is not None:
-        yield node.tail or ""
+    while node is not None and (parent := node.getparent()) is not None:
+        yield node.tail or "", parent
         for sibling in node.itersiblings():
             if isinstance(sibling.tag, str):  # not a comment
-                yield from sibling.itertext()
-            yield sibling.tail or ""
-        node = node.getparent()
+                for event, inner in etree.iterwalk(sibling, events=("start", "end")):
+                    if isinstance(inner.tag, str):
+                        yield (inner.text or "", inner) if event == "start" else (inner.tail or "", inner.getparent())
+            else:
+                yield sibling.tail or "", parent
+        node = parent
 
 
 def without_site(title: str, sites: list[str], *, page_title: bool = False) -> str:
@@ -202,10 +223,13 @@ def _url(data: Structured) -> str | None:
     return None
 
 
-def _people(meta: PageMeta, tree: lxml_html.HtmlElement, data: Structured, visible: str, sites: list[str]) -> None:
-    """Authors from JSON-LD, microdata and meta, then the page's byline element and trafilatura's
-    byline search (not on Chinese pages: there they name self-media accounts, and trafilatura reads
-    them poorly), then 作者/记者; an editor named on the page is never an author, nor is the site."""
+def _people(
+    meta: PageMeta, tree: lxml_html.HtmlElement, data: Structured, visible: str, sites: list[str], header: list[HeaderLine]
+) -> None:
+    """Authors from JSON-LD, microdata and meta, then the byline under the headline, then the page's
+    byline element and trafilatura's byline search (not on Chinese pages: there they name self-media
+    accounts, and trafilatura reads them poorly), then 作者/记者; an editor named on the page is never
+    an author, nor is the site."""
     editors = set(EDITOR.findall(visible))
     not_names = [*sites, *editors, meta.publisher or "", meta.original_publisher or ""]
     persons = [name for value in data.json_ld_values("author") for name in _persons(value)]
@@ -213,6 +237,8 @@ def _people(meta: PageMeta, tree: lxml_html.HtmlElement, data: Structured, visib
     meta.fill("authors", person_names(data.itemprops.get("author", ()), not_names))
     for key in AUTHOR_META:
         meta.fill("authors", person_names(data.meta.get(key, ()), not_names))
+    if not meta.authors:
+        _header_byline(meta, header, not_names)
     if not meta.authors and not _mostly_han(visible):
         from trafilatura.metadata import extract_author
 
@@ -223,12 +249,34 @@ def _people(meta: PageMeta, tree: lxml_html.HtmlElement, data: Structured, visib
         meta.fill("authors", person_names(re.split(r"[ 、,，]", match[1]), not_names))
 
 
+def _header_byline(meta: PageMeta, header: list[HeaderLine], not_names: list[str]) -> None:
+    """The byline under the headline: a link to the author's page, a line that starts "By" (its
+    name maybe in the next element), or a Chinese reporter and outlet ("石佳/中国青年报")."""
+    texts = [line.text for line in header]
+    for index, line in enumerate(header):
+        link = next((a for a in line.holder.iterancestors("a")), line.holder if line.holder.tag == "a" else None)
+        # on Chinese pages such a link names a self-media account, not a reporter
+        if link is not None and AUTHOR_PAGE.search(link.get("href") or "") and not HAN.search(line.text):
+            meta.fill("authors", person_names([line.text], not_names))
+        elif BY.match(line.text):  # "By" alone: the name is the next element's text
+            words = " ".join(texts[index : index + 2]) if BY.fullmatch(line.text.rstrip(":")) else line.text
+            meta.fill("authors", person_names([words], not_names))
+        elif (match := NAME_AND_OUTLET.match(line.text)) and is_organisation(match["outlet"]):
+            meta.fill("authors", person_names([match["name"]], not_names))
+            meta.fill("original_publisher", match["outlet"])
+        if meta.authors:
+            return
+
+
 def _byline(tree: lxml_html.HtmlElement, not_names: list[str]) -> list[str]:
-    """The names of the page's first byline element that holds any ("By Jane Doe")."""
+    """The names of the page's first byline element that holds any: its name link or hCard ``fn``
+    first ("<a>Jane Doe</a> Senior Correspondent"), else its whole text ("By Jane Doe")."""
     for element in tree.xpath(BYLINE_ELEMENTS)[:MAX_BYLINE_ELEMENTS]:
+        named = [" ".join(" ".join(name.itertext()).split()) for name in element.xpath(NAME_PARTS)]
         text = " ".join(" ".join(element.itertext()).split())
-        if 0 < len(text) <= MAX_BYLINE_CHARS and (names := person_names([text], not_names)):
-            return names
+        for candidate in [*(name for name in named if len(name.split()) >= 2 or HAN.search(name)), text]:
+            if 0 < len(candidate) <= MAX_BYLINE_CHARS and (names := person_names([candidate], not_names)):
+                return names
     return []
 
 
