@@ -224,7 +224,12 @@ def _url(data: Structured) -> str | None:
 
 
 def _people(
-    meta: PageMeta, tree: lxml_html.HtmlElement, data: Structured, visible: str, sites: list[str], header: list[HeaderLine]
+    meta: PageMeta,
+    tree: lxml_html.HtmlElement,
+    data: Structured,
+    visible: str,
+    sites: list[str],
+    header: list[HeaderLine],
 ) -> None:
     """Authors from JSON-LD, microdata and meta, then the byline under the headline, then the page's
     byline element and trafilatura's byline search (not on Chinese pages: there they name self-media
