@@ -298,3 +298,10 @@ def test_a_chinese_reporter_and_outlet_under_the_headline(tmp_path: Path) -> Non
     record = record_of(convert(tmp_path, {"a.html": html.encode()})["a.html"])
     assert (record["authors"], record["original_publisher"]) == (["石佳"], "中国青年报")
     assert record["published_at"] == "2019-09-24T09:10:00+08:00"
+
+
+def test_a_meta_tag_s_value_attribute_is_read_like_content(tmp_path: Path) -> None:
+    """Pages saved by some tools (Mercury's fixtures) keep a meta tag's value in ``value=``."""
+    head = '<meta name="article:published_time" value="2016-11-29T20:26:06.000Z">'
+    record = record_of(convert(tmp_path, {"a.html": page(head)})["a.html"])
+    assert record["published_at"] == "2016-11-29T20:26:06+00:00"

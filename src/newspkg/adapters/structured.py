@@ -107,7 +107,7 @@ def _meta(tree: lxml_html.HtmlElement) -> dict[str, list[str]]:
             value = tag.get("href")
         else:
             key = tag.get("property") or tag.get("name") or tag.get("itemprop") or tag.get("http-equiv") or ""
-            value = tag.get("content")
+            value = tag.get("content") or tag.get("value")  # "value": pages saved by some tools
         key = key.strip().lower()
         if key and value and value.strip():
             found.setdefault(key, []).append(value.strip())
