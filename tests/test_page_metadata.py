@@ -305,3 +305,44 @@ def test_a_meta_tag_s_value_attribute_is_read_like_content(tmp_path: Path) -> No
     head = '<meta name="article:published_time" value="2016-11-29T20:26:06.000Z">'
     record = record_of(convert(tmp_path, {"a.html": page(head)})["a.html"])
     assert record["published_at"] == "2016-11-29T20:26:06+00:00"
+
+
+DATED = '<meta property="article:published_time" content="2024-05-13T08:30:00Z">'
+
+
+@pytest.mark.parametrize(
+    ("head", "body", "authors"),
+    [
+        # a related story's microdata author, in another item, is not this page's
+        (
+            '<meta property="article:author" content="Jane Doe">',
+            '<div itemscope><span itemprop="author">Jane Doe</span></div>'
+            '<div itemscope><span itemprop="author">Max Muster</span></div>',
+            ["Jane Doe"],
+        ),
+        # OpenGraph's article:author as profile URLs: the names the page's links to them show
+        (
+            '<meta property="article:author" content="https://example.org/profile/jane-doe,https://example.org/profile/jo">'
+            '<meta property="article:author" content="https://www.facebook.com/jane.doe">',
+            '<p><a href="/profile/jane-doe">Jane Doe</a> and <a href="https://example.org/profile/jo">John Roe</a></p>'
+            '<a href="https://www.facebook.com/jane.doe">Facebook</a>',
+            ["Jane Doe", "John Roe"],
+        ),
+        # a role before the name in one place, the name alone in another: the name
+        (
+            '<script type="application/ld+json">'
+            '{"@type": "NewsArticle", "author": {"name": "Online-Experte Max Muster"}}</script>',
+            '<div class="byline">Von Max Muster</div>',
+            ["Max Muster"],
+        ),
+        # photo credits in the page's microdata, the writer in three meta tags
+        (
+            '<meta name="parsely-author" content="Austin Murphy"><meta name="sailthru.author" content="Austin Murphy">',
+            '<div itemscope><span itemprop="author">Greg Nelson</span></div>',
+            ["Austin Murphy"],
+        ),
+    ],
+)
+def test_authors_are_those_two_places_agree_on(tmp_path: Path, head: str, body: str, authors: list[str]) -> None:
+    html = f"<html><head>{DATED}{head}</head><body><h1>Harbour cargo hits a record</h1>{body}{BODY}</body></html>"
+    assert record_of(convert(tmp_path, {"a.html": html.encode()})["a.html"])["authors"] == authors

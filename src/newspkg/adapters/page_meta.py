@@ -17,39 +17,14 @@ from urllib.parse import urlsplit
 from lxml import etree
 from lxml import html as lxml_html
 
+from newspkg.adapters.page_authors import HeaderLine, Page, authors, editors, reporter_and_outlet
 from newspkg.adapters.page_dates import Context, Found, published_and_modified
 from newspkg.adapters.structured import Structured, structured
-from newspkg.people import HAN, is_organisation, person_names
+from newspkg.people import HAN, is_organisation
 
 # 来源 of the article, not of a picture or a figure (图片来源, 数据来源, 资料来源).
 SOURCE = re.compile(r"(?<!图片)(?<!数据)(?<!资料)(?<!图)(?:来源|稿源)\s*[:：]\s*([^\s|｜:：<>()（）]{2,24})")
 SOURCE_SUFFIX = re.compile(r"(?:原创稿|原创|供稿|独家稿件?)$")
-EDITOR = re.compile(r"(?:责任编辑|责编|编辑)\s*[:：]\s*([\u4e00-\u9fff·]{2,4})")
-HAN_NAME = r"[\u4e00-\u9fff·]{2,4}"
-AUTHOR = re.compile(
-    rf"(?<![\u4e00-\u9fff])(?:作者|记者)\s*[:：\s]\s*({HAN_NAME}(?:[ 、,，]{HAN_NAME})*)(?![\u4e00-\u9fff])"
-)
-AUTHOR_META = (
-    "author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "dcterms.creator", "byline",
-    "search.byline",
-)  # fmt: skip
-# The page's byline: a link marked as the author's, an element whose class or id says byline or author.
-BYLINE_ELEMENTS = (
-    "//a[contains(concat(' ', normalize-space(@rel), ' '), ' author ')]"
-    "|//*[contains(@class, 'byline') or contains(@id, 'byline') or contains(@class, 'author')]"
-)
-MAX_BYLINE_ELEMENTS = 20
-# A link to the author's own page (WordPress /author/jane/, /people/, /staff/, /autor/…).
-AUTHOR_PAGE = re.compile(
-    r"/(?:authors?|people|profiles?|staff|writers?|journalists?|reporters?|contributors?|columnists?"
-    r"|autor(?:en)?|auteurs?|redakteur(?:in)?|journalist(?:in|e)?)/[^/?#]+",
-    re.I,
-)
-# Where a byline element names its person: a link, hCard's fn, microdata's name.
-NAME_PARTS = "self::a|.//a|.//*[contains(concat(' ', @class, ' '), ' fn ') or @itemprop='name']"
-BY = re.compile(r"^(?:by|von|par|por|door|av|af)\b", re.I)
-NAME_AND_OUTLET = re.compile(r"^(?P<name>[\u4e00-\u9fff·]{2,4})\s*[/／]\s*(?P<outlet>[^\s/／]{2,16})$")
-MAX_BYLINE_CHARS = 80
 TITLE_META = ("og:title", "twitter:title", "parsely-title", "sailthru.title", "dc.title", "title")
 SITE_META = ("og:site_name", "application-name", "apple-mobile-web-app-title", "twitter:site")
 # " - " between words; "-" or "_" touching Han characters ("标题-新华网", "标题_频道_网站").
@@ -58,14 +33,13 @@ TITLE_SEPARATORS = re.compile(
 )
 # A kicker or column label before the headline: "棱镜｜…", "新华视界丨…", "Local News | …".
 KICKER = re.compile(r"^(?P<kicker>[^|｜丨]{1,12})\s*[|｜丨]\s*(?P<headline>.{8,})$")
-HAN_SAMPLE_CHARS = 2_000
 MIN_HEADLINE_CHARS = 4
 MIN_SHARE_OF_TITLE = 0.6  # an <h1> inside the <title> is the headline when it is most of it (not the logo)
-VISIBLE_CHARS = 20_000
+VISIBLE_CHARS = 20_000  # labels sit above the body or just below it: the page's start is enough
 # The header under a headline: a few short lines (kicker, byline, dateline, share buttons), then the body.
 MAX_HEADER_LINES = 25
 MAX_HEADER_CHARS = 600
-MAX_HEADER_LINE_WIDTH = 100  # labels sit above the body or just below it: the page's start is enough
+MAX_HEADER_LINE_WIDTH = 100
 
 
 @dataclass
@@ -97,8 +71,9 @@ def page_meta(tree: lxml_html.HtmlElement, visible: str, context: Context) -> Pa
     dates = Context(context.languages, context.reference, meta.url or context.url, tuple(x.text for x in header))
     visible = visible[:VISIBLE_CHARS]
     meta.published_at, meta.modified_at = published_and_modified(tree, data, visible, dates)
-    _original_publisher(meta, tree, data, visible)  # first: the outlet a story comes from is no author
-    _people(meta, tree, data, visible, sites, header)
+    _original_publisher(meta, tree, data, visible, header)  # first: the outlet a story comes from is no author
+    not_names = [*sites, *editors(visible), meta.publisher or "", meta.original_publisher or ""]
+    meta.fill("authors", authors(Page(tree, data, visible, header, not_names)))
     meta.fill("section", _text(_first(data.json_ld_values("articleSection"))))
     meta.fill("section", data.meta_first("article:section", "parsely-section"))
     meta.fill("tags", _keywords(_first(data.json_ld_values("keywords"))))
@@ -122,12 +97,6 @@ def headline(tree: lxml_html.HtmlElement, data: Structured, sites: list[str]) ->
             return without_site(text, sites)
     trimmed = [value for value in candidates if len(value) >= MIN_HEADLINE_CHARS and not _is_site(value, sites)]
     return next(iter(trimmed or headings), None)
-
-
-@dataclass(frozen=True, slots=True)
-class HeaderLine:
-    text: str
-    holder: lxml_html.HtmlElement  # the element the text is in
 
 
 def header_lines(tree: lxml_html.HtmlElement, title: str | None) -> Iterator[HeaderLine]:
@@ -223,71 +192,12 @@ def _url(data: Structured) -> str | None:
     return None
 
 
-def _people(
-    meta: PageMeta,
-    tree: lxml_html.HtmlElement,
-    data: Structured,
-    visible: str,
-    sites: list[str],
-    header: list[HeaderLine],
+def _original_publisher(
+    meta: PageMeta, tree: lxml_html.HtmlElement, data: Structured, visible: str, header: list[HeaderLine]
 ) -> None:
-    """Authors from JSON-LD, microdata and meta, then the byline under the headline, then the page's
-    byline element and trafilatura's byline search (not on Chinese pages: there they name self-media
-    accounts, and trafilatura reads them poorly), then 作者/记者; an editor named on the page is never
-    an author, nor is the site."""
-    editors = set(EDITOR.findall(visible))
-    not_names = [*sites, *editors, meta.publisher or "", meta.original_publisher or ""]
-    persons = [name for value in data.json_ld_values("author") for name in _persons(value)]
-    meta.fill("authors", person_names(persons, not_names))
-    meta.fill("authors", person_names(data.itemprops.get("author", ()), not_names))
-    for key in AUTHOR_META:
-        meta.fill("authors", person_names(data.meta.get(key, ()), not_names))
-    if not meta.authors:
-        _header_byline(meta, header, not_names)
-    if not meta.authors and not _mostly_han(visible):
-        from trafilatura.metadata import extract_author
-
-        meta.fill("authors", _byline(tree, not_names))
-        if not meta.authors:
-            meta.fill("authors", person_names((extract_author(tree) or "").split(";"), not_names))
-    if match := AUTHOR.search(visible):
-        meta.fill("authors", person_names(re.split(r"[ 、,，]", match[1]), not_names))
-
-
-def _header_byline(meta: PageMeta, header: list[HeaderLine], not_names: list[str]) -> None:
-    """The byline under the headline: a link to the author's page, a line that starts "By" (its
-    name maybe in the next element), or a Chinese reporter and outlet ("石佳/中国青年报")."""
-    texts = [line.text for line in header]
-    for index, line in enumerate(header):
-        link = next((a for a in line.holder.iterancestors("a")), line.holder if line.holder.tag == "a" else None)
-        # on Chinese pages such a link names a self-media account, not a reporter
-        if link is not None and AUTHOR_PAGE.search(link.get("href") or "") and not HAN.search(line.text):
-            meta.fill("authors", person_names([line.text], not_names))
-        elif BY.match(line.text):  # "By" alone: the name is the next element's text
-            words = " ".join(texts[index : index + 2]) if BY.fullmatch(line.text.rstrip(":")) else line.text
-            meta.fill("authors", person_names([words], not_names))
-        elif (match := NAME_AND_OUTLET.match(line.text)) and is_organisation(match["outlet"]):
-            meta.fill("authors", person_names([match["name"]], not_names))
-            meta.fill("original_publisher", match["outlet"])
-        if meta.authors:
-            return
-
-
-def _byline(tree: lxml_html.HtmlElement, not_names: list[str]) -> list[str]:
-    """The names of the page's first byline element that holds any: its name link or hCard ``fn``
-    first ("<a>Jane Doe</a> Senior Correspondent"), else its whole text ("By Jane Doe")."""
-    for element in tree.xpath(BYLINE_ELEMENTS)[:MAX_BYLINE_ELEMENTS]:
-        named = [" ".join(" ".join(name.itertext()).split()) for name in element.xpath(NAME_PARTS)]
-        text = " ".join(" ".join(element.itertext()).split())
-        for candidate in [*(name for name in named if len(name.split()) >= 2 or HAN.search(name)), text]:
-            if 0 < len(candidate) <= MAX_BYLINE_CHARS and (names := person_names([candidate], not_names)):
-                return names
-    return []
-
-
-def _original_publisher(meta: PageMeta, tree: lxml_html.HtmlElement, data: Structured, visible: str) -> None:
     """来源 on the page, else the meta source, else an outlet named as the author (环球网) that is
-    not the site itself (which the page's ``<title>`` names)."""
+    not the site itself (which the page's ``<title>`` names), else the outlet after the reporter's
+    name under the headline ("石佳/中国青年报")."""
     if match := SOURCE.search(visible):
         meta.fill("original_publisher", _source_name(match[1]))
     meta.fill("original_publisher", _source_name(data.meta_first("source")))
@@ -295,23 +205,8 @@ def _original_publisher(meta: PageMeta, tree: lxml_html.HtmlElement, data: Struc
     for value in [*data.meta.get("author", ()), *data.meta.get("article:author", ())]:
         if is_organisation(value) and _folded(value) not in page_title:
             meta.fill("original_publisher", _source_name(value))
-
-
-def _mostly_han(text: str) -> bool:
-    sample = text[:HAN_SAMPLE_CHARS]
-    return len(HAN.findall(sample)) > len(sample) / 3
-
-
-def _persons(value: Any) -> list[str]:
-    """JSON-LD authors: a person's name, never an organisation's."""
-    items = value if isinstance(value, list) else [value]
-    names = []
-    for item in items:
-        if isinstance(item, dict) and "Organization" not in str(item.get("@type")):
-            names.append(_name(item) or "")
-        elif isinstance(item, str):
-            names.append(item)
-    return names
+    if reporter := reporter_and_outlet(header):
+        meta.fill("original_publisher", reporter[1])
 
 
 def _name(value: Any) -> str | None:
