@@ -346,3 +346,29 @@ DATED = '<meta property="article:published_time" content="2024-05-13T08:30:00Z">
 def test_authors_are_those_two_places_agree_on(tmp_path: Path, head: str, body: str, authors: list[str]) -> None:
     html = f"<html><head>{DATED}{head}</head><body><h1>Harbour cargo hits a record</h1>{body}{BODY}</body></html>"
     assert record_of(convert(tmp_path, {"a.html": html.encode()})["a.html"])["authors"] == authors
+
+
+ZH_BODY = "<p>" + "港口管理局周一表示，今年春季货物吞吐量增长百分之十二，创下历史新高。" * 3 + "</p>"
+
+
+@pytest.mark.parametrize(
+    ("header", "body", "authors"),
+    [
+        ("<p>新华社记者邹多为、唐诗凝、丁乐</p>", ZH_BODY, ["邹多为", "唐诗凝", "丁乐"]),  # a byline under the headline
+        (
+            "",
+            "<p>〔記者巫其倫／台北報導〕港口管理局周一表示，今年春季吞吐量增長。</p>" + ZH_BODY,
+            ["巫其倫"],
+        ),  # in the lead
+        (
+            "",
+            ZH_BODY + "<p>正是有了你们，才有这座英雄的城！（评论员 罗博 萧海川）</p>",
+            ["罗博", "萧海川"],
+        ),  # closing it
+    ],
+)
+def test_chinese_bylines_under_the_headline_in_the_lead_or_closing_the_text(
+    tmp_path: Path, header: str, body: str, authors: list[str]
+) -> None:
+    html = f"<html><head>{DATED}</head><body><h1>港口吞吐量创新高</h1>{header}{body}</body></html>"
+    assert record_of(convert(tmp_path, {"a.html": html.encode()})["a.html"])["authors"] == authors

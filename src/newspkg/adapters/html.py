@@ -34,6 +34,7 @@ from newspkg.hints import Hint, Kind
 from newspkg.html_text import html_paragraphs
 from newspkg.markers import (
     BOILERPLATE,
+    BRACKETED_BYLINE,
     CAPTION_STARTS,
     CLOSING_CREDIT,
     DATETIME,
@@ -42,7 +43,6 @@ from newspkg.markers import (
     FURNITURE_ANYWHERE,
     IMAGE_CREDIT,
     LEAD_AUTHOR,
-    LEAD_BYLINE,
     MAX_FURNITURE_PARAGRAPH,
     NOT_NAMES,
     SOURCE_LINE,
@@ -57,6 +57,7 @@ MIN_SENTENCE_CHARS = 15
 ANY_DATETIME = re.compile(DATETIME)
 SENTENCE_MARK = re.compile(r"[。！？]")
 EDGE_PARAGRAPHS = 2  # bylines and captions sit at the start or the end of a body
+LEAD_PARAGRAPHS = 3  # a date line and a caption may come before the lead
 MAX_CAPTIONS = 50
 MAX_CAPTION_CHARS = 500
 # When the precise extraction misses the article: the page's data tables may be the article, else recall.
@@ -174,6 +175,15 @@ def _body(tree: lxml_html.HtmlElement, page: str, selector: str | None, draft: D
     return paragraphs
 
 
+def _bracketed_byline(body: list[str]) -> re.Match[str] | None:
+    """The reporters in brackets in the lead (after a caption, maybe), or closing the text."""
+    for paragraph in body[:LEAD_PARAGRAPHS]:
+        if lead := BRACKETED_BYLINE.search(paragraph):
+            return lead
+    closing = BRACKETED_BYLINE.search(body[-1][-60:])
+    return closing if closing and closing.end() >= len(body[-1][-60:]) - 1 else None
+
+
 def _without_header(paragraph: str, draft: Draft) -> str:
     paragraph = HEADER_PREFIX.sub("", paragraph)
     if match := LEAD_AUTHOR.match(paragraph):
@@ -257,7 +267,7 @@ def _clean(paragraphs: list[str], draft: Draft) -> list[str]:
             draft.captions.append(paragraph)
         else:
             body.append(paragraph)
-    if not draft.authors and body and (match := LEAD_BYLINE.search(body[0])):
+    if not draft.authors and body and (match := _bracketed_byline(body)):
         draft.authors = [name for name in re.split(r"[ 、,，]", match[1]) if name not in NOT_NAMES]
     if not draft.authors and body and (match := TRAILING_NAME.match(body[-1])):
         draft.authors = [match["name"]]

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from lxml import html as lxml_html
 
 from newspkg.adapters.structured import Structured
+from newspkg.bylines import byline_names, is_byline
 from newspkg.people import HAN, is_organisation, person_names
 
 EDITOR = re.compile(r"(?:责任编辑|责编|编辑)\s*[:：]\s*([\u4e00-\u9fff·]{2,4})")
@@ -131,7 +132,8 @@ def _linked_names(tree: lxml_html.HtmlElement, values: list[str]) -> list[str]:
 
 def _header_byline(header: list[HeaderLine], not_names: list[str]) -> list[str]:
     """The byline under the headline: a link to the author's page, a line that starts "By" (its
-    name maybe in the next element), or a Chinese reporter and outlet ("石佳/中国青年报")."""
+    name maybe in the next element), a Chinese byline ("新华社记者邹多为、唐诗凝"), or a reporter
+    and outlet ("石佳/中国青年报")."""
     texts = [line.text for line in header]
     for index, line in enumerate(header):
         link = next(line.holder.iterancestors("a"), line.holder if line.holder.tag == "a" else None)
@@ -142,6 +144,8 @@ def _header_byline(header: list[HeaderLine], not_names: list[str]) -> list[str]:
         elif BY.match(line.text):  # "By" alone: the name is the next element's text
             words = " ".join(texts[index : index + 2]) if BY.fullmatch(line.text.rstrip(":")) else line.text
             names = person_names([words], not_names)
+        elif is_byline(line.text):  # "新华社记者邹多为、唐诗凝、丁乐"
+            names = person_names(byline_names(line.text), not_names)
         if names:
             return names
     found = reporter_and_outlet(header)
