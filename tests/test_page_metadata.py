@@ -372,3 +372,32 @@ def test_chinese_bylines_under_the_headline_in_the_lead_or_closing_the_text(
 ) -> None:
     html = f"<html><head>{DATED}</head><body><h1>港口吞吐量创新高</h1>{header}{body}</body></html>"
     assert record_of(convert(tmp_path, {"a.html": html.encode()})["a.html"])["authors"] == authors
+
+
+@pytest.mark.parametrize(
+    ("head", "h1", "title"),
+    [
+        # og:title is the social wording; the <h1> says mostly the same: what readers see wins
+        (
+            '<meta property="og:title" content="Zsa Zsa Gabor\'s Palm Springs home is for sale">',
+            "Take a tour inside Zsa Zsa Gabor's former Palm Springs retreat — it's for sale!",
+            "Take a tour inside Zsa Zsa Gabor's former Palm Springs retreat — it's for sale!",
+        ),
+        # an <h1> that runs a title on into the site's name: the title
+        (
+            '<meta property="og:title" content="Anticorrupción decidirá si recurre">',
+            "Anticorrupción decidirá si recurre<span>Ultima Hora Mallorca</span>",
+            "Anticorrupción decidirá si recurre",
+        ),
+        # the site's name after a colon or two dashes, no space before it
+        (
+            '<meta property="og:site_name" content="phpspot開発日誌">',
+            "ツリーを描画できる「Treeviz」:phpspot開発日誌",
+            "ツリーを描画できる「Treeviz」",
+        ),
+        ('<meta property="og:site_name" content="上報">', "稱「憂鬱症是不知足」挨轟--上報", "稱「憂鬱症是不知足」挨轟"),
+    ],
+)
+def test_the_headline_readers_see(tmp_path: Path, head: str, h1: str, title: str) -> None:
+    html = f"<html><head>{DATED}{head}</head><body><h1>{h1}</h1>{BODY}</body></html>"
+    assert record_of(convert(tmp_path, {"a.html": html.encode()})["a.html"])["title"] == title

@@ -34,6 +34,10 @@ TITLE_SEPARATORS = re.compile(
 # A kicker or column label before the headline: "棱镜｜…", "新华视界丨…", "Local News | …".
 KICKER = re.compile(r"^(?P<kicker>[^|｜丨]{1,12})\s*[|｜丨]\s*(?P<headline>.{8,})$")
 MIN_HEADLINE_CHARS = 4
+MIN_SHARED_WORDS = 0.5
+CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+# Before a site's name that ends a title: a colon, dashes, a bar (a space alone is part of the headline).
+SUFFIX_MARK = re.compile(r"\s*[:：\-–—|｜_·]+\s*")
 MIN_SHARE_OF_TITLE = 0.6  # an <h1> inside the <title> is the headline when it is most of it (not the logo)
 VISIBLE_CHARS = 20_000  # labels sit above the body or just below it: the page's start is enough
 # The header under a headline: a few short lines (kicker, byline, dateline, share buttons), then the body.
@@ -84,8 +88,9 @@ def page_meta(tree: lxml_html.HtmlElement, visible: str, context: Context) -> Pa
 
 def headline(tree: lxml_html.HtmlElement, data: Structured, sites: list[str]) -> str | None:
     """The headline the places that state one agree on: an ``<h1>`` that one of them holds (a logo
-    or banner ``<h1>`` is the site's name), else the JSON-LD headline or ``og:title`` without a site
-    suffix, else ``<title>`` without it."""
+    or banner ``<h1>`` is the site's name), else an ``<h1>`` that says mostly what one of them says
+    (what readers see, where ``og:title`` is the social wording), else the JSON-LD headline or
+    ``og:title`` without a site suffix, else ``<title>`` without it."""
     page_title = _decoded(tree.findtext(".//title") or "")
     stated = [_decoded(v) for v in [*data.json_ld_values("headline"), *map(data.meta_first, TITLE_META)] if _text(v)]
     candidates = [without_site(value, sites) for value in stated]
@@ -95,8 +100,12 @@ def headline(tree: lxml_html.HtmlElement, data: Structured, sites: list[str]) ->
     for text in headings:
         if any(_agrees(text, candidate) for candidate in candidates):
             return without_site(text, sites)
+    for text in headings:  # another wording of the same story, unless it is a candidate run on
+        if similar := [candidate for candidate in candidates if _resembles(text, candidate)]:
+            within = [candidate for candidate in similar if _folded(candidate) in _folded(text)]
+            return without_site(within[0] if within else text, sites)
     trimmed = [value for value in candidates if len(value) >= MIN_HEADLINE_CHARS and not _is_site(value, sites)]
-    return next(iter(trimmed or headings), None)
+    return next(iter(trimmed or [without_site(text, sites) for text in headings]), None)
 
 
 def header_lines(tree: lxml_html.HtmlElement, title: str | None) -> Iterator[HeaderLine]:
@@ -138,8 +147,26 @@ def without_site(title: str, sites: list[str], *, page_title: bool = False) -> s
     kept = [part for part in parts if not _is_site(part, sites)]
     if len(parts) >= 2 and (len(kept) < len(parts) or page_title):
         title = max(kept or parts, key=len)
+    for mark in SUFFIX_MARK.finditer(title):  # "标题--上報", "Headline:site開発日誌"
+        if mark.start() and _is_site(title[mark.end() :], sites):
+            title = title[: mark.start()]
+            break
     match = KICKER.match(title)
     return match["headline"] if match and len(match["kicker"]) * 3 < len(match["headline"]) else title
+
+
+def _resembles(heading: str, stated: str) -> bool:
+    """Most words of the shorter shared by the longer (of Chinese and Japanese, most pairs of characters)."""
+    a, b = _words(heading), _words(stated)
+    return bool(a and b) and len(a & b) >= MIN_SHARED_WORDS * min(len(a), len(b))
+
+
+def _words(text: str) -> set[str]:
+    folded = text.casefold()
+    if CJK.search(folded):
+        characters = "".join(CJK.findall(folded))
+        return {characters[i : i + 2] for i in range(len(characters) - 1)}
+    return set(re.findall(r"\w+", folded))
 
 
 def _agrees(heading: str, stated: str) -> bool:
