@@ -401,3 +401,28 @@ def test_chinese_bylines_under_the_headline_in_the_lead_or_closing_the_text(
 def test_the_headline_readers_see(tmp_path: Path, head: str, h1: str, title: str) -> None:
     html = f"<html><head>{DATED}{head}</head><body><h1>{h1}</h1>{BODY}</body></html>"
     assert record_of(convert(tmp_path, {"a.html": html.encode()})["a.html"])["title"] == title
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ('<time datetime="2016-10-04 05:07:09">10/04/2016 05:07 AM EDT</time>', "2016-10-04T05:07:09-04:00"),
+        # another time of that day, shown with its zone, may be another clock's: the source's zone
+        (
+            '<meta name="dc.date.issued" content="2016-11-29T03:33:08"><p>November 29, 2016: 3:42 PM ET</p>',
+            "2016-11-29T03:33:08+08:00",
+        ),
+        ("<p>November 29, 2016: 3:42 PM ET</p>", "2016-11-29T15:42:00-05:00"),  # a colon after the year
+    ],
+)
+def test_a_naive_time_takes_the_zone_the_page_shows(tmp_path: Path, body: str, expected: str) -> None:
+    html = f"<html><body><h1>Harbour cargo hits a record</h1>{body}{BODY}</body></html>"
+    assert record_of(convert(tmp_path, {"a.html": html.encode()})["a.html"])["published_at"] == expected
+
+
+def test_a_dateline_s_day_and_time_in_elements_side_by_side(tmp_path: Path) -> None:
+    body = "<p>By <a>Kathy Wise</a></p><p><span>December 14, 2016</span><span>2:24 pm</span></p>"
+    html = f"<html><body><h1>Harbour cargo hits a record</h1>{body}{BODY}</body></html>"
+    assert (
+        record_of(convert(tmp_path, {"a.html": html.encode()})["a.html"])["published_at"] == "2016-12-14T14:24:00+08:00"
+    )

@@ -47,6 +47,7 @@ MAX_DATED_ELEMENTS = 30
 # hAtom (microformats): <abbr class="published" title="2010-08-13T16:39:00-04:00">Aug 13, 2010</abbr>
 HATOM_PUBLISHED = "//*[contains(concat(' ', normalize-space(@class), ' '), ' published ')][@title or @datetime]"
 MAX_TIMED_ELEMENTS = 300  # only those stating a time of day are parsed
+MAX_TIME_CHARS = 12  # "2:24 pm", "08:30 CEST"
 TIME_OF_DAY = re.compile(r"\d{1,2}[:：]\d{2}|\d{1,2}\s*[ap]\.?m\b", re.I)
 NUMERIC_DATE_TIME = re.compile(r"(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s*\d{1,2}:\d\d(?::\d\d)?")
 MAX_LABEL_CHARS = 80
@@ -93,8 +94,23 @@ def published_and_modified(
     if published and not published.moment.has_time:
         published = _first(_timed(tree, visible, published, context)) or published
     elsewhere = [*stated, *modified]
-    published = _as_shown(_offset_from(published, elsewhere), tree, visible, context)
+    published = _offset_from(published, elsewhere)
+    if published and published.moment.has_time and published.moment.value.tzinfo is None:
+        published = _offset_from(published, list(_zoned_shown(tree, published, context)))
+    published = _as_shown(published, tree, visible, context)
     return published, _offset_from(modified[0] if modified else None, elsewhere)
+
+
+def _zoned_shown(tree: lxml_html.HtmlElement, near: Found, context: Context) -> Iterator[Found]:
+    """The times the page shows with their zone at the minute of a naive one: ``<time
+    datetime="2016-10-04 05:07:09">10/04/2016 05:07 AM EDT</time>``."""
+    shown = [" ".join(element.text_content().split()) for element in tree.xpath("//time")[:MAX_DATED_ELEMENTS]]
+    for text in [*shown, *context.header]:
+        if len(text) <= MAX_LABEL_CHARS and TIME_OF_DAY.search(text):
+            for found in _parsed(_prefixes(text), "page text", context):
+                stated, naive = found.moment.value, near.moment.value
+                if stated.tzinfo is not None and stated.replace(tzinfo=None, second=0) == naive.replace(second=0):
+                    yield found
 
 
 def _first(found: Iterable[Found]) -> Found | None:
@@ -175,10 +191,13 @@ def _dateline(context: Context, day: Found | None = None) -> Iterator[Found]:
     """The dates the lines under the headline state ("Aug 13, 2010 – 4:39 PM"), not a modified one;
     with ``day``, only the times they give for that day ("March 18 at 3:57 PM" takes its year)."""
     year = f" {day.moment.value.year}" if day else ""
-    for before, line in itertools.pairwise(("", *context.header)):  # "Updated" may be its date's label
+    lines = ("", *context.header, "")
+    for before, line, after in zip(lines, lines[1:], lines[2:], strict=False):  # "Updated" may label a date
         if len(line) > MAX_LABEL_CHARS or MODIFIED_WORDS.search(before + line) or not any(c.isdigit() for c in line):
             continue
-        for segment in _segments(line):
+        # "December 14, 2016" and "2:24 pm" in elements side by side: one date
+        joined = [f"{line} {after}"] if len(after) <= MAX_TIME_CHARS and TIME_OF_DAY.search(after) else []
+        for segment in [*joined, *_segments(line)]:
             candidates = dict.fromkeys([segment, *([segment + year] if year else []), *_prefixes(segment)])
             for found in _parsed(candidates, "page text, dateline", context):
                 if day is None or (found.moment.has_time and found.moment.same_day(day.moment)):
