@@ -21,7 +21,7 @@ import pytest
 from click.testing import Result
 
 from conftest import build_outputs
-from newspkg import scaffold, write
+from newspkg import dedup, scaffold, write
 from newspkg.build import CACHE_PATH, LOCK_PATH
 from newspkg.package import JOURNAL_PATH
 from test_hostile import NEWSPKG, SEED, Built, build, make_project, put, with_url
@@ -298,6 +298,42 @@ def test_a_full_disk_stops_the_build_naming_the_file(
     assert outputs(root) == old
     assert not (root / JOURNAL_PATH).exists()
     assert not list(root.glob("**/.*.partial")), "the partial files are removed: they hold the space that ran out"
+
+
+class _FullSqlite:
+    """The sqlite3 module, but every database it opens is full after a few pages: the error SQLite
+    gives for a full disk (SQLITE_FULL), raised by SQLite itself."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(sqlite3, name)
+
+    @staticmethod
+    def connect(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        database = sqlite3.connect(*args, **kwargs)
+        database.execute("pragma max_page_count = 4")
+        return database
+
+
+def test_a_full_disk_under_the_duplicate_index_stops_the_build_naming_it(
+    built_project: Path, monkeypatch: pytest.MonkeyPatch, run: Callable[..., Result]
+) -> None:
+    """SQLite's "database or disk is full" while settling duplicates: exit 4, one line naming the
+    index's temporary folder, the previous package left as it was and no partial file left."""
+    root = built_project
+    old = outputs(root)
+    put(root, "raw/finews/c.txt", with_url("http://finews.zning.xyz/third"))
+    monkeypatch.setattr(dedup, "sqlite3", _FullSqlite())
+    monkeypatch.setenv("SQLITE_TMPDIR", str(root.parent))
+    result = run("build", "--jobs", "1", root=root)
+    assert result.exit_code == 4, result.output
+    index = f"{root.parent} (the duplicate index, a temporary SQLite file)"
+    assert (
+        result.stderr
+        == f"newspkg: error: {index}: No space left on device (nothing was replaced): free space, then retry\n"
+    )
+    assert outputs(root) == old
+    assert not (root / JOURNAL_PATH).exists()
+    assert not list(root.glob("**/.*.partial"))
 
 
 def test_a_full_disk_while_writing_records_is_not_a_traceback(

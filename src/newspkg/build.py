@@ -27,7 +27,7 @@ from newspkg.convert import Converter, Outcome
 from newspkg.dedup import DuplicateIndex, Twin
 from newspkg.discover import project_raw_paths
 from newspkg.engines import SHARD_SIZE, Job, shards
-from newspkg.errors import BuildBusy, DiskFull
+from newspkg.errors import BuildBusy, DiskFull, disk_full_stops
 from newspkg.issues import Issue
 from newspkg.publish import (
     CITATION_PATH,
@@ -47,7 +47,6 @@ from newspkg.write import (
     ParquetWriter,
     commit_together,
     create,
-    disk_full_stops,
     recover,
     refuse_links,
 )
