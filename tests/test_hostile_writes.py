@@ -170,11 +170,48 @@ def test_a_second_build_at_once_exits_3_and_changes_nothing(built_project: Path,
         for args in ([], ["--check"]):
             result = run("build", "--jobs", "1", *args, root=root)
             assert result.exit_code == 3, result.output
-            assert result.stderr == f"newspkg: error: {root / LOCK_PATH}: another build of this dataset is " \
-                "running (build --wait waits for it)\n"  # fmt: skip
+            assert result.stderr == f"newspkg: error: {root / LOCK_PATH}: another build or report of this " \
+                "dataset is running (--wait waits for it)\n"  # fmt: skip
     assert outputs(root) == old
     assert LOCK_PATH.startswith("build/.cache/")
     assert "build/.cache/" in scaffold.GITIGNORE.splitlines()
+
+
+def test_report_into_the_package_takes_the_build_lock(built_project: Path, run: Callable[..., Result]) -> None:
+    """While a build holds the dataset's lock, `newspkg report` (its page written into the package)
+    exits 3 naming the lock and writes nothing; a page written elsewhere needs no lock."""
+    root = built_project
+    page = root / "build" / "report.html"
+    with lock_held(root):
+        result = run("report", "--no-verify", str(root), root=root)
+        assert result.exit_code == 3, result.output
+        assert result.stderr == f"newspkg: error: {root / LOCK_PATH}: another build or report of this " \
+            "dataset is running (--wait waits for it)\n"  # fmt: skip
+        assert not page.exists()
+        elsewhere = run("report", "--no-verify", "-o", "-", str(root), root=root)
+        assert elsewhere.exit_code == 0, elsewhere.output
+    result = run("report", "--no-verify", str(root), root=root)
+    assert result.exit_code == 0, result.output
+    assert page.read_text(encoding="utf-8") == elsewhere.stdout
+
+
+def test_report_wait_waits_for_the_running_build(built_project: Path) -> None:
+    """`report --wait` blocks on the lock while a build holds it, then writes its page."""
+    root = built_project
+    command = [str(NEWSPKG), "--root", str(root), "report", "--wait", "--no-verify"]
+    lock = take_lock(root)
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
+        with lock:
+            deadline = time.monotonic() + 60
+            while not _waiting_for_a_lock(process.pid) and process.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.01)
+            waited = _waiting_for_a_lock(process.pid)
+            written_while_held = (root / "build" / "report.html").exists()
+        _, stderr = process.communicate(timeout=120)
+    assert waited, "report --wait did not wait for the lock"
+    assert not written_while_held
+    assert process.returncode == 0, stderr
+    assert (root / "build" / "report.html").exists()
 
 
 def _waiting_for_a_lock(pid: int) -> bool:

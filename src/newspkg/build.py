@@ -152,7 +152,8 @@ def _discard_partials(out_root: Path) -> None:
 
 @contextlib.contextmanager
 def build_lock(root: Path, wait: bool) -> Iterator[None]:
-    """Hold the project's build lock (``LOCK_PATH``, never deleted: its inode is the lock)."""
+    """Hold the project's build lock (``LOCK_PATH``, never deleted: its inode is the lock); `newspkg
+    report` takes it too, to write its page into the package."""
     path = refuse_links(root, root / LOCK_PATH)
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o666)
@@ -160,7 +161,8 @@ def build_lock(root: Path, wait: bool) -> Iterator[None]:
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
         except BlockingIOError:
-            raise BuildBusy(f"{path}: another build of this dataset is running (build --wait waits for it)") from None
+            message = f"{path}: another build or report of this dataset is running (--wait waits for it)"
+            raise BuildBusy(message) from None
         yield
     finally:
         os.close(descriptor)
