@@ -373,6 +373,28 @@ def test_a_full_disk_under_the_duplicate_index_stops_the_build_naming_it(
     assert not list(root.glob("**/.*.partial"))
 
 
+def test_no_room_for_the_build_lock_is_a_full_disk(
+    built_project: Path, monkeypatch: pytest.MonkeyPatch, run: Callable[..., Result]
+) -> None:
+    """ENOSPC creating the lock file (no inode left): exit 4 naming it, nothing else touched."""
+    root = built_project
+    (root / LOCK_PATH).unlink()
+    old = outputs(root)
+    real = os.open
+
+    def full(path: Any, flags: int, mode: int = 0o777, *args: Any, **kwargs: Any) -> int:
+        if Path(path) == root / LOCK_PATH:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real(path, flags, mode, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", full)
+    result = run("build", "--jobs", "1", root=root)
+    assert result.exit_code == 4, result.output
+    assert result.stderr == f"newspkg: error: {root / LOCK_PATH}: No space left on device (nothing was replaced): " \
+        "free space, then retry\n"  # fmt: skip
+    assert outputs(root) == old
+
+
 def test_a_full_disk_while_writing_records_is_not_a_traceback(
     built_project: Path, monkeypatch: pytest.MonkeyPatch, run: Callable[..., Result]
 ) -> None:

@@ -155,8 +155,9 @@ def build_lock(root: Path, wait: bool) -> Iterator[None]:
     """Hold the project's build lock (``LOCK_PATH``, never deleted: its inode is the lock); `newspkg
     report` takes it too, to write its page into the package."""
     path = refuse_links(root, root / LOCK_PATH)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o666)
+    with disk_full_stops(path):  # no room for a folder or an inode
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o666)
     try:
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
