@@ -45,6 +45,7 @@ AUTHOR_PAGE = re.compile(
     r"|autor(?:en)?|auteurs?|redakteur(?:in)?|journalist(?:in|e)?)/[^/?#]+",
     re.I,
 )
+JOINED = re.compile(r"^\s*(?:[,&]|and\b|und\b|et\b|y\b)|(?:[,&]|\band|\bund|\bet|\by)\s*$", re.I)  # "X, " "and Y"
 BY = re.compile(r"^(?:by|von|par|por|door|av|af)\b", re.I)
 NAME_AND_OUTLET = re.compile(r"^(?P<name>[\u4e00-\u9fff·]{2,4})\s*[/／]\s*(?P<outlet>[^\s/／]{2,16})$")
 HAN_SAMPLE_CHARS = 2_000
@@ -141,9 +142,10 @@ def _header_byline(header: list[HeaderLine], not_names: list[str]) -> list[str]:
         # on Chinese pages such a link names a self-media account, not a reporter
         if link is not None and AUTHOR_PAGE.search(link.get("href") or "") and not HAN.search(line.text):
             names = person_names([line.text], not_names)
-        elif BY.match(line.text):  # "By" alone: the name is the next element's text
-            words = " ".join(texts[index : index + 2]) if BY.fullmatch(line.text.rstrip(":")) else line.text
-            names = person_names([words], not_names)
+        elif BY.match(line.text):  # "By" alone: the names are in the elements after it
+            names = person_names(
+                [_run_on(texts, index) if BY.fullmatch(line.text.rstrip(":")) else line.text], not_names
+            )
         elif is_byline(line.text):  # "新华社记者邹多为、唐诗凝、丁乐"
             names = person_names(byline_names(line.text), not_names)
         if names:
@@ -152,12 +154,25 @@ def _header_byline(header: list[HeaderLine], not_names: list[str]) -> list[str]:
     return person_names([found[0]], not_names) if found else []
 
 
+def _run_on(texts: list[str], start: int) -> str:
+    """A byline split across elements: "By:" "Paul Wiseman" "," "Fatima Hussein, AP" — the next
+    element, then more while a separator joins them."""
+    words = texts[start : start + 2]
+    for text in texts[start + 2 :]:
+        if not (JOINED.search(words[-1]) or JOINED.match(text)) or len(" ".join(words)) > MAX_BYLINE_CHARS:
+            break
+        words.append(text)
+    return " ".join(words)
+
+
 def _byline(tree: lxml_html.HtmlElement, not_names: list[str]) -> list[str]:
     """The names of the page's first byline element that holds any: its name link or hCard ``fn``
     first ("<a>Jane Doe</a> Senior Correspondent"), else its whole text ("By Jane Doe")."""
     for element in tree.xpath(BYLINE_ELEMENTS)[:MAX_BYLINE_ELEMENTS]:
-        named = [" ".join(" ".join(name.itertext()).split()) for name in element.xpath(NAME_PARTS)]
         text = " ".join(" ".join(element.itertext()).split())
+        if BY.fullmatch(text.rstrip(":")) and (parent := element.getparent()) is not None:  # "By" in its own element
+            element, text = parent, " ".join(" ".join(parent.itertext()).split())
+        named = [" ".join(" ".join(name.itertext()).split()) for name in element.xpath(NAME_PARTS)]
         for candidate in [*(name for name in named if len(name.split()) >= 2 or HAN.search(name)), text]:
             if 0 < len(candidate) <= MAX_BYLINE_CHARS and (names := person_names([candidate], not_names)):
                 return names
