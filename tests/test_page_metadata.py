@@ -81,6 +81,13 @@ def test_a_date_after_the_fetch_is_no_date() -> None:
         ("Username", []),
         ("Foto: JEP", []),
         ("unocero - Alberto Ávila", ["Alberto Ávila"]),
+        ("Natasha Daly •", ["Natasha Daly"]),  # marks a page sets beside a name
+        ("《Kenji Tanaka", ["Kenji Tanaka"]),
+        ("Show more sharing options", []),  # lower-case words: a page's control, no name
+        ("Ludwig van Beethoven", ["Ludwig van Beethoven"]),  # a name's particle is lower case
+        ("mediagene Inc.", []),  # a company
+        ("山东冠县报道", []),
+        ("最新动态", []),
     ],
 )
 def test_authors_are_persons(byline: str, names: list[str]) -> None:
@@ -426,3 +433,19 @@ def test_a_dateline_s_day_and_time_in_elements_side_by_side(tmp_path: Path) -> N
     assert (
         record_of(convert(tmp_path, {"a.html": html.encode()})["a.html"])["published_at"] == "2016-12-14T14:24:00+08:00"
     )
+
+
+def test_a_byline_split_across_elements_is_read_up_to_its_separators(tmp_path: Path) -> None:
+    byline = "<p><span>By:</span> <a>Paul Wiseman</a><span>,</span> <a>Fatima Hussein</a>, The Associated Press</p>"
+    html = (
+        f"<html><head>{DATED}</head><body><h1>Harbour cargo hits a record</h1>{byline}<p>Share</p>{BODY}</body></html>"
+    )
+    record = record_of(convert(tmp_path, {"a.html": html.encode()})["a.html"])
+    assert record["authors"] == ["Paul Wiseman", "Fatima Hussein"]
+
+
+def test_a_by_in_its_own_element_reads_the_byline_around_it(tmp_path: Path) -> None:
+    byline = '<p class="byline"><span class="byline-prefix">By</span> <span>Maggie Haberman</span> and Edward Wong</p>'
+    html = f"<html><head>{DATED}</head><body>{byline}<h1>Harbour cargo hits a record</h1>{BODY}</body></html>"
+    record = record_of(convert(tmp_path, {"a.html": html.encode()})["a.html"])
+    assert record["authors"] == ["Maggie Haberman", "Edward Wong"]
