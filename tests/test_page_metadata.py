@@ -15,6 +15,7 @@ from newspkg.people import person_names
 from test_html import convert as convert_pages
 from test_html import record_of
 
+ZH_SOURCE = 'adapter = "html"\nlanguage = "zh-Hans"\ntimezone = "Asia/Shanghai"\n'
 BODY = (
     "<p>" + "The harbour authority said on Monday that cargo volumes rose by twelve percent this spring. " * 3 + "</p>"
 )
@@ -449,3 +450,20 @@ def test_a_by_in_its_own_element_reads_the_byline_around_it(tmp_path: Path) -> N
     html = f"<html><head>{DATED}</head><body>{byline}<h1>Harbour cargo hits a record</h1>{BODY}</body></html>"
     record = record_of(convert(tmp_path, {"a.html": html.encode()})["a.html"])
     assert record["authors"] == ["Maggie Haberman", "Edward Wong"]
+
+
+@pytest.mark.parametrize(
+    ("author", "authors", "original_publisher"),
+    [
+        ("参考消息", [], "参考消息"),  # four Han characters, no compound surname: an outlet
+        ("欧阳文忠", ["欧阳文忠"], None),  # a compound surname: a person
+        ("王小明", ["王小明"], None),
+    ],
+)
+def test_an_outlet_named_as_the_author_of_a_chinese_page(
+    tmp_path: Path, author: str, authors: list[str], original_publisher: str | None
+) -> None:
+    head = f'{DATED}<meta property="article:author" content="{author}">'
+    html = f"<html><head>{head}</head><body><h1>港口吞吐量创新高</h1>{ZH_BODY}</body></html>"
+    record = record_of(convert_pages(tmp_path, {"a.html": html.encode()}, source=ZH_SOURCE)["a.html"])
+    assert (record["authors"], record["original_publisher"]) == (authors, original_publisher)

@@ -36,6 +36,11 @@ KICKER = re.compile(r"^(?P<kicker>[^|｜丨]{1,12})\s*[|｜丨]\s*(?P<headline>.
 MIN_HEADLINE_CHARS = 4
 MIN_SHARED_WORDS = 0.5
 CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+HAN_ONLY = re.compile(r"[\u4e00-\u9fff]+")
+COMPOUND_SURNAMES = frozenset(
+    {"欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "令狐", "慕容", "尉迟", "夏侯", "公孙", "长孙", "宇文", "司徒",
+     "西门", "端木", "独孤", "南宫", "呼延", "轩辕", "钟离", "申屠"}
+)  # fmt: skip
 # Before a site's name that ends a title: a colon, dashes, a bar (a space alone is part of the headline).
 SUFFIX_MARK = re.compile(r"\s*[:：\-–—|｜_·]+\s*")
 MIN_SHARE_OF_TITLE = 0.6  # an <h1> inside the <title> is the headline when it is most of it (not the logo)
@@ -75,8 +80,10 @@ def page_meta(tree: lxml_html.HtmlElement, visible: str, context: Context) -> Pa
     dates = Context(context.languages, context.reference, meta.url or context.url, tuple(x.text for x in header))
     visible = visible[:VISIBLE_CHARS]
     meta.published_at, meta.modified_at = published_and_modified(tree, data, visible, dates)
-    _original_publisher(meta, tree, data, visible, header)  # first: the outlet a story comes from is no author
-    not_names = [*sites, *editors(visible), meta.publisher or "", meta.original_publisher or ""]
+    chinese = context.languages[:1] == ("zh",)
+    outlets = [value for value in _meta_authors(data) if chinese and _chinese_outlet(value)]
+    _original_publisher(meta, tree, data, visible, header, outlets)  # first: the outlet a story comes from is no author
+    not_names = [*sites, *editors(visible), meta.publisher or "", meta.original_publisher or "", *outlets]
     meta.fill("authors", authors(Page(tree, data, visible, header, not_names)))
     meta.fill("section", _text(_first(data.json_ld_values("articleSection"))))
     meta.fill("section", data.meta_first("article:section", "parsely-section"))
@@ -220,20 +227,35 @@ def _url(data: Structured) -> str | None:
 
 
 def _original_publisher(
-    meta: PageMeta, tree: lxml_html.HtmlElement, data: Structured, visible: str, header: list[HeaderLine]
+    meta: PageMeta,
+    tree: lxml_html.HtmlElement,
+    data: Structured,
+    visible: str,
+    header: list[HeaderLine],
+    outlets: list[str],
 ) -> None:
-    """来源 on the page, else the meta source, else an outlet named as the author (环球网) that is
-    not the site itself (which the page's ``<title>`` names), else the outlet after the reporter's
-    name under the headline ("石佳/中国青年报")."""
+    """来源 on the page, else the meta source, else an outlet named as the author (环球网, 参考消息)
+    that is not the site itself (which the page's ``<title>`` names), else the outlet after the
+    reporter's name under the headline ("石佳/中国青年报")."""
     if match := SOURCE.search(visible):
         meta.fill("original_publisher", _source_name(match[1]))
     meta.fill("original_publisher", _source_name(data.meta_first("source")))
     page_title = _folded(tree.findtext(".//title") or "")
-    for value in [*data.meta.get("author", ()), *data.meta.get("article:author", ())]:
-        if is_organisation(value) and _folded(value) not in page_title:
+    for value in _meta_authors(data):
+        if (is_organisation(value) or value in outlets) and _folded(value) not in page_title:
             meta.fill("original_publisher", _source_name(value))
     if reporter := reporter_and_outlet(header):
         meta.fill("original_publisher", reporter[1])
+
+
+def _meta_authors(data: Structured) -> list[str]:
+    return [*data.meta.get("author", ()), *data.meta.get("article:author", ())]
+
+
+def _chinese_outlet(value: str) -> bool:
+    """Four or more Han characters that do not start with a compound surname: on a Chinese page, an
+    outlet or an account named as the author (参考消息, 新浪科技), not a person (张三, 欧阳文忠)."""
+    return bool(HAN_ONLY.fullmatch(value)) and len(value) >= 4 and value[:2] not in COMPOUND_SURNAMES
 
 
 def _name(value: Any) -> str | None:
