@@ -9,7 +9,7 @@ An editor named on the page is never an author, nor is the site or the outlet a 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -70,7 +70,7 @@ class Page:
 
 def authors(page: Page) -> list[str]:
     """The names the most trusted place confirmed by another gives, else the first place's."""
-    found = [names for place in _places(page) if (names := place())]
+    found = [names for names in _places(page) if names]
     for index, names in enumerate(found):
         others = [name for other in found[:index] + found[index + 1 :] for name in other]
         if any(_same_person(name, other) for name in names for other in others):
@@ -97,20 +97,20 @@ def reporter_and_outlet(header: list[HeaderLine]) -> tuple[str, str] | None:
     return None
 
 
-def _places(page: Page) -> Iterator[Callable[[], list[str]]]:
-    """Each place, in order of trust, as a function: trafilatura's search runs only if asked."""
+def _places(page: Page) -> Iterator[list[str]]:
+    """The names each place gives, in order of trust."""
     not_names, data = page.not_names, page.data
-    yield lambda: person_names([name for value in data.json_ld_values("author") for name in _persons(value)], not_names)
+    yield person_names([name for value in data.json_ld_values("author") for name in _persons(value)], not_names)
     for key in AUTHOR_META:
-        yield lambda key=key: person_names(_linked_names(page.tree, data.meta.get(key, [])), not_names)  # type: ignore[misc]
-    yield lambda: person_names(data.itemprops.get("author", ()), not_names)
-    yield lambda: person_names(data.meta.get("author", ()), not_names)
-    yield lambda: _header_byline(page.header, not_names)
+        yield person_names(_linked_names(page.tree, data.meta.get(key, [])), not_names)
+    yield person_names(data.itemprops.get("author", ()), not_names)
+    yield person_names(data.meta.get("author", ()), not_names)
+    yield _header_byline(page.header, not_names)
     if not _mostly_han(page.visible):  # Chinese pages: these name self-media accounts
         # one place: trafilatura's search reads the byline elements too
-        yield lambda: _byline(page.tree, not_names) or _trafilatura_byline(page.tree, not_names)
+        yield _byline(page.tree, not_names) or _trafilatura_byline(page.tree, not_names)
     if match := AUTHOR.search(page.visible):
-        yield lambda: person_names(re.split(r"[ 、,，]", match[1]), not_names)
+        yield person_names(re.split(r"[ 、,，]", match[1]), not_names)
 
 
 def _linked_names(tree: lxml_html.HtmlElement, values: list[str]) -> list[str]:
