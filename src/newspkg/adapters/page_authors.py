@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from lxml import html as lxml_html
 
+from newspkg.adapters.page_header import HeaderLine
 from newspkg.adapters.structured import Structured
 from newspkg.bylines import byline_names, is_byline
 from newspkg.people import HAN, is_organisation, person_names
@@ -49,12 +50,6 @@ JOINED = re.compile(r"^\s*(?:[,&]|and\b|und\b|et\b|y\b)|(?:[,&]|\band|\bund|\bet
 BY = re.compile(r"^(?:by|von|par|por|door|av|af)\b", re.I)
 NAME_AND_OUTLET = re.compile(r"^(?P<name>[\u4e00-\u9fff·]{2,4})\s*[/／]\s*(?P<outlet>[^\s/／]{2,16})$")
 HAN_SAMPLE_CHARS = 2_000
-
-
-@dataclass(frozen=True, slots=True)
-class HeaderLine:
-    text: str
-    holder: lxml_html.HtmlElement  # the element the text is in
 
 
 @dataclass(frozen=True, slots=True)

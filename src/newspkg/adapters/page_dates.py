@@ -81,7 +81,7 @@ class Context:
     languages: tuple[str, ...]
     reference: datetime | None  # a crawl's fetch time; nothing after it is the page's date
     url: str | None
-    header: tuple[str, ...] = ()  # the lines under the headline (see page_meta.header_lines)
+    header: tuple[str, ...] = ()  # the lines under the headline (see page_header)
 
 
 def published_and_modified(

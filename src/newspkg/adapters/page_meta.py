@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from lxml import etree
 from lxml import html as lxml_html
 
-from newspkg.adapters.page_authors import HeaderLine, Page, authors, editors, reporter_and_outlet
+from newspkg.adapters.page_authors import Page, authors, editors, reporter_and_outlet
 from newspkg.adapters.page_dates import Context, Found, published_and_modified
+from newspkg.adapters.page_header import HeaderLine, header_lines
 from newspkg.adapters.structured import Structured, structured
-from newspkg.people import HAN, is_organisation
+from newspkg.people import is_organisation
 
 # 来源 of the article, not of a picture or a figure (图片来源, 数据来源, 资料来源).
 SOURCE = re.compile(r"(?<!图片)(?<!数据)(?<!资料)(?<!图)(?:来源|稿源)\s*[:：]\s*([^\s|｜:：<>()（）]{2,24})")
@@ -45,10 +44,6 @@ COMPOUND_SURNAMES = frozenset(
 SUFFIX_MARK = re.compile(r"\s*[:：\-–—|｜_·]+\s*")
 MIN_SHARE_OF_TITLE = 0.6  # an <h1> inside the <title> is the headline when it is most of it (not the logo)
 VISIBLE_CHARS = 20_000  # labels sit above the body or just below it: the page's start is enough
-# The header under a headline: a few short lines (kicker, byline, dateline, share buttons), then the body.
-MAX_HEADER_LINES = 25
-MAX_HEADER_CHARS = 600
-MAX_HEADER_LINE_WIDTH = 100
 
 
 @dataclass
@@ -76,7 +71,7 @@ def page_meta(tree: lxml_html.HtmlElement, visible: str, context: Context) -> Pa
     meta.fill("publisher", _publisher(data))
     sites = _site_names(data, meta.url or context.url)
     meta.fill("title", headline(tree, data, sites))
-    header = list(header_lines(tree, meta.title))
+    header = list(header_lines(_headline_element(tree, meta.title)))
     dates = Context(context.languages, context.reference, meta.url or context.url, tuple(x.text for x in header))
     visible = visible[:VISIBLE_CHARS]
     meta.published_at, meta.modified_at = published_and_modified(tree, data, visible, dates)
@@ -115,36 +110,8 @@ def headline(tree: lxml_html.HtmlElement, data: Structured, sites: list[str]) ->
     return next(iter(trimmed or [without_site(text, sites) for text in headings]), None)
 
 
-def header_lines(tree: lxml_html.HtmlElement, title: str | None) -> Iterator[HeaderLine]:
-    """The short lines under the headline's ``<h1>``, up to the body's first paragraph: where a page
-    states its dateline and byline ("Aug 13, 2010 – 4:39 PM", "By Jane Doe", "石佳/中国青年报")."""
-    element = next((h1 for h1 in tree.iter("h1") if title and _agrees(_decoded(h1.text_content()), title)), None)
-    count = chars = 0
-    for text, holder in _texts_after(element) if element is not None else ():
-        line = " ".join(text.split())
-        if not line:
-            continue
-        width = len(line) + len(HAN.findall(line))  # a Han character says as much as two letters
-        count, chars = count + 1, chars + width
-        if width > MAX_HEADER_LINE_WIDTH or count > MAX_HEADER_LINES or chars > MAX_HEADER_CHARS:
-            return  # the body's first paragraph, or a header too long to be one
-        yield HeaderLine(line, holder)
-
-
-def _texts_after(element: lxml_html.HtmlElement) -> Iterator[tuple[str, lxml_html.HtmlElement]]:
-    """The texts that follow an element in document order (its tail, its siblings', its ancestors'),
-    each with the element it is in."""
-    node: lxml_html.HtmlElement | None = element
-    while node is not None and (parent := node.getparent()) is not None:
-        yield node.tail or "", parent
-        for sibling in node.itersiblings():
-            if isinstance(sibling.tag, str):  # not a comment
-                for event, inner in etree.iterwalk(sibling, events=("start", "end")):
-                    if isinstance(inner.tag, str):
-                        yield (inner.text or "", inner) if event == "start" else (inner.tail or "", inner.getparent())
-            else:
-                yield sibling.tail or "", parent
-        node = parent
+def _headline_element(tree: lxml_html.HtmlElement, title: str | None) -> lxml_html.HtmlElement | None:
+    return next((h1 for h1 in tree.iter("h1") if title and _agrees(_decoded(h1.text_content()), title)), None)
 
 
 def without_site(title: str, sites: list[str], *, page_title: bool = False) -> str:
