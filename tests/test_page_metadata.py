@@ -468,3 +468,9 @@ def test_an_outlet_named_as_the_author_of_a_chinese_page(
     html = f"<html><head>{head}</head><body><h1>港口吞吐量创新高</h1>{ZH_BODY}</body></html>"
     record = record_of(convert_pages(tmp_path, {"a.html": html.encode()}, source=ZH_SOURCE)["a.html"])
     assert (record["authors"], record["original_publisher"]) == (authors, original_publisher)
+
+
+def test_a_chinese_byline_in_the_body_names_persons_only(tmp_path: Path) -> None:
+    body = "<p>本报记者 彭冲 山东冠县报道</p>" + ZH_BODY
+    html = f"<html><head>{DATED}</head><body><h1>港口吞吐量创新高</h1><p>2024-05-13 08:30</p>{body}</body></html>"
+    assert record_of(convert(tmp_path, {"a.html": html.encode()})["a.html"])["authors"] == ["彭冲"]

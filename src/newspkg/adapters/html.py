@@ -49,6 +49,7 @@ from newspkg.markers import (
     TRAILING_LINK,
     TRAILING_NAME,
 )
+from newspkg.people import person_names
 
 MIN_ARTICLE_CHARS = 60  # less body than this is a list page, a stub or an error page
 # What a page's header leaves at the start of the first paragraph when it shares the body's block.
@@ -262,13 +263,13 @@ def _clean(paragraphs: list[str], draft: Draft) -> list[str]:
             draft.original_publisher = draft.original_publisher or match["source"]
             draft.authors = draft.authors or [match["name"]]
         elif edge and is_byline(paragraph):
-            draft.authors.extend(name for name in byline_names(paragraph) if name not in draft.authors)
+            draft.authors.extend(name for name in person_names(byline_names(paragraph)) if name not in draft.authors)
         elif edge and (paragraph.startswith(CAPTION_STARTS) or IMAGE_CREDIT.match(paragraph)):
             draft.captions.append(paragraph)
         else:
             body.append(paragraph)
     if not draft.authors and body and (match := _bracketed_byline(body)):
-        draft.authors = [name for name in re.split(r"[ 、,，]", match[1]) if name not in NOT_NAMES]
+        draft.authors = person_names(re.split(r"[ 、,，]", match[1]), NOT_NAMES)
     if not draft.authors and body and (match := TRAILING_NAME.match(body[-1])):
         draft.authors = [match["name"]]
         body[-1] = match["body"]
