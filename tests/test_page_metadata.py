@@ -86,6 +86,7 @@ def test_a_date_after_the_fetch_is_no_date() -> None:
         ("Natasha Daly •", ["Natasha Daly"]),  # marks a page sets beside a name
         ("《Kenji Tanaka", ["Kenji Tanaka"]),
         ("Show more sharing options", []),  # lower-case words: a page's control, no name
+        ("Copy Link URL Copied!", []),
         ("Ludwig van Beethoven", ["Ludwig van Beethoven"]),  # a name's particle is lower case
         ("mediagene Inc.", []),  # a company
         ("山东冠县报道", []),

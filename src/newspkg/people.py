@@ -44,7 +44,7 @@ CJK_CONTROLS = re.compile(
     r"字体|分享|收藏|微博|微信|打印|评论|关闭|登录|注册|跟贴|跟帖|热门|返回|更多|动态|聚焦|简介|报道|专题|推荐|相关"
 )
 HAN = re.compile(r"[\u4e00-\u9fff]")
-NOT_NAME = re.compile(r"\d|@|://|\bwww\.|\w\.[a-z]{2,6}$|\.(?:com|org|net)\b|^[\W_]+$", re.I)
+NOT_NAME = re.compile(r"\d|@|[!?！？]|://|\bwww\.|\w\.[a-z]{2,6}$|\.(?:com|org|net)\b|^[\W_]+$", re.I)
 # Link text and template placeholders that land where a name belongs.
 NOT_NAMES = frozenset(
     {"返回", "查看更多", "更多", "首页", "匿名", "佚名", "未知", "more", "home", "read more", "view all", "name",
