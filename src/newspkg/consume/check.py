@@ -86,6 +86,8 @@ def check_package(
         )
     descriptor = load_descriptor(descriptor_path)
     large = _large_package(root, descriptor)
+    if large:  # the worker processes then fork with the modules they need already imported
+        multiprocessing.get_context("forkserver").set_forkserver_preload([__name__])
     profile = _ProfileCheck(descriptor, descriptor_path, report, concurrent=large)
     try:
         workers = available_cores() if large else 1  # the rules are Python: a large package uses every core
