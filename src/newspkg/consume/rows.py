@@ -51,18 +51,20 @@ class RowComparison:
     def damage(self) -> Damage | None:
         return self._rows.damage
 
-    def compare(self, lines: list[int], raws: list[bytes]) -> None:
-        """Well-formed records (their lines and JSONL bytes) against the next ``len(lines)`` rows."""
+    def compare(self, lines: list[int], raws: list[bytes], converted: pa.Table | None = None) -> None:
+        """Well-formed records (their lines and JSONL bytes, and these as :func:`as_arrow` made
+        them, if it was called) against the next ``len(lines)`` rows."""
         if not lines or self.damage:
             return
         batch = self._rows.take(len(lines))
         if not self.damage:
-            _compare_batch(lines, raws, batch, self._schema, self._name, self.report)
+            _compare_batch(lines, raws, converted, batch, self._schema, self._name, self.report)
 
 
 def _compare_batch(
     lines: list[int],
     raws: list[bytes],
+    converted: pa.Table | None,
     batch: pa.Table | None,
     schema: pa.Schema,
     name: str,
@@ -76,7 +78,7 @@ def _compare_batch(
                 name, rules.PARQUET_ROWS, f"the Parquet file has no row for JSONL line {line}", id_of(record), line=line
             )
         return
-    if batch.num_rows == len(lines) and _equal(_as_arrow(raws, schema), batch):
+    if batch.num_rows == len(lines) and _equal(converted if converted is not None else as_arrow(raws, schema), batch):
         return
     rows = batch.to_pylist()
     local_times = local_time_columns(schema)
@@ -88,7 +90,7 @@ def _equal(converted: pa.Table | None, batch: pa.Table) -> bool:
     return converted is not None and bool(converted.equals(batch))
 
 
-def _as_arrow(lines: list[bytes], schema: pa.Schema) -> pa.Table | None:
+def as_arrow(lines: list[bytes], schema: pa.Schema) -> pa.Table | None:
     """JSONL lines parsed by Arrow's own (C++) JSON reader into the package's Arrow schema, as the
     build makes its Parquet row groups; None on a difference in types or keys."""
     try:
