@@ -189,8 +189,8 @@ def _embedded_date_rules(record: dict[str, Any], published: datetime) -> list[Fi
 def clean_texts(texts: pa.ChunkedArray | pa.Array) -> list[bool]:
     """For each text of a column, whether it is known to hold no markup, boilerplate, U+FFFD or
     control character (RE2 finds no :data:`TEXT_SUSPECTS`); False for a null."""
-    suspect = pc.match_substring_regex(texts, TEXT_SUSPECTS)
-    return pc.invert(suspect).fill_null(False).to_pylist()  # type: ignore[no-any-return]
+    # to_pylist, not fill_null or to_numpy: either raises a process's peak memory (bench/RESULTS.md)
+    return [found is False for found in pc.match_substring_regex(texts, TEXT_SUSPECTS).to_pylist()]
 
 
 def _integrity_rules(record: dict[str, Any]) -> list[Finding]:
