@@ -271,3 +271,39 @@ def test_a_rebuild_sketches_only_the_files_it_converts(project: Path, monkeypatc
     build(loaded, schemas, project, engine=Engine(jobs=1))
     assert len(sketched) == 1
     assert "宏达药业" in sketched[0]
+
+
+def _opencc_dictionary(name: str, scratch: Path) -> list[tuple[str, str]]:
+    """The (key, first value) entries of one of OpenCC's compiled dictionaries, through its bundled tool."""
+    import subprocess
+
+    share = Path(opencc.__file__).parent / "clib"
+    tool = share / "bin" / "opencc_dict"
+    if not tool.is_file():
+        pytest.skip("this opencc wheel ships no opencc_dict to read its dictionaries with")
+    text = scratch / f"{name}.txt"
+    source = share / "share" / "opencc" / f"{name}.ocd2"
+    subprocess.run([tool, "-i", source, "-o", text, "-f", "ocd2", "-t", "text"], check=True)
+    lines = text.read_text(encoding="utf-8").splitlines()
+    return [(key, values.split(" ")[0]) for key, values in (line.split("\t") for line in lines)]
+
+
+def test_a_text_opencc_would_leave_unchanged_is_not_converted(tmp_path: Path) -> None:
+    """The skip is safe: every entry of the Traditional → Simplified dictionaries that changes its
+    text holds a character flagged as one OpenCC may change (or one outside the BMP, always converted)."""
+    from newspkg.similarity import BMP, _tables
+
+    may_change = _tables()[1]
+    for name in ("TSPhrases", "TSCharactersExt", "TSCharacters", "CJK_Compatibility_Ideographs"):
+        changing = [key for key, value in _opencc_dictionary(name, tmp_path) if value != key]
+        assert changing, name
+        unflagged = [key for key in changing if not any(ord(c) >= BMP or may_change[ord(c)] for c in key)]
+        assert unflagged == [], name
+
+
+def test_the_skip_gives_the_sketch_opencc_gives() -> None:
+    """Phrases OpenCC changes though each of their characters alone stays (深沈, 瞭解, 回覆) are converted."""
+    texts = ["他的性格很深沈，回覆了我们，藉此瞭解情况。", "破坏了环境，坏消息传来。", "简体中文的新闻报道，今天发布。"]
+    converter = opencc.OpenCC("t2s")
+    for text in (text * 3 for text in texts):
+        assert sketch(text) == sketch(converter.convert(text))

@@ -20,10 +20,10 @@ each sorted.
 from __future__ import annotations
 
 import functools
-import itertools
 import re
 import unicodedata
 import zlib
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -48,13 +48,20 @@ SENTENCE_END = re.compile(r"[。！？!?;；\n]+|\.(?!\d)")
 HAN = re.compile(r"[\u4e00-\u9fff]")
 BMP = 0x10000
 COMPLEX = 0xFFFFFFFF
+CUT = ord("\n")  # where a sentence ends, in a text's array of letters and digits
 NON_WORD = re.compile(r"[\W_]+")
 NUMBER = re.compile(r"\d+(?:[.,:/]\d+)*")
-# A capitalised word after a lower-case word in the same sentence: a name, not a sentence's start.
-NAME = re.compile(r"(?<=[a-z0-9,;:] )[A-Z][\w'’-]+")
+# A capitalised word after a lower-case word in the same sentence: a name, not a sentence's start
+# (the capital first, so that the search skips to capitals instead of testing every character).
+NAME = re.compile(r"[A-Z](?<=[a-z0-9,;:] [A-Z])[\w'’-]+")
+SEPARATORS = str.maketrans("", "", ".,:/")  # what NUMBER allows between digits
 HEADER = 4
 U32 = np.dtype("<u4")
 MIX = np.uint64(0x9E3779B97F4A7C15)  # odd: multiplying by it mixes bits and loses none
+# Characters of OpenCC's Traditional → Simplified phrases (深沈, 藉口, 瞭解, 回覆, ...) that the phrase
+# changes although each character alone is left as it is: a text holding none of these, nor any
+# character that OpenCC changes alone, comes out of OpenCC unchanged (tests check it on its dictionaries).
+CHANGED_IN_PHRASES = "哩坏沈甦瞭藉衹覆"
 
 
 @functools.cache
@@ -65,26 +72,36 @@ def _to_simplified() -> Any:
 
 
 @functools.cache
-def _tables() -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
-    """For every code point of the Basic Multilingual Plane: its NFKC form when that is one
-    character, case folded (``COMPLEX`` when it is more), whether that is a letter or digit, and whether it ends
-    a sentence. Built once per process: a text is then normalised as one array."""
-    points = np.arange(BMP, dtype=U32)
-    alnum = np.zeros(BMP, dtype=bool)
+def _tables() -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.bool_]]:
+    """For every code point of the Basic Multilingual Plane: what it is in the compared text (its NFKC
+    form when that is one letter or digit, case folded; ``CUT`` for a character that ends a sentence;
+    0 for other punctuation and spaces, which are dropped; ``COMPLEX`` when its form is several
+    characters), and whether OpenCC may change it. Built once per process: a text is then
+    normalised as one array."""
+    forms = np.zeros(BMP, dtype=U32)
     for point in range(BMP):
         if 0xD800 <= point < 0xE000:
             continue  # surrogates: never in a str that encodes
         form = unicodedata.normalize("NFKC", chr(point)).casefold()
         if len(form) == 1:
-            points[point] = ord(form)
-            alnum[point] = form.isalnum()
+            forms[point] = ord(form) if form.isalnum() else 0
         elif any(char.isalnum() for char in form):  # ½, ㈠, ﬁ: rare, the text then goes the slow way
-            points[point] = COMPLEX
-        else:  # …, ‼ and the like: punctuation, as they come
-            points[point] = ord(form[0])
-    ends = np.zeros(BMP, dtype=bool)
-    ends[[ord(char) for char in SENTENCE_ENDS]] = True
-    return points, alnum, ends
+            forms[point] = COMPLEX
+    forms[[ord(char) for char in SENTENCE_ENDS]] = CUT
+    return forms, _traditional()
+
+
+def _traditional() -> npt.NDArray[np.bool_]:
+    """Which code points OpenCC's Traditional → Simplified conversion may change: those it changes
+    alone (each converted on a line of its own, in one call) and those of ``CHANGED_IN_PHRASES``."""
+    points = [point for point in range(BMP) if not 0xD800 <= point < 0xE000 and point != CUT]
+    converted = str(_to_simplified().convert("\n".join(map(chr, points)))).split("\n")
+    if len(converted) != len(points):  # a line did not come back as one: convert every text
+        return np.ones(BMP, dtype=bool)
+    changes = np.zeros(BMP, dtype=bool)
+    changes[points] = [chr(point) != line for point, line in zip(points, converted, strict=True)]
+    changes[[ord(char) for char in CHANGED_IN_PHRASES]] = True
+    return changes
 
 
 def normalized(text: str) -> str:
@@ -92,7 +109,21 @@ def normalized(text: str) -> str:
     if not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)
     folded = text.casefold()
-    return str(_to_simplified().convert(folded)) if HAN.search(folded) else folded
+    return _simplified(folded)
+
+
+def _simplified(text: str) -> str:
+    """The text through OpenCC when it holds Chinese characters that OpenCC may change."""
+    if not HAN.search(text):
+        return text
+    points = _points(text)
+    if len(points) and int(points.max()) < BMP and not _tables()[1][points].any():
+        return text  # nothing OpenCC would change
+    return str(_to_simplified().convert(text))
+
+
+def _points(text: str) -> npt.NDArray[np.uint32]:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=U32)
 
 
 def written_without_spaces(text: str) -> bool:
@@ -102,7 +133,15 @@ def written_without_spaces(text: str) -> bool:
 def shingles_and_sentences(text: str) -> tuple[npt.NDArray[np.uint64], list[str]]:
     """64-bit hashes of the text's shingles (distinct, sorted) and its sentences without
     punctuation and whitespace: character n-grams of a text written without spaces, else word n-grams."""
-    simplified = str(_to_simplified().convert(text)) if HAN.search(text) else text
+    grams, pieces = _shingles(text)
+    grams.sort()
+    distinct = grams[np.concatenate(([True], grams[1:] != grams[:-1]))] if len(grams) else grams
+    return distinct, [piece for piece in pieces if piece]
+
+
+def _shingles(text: str) -> tuple[npt.NDArray[np.uint64], list[str]]:
+    """The hashes of the text's shingles (repeats in, in any order) and its sentences (empty ones in)."""
+    simplified = _simplified(text)
     if written_without_spaces(simplified) and (split := _split_as_array(simplified)) is not None:
         characters, pieces = split
         return _mixed(characters.astype(np.uint64), CHAR_SHINGLE), pieces
@@ -110,29 +149,27 @@ def shingles_and_sentences(text: str) -> tuple[npt.NDArray[np.uint64], list[str]
     pieces = [NON_WORD.sub("", piece) for piece in SENTENCE_END.split(folded)]
     words = [word for word in NON_WORD.split(folded) if word]
     hashes = np.fromiter((zlib.crc32(word.encode()) for word in words), dtype=np.uint64, count=len(words))
-    return _mixed(hashes, WORD_SHINGLE), [piece for piece in pieces if piece]
+    return _mixed(hashes, WORD_SHINGLE), pieces
 
 
 def _split_as_array(text: str) -> tuple[npt.NDArray[np.uint32], list[str]] | None:
     """The text's letters and digits in NFKC, case folded, and its sentences; None when it needs the slow way
     (a code point outside the BMP or whose NFKC form holds several)."""
-    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=U32)
-    if len(points) and int(points.max()) >= BMP:
+    points = _points(text)
+    forms = _tables()[0]
+    try:
+        mapped = forms[points]
+    except IndexError:  # outside the BMP
         return None
-    forms, alnum, ends = _tables()
-    mapped = forms[points]
-    if (mapped == COMPLEX).any():
+    if len(mapped) and int(mapped.max()) == COMPLEX:
         return None
-    kept = alnum[points]
-    sentence_of = np.cumsum(ends[points])[kept]
-    units = mapped[kept]
-    joined = units.tobytes().decode("utf-32-le")
-    cuts = [0, *(np.flatnonzero(np.diff(sentence_of)) + 1).tolist(), len(units)]
-    return units, [joined[start:end] for start, end in itertools.pairwise(cuts) if end > start]
+    kept = mapped[mapped != 0]  # letters, digits and the ends of sentences
+    pieces = kept.tobytes().decode("utf-32-le").split("\n")
+    return kept[kept != CUT], pieces
 
 
 def _mixed(units: npt.NDArray[np.uint64], size: int) -> npt.NDArray[np.uint64]:
-    """Hashes of every run of ``size`` units (or of all of them, when fewer), distinct and sorted."""
+    """Hashes of every run of ``size`` units (or of all of them, when fewer), repeats in."""
     if len(units) == 0:
         return units
     size = min(size, len(units))
@@ -141,13 +178,15 @@ def _mixed(units: npt.NDArray[np.uint64], size: int) -> npt.NDArray[np.uint64]:
     for offset in range(1, size):  # in place: a text's shingles are hashed without new arrays
         np.bitwise_xor(mixed, units[offset : offset + count], out=mixed)
         np.multiply(mixed, MIX, out=mixed)
-    mixed.sort()
-    return mixed[np.concatenate(([True], mixed[1:] != mixed[:-1]))]
+    return mixed
 
 
 def salient(text: str) -> set[str]:
     """Numbers (separators dropped) and names: what differs between two template stories."""
-    numbers = {NON_WORD.sub("", unicodedata.normalize("NFKC", number)) for number in NUMBER.findall(text)}
+    numbers = {
+        number.translate(SEPARATORS) if number.isascii() else NON_WORD.sub("", unicodedata.normalize("NFKC", number))
+        for number in NUMBER.findall(text)
+    }
     return numbers | {name.casefold() for name in NAME.findall(text)}
 
 
@@ -155,25 +194,21 @@ def sketch(text: str) -> bytes:
     """The near-duplicate sketch of a record's text (see the module's docstring for its layout)."""
     from rensa import RMinHash  # Rust MinHash of 64-bit token hashes
 
-    grams, pieces = shingles_and_sentences(text)
-    offsets = np.array([0, len(grams)], dtype=np.uint64)
-    signature = RMinHash.digest_matrix_from_flat_token_hashes(grams, offsets, NUM_PERM, SEED).to_rows()[0]
-    sentence_hashes = hashed({piece for piece in pieces if len(piece) >= MIN_SENTENCE})
+    grams, pieces = _shingles(text)
+    grams.sort()  # the signature is the same for any order and repeats; the count is of distinct shingles
+    shingles = int(np.count_nonzero(grams[1:] != grams[:-1])) + 1 if len(grams) else 0
+    signature = RMinHash.digest_matrix_from_flat_token_hashes(grams, [0, len(grams)], NUM_PERM, SEED).to_rows()[0]
+    sentence_hashes = hashed([piece for piece in pieces if len(piece) >= MIN_SENTENCE])
     salient_hashes = hashed(salient(text))
-    header = [NUM_PERM, len(grams), len(sentence_hashes), len(salient_hashes)]
-    parts = [
-        np.asarray(header, dtype=U32),
-        np.asarray(signature, dtype=U32),
-        sentence_hashes[:SENTENCE_SAMPLE],  # bottom-k samples: their overlap with another text's
-        salient_hashes[:SALIENT_SAMPLE],  # estimates how much of one set the other holds
-    ]
-    return b"".join(part.tobytes() for part in parts)
+    header = [NUM_PERM, shingles, len(sentence_hashes), len(salient_hashes)]
+    # bottom-k samples: their overlap with another text's estimates how much of one set the other holds
+    words = [*header, *signature, *sentence_hashes[:SENTENCE_SAMPLE], *salient_hashes[:SALIENT_SAMPLE]]
+    return np.array(words, dtype=U32).tobytes()
 
 
-def hashed(items: set[str]) -> npt.NDArray[np.uint32]:
+def hashed(items: Iterable[str]) -> list[int]:
     """The distinct 32-bit hashes of the items, sorted."""
-    found = (zlib.crc32(item.encode()) for item in items)
-    return np.unique(np.fromiter(found, dtype=U32, count=len(items)))
+    return sorted({zlib.crc32(item.encode()) for item in items})
 
 
 class Sketch:
