@@ -307,3 +307,32 @@ def test_the_skip_gives_the_sketch_opencc_gives() -> None:
     converter = opencc.OpenCC("t2s")
     for text in (text * 3 for text in texts):
         assert sketch(text) == sketch(converter.convert(text))
+
+
+def test_pairs_compared_at_once_agree_as_one_by_one() -> None:
+    """The settle step's array comparison of samples decides as agree() does, cut samples and empty sets included."""
+    from newspkg.similarity import SENTENCE_SAMPLE, Samples, agree, agreeing
+
+    rng = np.random.default_rng(0)
+    texts = [story(), BRIEF_A, BRIEF_B, f"{BRIEF_A}\n\n{FOOTER}", "", "short", FOOTER * 3, HEADER]
+    made = [_made_up_sketch(rng, sentences, salient) for sentences in (0, 5, 80, 200) for salient in (0, 3, 60)]
+    sketches = [sketch(text) for text in texts] + made
+    read = [Sketch(data) for data in sketches]
+    pairs = [(a, b) for a in range(len(sketches)) for b in range(len(sketches)) if a != b]
+    by_length = [(a, b) if read[a].shingles <= read[b].shingles else (b, a) for a, b in pairs]
+    one, other = (np.array(side) for side in zip(*by_length, strict=True))
+    for least in (0.0, 0.3, 0.7, 1.0):
+        at_once = agreeing(Samples(sketches), one, other, least, least).tolist()
+        assert at_once == [agree(read[a], read[b], least, least) for a, b in pairs]
+    assert any(Sketch(data).sentences_total > SENTENCE_SAMPLE for data in made)  # cut samples were compared
+
+
+def _made_up_sketch(rng: np.random.Generator, sentences: int, salient: int) -> bytes:
+    """A sketch whose samples overlap others' (hashes drawn from a small pool), with its shorter text first."""
+    from newspkg.similarity import NUM_PERM, SALIENT_SAMPLE, SENTENCE_SAMPLE
+
+    sentence_hashes = np.unique(rng.integers(0, 300, sentences)).astype("<u4")
+    salient_hashes = np.unique(rng.integers(0, 100, salient)).astype("<u4")
+    header = np.array([NUM_PERM, sentences * 10, len(sentence_hashes), len(salient_hashes)], dtype="<u4")
+    parts = [header, np.zeros(NUM_PERM, "<u4"), sentence_hashes[:SENTENCE_SAMPLE], salient_hashes[:SALIENT_SAMPLE]]
+    return b"".join(part.tobytes() for part in parts)

@@ -21,6 +21,7 @@ whatever the order records arrive in. Every other member is marked with its id.
 from __future__ import annotations
 
 import os
+import struct
 import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -32,7 +33,7 @@ import numpy.typing as npt
 
 from newspkg.dedup import DedupKey
 from newspkg.errors import ConfigError
-from newspkg.similarity import MIX, NUM_PERM, Sketch, agree, alike
+from newspkg.similarity import HEADER, MIX, NUM_PERM, Samples, Sketch, agree, agreeing, alike
 
 ROW = np.dtype(
     [
@@ -41,6 +42,8 @@ ROW = np.dtype(
     ]
 )  # fmt: skip
 FLUSH_EVERY = 10_000
+HEAD = struct.Struct("<2I")  # a sketch's first two words: its permutations and shingles
+HEAD_BYTES = HEADER * 4
 MAX_PAIRS = 1_000_000  # verified pairs remembered (8 MB), so that other bands do not verify them again
 SIGNATURES_IN_MEMORY = 32 << 20  # bytes: a signature file up to this size (~130k records) is read whole
 # Signatures are compared on their low 16 bits (b-bit MinHash): two differing values agree by chance
@@ -117,10 +120,10 @@ class NearDuplicateIndex:
         path = raw_path.encode()
         self._sketches.write(sketch + path)
         self.added += 1
-        read = Sketch(sketch)
-        self._pending.append((seq, published, length, int(rid, 16), self._offset, len(sketch), read.shingles))
+        perms, shingles = HEAD.unpack_from(sketch)
+        self._pending.append((seq, published, length, int(rid, 16), self._offset, len(sketch), shingles))
         self._offset += len(sketch) + len(path)
-        self._pending_signatures.append(read.signature.tobytes())
+        self._pending_signatures.append(sketch[HEAD_BYTES : HEAD_BYTES + 4 * perms])
         if len(self._pending) >= FLUSH_EVERY:
             self._flush()
 
@@ -180,17 +183,23 @@ class NearDuplicateIndex:
         self, rows: npt.NDArray[np.void], sketches: Sketches, signatures: Signatures, batch: npt.NDArray[np.uint64]
     ) -> list[tuple[int, int]]:
         """The pairs whose texts are alike (their signatures compared as arrays) and whose content
-        agrees (the samples of the few alike pairs compared one by one)."""
+        agrees (the samples of the few alike pairs, each sketch read once, compared as arrays)."""
         first, second = _split(batch)
-        one, other = signatures.pairs(first, second)
-        jaccard = np.count_nonzero(one == other, axis=1) / NUM_PERM
+        signature, other_signature = signatures.pairs(first, second)
+        # the values that agree, counted 8 at a time: each row's 128 booleans are 16 words of 8 bytes
+        jaccard = np.bitwise_count((signature == other_signature).view(np.uint64)).sum(axis=1) / NUM_PERM
         shingles = rows["shingles"]
         similar = alike(jaccard, shingles[first], shingles[second], self.settings.jaccard, self.settings.containment)
-        return [
-            (one, other)
-            for one, other in zip(first[similar].tolist(), second[similar].tolist(), strict=True)
-            if agree(sketches.sketch(one), sketches.sketch(other), self.settings.sentences, self.settings.salient)
-        ]
+        first, second = first[similar], second[similar]
+        if len(first) == 0:
+            return []
+        needed = np.unique(np.concatenate([first, second]))
+        samples = Samples([sketches.read(row) for row in needed.tolist()])
+        one, other = np.searchsorted(needed, first), np.searchsorted(needed, second)
+        first_shorter = shingles[first] <= shingles[second]  # as agree() decides which is shorter
+        shorter, longer = np.where(first_shorter, one, other), np.where(first_shorter, other, one)
+        agreed = agreeing(samples, shorter, longer, self.settings.sentences, self.settings.salient)
+        return list(zip(first[agreed].tolist(), second[agreed].tolist(), strict=True))
 
     def _cluster(self, rows: npt.NDArray[np.void], sketches: Sketches, components: Components) -> None:
         marks, clusters = [], []
@@ -284,18 +293,17 @@ def linked(one: Sketch, other: Sketch, settings: NearSettings) -> bool:
 
 
 class Components:
-    """Linked records as a union-find over row numbers (only rows that were linked are held)."""
+    """Linked records as a union-find over row numbers: each row's parent, a root its own (the
+    smallest row of its component is its root)."""
 
     def __init__(self, rows: int) -> None:
-        self._rows = rows
-        self._parent: dict[int, int] = {}
+        self._parent = np.arange(rows, dtype=np.int64)
 
     def root(self, node: int) -> int:
         parent = self._parent
-        parent.setdefault(node, node)
-        while parent[node] != node:
-            parent[node] = parent[parent[node]]  # halve the path
-            node = parent[node]
+        while (up := int(parent[node])) != node:
+            parent[node] = parent[up]  # halve the path
+            node = up
         return node
 
     def union(self, one: int, other: int) -> None:
@@ -305,16 +313,21 @@ class Components:
 
     def roots(self) -> npt.NDArray[np.int64]:
         """Every row's root, as an array (a row never linked is its own)."""
-        roots = np.arange(self._rows, dtype=np.int64)
-        for node in self._parent:
-            roots[node] = self.root(node)
-        return roots
+        roots = self._parent
+        while True:
+            above = roots[roots]
+            if np.array_equal(above, roots):
+                return roots.copy()
+            roots = above
 
     def groups(self) -> list[list[int]]:
-        members: dict[int, list[int]] = {}
-        for node in sorted(self._parent):
-            members.setdefault(self.root(node), []).append(node)
-        return list(members.values())
+        """The components of two rows or more, each in row order, by their smallest row."""
+        roots = self.roots()
+        linked = np.flatnonzero(roots != np.arange(len(roots)))
+        members = np.union1d(linked, roots[linked])
+        order = np.argsort(roots[members], kind="stable")
+        grouped, starts = members[order], np.flatnonzero(np.diff(roots[members][order], prepend=-1))
+        return [part.tolist() for part in np.split(grouped, starts[1:])] if len(grouped) else []
 
 
 def _split(pairs: npt.NDArray[np.uint64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
@@ -357,7 +370,7 @@ class Signatures:
     ) -> tuple[npt.NDArray[np.uint16], npt.NDArray[np.uint16]]:
         """The signatures of each pair's two rows."""
         if self._all is not None:
-            return self._all[first], self._all[second]
+            return self._all.take(first, axis=0), self._all.take(second, axis=0)
         needed = np.unique(np.concatenate([first, second]))
         read = self._rows(needed)
         return read[np.searchsorted(needed, first)], read[np.searchsorted(needed, second)]
@@ -372,10 +385,11 @@ class Sketches:
 
     def __init__(self, descriptor: int, rows: npt.NDArray[np.void]) -> None:
         self._descriptor, self._rows = descriptor, rows
+        self._sizes, self._offsets = rows["size"], rows["offset"]
         self._size = os.fstat(descriptor).st_size
 
-    def sketch(self, row: int) -> Sketch:
-        return Sketch(os.pread(self._descriptor, int(self._rows["size"][row]), int(self._rows["offset"][row])))
+    def read(self, row: int) -> bytes:
+        return os.pread(self._descriptor, int(self._sizes[row]), int(self._offsets[row]))
 
     def path(self, row: int) -> str:
         start = int(self._rows["offset"][row]) + int(self._rows["size"][row])

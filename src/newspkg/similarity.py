@@ -264,3 +264,79 @@ def contained(sample: npt.NDArray[np.uint32], total: int, other: npt.NDArray[np.
         if not values:
             return 0.0
     return len(set(values).intersection(other.tolist())) / len(values)
+
+
+class Samples:
+    """The sentence and salient samples of many sketches as padded arrays, to compare pairs of them
+    at once (:func:`agreeing`)."""
+
+    __slots__ = ("salient", "salient_kept", "salient_total", "sentences", "sentences_kept", "sentences_total")
+
+    def __init__(self, sketches: list[bytes]) -> None:
+        words = np.frombuffer(b"".join(sketches), dtype=U32)
+        starts = np.cumsum([0, *(len(data) // 4 for data in sketches[:-1])], dtype=np.int64)
+        perms = words[starts].astype(np.int64)
+        self.sentences_total = words[starts + 2].astype(np.int64)
+        self.salient_total = words[starts + 3].astype(np.int64)
+        self.sentences_kept = np.minimum(self.sentences_total, SENTENCE_SAMPLE)
+        self.salient_kept = np.minimum(self.salient_total, SALIENT_SAMPLE)
+        sample = starts + HEADER + perms
+        self.sentences = _padded(words, sample, self.sentences_kept, SENTENCE_SAMPLE)
+        self.salient = _padded(words, sample + self.sentences_kept, self.salient_kept, SALIENT_SAMPLE)
+
+
+def _padded(
+    words: npt.NDArray[np.uint32], starts: npt.NDArray[np.int64], counts: npt.NDArray[np.int64], width: int
+) -> npt.NDArray[np.uint32]:
+    """Rows of ``width`` words from ``starts``, each cut after its ``counts`` (the rest 0, never read)."""
+    columns = np.arange(width)
+    places = np.minimum(starts[:, None] + columns, len(words) - 1)
+    return np.where(columns < counts[:, None], words[places], 0).astype(U32)
+
+
+PAIRS_AT_ONCE = 8192  # pairs whose samples are compared at once
+
+
+def agreeing(
+    samples: Samples,
+    shorter: npt.NDArray[np.int64],
+    longer: npt.NDArray[np.int64],
+    least_sentences: float,
+    least_salient: float,
+) -> npt.NDArray[np.bool_]:
+    """:func:`agree` for many pairs at once: the rows of ``samples`` of each pair's shorter and longer text."""
+    found = []
+    for start in range(0, len(shorter), PAIRS_AT_ONCE):
+        one, other = shorter[start : start + PAIRS_AT_ONCE], longer[start : start + PAIRS_AT_ONCE]
+        sentences = _shares(samples.sentences, samples.sentences_kept, samples.sentences_total, one, other)
+        salient = _shares(samples.salient, samples.salient_kept, samples.salient_total, one, other)
+        found.append((sentences >= least_sentences) & (salient >= least_salient))
+    return np.concatenate(found) if found else np.zeros(0, dtype=bool)
+
+
+def _shares(
+    sample: npt.NDArray[np.uint32],
+    kept: npt.NDArray[np.int64],
+    total: npt.NDArray[np.int64],
+    one: npt.NDArray[np.int64],
+    other: npt.NDArray[np.int64],
+) -> npt.NDArray[np.float64]:
+    """:func:`contained` of row ``one``'s set in row ``other``'s, for each pair. Each pair's hashes
+    get its number in their high 32 bits, so that one sorted search finds every pair's shared ones."""
+    columns = np.arange(sample.shape[1])
+    pair = np.arange(len(one), dtype=np.uint64)[:, None] << np.uint64(32)
+    mine, theirs = sample.take(one, axis=0), sample.take(other, axis=0)
+    largest = theirs[np.arange(len(other)), np.maximum(kept[other] - 1, 0)]
+    cut = total[other] > kept[other]  # the other's sample is cut: compare below its largest hash only
+    considered = (columns < kept[one][:, None]) & (~cut[:, None] | (mine <= largest[:, None]))
+    searched = (theirs | pair)[columns < kept[other][:, None]]  # sorted: by pair, then hash
+    wanted = (mine | pair)[considered]
+    if len(searched):
+        places = np.minimum(np.searchsorted(searched, wanted), len(searched) - 1)
+        wanted = wanted[searched[places] == wanted]
+    else:
+        wanted = wanted[:0]
+    hits = np.bincount((wanted >> np.uint64(32)).astype(np.int64), minlength=len(one))
+    counted = np.count_nonzero(considered, axis=1)
+    shares = np.where(counted > 0, hits / np.maximum(counted, 1), 0.0)
+    return np.where(total[one] == 0, 1.0, np.where(total[other] == 0, 0.0, shares))
