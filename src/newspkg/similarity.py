@@ -116,9 +116,11 @@ def _simplified(text: str) -> str:
     """The text through OpenCC when it holds Chinese characters that OpenCC may change."""
     if not HAN.search(text):
         return text
-    points = _points(text)
-    if len(points) and int(points.max()) < BMP and not _tables()[1][points].any():
-        return text  # nothing OpenCC would change
+    try:
+        if not _tables()[1][_points(text)].any():
+            return text  # nothing OpenCC would change
+    except IndexError:  # a code point outside the BMP: OpenCC decides
+        pass
     return str(_to_simplified().convert(text))
 
 
