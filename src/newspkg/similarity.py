@@ -20,6 +20,7 @@ each sorted.
 from __future__ import annotations
 
 import functools
+import os
 import re
 import unicodedata
 import zlib
@@ -62,6 +63,17 @@ MIX = np.uint64(0x9E3779B97F4A7C15)  # odd: multiplying by it mixes bits and los
 # changes although each character alone is left as it is: a text holding none of these, nor any
 # character that OpenCC changes alone, comes out of OpenCC unchanged (tests check it on its dictionaries).
 CHANGED_IN_PHRASES = "哩坏沈甦瞭藉衹覆"
+
+
+@functools.cache
+def _minhash() -> Any:
+    """rensa's RMinHash (a Rust MinHash of 64-bit token hashes). Its allocator (mimalloc) reserves
+    1 GiB of address space when loaded unless told less: a process under an address-space limit
+    (RLIMIT_AS) could then start no thread."""
+    os.environ.setdefault("MIMALLOC_ARENA_RESERVE", "64MiB")
+    from rensa import RMinHash
+
+    return RMinHash
 
 
 @functools.cache
@@ -194,12 +206,10 @@ def salient(text: str) -> set[str]:
 
 def sketch(text: str) -> bytes:
     """The near-duplicate sketch of a record's text (see the module's docstring for its layout)."""
-    from rensa import RMinHash  # Rust MinHash of 64-bit token hashes
-
     grams, pieces = _shingles(text)
     grams.sort()  # the signature is the same for any order and repeats; the count is of distinct shingles
     shingles = int(np.count_nonzero(grams[1:] != grams[:-1])) + 1 if len(grams) else 0
-    signature = RMinHash.digest_matrix_from_flat_token_hashes(grams, [0, len(grams)], NUM_PERM, SEED).to_rows()[0]
+    signature = _minhash().digest_matrix_from_flat_token_hashes(grams, [0, len(grams)], NUM_PERM, SEED).to_rows()[0]
     sentence_hashes = hashed([piece for piece in pieces if len(piece) >= MIN_SENTENCE])
     salient_hashes = hashed(salient(text))
     header = [NUM_PERM, shingles, len(sentence_hashes), len(salient_hashes)]
