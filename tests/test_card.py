@@ -231,6 +231,16 @@ def test_markers_in_the_data_cannot_move_the_generated_sections(project: Path, r
     assert run("build", "--check", root=project).exit_code == 0
 
 
+def test_a_title_cannot_start_a_line_of_its_own_in_the_card(project: Path, run: Callable[..., Result]) -> None:
+    """A descriptor title holding line breaks is the card's one heading line: what follows a break
+    does not become a heading or an image of its own."""
+    set_descriptor(project, title="Corpus\n# Forged ![x](http://e.org/x.png)\r\n- item")
+    assert run("build", root=project).exit_code == 0
+    _, body = header_and_body(project / CARD)
+    assert body.startswith("\n# Corpus # Forged ![x](http://e.org/x.png) - item\n\n")
+    assert not re.search(r"^(# Forged|- item)", body, re.M)
+
+
 FORGING = {
     "name": "x}, note = {y",
     "title": "T}}, note = {{forged\n```\n\\",

@@ -38,13 +38,27 @@ def test_a_reference_out_of_schema_is_a_configuration_error(
     assert "points outside schema/" in result.output
 
 
+@pytest.mark.parametrize("command", ["build", "validate"])
+def test_a_metaschema_not_a_standard_draft_is_never_fetched(
+    tmp_path: Path, run: Callable[..., Result], command: str
+) -> None:
+    """`$schema` naming any other URL than a standard draft's: a configuration error before the
+    schema is checked against its metaschema (which would fetch that URL)."""
+    root = make_project(tmp_path / "p")
+    put(root, "raw/finews/a.txt", SEED)
+    extend(root, {"$schema": "http://127.0.0.1:9/meta", "allOf": [BASE_REF]})
+    result = run(command, root=root)
+    assert result.exit_code == 2, result.output
+    assert "finews.schema.json: $schema: 'http://127.0.0.1:9/meta' is no standard draft" in result.output
+
+
 def test_a_schema_nested_100000_deep_is_refused_not_a_traceback(tmp_path: Path, run: Callable[..., Result]) -> None:
     root = make_project(tmp_path / "p")
     put(root, "raw/finews/a.txt", SEED)
     extend(root, '{"allOf": [{"$ref": "../article.schema.json"}], "properties": {"x": ' + '{"not": ' * 100_000 + "{}")
     result = run("build", root=root)
     assert result.exit_code == 2
-    assert "finews.schema.json: a record schema must be a JSON object" in result.output
+    assert "finews.schema.json: nested too deep to read" in result.output
 
 
 def test_a_schema_nested_too_deep_for_a_validator_is_refused(tmp_path: Path, run: Callable[..., Result]) -> None:

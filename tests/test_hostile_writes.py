@@ -21,7 +21,7 @@ import pytest
 from click.testing import Result
 
 from conftest import build_outputs
-from newspkg import scaffold, write
+from newspkg import dedup, scaffold, write
 from newspkg.build import CACHE_PATH, LOCK_PATH
 from newspkg.package import JOURNAL_PATH
 from test_hostile import NEWSPKG, SEED, Built, build, make_project, put, with_url
@@ -170,11 +170,48 @@ def test_a_second_build_at_once_exits_3_and_changes_nothing(built_project: Path,
         for args in ([], ["--check"]):
             result = run("build", "--jobs", "1", *args, root=root)
             assert result.exit_code == 3, result.output
-            assert result.stderr == f"newspkg: error: {root / LOCK_PATH}: another build of this dataset is " \
-                "running (build --wait waits for it)\n"  # fmt: skip
+            assert result.stderr == f"newspkg: error: {root / LOCK_PATH}: another build or report of this " \
+                "dataset is running (--wait waits for it)\n"  # fmt: skip
     assert outputs(root) == old
     assert LOCK_PATH.startswith("build/.cache/")
     assert "build/.cache/" in scaffold.GITIGNORE.splitlines()
+
+
+def test_report_into_the_package_takes_the_build_lock(built_project: Path, run: Callable[..., Result]) -> None:
+    """While a build holds the dataset's lock, `newspkg report` (its page written into the package)
+    exits 3 naming the lock and writes nothing; a page written elsewhere needs no lock."""
+    root = built_project
+    page = root / "build" / "report.html"
+    with lock_held(root):
+        result = run("report", "--no-verify", str(root), root=root)
+        assert result.exit_code == 3, result.output
+        assert result.stderr == f"newspkg: error: {root / LOCK_PATH}: another build or report of this " \
+            "dataset is running (--wait waits for it)\n"  # fmt: skip
+        assert not page.exists()
+        elsewhere = run("report", "--no-verify", "-o", "-", str(root), root=root)
+        assert elsewhere.exit_code == 0, elsewhere.output
+    result = run("report", "--no-verify", str(root), root=root)
+    assert result.exit_code == 0, result.output
+    assert page.read_text(encoding="utf-8") == elsewhere.stdout
+
+
+def test_report_wait_waits_for_the_running_build(built_project: Path) -> None:
+    """`report --wait` blocks on the lock while a build holds it, then writes its page."""
+    root = built_project
+    command = [str(NEWSPKG), "--root", str(root), "report", "--wait", "--no-verify"]
+    lock = take_lock(root)
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
+        with lock:
+            deadline = time.monotonic() + 60
+            while not _waiting_for_a_lock(process.pid) and process.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.01)
+            waited = _waiting_for_a_lock(process.pid)
+            written_while_held = (root / "build" / "report.html").exists()
+        _, stderr = process.communicate(timeout=120)
+    assert waited, "report --wait did not wait for the lock"
+    assert not written_while_held
+    assert process.returncode == 0, stderr
+    assert (root / "build" / "report.html").exists()
 
 
 def _waiting_for_a_lock(pid: int) -> bool:
@@ -298,6 +335,64 @@ def test_a_full_disk_stops_the_build_naming_the_file(
     assert outputs(root) == old
     assert not (root / JOURNAL_PATH).exists()
     assert not list(root.glob("**/.*.partial")), "the partial files are removed: they hold the space that ran out"
+
+
+class _FullSqlite:
+    """The sqlite3 module, but every database it opens is full after a few pages: the error SQLite
+    gives for a full disk (SQLITE_FULL), raised by SQLite itself."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(sqlite3, name)
+
+    @staticmethod
+    def connect(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        database = sqlite3.connect(*args, **kwargs)
+        database.execute("pragma max_page_count = 4")
+        return database
+
+
+def test_a_full_disk_under_the_duplicate_index_stops_the_build_naming_it(
+    built_project: Path, monkeypatch: pytest.MonkeyPatch, run: Callable[..., Result]
+) -> None:
+    """SQLite's "database or disk is full" while settling duplicates: exit 4, one line naming the
+    index's temporary folder, the previous package left as it was and no partial file left."""
+    root = built_project
+    old = outputs(root)
+    put(root, "raw/finews/c.txt", with_url("http://finews.zning.xyz/third"))
+    monkeypatch.setattr(dedup, "sqlite3", _FullSqlite())
+    monkeypatch.setenv("SQLITE_TMPDIR", str(root.parent))
+    result = run("build", "--jobs", "1", root=root)
+    assert result.exit_code == 4, result.output
+    index = f"{root.parent} (the duplicate index, a temporary SQLite file)"
+    assert (
+        result.stderr
+        == f"newspkg: error: {index}: No space left on device (nothing was replaced): free space, then retry\n"
+    )
+    assert outputs(root) == old
+    assert not (root / JOURNAL_PATH).exists()
+    assert not list(root.glob("**/.*.partial"))
+
+
+def test_no_room_for_the_build_lock_is_a_full_disk(
+    built_project: Path, monkeypatch: pytest.MonkeyPatch, run: Callable[..., Result]
+) -> None:
+    """ENOSPC creating the lock file (no inode left): exit 4 naming it, nothing else touched."""
+    root = built_project
+    (root / LOCK_PATH).unlink()
+    old = outputs(root)
+    real = os.open
+
+    def full(path: Any, flags: int, mode: int = 0o777, *args: Any, **kwargs: Any) -> int:
+        if Path(path) == root / LOCK_PATH:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real(path, flags, mode, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", full)
+    result = run("build", "--jobs", "1", root=root)
+    assert result.exit_code == 4, result.output
+    assert result.stderr == f"newspkg: error: {root / LOCK_PATH}: No space left on device (nothing was replaced): " \
+        "free space, then retry\n"  # fmt: skip
+    assert outputs(root) == old
 
 
 def test_a_full_disk_while_writing_records_is_not_a_traceback(

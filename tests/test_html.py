@@ -91,7 +91,7 @@ def test_without_json_ld_the_meta_date_is_refined_by_the_pages_time_that_day(tmp
     start, end = page.index('<script type="application/ld+json">'), page.index("</script>") + len("</script>")
     record = record_of(convert(tmp_path, {"a.html": (page[:start] + page[end:]).encode()})["a.html"])
     assert record["published_at"] == "2024-05-13T08:30:00+08:00"
-    assert record["provenance"]["date_source"] == "page text"
+    assert record["provenance"]["date_source"] == "page text, dateline"  # the line under the headline
     assert record["authors"] == ["王小明"]  # from 作者：, meta author being the site
 
 

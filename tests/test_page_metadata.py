@@ -15,6 +15,7 @@ from newspkg.people import person_names
 from test_html import convert as convert_pages
 from test_html import record_of
 
+ZH_SOURCE = 'adapter = "html"\nlanguage = "zh-Hans"\ntimezone = "Asia/Shanghai"\n'
 BODY = (
     "<p>" + "The harbour authority said on Monday that cargo volumes rose by twelve percent this spring. " * 3 + "</p>"
 )
@@ -42,6 +43,7 @@ def page(head: str, body: str = "") -> bytes:
         ("Jan 3, 2014 1:26 pm ET", "2014-01-03T13:26:00-05:00"),
         ("2024年5月10日06:58", "2024-05-10T06:58:00"),
         ("March 3, 2021 at 7:47 p.m. EST", "2021-03-03T19:47:00-05:00"),
+        ("2018-10-29T10:15-500", "2018-10-29T10:15:00"),  # a broken offset: the time, its zone unknown
     ],
 )
 def test_dates_in_any_form_become_iso_8601(written: str, expected: str) -> None:
@@ -81,6 +83,14 @@ def test_a_date_after_the_fetch_is_no_date() -> None:
         ("Username", []),
         ("Foto: JEP", []),
         ("unocero - Alberto Ávila", ["Alberto Ávila"]),
+        ("Natasha Daly •", ["Natasha Daly"]),  # marks a page sets beside a name
+        ("《Kenji Tanaka", ["Kenji Tanaka"]),
+        ("Show more sharing options", []),  # lower-case words: a page's control, no name
+        ("Copy Link URL Copied!", []),
+        ("Ludwig van Beethoven", ["Ludwig van Beethoven"]),  # a name's particle is lower case
+        ("mediagene Inc.", []),  # a company
+        ("山东冠县报道", []),
+        ("最新动态", []),
     ],
 )
 def test_authors_are_persons(byline: str, names: list[str]) -> None:
@@ -242,3 +252,226 @@ def test_the_outlet_a_story_comes_from_is_no_author(tmp_path: Path) -> None:
     record = record_of(convert(tmp_path, {"a.html": page(head, body)})["a.html"])
     assert record["original_publisher"] == "参考消息"
     assert record["authors"] == []
+
+
+@pytest.mark.parametrize(
+    ("body", "expected", "where"),
+    [
+        # the dateline under the headline, before the body, however the site marks it up
+        ("<div><span>Max Muster</span><br/>Thu, 14 May 2020 17:55 UTC</div>", "2020-05-14T17:55:00+00:00", "dateline"),
+        ('<ul><li>markets</li></ul><span class="x">3/09/15 8:00am</span>', "2015-03-09T08:00:00+08:00", "dateline"),
+        # hAtom's published: the machine-readable instant behind the words shown
+        (
+            '<abbr class="published updated" title="2010-08-13T16:39:00-04:00">Aug 13</abbr>',
+            "2010-08-13T16:39:00-04:00",
+            "hatom",
+        ),
+    ],
+)  # fmt: skip
+def test_the_dateline_under_the_headline_is_the_page_s_date(
+    tmp_path: Path, body: str, expected: str, where: str
+) -> None:
+    later = "<p>Sun, 1 Dec 2024</p>"  # a date in the body is not the page's
+    html = f"<html><body><nav>Home</nav><h1>Harbour cargo hits a record</h1>{body}{BODY}{later}</body></html>"
+    record = record_of(convert(tmp_path, {"a.html": html.encode()})["a.html"])
+    assert record["published_at"] == expected
+    assert where in record["provenance"]["date_source"]
+
+
+def test_a_date_in_the_body_is_not_the_dateline(tmp_path: Path) -> None:
+    """The header ends where the body's first paragraph starts: a date after it is not the page's."""
+    html = f"<html><body><h1>Harbour cargo hits a record</h1>{BODY}<p>Updated 3/09/15 8:00am</p></body></html>"
+    record = record_of(convert(tmp_path, {"a.html": html.encode()})["a.html"])
+    assert "dateline" not in (record.get("provenance", {}).get("date_source") or "")
+
+
+@pytest.mark.parametrize(
+    ("body", "authors"),
+    [
+        (
+            "<div><span>By:</span> <div>CNN Wire</div></div><div>By Jane Doe</div>",
+            ["Jane Doe"],
+        ),  # a desk, then a person
+        ('<p><a href="/author/jane-doe/">Jane Doe</a></p><p>Follow</p>', ["Jane Doe"]),  # a link to her page
+        ('<p class="author vcard"><a href="/team/jd">Jane Doe</a> Senior Washington Correspondent</p>', ["Jane Doe"]),
+    ],
+)
+def test_the_byline_under_the_headline_names_the_authors(tmp_path: Path, body: str, authors: list[str]) -> None:
+    head = '<meta property="article:published_time" content="2024-05-13T08:30:00Z">'
+    html = f"<html><head>{head}</head><body><h1>Harbour cargo hits a record</h1>{body}{BODY}</body></html>"
+    assert record_of(convert(tmp_path, {"a.html": html.encode()})["a.html"])["authors"] == authors
+
+
+def test_a_chinese_reporter_and_outlet_under_the_headline(tmp_path: Path) -> None:
+    body = "<p>石佳/中国青年报</p><p>2019-09-24 09:10</p>"
+    html = f"<html><body><h1>港口吞吐量创新高</h1>{body}{BODY}</body></html>"
+    record = record_of(convert(tmp_path, {"a.html": html.encode()})["a.html"])
+    assert (record["authors"], record["original_publisher"]) == (["石佳"], "中国青年报")
+    assert record["published_at"] == "2019-09-24T09:10:00+08:00"
+
+
+def test_a_meta_tag_s_value_attribute_is_read_like_content(tmp_path: Path) -> None:
+    """Pages saved by some tools (Mercury's fixtures) keep a meta tag's value in ``value=``."""
+    head = '<meta name="article:published_time" value="2016-11-29T20:26:06.000Z">'
+    record = record_of(convert(tmp_path, {"a.html": page(head)})["a.html"])
+    assert record["published_at"] == "2016-11-29T20:26:06+00:00"
+
+
+DATED = '<meta property="article:published_time" content="2024-05-13T08:30:00Z">'
+
+
+@pytest.mark.parametrize(
+    ("head", "body", "authors"),
+    [
+        # a related story's microdata author, in another item, is not this page's
+        (
+            '<meta property="article:author" content="Jane Doe">',
+            '<div itemscope><span itemprop="author">Jane Doe</span></div>'
+            '<div itemscope><span itemprop="author">Max Muster</span></div>',
+            ["Jane Doe"],
+        ),
+        # OpenGraph's article:author as profile URLs: the names the page's links to them show
+        (
+            '<meta property="article:author" content="https://example.org/profile/jane-doe,https://example.org/profile/jo">'
+            '<meta property="article:author" content="https://www.facebook.com/jane.doe">',
+            '<p><a href="/profile/jane-doe">Jane Doe</a> and <a href="https://example.org/profile/jo">John Roe</a></p>'
+            '<a href="https://www.facebook.com/jane.doe">Facebook</a>',
+            ["Jane Doe", "John Roe"],
+        ),
+        # a role before the name in one place, the name alone in another: the name
+        (
+            '<script type="application/ld+json">'
+            '{"@type": "NewsArticle", "author": {"name": "Online-Experte Max Muster"}}</script>',
+            '<div class="byline">Von Max Muster</div>',
+            ["Max Muster"],
+        ),
+        # photo credits in the page's microdata, the writer in three meta tags
+        (
+            '<meta name="parsely-author" content="Austin Murphy"><meta name="sailthru.author" content="Austin Murphy">',
+            '<div itemscope><span itemprop="author">Greg Nelson</span></div>',
+            ["Austin Murphy"],
+        ),
+    ],
+)
+def test_authors_are_those_two_places_agree_on(tmp_path: Path, head: str, body: str, authors: list[str]) -> None:
+    html = f"<html><head>{DATED}{head}</head><body><h1>Harbour cargo hits a record</h1>{body}{BODY}</body></html>"
+    assert record_of(convert(tmp_path, {"a.html": html.encode()})["a.html"])["authors"] == authors
+
+
+ZH_BODY = "<p>" + "港口管理局周一表示，今年春季货物吞吐量增长百分之十二，创下历史新高。" * 3 + "</p>"
+
+
+@pytest.mark.parametrize(
+    ("header", "body", "authors"),
+    [
+        ("<p>新华社记者邹多为、唐诗凝、丁乐</p>", ZH_BODY, ["邹多为", "唐诗凝", "丁乐"]),  # a byline under the headline
+        (
+            "",
+            "<p>〔記者巫其倫／台北報導〕港口管理局周一表示，今年春季吞吐量增長。</p>" + ZH_BODY,
+            ["巫其倫"],
+        ),  # in the lead
+        (
+            "",
+            ZH_BODY + "<p>正是有了你们，才有这座英雄的城！（评论员 罗博 萧海川）</p>",
+            ["罗博", "萧海川"],
+        ),  # closing it
+    ],
+)
+def test_chinese_bylines_under_the_headline_in_the_lead_or_closing_the_text(
+    tmp_path: Path, header: str, body: str, authors: list[str]
+) -> None:
+    html = f"<html><head>{DATED}</head><body><h1>港口吞吐量创新高</h1>{header}{body}</body></html>"
+    assert record_of(convert(tmp_path, {"a.html": html.encode()})["a.html"])["authors"] == authors
+
+
+@pytest.mark.parametrize(
+    ("head", "h1", "title"),
+    [
+        # og:title is the social wording; the <h1> says mostly the same: what readers see wins
+        (
+            '<meta property="og:title" content="Zsa Zsa Gabor\'s Palm Springs home is for sale">',
+            "Take a tour inside Zsa Zsa Gabor's former Palm Springs retreat — it's for sale!",
+            "Take a tour inside Zsa Zsa Gabor's former Palm Springs retreat — it's for sale!",
+        ),
+        # an <h1> that runs a title on into the site's name: the title
+        (
+            '<meta property="og:title" content="Anticorrupción decidirá si recurre">',
+            "Anticorrupción decidirá si recurre<span>Ultima Hora Mallorca</span>",
+            "Anticorrupción decidirá si recurre",
+        ),
+        # the site's name after a colon or two dashes, no space before it
+        (
+            '<meta property="og:site_name" content="phpspot開発日誌">',
+            "ツリーを描画できる「Treeviz」:phpspot開発日誌",
+            "ツリーを描画できる「Treeviz」",
+        ),
+        ('<meta property="og:site_name" content="上報">', "稱「憂鬱症是不知足」挨轟--上報", "稱「憂鬱症是不知足」挨轟"),
+    ],
+)
+def test_the_headline_readers_see(tmp_path: Path, head: str, h1: str, title: str) -> None:
+    html = f"<html><head>{DATED}{head}</head><body><h1>{h1}</h1>{BODY}</body></html>"
+    assert record_of(convert(tmp_path, {"a.html": html.encode()})["a.html"])["title"] == title
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ('<time datetime="2016-10-04 05:07:09">10/04/2016 05:07 AM EDT</time>', "2016-10-04T05:07:09-04:00"),
+        # another time of that day, shown with its zone, may be another clock's: the source's zone
+        (
+            '<meta name="dc.date.issued" content="2016-11-29T03:33:08"><p>November 29, 2016: 3:42 PM ET</p>',
+            "2016-11-29T03:33:08+08:00",
+        ),
+        ("<p>November 29, 2016: 3:42 PM ET</p>", "2016-11-29T15:42:00-05:00"),  # a colon after the year
+    ],
+)
+def test_a_naive_time_takes_the_zone_the_page_shows(tmp_path: Path, body: str, expected: str) -> None:
+    html = f"<html><body><h1>Harbour cargo hits a record</h1>{body}{BODY}</body></html>"
+    assert record_of(convert(tmp_path, {"a.html": html.encode()})["a.html"])["published_at"] == expected
+
+
+def test_a_dateline_s_day_and_time_in_elements_side_by_side(tmp_path: Path) -> None:
+    body = "<p>By <a>Kathy Wise</a></p><p><span>December 14, 2016</span><span>2:24 pm</span></p>"
+    html = f"<html><body><h1>Harbour cargo hits a record</h1>{body}{BODY}</body></html>"
+    assert (
+        record_of(convert(tmp_path, {"a.html": html.encode()})["a.html"])["published_at"] == "2016-12-14T14:24:00+08:00"
+    )
+
+
+def test_a_byline_split_across_elements_is_read_up_to_its_separators(tmp_path: Path) -> None:
+    byline = "<p><span>By:</span> <a>Paul Wiseman</a><span>,</span> <a>Fatima Hussein</a>, The Associated Press</p>"
+    html = (
+        f"<html><head>{DATED}</head><body><h1>Harbour cargo hits a record</h1>{byline}<p>Share</p>{BODY}</body></html>"
+    )
+    record = record_of(convert(tmp_path, {"a.html": html.encode()})["a.html"])
+    assert record["authors"] == ["Paul Wiseman", "Fatima Hussein"]
+
+
+def test_a_by_in_its_own_element_reads_the_byline_around_it(tmp_path: Path) -> None:
+    byline = '<p class="byline"><span class="byline-prefix">By</span> <span>Maggie Haberman</span> and Edward Wong</p>'
+    html = f"<html><head>{DATED}</head><body>{byline}<h1>Harbour cargo hits a record</h1>{BODY}</body></html>"
+    record = record_of(convert(tmp_path, {"a.html": html.encode()})["a.html"])
+    assert record["authors"] == ["Maggie Haberman", "Edward Wong"]
+
+
+@pytest.mark.parametrize(
+    ("author", "authors", "original_publisher"),
+    [
+        ("参考消息", [], "参考消息"),  # four Han characters, no compound surname: an outlet
+        ("欧阳文忠", ["欧阳文忠"], None),  # a compound surname: a person
+        ("王小明", ["王小明"], None),
+    ],
+)
+def test_an_outlet_named_as_the_author_of_a_chinese_page(
+    tmp_path: Path, author: str, authors: list[str], original_publisher: str | None
+) -> None:
+    head = f'{DATED}<meta property="article:author" content="{author}">'
+    html = f"<html><head>{head}</head><body><h1>港口吞吐量创新高</h1>{ZH_BODY}</body></html>"
+    record = record_of(convert_pages(tmp_path, {"a.html": html.encode()}, source=ZH_SOURCE)["a.html"])
+    assert (record["authors"], record["original_publisher"]) == (authors, original_publisher)
+
+
+def test_a_chinese_byline_in_the_body_names_persons_only(tmp_path: Path) -> None:
+    body = "<p>本报记者 彭冲 山东冠县报道</p>" + ZH_BODY
+    html = f"<html><head>{DATED}</head><body><h1>港口吞吐量创新高</h1><p>2024-05-13 08:30</p>{body}</body></html>"
+    assert record_of(convert(tmp_path, {"a.html": html.encode()})["a.html"])["authors"] == ["彭冲"]

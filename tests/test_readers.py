@@ -3,13 +3,18 @@ and bounded before it is read, values over the parsers' bounds as that item's re
 
 from __future__ import annotations
 
+import csv
 import gzip
+import io
 import json
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import Result
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import shared_or_skip
 from newspkg import cache, readers
@@ -259,3 +264,48 @@ def test_a_json_array_too_large_to_list_is_its_files_reject_saying_so(
     rejects = [json.loads(line) for line in (root / "build" / "rejects.jsonl").read_text("utf-8").splitlines()]
     assert (counts["inputs"], [reject["raw_path"] for reject in rejects]) == (1, ["raw/site/export.json"])
     assert "export it as JSON Lines" in rejects[0]["issues"][0]["message"]
+
+
+def test_a_csv_row_too_long_to_parse_while_listing_is_scanned_not_held(tmp_path: Path) -> None:
+    """A CSV row whose one quoted field is 20 MiB (newlines and doubled quotes inside): listing it holds
+    a bounded part of it (traced allocations under 16 MiB), the rows around it are listed as before, and
+    its reading rejects it by the item's limit."""
+    good = "title,text,published_at,url\nBudget,The council approved the budget.,2023-03-14,https://e.org/1\n"
+    field = ('He said ""no"".\n' + "x" * 1000 + "\n") * (20 * 1024 * 1024 // 1018)
+    text = (
+        good + f'Huge,"{field}",2023-03-15,https://e.org/2\nRoads,The roads were repaired.,2023-03-16,https://e.org/3\n'
+    )
+    root = project_with(tmp_path, RECORDS_TOML, {"export.csv": text.encode()})
+    project = load_project(root)
+    from newspkg.discover import project_items, read_raw
+
+    tracemalloc.start()
+    try:
+        items = list(project_items(project))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 << 20, peak
+    assert [item.name.rpartition("::")[2] for item in items] == ["row-1", "row-2", "row-3"]
+    huge = read_raw(project, items[1])
+    assert len(huge.data) > project.sources[0].max_bytes  # the convert step rejects it raw:too-large
+    assert json.loads(read_raw(project, items[2]).data)["title"] == "Roads"
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(st.text(alphabet='ab ,"\r\n', max_size=12), min_size=1, max_size=3), max_size=6))
+def test_csv_rows_scanned_for_their_end_are_the_rows_csv_reads(
+    rows: list[list[str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Listed with every row over the listing's bound (so each is scanned for its end, not parsed), a
+    CSV written by the csv module gives the same places, read as the same rows, as when each is parsed."""
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer).writerows([["h1", "h2", "h3"], *rows])
+    path = tmp_path / "export.csv"
+    path.write_bytes(buffer.getvalue().encode())
+    reader = exports.CsvReader()
+    parsed = list(reader.places(path))
+    monkeypatch.setattr(exports, "LISTED_ROW_BYTES", len("h1,h2,h3\r\n"))
+    scanned = list(reader.places(path))
+    assert [(p.name, p.offset) for p in scanned] == [(p.name, p.offset) for p in parsed]
+    assert [reader.read(path, p, 1 << 20).data for p in scanned] == [reader.read(path, p, 1 << 20).data for p in parsed]

@@ -231,6 +231,57 @@ def test_parquet_rows_decoding_past_the_bound_are_not_read(
     assert f"row group 0 decodes to more than {2 * len(text)} bytes" in found["message"]
 
 
+def test_parquet_page_inflating_past_the_bound_under_a_lying_footer_is_not_decoded(
+    built: Path, run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A plain-encoded text page of 4 MiB (a few KiB compressed) under a footer that says its row
+    group is 1,000 bytes → parquet:too-large from the page headers, before Arrow inflates the page
+    (which would otherwise be found only once decoded)."""
+    table = pq.read_table(built / PARQUET)
+    index = table.schema.get_field_index("text")
+    page = 4 << 20
+    text = "a" * (page // table.num_rows)
+    table = table.set_column(index, table.schema.field(index), pa.array([text] * table.num_rows))
+    pq.write_table(table, built / PARQUET, compression="zstd", use_dictionary=False, data_page_size=1 << 30)
+    understate_footer(built / PARQUET, 1000)
+    declare_facts(built, PARQUET)
+    assert pq.ParquetFile(built / PARQUET).metadata.row_group(0).total_byte_size == 1000
+    monkeypatch.setattr(rows, "MAX_GROUP_BYTES", 1 << 20)
+    result = verify(run, built)
+    assert result.exit_code == 1, result.output
+    (found,) = [i for i in issues_of(result) if i["severity"] == "error"]
+    assert (found["file"], found["rule"]) == (PARQUET, "parquet:too-large")
+    assert "the pages of row group 0 inflate to more than 1048576 bytes" in found["message"]
+    assert "its footer says 1000" in found["message"]
+
+
+def understate_footer(path: Path, size: int) -> None:
+    """Rewrite, in the footer, the row group's uncompressed size and every column chunk's over 1 MiB
+    as ``size``: same length (a number padded with zero groups of 7 bits, which Thrift reads)."""
+    metadata = pq.ParquetFile(path).metadata
+    group = metadata.row_group(0)
+    chunks = [group.column(c).total_uncompressed_size for c in range(group.num_columns)]
+    data = bytearray(path.read_bytes())
+    length = int.from_bytes(data[-8:-4], "little")
+    footer = bytes(data[-8 - length : -8])
+    for declared in {group.total_byte_size, *(chunk for chunk in chunks if chunk > 1 << 20)}:
+        encoded = _varint(declared << 1)  # zigzag of a positive number
+        assert footer.count(encoded) == 1
+        footer = footer.replace(encoded, _varint(size << 1, len(encoded)))
+    data[-8 - length : -8] = footer
+    path.write_bytes(bytes(data))
+
+
+def _varint(value: int, width: int = 0) -> bytes:
+    """``value`` as a ULEB128 varint of at least ``width`` bytes."""
+    out = bytearray()
+    while value >= 0x80 or len(out) + 1 < width:
+        out.append(value & 0x7F | 0x80)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
+
+
 def test_malformed_jsonl_line_is_a_syntax_error_with_its_line(built: Path, run: Callable[..., Result]) -> None:
     """A `{not json` line inserted as line 2 (bytes and hash declared anew) → exit 1 with exactly one error:
     jsonl:syntax on line 2; the other records are all checked."""

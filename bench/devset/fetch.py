@@ -81,6 +81,14 @@ def read_blob(git_dir: Path, commit: str, path: str) -> bytes | None:
     return done.stdout if done.returncode == 0 else None
 
 
+def fetch_commit(git_dir: Path, commit: str) -> None:
+    """Fetch one commit by id: a clone holds branches only, and some pages sit on a pull-request ref."""
+    subprocess.run(
+        ["git", f"--git-dir={git_dir}", "fetch", "--quiet", "--filter=blob:none", "origin", commit],
+        capture_output=True,
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--mirror", type=Path, help="directory holding git directories named <owner>+<name>")
@@ -101,6 +109,9 @@ def main() -> int:
                 git_dirs[repo] = clone(repo, pages / ".clones")
         git_dir = git_dirs[repo]
         data = read_blob(git_dir, entry["commit"], entry["path"]) if git_dir else None
+        if data is None and git_dir and not args.mirror:
+            fetch_commit(git_dir, entry["commit"])
+            data = read_blob(git_dir, entry["commit"], entry["path"])
         if data is None:
             missing.append(entry)
             continue

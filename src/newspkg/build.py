@@ -28,7 +28,7 @@ from newspkg.convert import Converter, Outcome
 from newspkg.dedup import DuplicateIndex, Twin
 from newspkg.discover import project_raw_paths
 from newspkg.engines import SHARD_SIZE, Job, shards
-from newspkg.errors import BuildBusy, DiskFull
+from newspkg.errors import BuildBusy, DiskFull, disk_full_stops
 from newspkg.issues import Issue
 from newspkg.near_dedup import NEAR_TEXT, NearDuplicateIndex, NearSettings, mark_near_duplicate, near_settings
 from newspkg.publish import (
@@ -49,7 +49,6 @@ from newspkg.write import (
     ParquetWriter,
     commit_together,
     create,
-    disk_full_stops,
     recover,
     refuse_links,
 )
@@ -161,15 +160,18 @@ def _discard_partials(out_root: Path) -> None:
 
 @contextlib.contextmanager
 def build_lock(root: Path, wait: bool) -> Iterator[None]:
-    """Hold the project's build lock (``LOCK_PATH``, never deleted: its inode is the lock)."""
+    """Hold the project's build lock (``LOCK_PATH``, never deleted: its inode is the lock); `newspkg
+    report` takes it too, to write its page into the package."""
     path = refuse_links(root, root / LOCK_PATH)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o666)
+    with disk_full_stops(path):  # no room for a folder or an inode
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o666)
     try:
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
         except BlockingIOError:
-            raise BuildBusy(f"{path}: another build of this dataset is running (build --wait waits for it)") from None
+            message = f"{path}: another build or report of this dataset is running (--wait waits for it)"
+            raise BuildBusy(message) from None
         yield
     finally:
         os.close(descriptor)

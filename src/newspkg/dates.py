@@ -23,6 +23,8 @@ EARLIEST = datetime(1990, 1, 1)  # before this, a page's date is a placeholder (
 LATEST = datetime(2100, 1, 1)
 MAX_DATE_CHARS = 120  # a date, with its label, is short: longer strings are sentences
 MERIDIEM = re.compile(r"\b([ap])\.\s?m\.", re.I)  # "7:47 p.m." → "7:47 pm", which dateparser reads
+BROKEN_OFFSET = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d)?)[+-](?:\d|\d{3}|\d{5,})")  # not ±hh[:]mm
+YEAR_COLON = re.compile(r"\b((?:19|20)\d\d):\s")  # "November 29, 2016: 3:42 PM ET" → "2016 3:42 PM ET"
 CLOCK = re.compile(r"\d{1,2}[:時时]\d{2}|\d{1,2}\s*[ap]m\b|T\d{2}", re.I)
 # North American zones named without saying standard or daylight time ("4:35 PM ET").
 GENERIC_ZONES = {"ET": "America/New_York", "CT": "America/Chicago", "MT": "America/Denver", "PT": "America/Los_Angeles"}
@@ -62,6 +64,8 @@ def parse_date(value: Any, languages: tuple[str, ...] = (), reference: datetime 
 
 
 def _iso(text: str) -> Moment | None:
+    if broken := BROKEN_OFFSET.fullmatch(text):  # "2018-10-29T10:15-500": the time, its zone unknown
+        text = broken[1]
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
     except ValueError:
@@ -101,7 +105,7 @@ def _textual(text: str, languages: tuple[str, ...], reference: datetime | None) 
         return None
     import dateparser  # costly to import: only pages with textual dates need it
 
-    text = MERIDIEM.sub(r"\1m", text)
+    text = YEAR_COLON.sub(r"\1 ", MERIDIEM.sub(r"\1m", text))
     zone = GENERIC_ZONE.search(text)
     if zone:  # dateparser reads "ET" as EST all year: the zone's own rules tell EDT from EST
         text = GENERIC_ZONE.sub(" ", text)

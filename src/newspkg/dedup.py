@@ -14,11 +14,15 @@ collision of hashes only adds a record to rank, so the outcome is exact.
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from newspkg.errors import disk_full_stops
 
 SCHEMA = """
 create table record (
@@ -55,8 +59,10 @@ class DuplicateIndex:
     """Add every accepted record in order (``add``), then ``settle()``, then walk ``duplicates()``."""
 
     def __init__(self) -> None:
-        self._db = sqlite3.connect("")  # "": a private temporary database on disk, gone on close
-        self._db.executescript(SCHEMA)
+        self.location = f"{_temporary_folder()} (the duplicate index, a temporary SQLite file)"
+        with disk_full_stops(self.location):
+            self._db = sqlite3.connect("")  # "": a private temporary database on disk, gone on close
+            self._db.executescript(SCHEMA)
         self._pending: list[tuple[int, str, str, str, int, float, float, int, int]] = []
 
     def add(self, seq: int, raw_path: str, key: DedupKey) -> None:
@@ -67,12 +73,17 @@ class DuplicateIndex:
             self._flush()
 
     def _flush(self) -> None:
-        self._db.executemany("insert into record values (?, ?, ?, ?, ?, ?, ?, ?, ?)", self._pending)
+        with disk_full_stops(self.location):
+            self._db.executemany("insert into record values (?, ?, ?, ?, ?, ?, ?, ?, ?)", self._pending)
         self._pending = []
 
     def settle(self) -> None:
         """Choose the kept record of every URL, then of every text among those."""
         self._flush()
+        with disk_full_stops(self.location):
+            self._settle()
+
+    def _settle(self) -> None:
         self._db.executescript(f"""
             insert into candidate
                 select seq from record
@@ -98,6 +109,10 @@ class DuplicateIndex:
         A URL's winner may itself lose to a same-text record under another URL: the twin named is
         then that final winner, so every duplicate points at a record that is in the package.
         """
+        with disk_full_stops(self.location):  # a query's sort may write a temporary file
+            yield from self._duplicates()
+
+    def _duplicates(self) -> Iterator[tuple[int, Twin]]:
         rows = self._db.execute("""
             select r.seq, final.seq, kept.id, kept.raw_path,
                    case when final.seq = by_id.seq then 'same-id' else 'same-text' end
@@ -115,6 +130,12 @@ class DuplicateIndex:
 
     def close(self) -> None:
         self._db.close()
+
+
+def _temporary_folder() -> str:
+    """Where SQLite keeps a private temporary database: ``SQLITE_TMPDIR``, else (nearly) the folder
+    Python's own temporary files go to."""
+    return os.environ.get("SQLITE_TMPDIR") or tempfile.gettempdir()
 
 
 def _timestamp(value: Any) -> float | None:

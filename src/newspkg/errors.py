@@ -12,6 +12,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import os
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
 
 class NewspkgError(Exception):
     """Base class: newspkg cannot continue."""
@@ -35,3 +42,23 @@ class BuildBusy(BuildError):
 
 class DiskFull(BuildError):
     """A write failed for want of space (ENOSPC) or quota (EDQUOT); the message names the file."""
+
+
+@contextlib.contextmanager
+def disk_full_stops(path: Path | str) -> Iterator[None]:
+    """A full disk or quota while writing ``path`` (a file, or a SQLite database) becomes
+    :class:`DiskFull`, naming it."""
+    try:
+        yield
+    except OSError as error:
+        if error.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        raise DiskFull(_disk_full(path, error.errno)) from None
+    except sqlite3.Error as error:
+        if getattr(error, "sqlite_errorcode", None) != sqlite3.SQLITE_FULL:
+            raise
+        raise DiskFull(_disk_full(path, errno.ENOSPC)) from None
+
+
+def _disk_full(path: Path | str, number: int) -> str:
+    return f"{path}: {os.strerror(number)} (nothing was replaced): free space, then retry"

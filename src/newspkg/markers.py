@@ -72,7 +72,12 @@ CLOSING_CREDIT = re.compile(
     r"^[（(]\s*(?:本文|文章)?来源\s*[:：]\s*(?P<source>[^\s）)]{2,24})\s+作者\s*[:：].*?(?P<name>[\u4e00-\u9fff]{2,3})\s*[）)]$"
 )
 LEAD_AUTHOR = re.compile(r"^【文\s*[/／](?:[^】]*?作者)?\s*(?P<name>[\u4e00-\u9fff·]{2,4})】\s*")
-# "新华社巴黎12月9日电（记者唐霁）": the reporters, named in the lead.
-LEAD_BYLINE = re.compile(r"[（(]记者\s*([\u4e00-\u9fff·]{2,4}(?:[ 、,，][\u4e00-\u9fff·]{2,4})*)\s*[^）)]{0,6}[）)]")
+# The reporters in brackets, in the lead or closing the text: "新华社巴黎12月9日电（记者唐霁）",
+# "〔記者巫其倫／台北報導〕", "（总台记者 张倩）", "（评论员 罗博 萧海川）".
+BRACKETED_BYLINE = re.compile(
+    r"[（(〔【\[]\s*[\u4e00-\u9fff]{0,4}?(?:记者|記者|评论员|評論員|通讯员|通訊員)\s*"
+    r"([\u4e00-\u9fff·]{2,4}(?:[ 、,，][\u4e00-\u9fff·]{2,4})*)\s*"
+    r"(?:[／/][^）)〕】\]]{0,10}|[^）)〕】\]]{0,6})[）)〕】\]]"
+)
 NOT_NAMES = frozenset({"整合", "综合", "报道", "编译", "摄影", "摄", "实习生", "通讯员"})  # roles, not names
 TRAILING_LINK = re.compile(r"\s*返回[^。！？]{0,8}首页\s*>*\s*$")

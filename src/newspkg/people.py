@@ -34,21 +34,30 @@ NOT_PERSON_WORDS = frozenset(
         "korrespondentin", "agentur", "agenturen", "nachrichten", "rédaction", "correspondant", "redacción", "agencia",
         "agencias", "redação", "agência", "redazione", "newsletter", "admin", "administrator", "guest", "author",
         "updated", "published", "bureau", "times", "post", "daily", "herald", "journal", "magazine", "tribune",
-        "gazette", "today",
+        "gazette", "today", "inc", "ltd", "llc", "gmbh", "corp", "co", "company",
     }
 )  # fmt: skip
 # A Chinese site, paper or app where a person's name belongs.
 CJK_ORGANISATION = re.compile(r"网|报|社|新闻|客户端|频道|中心|网站|日报|晚报|电视台|财经|编辑部|本站|平台|官方")
 # Page controls whose link text lands where a byline is expected.
-CJK_CONTROLS = re.compile(r"字体|分享|收藏|微博|微信|打印|评论|关闭|登录|注册|跟贴|跟帖|热门|返回|更多")
+CJK_CONTROLS = re.compile(
+    r"字体|分享|收藏|微博|微信|打印|评论|关闭|登录|注册|跟贴|跟帖|热门|返回|更多|动态|聚焦|简介|报道|专题|推荐|相关"
+)
 HAN = re.compile(r"[\u4e00-\u9fff]")
-NOT_NAME = re.compile(r"\d|@|://|\bwww\.|\w\.[a-z]{2,6}$|\.(?:com|org|net)\b|^[\W_]+$", re.I)
+NOT_NAME = re.compile(r"\d|@|[!?！？]|://|\bwww\.|\w\.[a-z]{2,6}$|\.(?:com|org|net)\b|^[\W_]+$", re.I)
 # Link text and template placeholders that land where a name belongs.
 NOT_NAMES = frozenset(
     {"返回", "查看更多", "更多", "首页", "匿名", "佚名", "未知", "more", "home", "read more", "view all", "name",
      "author", "admin", "unknown", "anonymous", "null", "none", "undefined", "username", "user"}
 )  # fmt: skip
 MAX_NAME_WORDS = 5
+# Lower-case words that belong to names: "Ludwig van Beethoven", "Ana de Armas", "Ibn al-Haytham".
+PARTICLES = frozenset(
+    {"van", "von", "der", "den", "de", "del", "della", "di", "da", "dos", "das", "du", "la", "le", "bin", "ibn", "al",
+     "el", "ter", "ten", "zu", "af", "y", "e"}
+)  # fmt: skip
+# Around a name: marks a page sets beside it ("《Kt", "Natasha Daly •"), quotes, dashes.
+EDGE_MARKS = " :：-–—·•|｜'\"“”‘’«»《》〈〉「」"
 
 
 def person_names(values: Iterable[str], not_names: Iterable[str] = ()) -> list[str]:
@@ -72,7 +81,7 @@ def _names_in(value: str) -> list[str]:
     for part in SEPARATORS.split(PREFIX.sub("", text)):
         if CREDIT.match(part.strip()):
             continue
-        part = LEADING_CONJUNCTION.sub("", PREFIX.sub("", part.strip(" :-–—·'\"")))
+        part = LEADING_CONJUNCTION.sub("", PREFIX.sub("", part.strip(EDGE_MARKS)))
         part = ROLE.sub(" ", part).strip() if HAN.search(part) else part
         chunks = part.split() if HAN.search(part) else [part]
         found += [name for chunk in chunks for name in split_joined_names(chunk) if _is_person(name)]
@@ -94,4 +103,11 @@ def _is_person(name: str) -> bool:
     words = name.split()
     if len(words) > MAX_NAME_WORDS or len(name) < 3:
         return False
+    if len(words) > 1 and any(_lower_case(word) for word in words):  # "Show more sharing options"
+        return False
     return not any(word.casefold().strip(".,") in NOT_PERSON_WORDS for word in words)
+
+
+def _lower_case(word: str) -> bool:
+    """A word of a script with cases written lower case, not a name's particle ("van", "de", "bin")."""
+    return word[:1].islower() and word.casefold() not in PARTICLES

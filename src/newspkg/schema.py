@@ -247,13 +247,21 @@ def _parse_schema(data: bytes, path: str) -> dict[str, Any]:
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: not valid JSON: {error}") from None
     except RecursionError:
-        schema = None
+        raise ConfigError(f"{path}: nested too deep to read: a record schema is never this deep") from None
     if not isinstance(schema, dict):
         raise ConfigError(f"{path}: a record schema must be a JSON object")
     if depth(schema) > MAX_SCHEMA_DEPTH:
         raise ConfigError(f"{path}: nested over {MAX_SCHEMA_DEPTH} levels deep: a record schema is never this deep")
+    declared = schema.get("$schema")
+    if declared is not None and (
+        not isinstance(declared, str) or schema_refs.points_outside("$schema", declared, declared, set())
+    ):
+        # checked first: validating a schema against its metaschema fetches any other one
+        raise ConfigError(f"{path}: $schema: {declared!r} is no standard draft: newspkg never fetches or reads it")
     try:
         jsonschema_rs.meta.validate(schema)
+    except jsonschema_rs.ReferencingError as error:
+        raise ConfigError(f"{path}: not a usable JSON Schema: {error}") from None
     except jsonschema_rs.ValidationError as error:
         where = "/".join(str(part) for part in error.instance_path) or "(top level)"
         raise ConfigError(f"{path}: {where}: not a valid JSON Schema: {error.message}") from None

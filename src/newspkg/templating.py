@@ -46,6 +46,12 @@ def markdown(text: str) -> Markup:
     return Markup(text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))  # noqa: S704 - escaped here
 
 
+def markdown_line(text: str) -> Markup:
+    """Text for one line of Markdown (a heading): :func:`markdown`, its line breaks made spaces, so
+    that it cannot start a line of its own (another heading, a list, an image)."""
+    return markdown(" ".join(str(text).split()))
+
+
 @cache
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
@@ -55,7 +61,7 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.filters.update(n=coordinate, thousands=thousands, code_block=code_block, md=markdown)
+    env.filters.update(n=coordinate, thousands=thousands, code_block=code_block, md=markdown, md_line=markdown_line)
     env.tests.update(
         rect=lambda shape: type(shape).__name__ == "Rect",
         text=lambda shape: type(shape).__name__ == "Text",

@@ -7,12 +7,10 @@ half-written file where a reader would look.
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import hashlib
 import os
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 from types import TracebackType
@@ -23,7 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from newspkg.codec import dump_line, lines_to_table
-from newspkg.errors import ConfigError, DiskFull, PackageError
+from newspkg.errors import ConfigError, PackageError, disk_full_stops
 
 ROW_GROUP_SIZE = 10_000
 MAX_ROW_GROUP_BYTES = 8 << 20  # of JSON: parsing a group takes about 2.5x this at its peak, and two run at once
@@ -47,17 +45,6 @@ def create(path: Path, buffering: int = -1) -> BinaryIO:
     included, is removed first, and the file is created without following one."""
     path.unlink(missing_ok=True)
     return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666), "wb", buffering)
-
-
-@contextlib.contextmanager
-def disk_full_stops(path: Path) -> Iterator[None]:
-    """A full disk or quota while writing ``path`` becomes :class:`DiskFull`, naming it."""
-    try:
-        yield
-    except OSError as error:
-        if error.errno not in (errno.ENOSPC, errno.EDQUOT):
-            raise
-        raise DiskFull(f"{path}: {os.strerror(error.errno)} (nothing was replaced): free space, then retry") from None
 
 
 class _AtomicFile:

@@ -34,6 +34,7 @@ from newspkg.hints import Hint, Kind
 from newspkg.html_text import html_paragraphs
 from newspkg.markers import (
     BOILERPLATE,
+    BRACKETED_BYLINE,
     CAPTION_STARTS,
     CLOSING_CREDIT,
     DATETIME,
@@ -42,13 +43,13 @@ from newspkg.markers import (
     FURNITURE_ANYWHERE,
     IMAGE_CREDIT,
     LEAD_AUTHOR,
-    LEAD_BYLINE,
     MAX_FURNITURE_PARAGRAPH,
     NOT_NAMES,
     SOURCE_LINE,
     TRAILING_LINK,
     TRAILING_NAME,
 )
+from newspkg.people import person_names
 
 MIN_ARTICLE_CHARS = 60  # less body than this is a list page, a stub or an error page
 # What a page's header leaves at the start of the first paragraph when it shares the body's block.
@@ -57,6 +58,7 @@ MIN_SENTENCE_CHARS = 15
 ANY_DATETIME = re.compile(DATETIME)
 SENTENCE_MARK = re.compile(r"[。！？]")
 EDGE_PARAGRAPHS = 2  # bylines and captions sit at the start or the end of a body
+LEAD_PARAGRAPHS = 3  # a date line and a caption may come before the lead
 MAX_CAPTIONS = 50
 MAX_CAPTION_CHARS = 500
 # When the precise extraction misses the article: the page's data tables may be the article, else recall.
@@ -68,7 +70,7 @@ DROPPED = ("script", "style", "noscript", "iframe", "template", "svg")
 
 class HtmlAdapter:
     name = "html"
-    version = "2.2.0"
+    version = "2.3.0"
     reads = ("file", "crawl")  # the kinds of reader detected for its files (see newspkg.readers)
     libraries = ("trafilatura", "htmldate", "extruct", "dateparser", "lxml")
     hints = (
@@ -174,6 +176,15 @@ def _body(tree: lxml_html.HtmlElement, page: str, selector: str | None, draft: D
     return paragraphs
 
 
+def _bracketed_byline(body: list[str]) -> re.Match[str] | None:
+    """The reporters in brackets in the lead (after a caption, maybe), or closing the text."""
+    for paragraph in body[:LEAD_PARAGRAPHS]:
+        if lead := BRACKETED_BYLINE.search(paragraph):
+            return lead
+    closing = BRACKETED_BYLINE.search(body[-1][-60:])
+    return closing if closing and closing.end() >= len(body[-1][-60:]) - 1 else None
+
+
 def _without_header(paragraph: str, draft: Draft) -> str:
     paragraph = HEADER_PREFIX.sub("", paragraph)
     if match := LEAD_AUTHOR.match(paragraph):
@@ -252,13 +263,13 @@ def _clean(paragraphs: list[str], draft: Draft) -> list[str]:
             draft.original_publisher = draft.original_publisher or match["source"]
             draft.authors = draft.authors or [match["name"]]
         elif edge and is_byline(paragraph):
-            draft.authors.extend(name for name in byline_names(paragraph) if name not in draft.authors)
+            draft.authors.extend(name for name in person_names(byline_names(paragraph)) if name not in draft.authors)
         elif edge and (paragraph.startswith(CAPTION_STARTS) or IMAGE_CREDIT.match(paragraph)):
             draft.captions.append(paragraph)
         else:
             body.append(paragraph)
-    if not draft.authors and body and (match := LEAD_BYLINE.search(body[0])):
-        draft.authors = [name for name in re.split(r"[ 、,，]", match[1]) if name not in NOT_NAMES]
+    if not draft.authors and body and (match := _bracketed_byline(body)):
+        draft.authors = person_names(re.split(r"[ 、,，]", match[1]), NOT_NAMES)
     if not draft.authors and body and (match := TRAILING_NAME.match(body[-1])):
         draft.authors = [match["name"]]
         body[-1] = match["body"]

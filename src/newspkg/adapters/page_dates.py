@@ -2,9 +2,10 @@
 each value parsed by :func:`newspkg.dates.parse_date` (a string that is no date is never used).
 
 The order: JSON-LD, microdata, ``<meta>`` (article:*, OpenGraph, Dublin Core, parse.ly, sailthru…),
-``<time datetime>``, labelled text on the page (``发布时间：``, "Published …"), htmldate's search of
-the whole page, the URL. The first place that has a date wins; a winner without a time of day takes
-the time another place gives for that day, and a naive time the offset another date of the page states.
+``<time datetime>``, hAtom's ``published``, labelled text on the page (``发布时间：``, "Published …"),
+the dateline under the headline, htmldate's search of the whole page, the URL. The first place that
+has a date wins; a winner without a time of day takes the time another place gives for that day, and
+a naive time the offset another date of the page states.
 An instant stated in UTC that the page shows as a local time (the same minute, whole quarter-hours
 apart) takes the offset the page shows it at: the same instant, at the wall clock its readers see.
 """
@@ -43,7 +44,10 @@ DATED_ELEMENTS = (
     " or contains(@class,'dateline') or contains(@class,'meta') or contains(@class,'info')]"
 )
 MAX_DATED_ELEMENTS = 30
+# hAtom (microformats): <abbr class="published" title="2010-08-13T16:39:00-04:00">Aug 13, 2010</abbr>
+HATOM_PUBLISHED = "//*[contains(concat(' ', normalize-space(@class), ' '), ' published ')][@title or @datetime]"
 MAX_TIMED_ELEMENTS = 300  # only those stating a time of day are parsed
+MAX_TIME_CHARS = 12  # "2:24 pm", "08:30 CEST"
 TIME_OF_DAY = re.compile(r"\d{1,2}[:：]\d{2}|\d{1,2}\s*[ap]\.?m\b", re.I)
 NUMERIC_DATE_TIME = re.compile(r"(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s*\d{1,2}:\d\d(?::\d\d)?")
 MAX_LABEL_CHARS = 80
@@ -57,6 +61,8 @@ LABELLED = re.compile(
     re.I,
 )
 YEARLESS = re.compile(r"(?:发布时间|时间)\s*[:：]\s*(\d{1,2})-(\d{1,2})(?:\s*(\d{1,2}:\d{2}))?")
+# Between a byline's parts: bars, a slash that is not a date's ("By Jane Doe / 3/09/15 8:00am"), labels.
+SEGMENT_BREAK = re.compile(r"[|｜·•]|(?<!\d)/|/(?!\d)|\s{2,}|来源|作者|编辑")
 BAR = re.compile(r"\s*[|｜·•]\s*")  # between a date and its time of day
 HTMLDATE_FORMAT = "%Y-%m-%dT%H:%M:%S"
 URL_DATE = re.compile(r"/((?:19|20)\d{2})[-/]?(0[1-9]|1[0-2])[-/]?(0[1-9]|[12]\d|3[01])(?:/|[-_]|\.html?)")
@@ -75,6 +81,7 @@ class Context:
     languages: tuple[str, ...]
     reference: datetime | None  # a crawl's fetch time; nothing after it is the page's date
     url: str | None
+    header: tuple[str, ...] = ()  # the lines under the headline (see page_header)
 
 
 def published_and_modified(
@@ -87,8 +94,23 @@ def published_and_modified(
     if published and not published.moment.has_time:
         published = _first(_timed(tree, visible, published, context)) or published
     elsewhere = [*stated, *modified]
-    published = _as_shown(_offset_from(published, elsewhere), tree, visible, context)
+    published = _offset_from(published, elsewhere)
+    if published and published.moment.has_time and published.moment.value.tzinfo is None:
+        published = _offset_from(published, list(_zoned_shown(tree, published, context)))
+    published = _as_shown(published, tree, visible, context)
     return published, _offset_from(modified[0] if modified else None, elsewhere)
+
+
+def _zoned_shown(tree: lxml_html.HtmlElement, near: Found, context: Context) -> Iterator[Found]:
+    """The times the page shows with their zone at the minute of a naive one: ``<time
+    datetime="2016-10-04 05:07:09">10/04/2016 05:07 AM EDT</time>``."""
+    shown = [" ".join(element.text_content().split()) for element in tree.xpath("//time")[:MAX_DATED_ELEMENTS]]
+    for text in [*shown, *context.header]:
+        if len(text) <= MAX_LABEL_CHARS and TIME_OF_DAY.search(text):
+            for found in _parsed(_prefixes(text), "page text", context):
+                stated, naive = found.moment.value, near.moment.value
+                if stated.tzinfo is not None and stated.replace(tzinfo=None, second=0) == naive.replace(second=0):
+                    yield found
 
 
 def _first(found: Iterable[Found]) -> Found | None:
@@ -151,20 +173,42 @@ def _structured(data: Structured, keys: Iterable[str], meta_keys: Iterable[str],
 
 
 def _on_the_page(tree: lxml_html.HtmlElement, visible: str, context: Context) -> Iterator[Found]:
-    """``<time datetime>``, then labelled dates in the page's text."""
+    """``<time datetime>`` and hAtom's ``published``, then labelled dates in the page's text, then
+    the dateline under the headline."""
     for element in tree.xpath("//time[@datetime]")[:MAX_DATED_ELEMENTS]:
         if not MODIFIED_WORDS.search(element.text_content() + (element.get("class") or "")):
             yield from _parsed([element.get("datetime")], "time element", context)
+    for element in tree.xpath(HATOM_PUBLISHED)[:MAX_DATED_ELEMENTS]:  # <abbr class="published" title="…">
+        yield from _parsed([element.get("datetime") or element.get("title")], "hatom", context)
     for match in LABELLED.finditer(visible):  # "Published: Wednesday, 21 Sep 2011 | 4:35 PM ET"
         yield from _parsed(_prefixes(BAR.sub(" ", match[1])), "page text, labelled", context)
     if yearless := YEARLESS.search(visible):
         yield from _yearless(yearless, visible, context)
+    yield from _dateline(context)
+
+
+def _dateline(context: Context, day: Found | None = None) -> Iterator[Found]:
+    """The dates the lines under the headline state ("Aug 13, 2010 – 4:39 PM"), not a modified one;
+    with ``day``, only the times they give for that day ("March 18 at 3:57 PM" takes its year)."""
+    year = f" {day.moment.value.year}" if day else ""
+    lines = ("", *context.header, "")
+    for before, line, after in zip(lines, lines[1:], lines[2:], strict=False):  # "Updated" may label a date
+        if len(line) > MAX_LABEL_CHARS or MODIFIED_WORDS.search(before + line) or not any(c.isdigit() for c in line):
+            continue
+        # "December 14, 2016" and "2:24 pm" in elements side by side: one date
+        joined = [f"{line} {after}"] if len(after) <= MAX_TIME_CHARS and TIME_OF_DAY.search(after) else []
+        for segment in [*joined, *_segments(line)]:
+            candidates = dict.fromkeys([segment, *([segment + year] if year else []), *_prefixes(segment)])
+            for found in _parsed(candidates, "page text, dateline", context):
+                if day is None or (found.moment.has_time and found.moment.same_day(day.moment)):
+                    yield found
 
 
 def _timed(tree: lxml_html.HtmlElement, visible: str, day: Found, context: Context) -> Iterator[Found]:
     """The time of day a dated element (a byline's line, a header's info) gives for that day, else
     a numeric date and time of that day in the page's text."""
     yield from _timed_elements(tree, day, context)
+    yield from _dateline(context, day)
     for found in _numeric_times(visible, context):
         if found.moment.same_day(day.moment):
             yield found
@@ -197,7 +241,7 @@ def _prefixes(text: str) -> list[str]:
 
 def _segments(text: str) -> list[str]:
     """A byline's line: "By Jane Doe | Nov. 19, 2019 05:44 GMT" → its parts, each maybe a date."""
-    parts = [part.strip() for part in re.split(r"[|｜·•/]|\s{2,}|来源|作者|编辑", text) if part.strip()]
+    parts = [part.strip() for part in SEGMENT_BREAK.split(text) if part.strip()]
     return [p for part in parts for p in (part, re.sub(r"^[^\d]*?[:：]\s*", "", part)) if any(c.isdigit() for c in p)]
 
 

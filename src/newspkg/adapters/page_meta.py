@@ -15,29 +15,15 @@ from urllib.parse import urlsplit
 
 from lxml import html as lxml_html
 
+from newspkg.adapters.page_authors import Page, authors, editors, reporter_and_outlet
 from newspkg.adapters.page_dates import Context, Found, published_and_modified
+from newspkg.adapters.page_header import HeaderLine, header_lines
 from newspkg.adapters.structured import Structured, structured
-from newspkg.people import HAN, is_organisation, person_names
+from newspkg.people import is_organisation
 
 # 来源 of the article, not of a picture or a figure (图片来源, 数据来源, 资料来源).
 SOURCE = re.compile(r"(?<!图片)(?<!数据)(?<!资料)(?<!图)(?:来源|稿源)\s*[:：]\s*([^\s|｜:：<>()（）]{2,24})")
 SOURCE_SUFFIX = re.compile(r"(?:原创稿|原创|供稿|独家稿件?)$")
-EDITOR = re.compile(r"(?:责任编辑|责编|编辑)\s*[:：]\s*([\u4e00-\u9fff·]{2,4})")
-HAN_NAME = r"[\u4e00-\u9fff·]{2,4}"
-AUTHOR = re.compile(
-    rf"(?<![\u4e00-\u9fff])(?:作者|记者)\s*[:：\s]\s*({HAN_NAME}(?:[ 、,，]{HAN_NAME})*)(?![\u4e00-\u9fff])"
-)
-AUTHOR_META = (
-    "author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "dcterms.creator", "byline",
-    "search.byline",
-)  # fmt: skip
-# The page's byline: a link marked as the author's, an element whose class or id says byline or author.
-BYLINE_ELEMENTS = (
-    "//a[contains(concat(' ', normalize-space(@rel), ' '), ' author ')]"
-    "|//*[contains(@class, 'byline') or contains(@id, 'byline') or contains(@class, 'author')]"
-)
-MAX_BYLINE_ELEMENTS = 20
-MAX_BYLINE_CHARS = 80
 TITLE_META = ("og:title", "twitter:title", "parsely-title", "sailthru.title", "dc.title", "title")
 SITE_META = ("og:site_name", "application-name", "apple-mobile-web-app-title", "twitter:site")
 # " - " between words; "-" or "_" touching Han characters ("标题-新华网", "标题_频道_网站").
@@ -46,8 +32,16 @@ TITLE_SEPARATORS = re.compile(
 )
 # A kicker or column label before the headline: "棱镜｜…", "新华视界丨…", "Local News | …".
 KICKER = re.compile(r"^(?P<kicker>[^|｜丨]{1,12})\s*[|｜丨]\s*(?P<headline>.{8,})$")
-HAN_SAMPLE_CHARS = 2_000
 MIN_HEADLINE_CHARS = 4
+MIN_SHARED_WORDS = 0.5
+CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+HAN_ONLY = re.compile(r"[\u4e00-\u9fff]+")
+COMPOUND_SURNAMES = frozenset(
+    {"欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "令狐", "慕容", "尉迟", "夏侯", "公孙", "长孙", "宇文", "司徒",
+     "西门", "端木", "独孤", "南宫", "呼延", "轩辕", "钟离", "申屠"}
+)  # fmt: skip
+# Before a site's name that ends a title: a colon, dashes, a bar (a space alone is part of the headline).
+SUFFIX_MARK = re.compile(r"\s*[:：\-–—|｜_·]+\s*")
 MIN_SHARE_OF_TITLE = 0.6  # an <h1> inside the <title> is the headline when it is most of it (not the logo)
 VISIBLE_CHARS = 20_000  # labels sit above the body or just below it: the page's start is enough
 
@@ -77,11 +71,15 @@ def page_meta(tree: lxml_html.HtmlElement, visible: str, context: Context) -> Pa
     meta.fill("publisher", _publisher(data))
     sites = _site_names(data, meta.url or context.url)
     meta.fill("title", headline(tree, data, sites))
-    dates = Context(context.languages, context.reference, meta.url or context.url)
+    header = list(header_lines(_headline_element(tree, meta.title)))
+    dates = Context(context.languages, context.reference, meta.url or context.url, tuple(x.text for x in header))
     visible = visible[:VISIBLE_CHARS]
     meta.published_at, meta.modified_at = published_and_modified(tree, data, visible, dates)
-    _original_publisher(meta, tree, data, visible)  # first: the outlet a story comes from is no author
-    _people(meta, tree, data, visible, sites)
+    chinese = context.languages[:1] == ("zh",)
+    outlets = [value for value in _meta_authors(data) if chinese and _chinese_outlet(value)]
+    _original_publisher(meta, tree, data, visible, header, outlets)  # first: the outlet a story comes from is no author
+    not_names = [*sites, *editors(visible), meta.publisher or "", meta.original_publisher or "", *outlets]
+    meta.fill("authors", authors(Page(tree, data, visible, header, not_names)))
     meta.fill("section", _text(_first(data.json_ld_values("articleSection"))))
     meta.fill("section", data.meta_first("article:section", "parsely-section"))
     meta.fill("tags", _keywords(_first(data.json_ld_values("keywords"))))
@@ -92,8 +90,9 @@ def page_meta(tree: lxml_html.HtmlElement, visible: str, context: Context) -> Pa
 
 def headline(tree: lxml_html.HtmlElement, data: Structured, sites: list[str]) -> str | None:
     """The headline the places that state one agree on: an ``<h1>`` that one of them holds (a logo
-    or banner ``<h1>`` is the site's name), else the JSON-LD headline or ``og:title`` without a site
-    suffix, else ``<title>`` without it."""
+    or banner ``<h1>`` is the site's name), else an ``<h1>`` that says mostly what one of them says
+    (what readers see, where ``og:title`` is the social wording), else the JSON-LD headline or
+    ``og:title`` without a site suffix, else ``<title>`` without it."""
     page_title = _decoded(tree.findtext(".//title") or "")
     stated = [_decoded(v) for v in [*data.json_ld_values("headline"), *map(data.meta_first, TITLE_META)] if _text(v)]
     candidates = [without_site(value, sites) for value in stated]
@@ -103,8 +102,16 @@ def headline(tree: lxml_html.HtmlElement, data: Structured, sites: list[str]) ->
     for text in headings:
         if any(_agrees(text, candidate) for candidate in candidates):
             return without_site(text, sites)
+    for text in headings:  # another wording of the same story, unless it is a candidate run on
+        if similar := [candidate for candidate in candidates if _resembles(text, candidate)]:
+            within = [candidate for candidate in similar if _folded(candidate) in _folded(text)]
+            return without_site(within[0] if within else text, sites)
     trimmed = [value for value in candidates if len(value) >= MIN_HEADLINE_CHARS and not _is_site(value, sites)]
-    return next(iter(trimmed or headings), None)
+    return next(iter(trimmed or [without_site(text, sites) for text in headings]), None)
+
+
+def _headline_element(tree: lxml_html.HtmlElement, title: str | None) -> lxml_html.HtmlElement | None:
+    return next((h1 for h1 in tree.iter("h1") if title and _agrees(_decoded(h1.text_content()), title)), None)
 
 
 def without_site(title: str, sites: list[str], *, page_title: bool = False) -> str:
@@ -114,8 +121,26 @@ def without_site(title: str, sites: list[str], *, page_title: bool = False) -> s
     kept = [part for part in parts if not _is_site(part, sites)]
     if len(parts) >= 2 and (len(kept) < len(parts) or page_title):
         title = max(kept or parts, key=len)
+    for mark in SUFFIX_MARK.finditer(title):  # "标题--上報", "Headline:site開発日誌"
+        if mark.start() and _is_site(title[mark.end() :], sites):
+            title = title[: mark.start()]
+            break
     match = KICKER.match(title)
     return match["headline"] if match and len(match["kicker"]) * 3 < len(match["headline"]) else title
+
+
+def _resembles(heading: str, stated: str) -> bool:
+    """Most words of the shorter shared by the longer (of Chinese and Japanese, most pairs of characters)."""
+    a, b = _words(heading), _words(stated)
+    return bool(a and b) and len(a & b) >= MIN_SHARED_WORDS * min(len(a), len(b))
+
+
+def _words(text: str) -> set[str]:
+    folded = text.casefold()
+    if CJK.search(folded):
+        characters = "".join(CJK.findall(folded))
+        return {characters[i : i + 2] for i in range(len(characters) - 1)}
+    return set(re.findall(r"\w+", folded))
 
 
 def _agrees(heading: str, stated: str) -> bool:
@@ -168,63 +193,36 @@ def _url(data: Structured) -> str | None:
     return None
 
 
-def _people(meta: PageMeta, tree: lxml_html.HtmlElement, data: Structured, visible: str, sites: list[str]) -> None:
-    """Authors from JSON-LD, microdata and meta, then the page's byline element and trafilatura's
-    byline search (not on Chinese pages: there they name self-media accounts, and trafilatura reads
-    them poorly), then 作者/记者; an editor named on the page is never an author, nor is the site."""
-    editors = set(EDITOR.findall(visible))
-    not_names = [*sites, *editors, meta.publisher or "", meta.original_publisher or ""]
-    persons = [name for value in data.json_ld_values("author") for name in _persons(value)]
-    meta.fill("authors", person_names(persons, not_names))
-    meta.fill("authors", person_names(data.itemprops.get("author", ()), not_names))
-    for key in AUTHOR_META:
-        meta.fill("authors", person_names(data.meta.get(key, ()), not_names))
-    if not meta.authors and not _mostly_han(visible):
-        from trafilatura.metadata import extract_author
-
-        meta.fill("authors", _byline(tree, not_names))
-        if not meta.authors:
-            meta.fill("authors", person_names((extract_author(tree) or "").split(";"), not_names))
-    if match := AUTHOR.search(visible):
-        meta.fill("authors", person_names(re.split(r"[ 、,，]", match[1]), not_names))
-
-
-def _byline(tree: lxml_html.HtmlElement, not_names: list[str]) -> list[str]:
-    """The names of the page's first byline element that holds any ("By Jane Doe")."""
-    for element in tree.xpath(BYLINE_ELEMENTS)[:MAX_BYLINE_ELEMENTS]:
-        text = " ".join(" ".join(element.itertext()).split())
-        if 0 < len(text) <= MAX_BYLINE_CHARS and (names := person_names([text], not_names)):
-            return names
-    return []
-
-
-def _original_publisher(meta: PageMeta, tree: lxml_html.HtmlElement, data: Structured, visible: str) -> None:
-    """来源 on the page, else the meta source, else an outlet named as the author (环球网) that is
-    not the site itself (which the page's ``<title>`` names)."""
+def _original_publisher(
+    meta: PageMeta,
+    tree: lxml_html.HtmlElement,
+    data: Structured,
+    visible: str,
+    header: list[HeaderLine],
+    outlets: list[str],
+) -> None:
+    """来源 on the page, else the meta source, else an outlet named as the author (环球网, 参考消息)
+    that is not the site itself (which the page's ``<title>`` names), else the outlet after the
+    reporter's name under the headline ("石佳/中国青年报")."""
     if match := SOURCE.search(visible):
         meta.fill("original_publisher", _source_name(match[1]))
     meta.fill("original_publisher", _source_name(data.meta_first("source")))
     page_title = _folded(tree.findtext(".//title") or "")
-    for value in [*data.meta.get("author", ()), *data.meta.get("article:author", ())]:
-        if is_organisation(value) and _folded(value) not in page_title:
+    for value in _meta_authors(data):
+        if (is_organisation(value) or value in outlets) and _folded(value) not in page_title:
             meta.fill("original_publisher", _source_name(value))
+    if reporter := reporter_and_outlet(header):
+        meta.fill("original_publisher", reporter[1])
 
 
-def _mostly_han(text: str) -> bool:
-    sample = text[:HAN_SAMPLE_CHARS]
-    return len(HAN.findall(sample)) > len(sample) / 3
+def _meta_authors(data: Structured) -> list[str]:
+    return [*data.meta.get("author", ()), *data.meta.get("article:author", ())]
 
 
-def _persons(value: Any) -> list[str]:
-    """JSON-LD authors: a person's name, never an organisation's."""
-    items = value if isinstance(value, list) else [value]
-    names = []
-    for item in items:
-        if isinstance(item, dict) and "Organization" not in str(item.get("@type")):
-            names.append(_name(item) or "")
-        elif isinstance(item, str):
-            names.append(item)
-    return names
+def _chinese_outlet(value: str) -> bool:
+    """Four or more Han characters that do not start with a compound surname: on a Chinese page, an
+    outlet or an account named as the author (参考消息, 新浪科技), not a person (张三, 欧阳文忠)."""
+    return bool(HAN_ONLY.fullmatch(value)) and len(value) >= 4 and value[:2] not in COMPOUND_SURNAMES
 
 
 def _name(value: Any) -> str | None:

@@ -107,7 +107,7 @@ def _meta(tree: lxml_html.HtmlElement) -> dict[str, list[str]]:
             value = tag.get("href")
         else:
             key = tag.get("property") or tag.get("name") or tag.get("itemprop") or tag.get("http-equiv") or ""
-            value = tag.get("content")
+            value = tag.get("content") or tag.get("value")  # "value": pages saved by some tools
         key = key.strip().lower()
         if key and value and value.strip():
             found.setdefault(key, []).append(value.strip())
@@ -118,7 +118,13 @@ def _itemprops(tree: lxml_html.HtmlElement) -> dict[str, list[str]]:
     """The :data:`ITEMPROPS` on any element: ``content``, ``datetime``, or the element's text; an
     author given as an item contributes its ``name``."""
     found: dict[str, list[str]] = {}
+    # the item the first author belongs to: the others are related stories' or comments'
+    scopes: list[lxml_html.HtmlElement | None] = []
     for element in tree.xpath(ITEMPROP_XPATH):
+        if "author" in (element.get("itemprop") or "").split():
+            scopes = scopes or [_item_of(element)]
+            if _item_of(element) is not scopes[0]:
+                continue
         if element.tag == "meta" and not element.get("itemscope"):
             value = element.get("content")
         elif element.get("itemscope") is not None:
@@ -131,3 +137,8 @@ def _itemprops(tree: lxml_html.HtmlElement) -> dict[str, list[str]]:
             for name in set(ITEMPROPS).intersection((element.get("itemprop") or "").split()):
                 found.setdefault(name, []).append(value)
     return found
+
+
+def _item_of(element: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:
+    """The item a property belongs to: its nearest ancestor with ``itemscope``."""
+    return next((parent for parent in element.iterancestors() if parent.get("itemscope") is not None), None)

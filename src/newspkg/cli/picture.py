@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import click
 
 from newspkg import report
+from newspkg.build import build_lock
 from newspkg.cli.common import EXIT_CLEAN, Context, exits_on_config_errors, progress_on_first_report
 from newspkg.consume import report_page, stats, stats_text
 from newspkg.consume.descriptor import descriptor_file
@@ -77,25 +79,32 @@ def stats_command(obj: Context, path: Path | None, fmt: str, no_verify: bool) ->
     help="The page to write; - for standard output.  [default: <package folder>/build/report.html]",
 )  # fmt: skip
 @NO_VERIFY
+@click.option(
+    "--wait", is_flag=True, help="When a build of the package's dataset is running, wait for it (else exit 3)."
+)
 @click.pass_obj
 @exits_on_config_errors
-def report_command(obj: Context, path: Path | None, output: Path | None, no_verify: bool) -> int:
+def report_command(obj: Context, path: Path | None, output: Path | None, no_verify: bool, wait: bool) -> int:
     """Draw the corpus as one HTML page: PATH is a package's folder or its datapackage.json (default: --root).
 
     The figures of `newspkg stats` as charts (articles per month and source, text length, empty
     fields, rejects by rule, duplicates, top original publishers) under the build's and verify's
     verdicts, side by side. One
     self-contained file: inline CSS and SVG, no script, nothing fetched when it is viewed; the same
-    package gives the same bytes. Exit code 0 whatever verify finds.
+    package gives the same bytes. Exit code 0 whatever verify finds. Written into the package (no
+    --output), the page is made under the dataset's build lock: 3 when a build or another report holds
+    it (see --wait).
     """
-    descriptor, figures = figures_of(path or obj.root, verify=not no_verify)
-    page = report_page.render_page(figures)
-    if output is not None and str(output) == "-":
-        sys.stdout.write(page)
-        return EXIT_CLEAN
-    target = output or descriptor.parent / "build" / "report.html"
-    with BytesFile(target, page.encode(), within=None if output else descriptor.parent) as file:
-        file.commit()
+    package = descriptor_file(path or obj.root).parent
+    with build_lock(package, wait) if output is None else contextlib.nullcontext():
+        descriptor, figures = figures_of(path or obj.root, verify=not no_verify)
+        page = report_page.render_page(figures)
+        if output is not None and str(output) == "-":
+            sys.stdout.write(page)
+            return EXIT_CLEAN
+        target = output or descriptor.parent / "build" / "report.html"
+        with BytesFile(target, page.encode(), within=None if output else descriptor.parent) as file:
+            file.commit()
     verify = figures.verify
     status = "not verified" if not verify.ran else "verify OK" if verify.ok else "verify FAILED"
     missing = "".join(f"; missing: {what}" for what in figures.missing)

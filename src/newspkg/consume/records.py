@@ -34,6 +34,7 @@ import pyarrow.parquet as pq
 from newspkg import rules
 from newspkg.consume import spans
 from newspkg.consume.findings import IssueList, PackageReport
+from newspkg.consume.pages import PageError
 from newspkg.consume.rows import Damage, RowComparison, too_large
 from newspkg.consume.spans import Span, cut_into_spans, span_batches, span_lengths
 from newspkg.issues import Issue
@@ -137,7 +138,12 @@ def _row_groups(job: RecordsJob, report: PackageReport) -> list[int] | None:
     if not metadata.schema.to_arrow_schema().equals(job.schemas.arrow_schema()):
         report.add(name, rules.PARQUET_SCHEMA, f"{name} does not have the Arrow schema derived from the record schema")
         return None
-    if (why := too_large(metadata, name)) is not None:
+    try:
+        why = too_large(job.parquet_path, metadata, name)
+    except (PageError, OSError) as error:
+        report.add(name, rules.PARQUET_UNREADABLE, f"{name} cannot be read as Parquet: {error}")
+        return None
+    if why is not None:
         report.add(name, rules.PARQUET_TOO_LARGE, why)
         return None
     return [metadata.row_group(index).num_rows for index in range(metadata.num_row_groups)]

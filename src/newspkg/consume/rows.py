@@ -1,10 +1,11 @@
 """JSONL records against the Parquet file's rows: the same records in the same order, compared as
 Arrow columns, row by row only where they differ.
 
-A row group is read only when its footer says it is at most :data:`MAX_GROUP_BYTES` uncompressed
-(``parquet:too-large`` otherwise, checked before any is read), and only as long as what it decodes
-to stays within that: strings are read as dictionaries, so that a value a dictionary repeats (a
-few KiB on disk) is measured before it is decoded once per row."""
+A row group is read only when its footer, and its pages' headers, say it is at most
+:data:`MAX_GROUP_BYTES` uncompressed (``parquet:too-large`` otherwise, checked before any is
+read), and only as long as what it decodes to stays within that: strings are read as
+dictionaries, so that a value a dictionary repeats (a few KiB on disk) is measured before it is
+decoded once per row."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ import pyarrow.parquet as pq
 from newspkg import rules
 from newspkg.codec import lines_to_table, local_time_columns
 from newspkg.consume.findings import PackageReport
+from newspkg.consume.pages import inflated_bytes
 from newspkg.consume.spans import BATCH_ROWS, MAX_LINE_BYTES
 from newspkg.records import id_of
 from newspkg.rules import Rule
@@ -153,21 +155,28 @@ class _ParquetRows:
         return taken
 
 
-def too_large(metadata: pq.FileMetaData, name: str) -> str | None:
-    """Why none of the file's rows are read: the first row group whose footer says it is over
-    :data:`MAX_GROUP_BYTES` uncompressed (and how many others are); None when there is none."""
+def too_large(path: Path, metadata: pq.FileMetaData, name: str) -> str | None:
+    """Why none of the file's rows are read: the first row group over :data:`MAX_GROUP_BYTES`
+    uncompressed, by its footer or else by its pages' headers (what Arrow inflates a page to, which
+    a footer may understate); None when there is none. A page header that cannot be read is damage."""
     groups = [metadata.row_group(index) for index in range(metadata.num_row_groups)]
     over = [
         (index, group.total_byte_size) for index, group in enumerate(groups) if group.total_byte_size > MAX_GROUP_BYTES
     ]
-    if not over:
-        return None
-    (index, size), others = over[0], len(over) - 1
-    return (
-        f"{name}: row group {index} is {size} bytes uncompressed"
-        + (f" (and {others} other row groups)" if others else "")
-        + f", over the {MAX_GROUP_BYTES} bytes a consumer reads: its rows are not compared"
-    )
+    if over:
+        (index, size), others = over[0], len(over) - 1
+        return (
+            f"{name}: row group {index} is {size} bytes uncompressed"
+            + (f" (and {others} other row groups)" if others else "")
+            + f", over the {MAX_GROUP_BYTES} bytes a consumer reads: its rows are not compared"
+        )
+    for index in range(metadata.num_row_groups):
+        if (inflated := inflated_bytes(path, metadata, index, MAX_GROUP_BYTES)) > MAX_GROUP_BYTES:
+            return (
+                f"{name}: the pages of row group {index} inflate to more than {MAX_GROUP_BYTES} bytes (at least "
+                f"{inflated}; its footer says {groups[index].total_byte_size}): its rows are not compared"
+            )
+    return None
 
 
 def _decoded_batches(parquet: pq.ParquetFile, groups: list[int], schema: pa.Schema) -> Iterator[pa.RecordBatch]:

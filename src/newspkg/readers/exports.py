@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,6 +19,7 @@ from newspkg.readers.files import FileReader, open_regular
 
 CHUNK = 1 << 20  # listing reads this much at a time
 FIRST_READ = 1 << 14  # an item is read this much at a time until it ends (most are smaller)
+LISTED_ROW_BYTES = 1 << 20  # a CSV row longer is scanned for its end while listing, not parsed (nor held)
 ARRAY_LIMIT = 64 * 1024 * 1024  # a JSON array is listed whole (its values' ends need parsing): JSON Lines beyond
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # a field may hold a whole article; the item's limit bounds it
 
@@ -95,15 +97,16 @@ class CsvReader:
         return _listed(path, _row_starts)
 
     def read(self, path: Path, place: Place, limit: int) -> Item:
-        if not place.name:
-            return FileReader().read(path, place, limit)
         with open_regular(path) as file:
-            header = next(csv.reader(_Lines(file)), [])
+            header = _header(file)
+            if not place.name:
+                return FileReader().read(path, place, limit)
             file.seek(place.offset)
-            lines = _Lines(file, budget=None if place.name.startswith("broken-") else limit)
             try:
-                row = next(csv.DictReader(lines, fieldnames=header))
+                row = next(csv.DictReader(_Lines(file, budget=limit), fieldnames=header))
             except _OverBudget:
+                if place.name.startswith("broken-"):
+                    raise ReaderError(f"not CSV from byte {place.offset} on: a row over {limit} bytes") from None
                 file.seek(place.offset)
                 return Item(file.read(limit + 1))
             except (csv.Error, StopIteration) as error:
@@ -283,22 +286,87 @@ class _Lines:
         return text
 
 
-def _row_starts(file: BinaryIO) -> Iterator[Place]:
-    """Each row after the header, by its number (from 1, blank rows not counted) and the byte it begins at."""
-    lines = _Lines(file)
-    rows = csv.reader(lines)
+def _header(file: BinaryIO) -> list[str]:
+    """The header row's names; a header over :data:`LISTED_ROW_BYTES` is no header."""
+    file.seek(0)
     try:
-        next(rows)  # the header
-    except StopIteration:
-        return
+        return next(csv.reader(_Lines(file, budget=LISTED_ROW_BYTES)), [])
+    except _OverBudget:
+        raise ReaderError(f"a CSV header over {LISTED_ROW_BYTES} bytes") from None
     except csv.Error as error:
         raise ReaderError(f"not CSV: {error}") from None
-    number, start = 1, lines.position
-    try:
-        for row in rows:
-            if row:
-                yield Place(f"row-{number}", start)
-                number += 1
-            start = lines.position
-    except (csv.Error, ReaderError):
-        yield Place(f"broken-{start}", start)  # its reading says why
+
+
+def _row_starts(file: BinaryIO) -> Iterator[Place]:
+    """Each row after the header, by its number (from 1, blank rows not counted) and the byte it
+    begins at. A row over :data:`LISTED_ROW_BYTES` is not parsed but scanned for its end
+    (:func:`_row_end`), so that listing never holds it; its reading applies the item's limit."""
+    if not _header(file):
+        return
+    number, start = 1, file.tell()
+    lines = _Lines(file, budget=LISTED_ROW_BYTES)
+    rows = csv.reader(lines)
+    while True:
+        lines.used = 0  # the budget is a row's
+        try:
+            row = next(rows, None)
+        except _OverBudget:
+            if (end := _row_end(file, start)) is None:
+                yield Place(f"broken-{start}", start)  # its reading says why
+                return
+            yield Place(f"row-{number}", start)
+            file.seek(end)
+            number, start, lines = number + 1, end, _Lines(file, budget=LISTED_ROW_BYTES)
+            rows = csv.reader(lines)
+            continue
+        except (csv.Error, ReaderError):
+            yield Place(f"broken-{start}", start)  # its reading says why
+            return
+        if row is None:
+            return
+        if row:
+            yield Place(f"row-{number}", start)
+            number += 1
+        start = lines.position
+
+
+_FIELD_START, _UNQUOTED, _QUOTED, _QUOTE_IN_QUOTED, _LINE_END = range(5)
+_UNQUOTED_STOP = re.compile(rb"[,\r\n]")
+_NEWLINE, _RETURN, _COMMA, _QUOTE = b'\n\r,"'
+
+
+def _row_end(file: BinaryIO, start: int) -> int | None:
+    """The byte after the CSV row that begins at ``start``, found as Python's csv module finds it
+    (excel dialect: a quote opens a field only at its start, ``""`` is a quote within one), a
+    chunk at a time; None where the module would fail (a bare carriage return)."""
+    file.seek(start)
+    state, position = _FIELD_START, start
+    while chunk := file.read(CHUNK):
+        at = 0
+        while at < len(chunk):
+            if state == _QUOTED:
+                if (at := chunk.find(b'"', at)) == -1:
+                    break
+                state, at = _QUOTE_IN_QUOTED, at + 1
+                continue
+            if state == _UNQUOTED:
+                if (stop := _UNQUOTED_STOP.search(chunk, at)) is None:
+                    break
+                at = stop.start()
+            byte = chunk[at]
+            if byte == _NEWLINE:
+                return position + at + 1
+            if state == _LINE_END:
+                if byte != _RETURN:
+                    return None
+            elif byte == _RETURN:
+                state = _LINE_END
+            elif byte == _COMMA:
+                state = _FIELD_START
+            elif byte == _QUOTE and state in (_FIELD_START, _QUOTE_IN_QUOTED):
+                state = _QUOTED
+            else:
+                state = _UNQUOTED
+            at += 1
+        position += len(chunk)
+    return position  # the file ends the row, inside a quoted field or not (as the module reads it)

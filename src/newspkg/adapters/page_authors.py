@@ -1,0 +1,202 @@
+"""Who wrote a saved page. Every place that names the authors is read: JSON-LD, the meta tags made
+for it (``article:author``, parse.ly, sailthru, Dublin Core…), microdata, the byline under the
+headline, the page's byline element, trafilatura's byline search, ``作者：``/``记者``. The names
+chosen are the first place's that another place confirms (a page's related stories, comments and
+photo credits name people too, each in one place only), else the first place's that names anyone.
+An editor named on the page is never an author, nor is the site or the outlet a story comes from.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from lxml import html as lxml_html
+
+from newspkg.adapters.page_header import HeaderLine
+from newspkg.adapters.structured import Structured
+from newspkg.bylines import byline_names, is_byline
+from newspkg.people import HAN, is_organisation, person_names
+
+EDITOR = re.compile(r"(?:责任编辑|责编|编辑)\s*[:：]\s*([\u4e00-\u9fff·]{2,4})")
+HAN_NAME = r"[\u4e00-\u9fff·]{2,4}"
+AUTHOR = re.compile(
+    rf"(?<![\u4e00-\u9fff])(?:作者|记者)\s*[:：\s]\s*({HAN_NAME}(?:[ 、,，]{HAN_NAME})*)(?![\u4e00-\u9fff])"
+)
+# Meta tags made to name the authors; plain ``author`` comes after microdata: it often names the company.
+AUTHOR_META = (
+    "article:author", "og:article:author", "parsely-author", "sailthru.author", "dc.creator", "dcterms.creator",
+    "byline", "search.byline",
+)  # fmt: skip
+# The page's byline: a link marked as the author's, an element whose class or id says byline or author.
+BYLINE_ELEMENTS = (
+    "//a[contains(concat(' ', normalize-space(@rel), ' '), ' author ')]"
+    "|//*[contains(@class, 'byline') or contains(@id, 'byline') or contains(@class, 'author')]"
+)
+MAX_BYLINE_ELEMENTS = 20
+MAX_BYLINE_CHARS = 80
+# Where a byline element names its person: a link, hCard's fn, microdata's name.
+NAME_PARTS = "self::a|.//a|.//*[contains(concat(' ', @class, ' '), ' fn ') or @itemprop='name']"
+# A link to the author's own page (WordPress /author/jane/, /people/, /staff/, /autor/…).
+AUTHOR_PAGE = re.compile(
+    r"/(?:authors?|people|profiles?|staff|writers?|journalists?|reporters?|contributors?|columnists?"
+    r"|autor(?:en)?|auteurs?|redakteur(?:in)?|journalist(?:in|e)?)/[^/?#]+",
+    re.I,
+)
+JOINED = re.compile(r"^\s*(?:[,&]|and\b|und\b|et\b|y\b)|(?:[,&]|\band|\bund|\bet|\by)\s*$", re.I)  # "X, " "and Y"
+BY = re.compile(r"^(?:by|von|par|por|door|av|af)\b", re.I)
+NAME_AND_OUTLET = re.compile(r"^(?P<name>[\u4e00-\u9fff·]{2,4})\s*[/／]\s*(?P<outlet>[^\s/／]{2,16})$")
+HAN_SAMPLE_CHARS = 2_000
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """What the authors are read from."""
+
+    tree: lxml_html.HtmlElement
+    data: Structured
+    visible: str
+    header: list[HeaderLine]
+    not_names: list[str]  # the site, the publisher, the outlet: no person
+
+
+def authors(page: Page) -> list[str]:
+    """The names the most trusted place confirmed by another gives, else the first place's."""
+    found = [names for names in _places(page) if names]
+    for index, names in enumerate(found):
+        others = [name for other in found[:index] + found[index + 1 :] for name in other]
+        if any(_same_person(name, other) for name in names for other in others):
+            # "FOCUS-Online-Experte Robin Tschöpe" confirmed as "Robin Tschöpe": the name alone
+            return [min((o for o in others if _same_person(name, o)), key=len, default=name) for name in names]
+    return found[0] if found else []
+
+
+def _same_person(name: str, other: str) -> bool:
+    """One name, or one ends with the other ("Experte Robin Tschöpe", "Robin Tschöpe")."""
+    a, b = sorted((name.casefold(), other.casefold()), key=len)
+    return a == b or (len(a.split()) >= 2 and b.endswith(" " + a))
+
+
+def editors(visible: str) -> set[str]:
+    return set(EDITOR.findall(visible))
+
+
+def reporter_and_outlet(header: list[HeaderLine]) -> tuple[str, str] | None:
+    """A Chinese reporter and outlet under the headline: "石佳/中国青年报"."""
+    for line in header:
+        if (match := NAME_AND_OUTLET.match(line.text)) and is_organisation(match["outlet"]):
+            return match["name"], match["outlet"]
+    return None
+
+
+def _places(page: Page) -> Iterator[list[str]]:
+    """The names each place gives, in order of trust."""
+    not_names, data = page.not_names, page.data
+    yield person_names([name for value in data.json_ld_values("author") for name in _persons(value)], not_names)
+    for key in AUTHOR_META:
+        yield person_names(_linked_names(page.tree, data.meta.get(key, [])), not_names)
+    yield person_names(data.itemprops.get("author", ()), not_names)
+    yield person_names(data.meta.get("author", ()), not_names)
+    yield _header_byline(page.header, not_names)
+    if not _mostly_han(page.visible):  # Chinese pages: these name self-media accounts
+        # one place: trafilatura's search reads the byline elements too
+        yield _byline(page.tree, not_names) or _trafilatura_byline(page.tree, not_names)
+    if match := AUTHOR.search(page.visible):
+        yield person_names(re.split(r"[ 、,，]", match[1]), not_names)
+
+
+def _linked_names(tree: lxml_html.HtmlElement, values: list[str]) -> list[str]:
+    """``article:author`` as OpenGraph means it, the authors' profile URLs: the names the page's
+    links to them show ("https://…/profile/sam-levin" → Sam Levin); a name stays a name."""
+    urls = [url for value in values for url in value.split(",") if url.strip().startswith(("http://", "https://"))]
+    if not urls:
+        return values
+    paths = dict.fromkeys(urlsplit(url.strip()).path.rstrip("/") for url in urls)  # in the tag's order
+    shown: dict[str, str] = {}
+    for link in tree.iter("a"):
+        path = urlsplit(link.get("href") or "").path.rstrip("/")
+        text = " ".join(link.text_content().split())
+        # a link to a profile on a social network may read "Facebook": the network, not the person
+        host = urlsplit(link.get("href") or "").hostname or ""
+        if path in paths and path not in shown and text and _folded(text) not in _folded(host):
+            shown[path] = text
+    return [shown[path] for path in paths if path in shown]
+
+
+def _header_byline(header: list[HeaderLine], not_names: list[str]) -> list[str]:
+    """The byline under the headline: a link to the author's page, a line that starts "By" (its
+    name maybe in the next element), a Chinese byline ("新华社记者邹多为、唐诗凝"), or a reporter
+    and outlet ("石佳/中国青年报")."""
+    texts = [line.text for line in header]
+    for index, line in enumerate(header):
+        link = next(line.holder.iterancestors("a"), line.holder if line.holder.tag == "a" else None)
+        names: list[str] = []
+        # on Chinese pages such a link names a self-media account, not a reporter
+        if link is not None and AUTHOR_PAGE.search(link.get("href") or "") and not HAN.search(line.text):
+            names = person_names([line.text], not_names)
+        elif BY.match(line.text):  # "By" alone: the names are in the elements after it
+            names = person_names(
+                [_run_on(texts, index) if BY.fullmatch(line.text.rstrip(":")) else line.text], not_names
+            )
+        elif is_byline(line.text):  # "新华社记者邹多为、唐诗凝、丁乐"
+            names = person_names(byline_names(line.text), not_names)
+        if names:
+            return names
+    found = reporter_and_outlet(header)
+    return person_names([found[0]], not_names) if found else []
+
+
+def _run_on(texts: list[str], start: int) -> str:
+    """A byline split across elements: "By:" "Paul Wiseman" "," "Fatima Hussein, AP" — the next
+    element, then more while a separator joins them."""
+    words = texts[start : start + 2]
+    for text in texts[start + 2 :]:
+        if not (JOINED.search(words[-1]) or JOINED.match(text)) or len(" ".join(words)) > MAX_BYLINE_CHARS:
+            break
+        words.append(text)
+    return " ".join(words)
+
+
+def _byline(tree: lxml_html.HtmlElement, not_names: list[str]) -> list[str]:
+    """The names of the page's first byline element that holds any: its name link or hCard ``fn``
+    first ("<a>Jane Doe</a> Senior Correspondent"), else its whole text ("By Jane Doe")."""
+    for element in tree.xpath(BYLINE_ELEMENTS)[:MAX_BYLINE_ELEMENTS]:
+        text = " ".join(" ".join(element.itertext()).split())
+        if BY.fullmatch(text.rstrip(":")) and (parent := element.getparent()) is not None:  # "By" in its own element
+            element, text = parent, " ".join(" ".join(parent.itertext()).split())
+        named = [" ".join(" ".join(name.itertext()).split()) for name in element.xpath(NAME_PARTS)]
+        for candidate in [*(name for name in named if len(name.split()) >= 2 or HAN.search(name)), text]:
+            if 0 < len(candidate) <= MAX_BYLINE_CHARS and (names := person_names([candidate], not_names)):
+                return names
+    return []
+
+
+def _trafilatura_byline(tree: lxml_html.HtmlElement, not_names: list[str]) -> list[str]:
+    from trafilatura.metadata import extract_author
+
+    return person_names((extract_author(tree) or "").split(";"), not_names)
+
+
+def _folded(text: str) -> str:
+    return "".join(character for character in text.casefold() if character.isalnum())
+
+
+def _mostly_han(text: str) -> bool:
+    sample = text[:HAN_SAMPLE_CHARS]
+    return len(HAN.findall(sample)) > len(sample) / 3
+
+
+def _persons(value: Any) -> list[str]:
+    """JSON-LD authors: a person's name, never an organisation's."""
+    items = value if isinstance(value, list) else [value]
+    names = []
+    for item in items:
+        if isinstance(item, dict) and "Organization" not in str(item.get("@type")):
+            name = item.get("name")
+            names.append(name[0] if isinstance(name, list) and name else name if isinstance(name, str) else "")
+        elif isinstance(item, str):
+            names.append(item)
+    return [name for name in names if name]
