@@ -1,14 +1,15 @@
 """`newspkg validate datapackage.json` against `frictionless validate datapackage.json` on one built
 package, alternated, in CPU seconds of each command's whole process tree (and wall seconds).
 
-    python bench/validate_vs_frictionless.py PACKAGE [--runs 3] [--src OTHER/src]
+    python bench/validate_vs_frictionless.py PACKAGE [--runs 3] [--src OTHER/src] [--baseline OTHER/src]
 
 PACKAGE is a built corpus (bench/generate.py, then newspkg build). The machine is shared: CPU time
 moves less than wall time with other people's load, and alternating spreads what is left over both
 commands. A command's CPU is read from /proc every 50 ms for it and every descendant (the worker
 processes newspkg starts), keeping each process's last figure: a process living less than 50 ms may
-be missed. With ``--src``, newspkg runs from another source tree (say a worktree of main) instead.
-Prints each run and the medians.
+be missed. With ``--src``, newspkg runs from another source tree (say a worktree of main) instead;
+with ``--baseline``, the newspkg of another source tree runs too, in the same alternation, as
+"baseline validate". Prints each run and the medians.
 """
 
 from __future__ import annotations
@@ -66,19 +67,21 @@ def main() -> None:
     parser.add_argument("package", type=Path)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--src", type=Path, help="run newspkg from this source tree (PYTHONPATH)")
+    parser.add_argument("--baseline", type=Path, help="also run the newspkg of this source tree")
     args = parser.parse_args()
     env = dict(os.environ)
     if args.src:
         env["PYTHONPATH"] = str(args.src.resolve())
-    commands = {
-        "newspkg validate": [str(BIN / "newspkg"), "validate", "datapackage.json", "-q"],
-        "frictionless validate": [str(BIN / "frictionless"), "validate", "datapackage.json"],
-    }
+    validate = [str(BIN / "newspkg"), "validate", "datapackage.json", "-q"]
+    commands = {"newspkg validate": (validate, env)}
+    if args.baseline:
+        commands["baseline validate"] = (validate, {**env, "PYTHONPATH": str(args.baseline.resolve())})
+    commands["frictionless validate"] = ([str(BIN / "frictionless"), "validate", "datapackage.json"], env)
     results: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
     for run in range(args.runs):
-        for name, argv in commands.items():
+        for name, (argv, command_env) in commands.items():
             load = os.getloadavg()[0]
-            wall, cpu, code = measure(argv, args.package, env)
+            wall, cpu, code = measure(argv, args.package, command_env)
             results[name].append((wall, cpu))
             print(
                 f"run {run + 1}: {name}: {wall:.2f} s wall, {cpu:.2f} s CPU, exit {code}, load {load:.1f}", flush=True
@@ -90,6 +93,9 @@ def main() -> None:
         print(f"median {name}: {wall:.2f} s wall, {cpu:.2f} s CPU")
     (fw, fc), (nw, nc) = medians["frictionless validate"], medians["newspkg validate"]
     print(f"newspkg validate x faster than frictionless: {fw / nw:.1f} (wall), {fc / nc:.1f} (CPU)")
+    if "baseline validate" in medians:
+        bw, bc = medians["baseline validate"]
+        print(f"baseline validate x faster than frictionless: {fw / bw:.1f} (wall), {fc / bc:.1f} (CPU)")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ import re
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
+import pyarrow as pa
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -19,9 +20,18 @@ from newspkg.config import Project
 from newspkg.convert import Converter
 from newspkg.discover import discover
 from newspkg.issues import Issue
+from newspkg.markers import BOILERPLATE
 from newspkg.records import fingerprint, record_id
 from newspkg.schema import SchemaSet
-from newspkg.validate import RecordChecker, _han_and_letters, _han_and_letters_each, _near
+from newspkg.validate import (
+    CONTROL,
+    MARKUP,
+    RecordChecker,
+    _han_and_letters,
+    _han_and_letters_each,
+    _near,
+    clean_texts,
+)
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 SEED = "raw/finews/000_7002e876ea497e3f.txt"
@@ -219,3 +229,49 @@ def test_markup_is_a_tag_as_html_writes_it(
     record["text"] = f"{record['text']}\n\n{text}"
     record["char_count"], record["fingerprint"] = len(record["text"]), fingerprint(record["text"])
     assert (("text:markup", "/text", "error") in found(check(checker, record))) is markup
+
+
+SUSPECT_TEXTS = [
+    "<div class='x'>正文",
+    "正文<BR/>",
+    "<ſcript>x</ſcript>",  # Python's case-insensitive match folds ſ to s
+    "正文\n\n版权声明：本站所有",
+    "未经许可，不得转载",
+    "Copyright\u3000© 2020",  # Python's \s is Unicode whitespace, RE2's is ASCII
+    "Copyright\x1c©",
+    "\x07正文",
+    "正文\x85",
+    "正文\ufffd",
+    "返回首页",
+]
+
+
+def test_texts_the_prefilter_passes_skip_no_finding(checker: RecordChecker, record: dict[str, Any]) -> None:
+    """A text RE2 calls clean (check_each then skips its markup, boilerplate, U+FFFD and control
+    character searches) gets the issues a full check gives it; every text with such a hit is
+    suspect, and the plain seed text is clean."""
+    variants = [copy.deepcopy(record)] + [with_text(copy.deepcopy(record), text) for text in SUSPECT_TEXTS]
+    clean = clean_texts(pa.array([variant["text"] for variant in variants]))
+    assert clean == [True] + [False] * len(SUSPECT_TEXTS)
+    one_by_one = [check(checker, variant) for variant in variants]
+    assert checker.check_each(variants, SEED, [0] * len(variants), clean) == one_by_one
+    assert all(issues for issues in one_by_one[1:])
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            ["<", "p", "ſ", "S", "版权声明", "ICP", "备", "Copyright", "©", "\u3000", "\x85", "\x1f", "\ufffd"]
+        )
+        | st.text(max_size=5),
+        max_size=12,
+    )
+)
+def test_a_clean_text_has_nothing_the_searches_find(parts: list[str]) -> None:
+    """RE2's prefilter matches every text in which Python's searches would find something."""
+    text = "".join(parts)
+    if clean_texts(pa.array([text])) == [True]:
+        assert not MARKUP.search(text)
+        assert not BOILERPLATE.search(text)
+        assert not CONTROL.search(text)
+        assert "\ufffd" not in text

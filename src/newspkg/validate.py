@@ -12,6 +12,8 @@ from typing import Any
 import ftfy.badness
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from newspkg import rules
 from newspkg.issues import Issue, json_pointer
@@ -43,6 +45,12 @@ MARKUP = re.compile(
     r"(?:\s+[\w:-]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s<>]+))?)*\s*/?)>",
     re.I,
 )
+# Python's \s in a str pattern, for RE2 (whose \s is ASCII only): what str.isspace() accepts.
+_PYTHON_SPACE = r"[\t-\r\x1c-\x20\x85\p{Z}]"
+# An RE2 pattern (pyarrow.compute) that matches every text in which MARKUP, BOILERPLATE, CONTROL
+# or U+FFFD would be found, and few others: any "<" stands for the markup. A text it does not match
+# skips those searches, costlier in Python than RE2's one pass over a whole column.
+TEXT_SUSPECTS = "|".join(("<", BOILERPLATE.pattern.replace(r"\s", _PYTHON_SPACE), CONTROL.pattern, r"\x{FFFD}"))
 FILE_NAME_DATE = re.compile(r"(?:^|/)((?:19|20)\d{2})-(\d{2})-(\d{2})-[^/]*$")
 Finding = tuple[str, Rule, str]  # pointer, rule, message
 # Friendlier names for the schema errors that rules are known by.
@@ -71,17 +79,22 @@ class RecordChecker:
     def check(self, record: dict[str, Any], file: str, line: int = 0) -> list[Issue]:
         return self._check(record, file, line, _han_and_letters(_han_sample(record)))
 
-    def check_each(self, records: list[dict[str, Any]], file: str, lines: list[int]) -> list[list[Issue]]:
+    def check_each(
+        self, records: list[dict[str, Any]], file: str, lines: list[int], clean: list[bool] | None = None
+    ) -> list[list[Issue]]:
         """:meth:`check` of every record (its issues sorted), with the Han share of every zh text
         counted in one pass over all of them: record by record, numpy's fixed costs made that count
-        as dear as the boilerplate scan, the costliest rule."""
+        as dear as the boilerplate scan, the costliest rule. ``clean[i]``: the text of record i is
+        known not to match :data:`TEXT_SUSPECTS` (see :func:`clean_texts`)."""
         shares = _han_and_letters_each([_han_sample(record) for record in records])
-        checked = zip(records, lines, shares, strict=True)
-        return [self._check(record, file, line, share) for record, line, share in checked]
+        checked = zip(records, lines, shares, clean or [False] * len(records), strict=True)
+        return [self._check(record, file, line, share, known) for record, line, share, known in checked]
 
-    def _check(self, record: dict[str, Any], file: str, line: int, han_share: tuple[int, int]) -> list[Issue]:
+    def _check(
+        self, record: dict[str, Any], file: str, line: int, han_share: tuple[int, int], clean: bool = False
+    ) -> list[Issue]:
         errors = self._schema_errors(record)
-        found = self._rules(record) + self._text_rules(record, han_share)
+        found = self._rules(record) + self._text_rules(record, han_share, clean)
         if not errors and not found:
             return []
         rid = id_of(record)
@@ -140,19 +153,20 @@ class RecordChecker:
             found.append(("/url", rules.URL_MISSING, message))
         return found
 
-    def _text_rules(self, record: dict[str, Any], han_share: tuple[int, int]) -> list[Finding]:
-        """The rules that scan title and text: the costly part of checking a record."""
+    def _text_rules(self, record: dict[str, Any], han_share: tuple[int, int], clean: bool) -> list[Finding]:
+        """The rules that scan title and text: the costly part of checking a record. ``clean``:
+        the text is known to hold no markup, boilerplate, U+FFFD or control character."""
         found = []
         text = record.get("text")
         if self._fingerprints and isinstance(text, str) and record.get("fingerprint") != fingerprint(text):
             found.append(("/fingerprint", rules.FINGERPRINT, "fingerprint does not match text"))
         for key in ("text", "title"):
             value = record.get(key)
-            if isinstance(value, str) and (tag := MARKUP.search(value)):
+            if isinstance(value, str) and not (clean and key == "text") and (tag := MARKUP.search(value)):
                 message = f"{key} still contains HTML markup ({tag[0][:40]!r}): the adapter did not parse it"
                 found.append((f"/{key}", rules.TEXT_MARKUP, message))
-        found += _decoding_rules(record, han_share)
-        if isinstance(text, str) and (marker := BOILERPLATE.search(text)):
+        found += _decoding_rules(record, han_share, clean)
+        if isinstance(text, str) and not clean and (marker := BOILERPLATE.search(text)):
             found.append(("/text", rules.TEXT_BOILERPLATE, f"text still contains boilerplate ({marker[0]!r})"))
         return found
 
@@ -172,6 +186,13 @@ def _embedded_date_rules(record: dict[str, Any], published: datetime) -> list[Fi
     return found
 
 
+def clean_texts(texts: pa.ChunkedArray | pa.Array) -> list[bool]:
+    """For each text of a column, whether it is known to hold no markup, boilerplate, U+FFFD or
+    control character (RE2 finds no :data:`TEXT_SUSPECTS`); False for a null."""
+    # to_pylist, not fill_null or to_numpy: either raises a process's peak memory (bench/RESULTS.md)
+    return [found is False for found in pc.match_substring_regex(texts, TEXT_SUSPECTS).to_pylist()]
+
+
 def _integrity_rules(record: dict[str, Any]) -> list[Finding]:
     """Derived fields must agree with what they are derived from (a hand-edited package may not)."""
     found: list[Finding] = []
@@ -189,7 +210,7 @@ def _integrity_rules(record: dict[str, Any]) -> list[Finding]:
     return found
 
 
-def _decoding_rules(record: dict[str, Any], han_share: tuple[int, int]) -> list[Finding]:
+def _decoding_rules(record: dict[str, Any], han_share: tuple[int, int], clean: bool = False) -> list[Finding]:
     """Text that was decoded with the wrong encoding must not be published. ``han_share``: (Han
     characters, letters) at the start of a zh text (see :func:`_han_sample`); other languages are
     checked for mojibake (UTF-8 read as Latin-1 or cp1252: "CafÃ©") by ftfy's detector. Beyond
@@ -200,10 +221,11 @@ def _decoding_rules(record: dict[str, Any], han_share: tuple[int, int]) -> list[
         value = record.get(key)
         if not isinstance(value, str):
             continue
-        if "\ufffd" in value:
+        suspect = not (clean and key == "text")  # a clean text has neither U+FFFD nor a control character
+        if suspect and "\ufffd" in value:
             message = f"{key} contains U+FFFD replacement characters: the bytes were not decoded cleanly"
             found.append((f"/{key}", rules.TEXT_ENCODING, message))
-        elif control := CONTROL.search(value, 0, HAN_SAMPLE_CHARS):
+        elif suspect and (control := CONTROL.search(value, 0, HAN_SAMPLE_CHARS)):
             message = f"{key} contains the control character U+{ord(control[0]):04X}: not decoded cleanly"
             found.append((f"/{key}", rules.TEXT_ENCODING, message))
         elif not chinese and (mojibake := _mojibake(value[:HAN_SAMPLE_CHARS])):

@@ -86,6 +86,8 @@ def check_package(
         )
     descriptor = load_descriptor(descriptor_path)
     large = _large_package(root, descriptor)
+    if large:
+        _preload_workers()
     profile = _ProfileCheck(descriptor, descriptor_path, report, concurrent=large)
     try:
         workers = available_cores() if large else 1  # the rules are Python: a large package uses every core
@@ -264,6 +266,14 @@ def _large_package(root: Path, descriptor: dict[str, Any]) -> bool:
             with contextlib.suppress(OSError, TypeError, ValueError):
                 return (root / resource["path"]).stat().st_size >= CONCURRENT_BYTES and _can_start()
     return False
+
+
+def _preload_workers() -> None:
+    """Worker processes fork from a server that has imported what this process has of newspkg:
+    each would import it again otherwise, as a child re-runs the main script (``newspkg`` imports
+    the whole command line) and Python's forkserver never preloads it."""
+    loaded = [name for name in sys.modules if name.partition(".")[0] == "newspkg"]  # in import order
+    multiprocessing.get_context("forkserver").set_forkserver_preload(loaded)
 
 
 def _can_start() -> bool:

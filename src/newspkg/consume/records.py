@@ -35,12 +35,12 @@ from newspkg import rules
 from newspkg.consume import spans
 from newspkg.consume.findings import IssueList, PackageReport
 from newspkg.consume.pages import PageError
-from newspkg.consume.rows import Damage, RowComparison, too_large
+from newspkg.consume.rows import Damage, RowComparison, as_arrow, too_large
 from newspkg.consume.spans import Span, cut_into_spans, span_batches, span_lengths
 from newspkg.issues import Issue
 from newspkg.records import ID_LENGTH, id_of
 from newspkg.schema import SchemaSet
-from newspkg.validate import RecordChecker
+from newspkg.validate import RecordChecker, clean_texts
 
 SPANS_IN_FLIGHT_PER_WORKER = 2  # keeps workers busy; a span's results are small
 
@@ -178,9 +178,15 @@ def check_span(job: RecordsJob, span: Span) -> CheckedSpan:
     checked = CheckedSpan(PackageReport(), [], [])
     rows = _rows(job, job.parquet_path, span.first_line - 1, span.lines) if job.parquet_path else None
     for first, raws in span_batches(job.jsonl_path, span):
-        lines = _check_lines(job, first, raws, checked)
+        records, lines = _parse_lines(job, first, raws, checked.report)
+        well_formed = [raws[line - first] or b"" for line in lines]
+        # The records as Arrow columns, made for the Parquet comparison, spare the rules a Python
+        # search of most texts (see validate.clean_texts).
+        table = as_arrow(well_formed, job.schemas.arrow_schema()) if rows is not None and records else None
+        clean = clean_texts(table["text"]) if table is not None and table.num_rows == len(records) else None
+        _check_records(job, records, lines, clean, checked)
         if rows is not None:
-            rows.compare(lines, [raws[line - first] or b"" for line in lines])
+            rows.compare(lines, well_formed, table)
     if rows is not None:
         checked.compared, checked.damage = list(rows.report.issues), rows.damage
     return checked
@@ -203,26 +209,34 @@ def _rows(job: RecordsJob, parquet_path: Path, first_row: int, count: int) -> Ro
     return RowComparison(job.schemas.arrow_schema(), job.parquet_name, parquet_path, first_row, count)
 
 
-def _check_lines(job: RecordsJob, first_line: int, raws: list[bytes | None], checked: CheckedSpan) -> list[int]:
-    """Parse and check a batch of lines into ``checked``; the lines that held a record."""
-    checker, keys = _checker(job)
-    name = job.jsonl_name
-    report = checked.report
+def _parse_lines(
+    job: RecordsJob, first_line: int, raws: list[bytes | None], report: PackageReport
+) -> tuple[list[dict[str, Any]], list[int]]:
+    """The records of a batch of lines, and the lines that held them (the others reported)."""
     records, well_formed = [], []
     for line, raw in enumerate(raws, start=first_line):
         record = _record(raw, line, job, report)
         if record is not None:
             records.append(record)
             well_formed.append(line)
-    for record, line, issues in zip(records, well_formed, checker.check_each(records, name, well_formed), strict=True):
+    return records, well_formed
+
+
+def _check_records(
+    job: RecordsJob, records: list[dict[str, Any]], lines: list[int], clean: list[bool] | None, checked: CheckedSpan
+) -> None:
+    """Check a batch's records (on ``lines``) into ``checked``."""
+    checker, keys = _checker(job)
+    name = job.jsonl_name
+    report = checked.report
+    for record, line, issues in zip(records, lines, checker.check_each(records, name, lines, clean), strict=True):
         rid = id_of(record)
         if list(record) != keys:
             report.add(name, rules.RECORD_KEYS, "keys are not the schema's fields in schema order", rid, "", line)
         report.extend(issues)
         checked.ids.append(rid)
     report.records += len(records)
-    checked.lines += well_formed
-    return well_formed
+    checked.lines += lines
 
 
 def _checker(job: RecordsJob) -> tuple[RecordChecker, list[str]]:

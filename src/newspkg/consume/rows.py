@@ -51,19 +51,21 @@ class RowComparison:
     def damage(self) -> Damage | None:
         return self._rows.damage
 
-    def compare(self, lines: list[int], raws: list[bytes]) -> None:
-        """Well-formed records (their lines and JSONL bytes) against the next ``len(lines)`` rows."""
+    def compare(self, lines: list[int], raws: list[bytes], converted: pa.Table | None = None) -> None:
+        """Well-formed records (their lines and JSONL bytes, and these as :func:`as_arrow` made
+        them, if it was called) against the next ``len(lines)`` rows."""
         if not lines or self.damage:
             return
         batch = self._rows.take(len(lines))
         if not self.damage:
-            _compare_batch(lines, raws, batch, self._schema, self._name, self.report)
+            _compare_batch(lines, raws, converted, batch, self._schema, self._name, self.report)
 
 
 def _compare_batch(
     lines: list[int],
     raws: list[bytes],
-    batch: pa.RecordBatch | None,
+    converted: pa.Table | None,
+    batch: pa.Table | None,
     schema: pa.Schema,
     name: str,
     report: PackageReport,
@@ -76,7 +78,7 @@ def _compare_batch(
                 name, rules.PARQUET_ROWS, f"the Parquet file has no row for JSONL line {line}", id_of(record), line=line
             )
         return
-    if batch.num_rows == len(lines) and _equal(_as_arrow(raws, schema), batch):
+    if batch.num_rows == len(lines) and _equal(converted if converted is not None else as_arrow(raws, schema), batch):
         return
     rows = batch.to_pylist()
     local_times = local_time_columns(schema)
@@ -84,16 +86,16 @@ def _compare_batch(
         _compare_row(record, rows[index] if index < len(rows) else None, local_times, name, line, report)
 
 
-def _equal(converted: pa.RecordBatch | None, batch: pa.RecordBatch) -> bool:
+def _equal(converted: pa.Table | None, batch: pa.Table) -> bool:
     return converted is not None and bool(converted.equals(batch))
 
 
-def _as_arrow(lines: list[bytes], schema: pa.Schema) -> pa.RecordBatch | None:
+def as_arrow(lines: list[bytes], schema: pa.Schema) -> pa.Table | None:
     """JSONL lines parsed by Arrow's own (C++) JSON reader into the package's Arrow schema, as the
     build makes its Parquet row groups; None on a difference in types or keys."""
     try:
-        return lines_to_table(b"".join(lines), schema, other_keys="error").to_batches()[0]
-    except (pa.ArrowException, IndexError, ValueError):
+        return lines_to_table(b"".join(lines), schema, other_keys="error")
+    except (pa.ArrowException, ValueError):
         return None  # the row-by-row comparison names the difference
 
 
@@ -130,7 +132,7 @@ class _ParquetRows:
             self.damage = rules.PARQUET_UNREADABLE, f"{name} is damaged: {error}"
         self._left = count
 
-    def take(self, wanted: int) -> pa.RecordBatch | None:
+    def take(self, wanted: int) -> pa.Table | None:
         """The next ``wanted`` rows, fewer when the file has no more; None when it has none."""
         wanted = min(wanted, self._left)
         have = sum(batch.num_rows for batch in self._pending)
@@ -204,12 +206,13 @@ def _decoded_bytes(array: pa.Array) -> int:
     return int(array.nbytes)
 
 
-def _first_rows(batches: list[pa.RecordBatch], wanted: int) -> pa.RecordBatch:
-    """Remove the first ``wanted`` rows from ``batches`` (or all there are) and return them as one
-    batch (no copy when they lie in one batch, as they do in a span cut at a row group's start)."""
+def _first_rows(batches: list[pa.RecordBatch], wanted: int) -> pa.Table:
+    """Remove the first ``wanted`` rows from ``batches`` (or all there are) and return them as a
+    table, never copied: rows that straddle two row groups stay in two chunks, which
+    :meth:`pyarrow.Table.equals` compares as one (joining them copied every text)."""
     table = pa.Table.from_batches(batches)
     batches[:] = [batch for batch in table.slice(wanted).to_batches() if batch.num_rows]
-    return table.slice(0, wanted).combine_chunks().to_batches()[0]
+    return table.slice(0, wanted)
 
 
 def _compare_row(
