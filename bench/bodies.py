@@ -25,14 +25,13 @@ from typing import Any
 
 from pages import (
     DEVSET,
-    REFERENCE,
-    _decoded,
     group_of,
     load_truth,
     newspkg_adapter,
     page_file,
     sites_seen_before,
     split_of,
+    trafilatura_alone,
 )
 
 UNSPACED = "\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # Thai, kana, Han
@@ -79,18 +78,8 @@ def newspkg_text(pages: list[dict[str, Any]]) -> Callable[[dict[str, Any]], str]
 
 
 def trafilatura_text(pages: list[dict[str, Any]]) -> Callable[[dict[str, Any]], str]:
-    import trafilatura
-
-    params = {"original_date": True, "extensive_search": True, "max_date": REFERENCE.strftime("%Y-%m-%d")}
-
-    def extract(page: dict[str, Any]) -> str:
-        html = _decoded(page_file(page).read_bytes())
-        found = trafilatura.bare_extraction(
-            html, url=page.get("url"), with_metadata=True, date_extraction_params=params
-        )
-        return (found.text or "") if found is not None else ""
-
-    return extract
+    extract = trafilatura_alone(pages)
+    return lambda page: extract(page).get("text") or ""
 
 
 def main() -> None:

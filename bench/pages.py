@@ -107,6 +107,7 @@ def trafilatura_alone(pages: list[dict[str, Any]]) -> Callable[[dict[str, Any]],
             "title": data.get("title"),
             "published_at": data.get("date"),
             "authors": [a.strip() for a in author.split(";")] if author else [],
+            "text": data.get("text"),
         }
 
     return extract

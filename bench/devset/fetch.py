@@ -18,6 +18,7 @@ import argparse
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -89,6 +90,26 @@ def fetch_commit(git_dir: Path, commit: str) -> None:
     )
 
 
+def blob_reader(mirror: Path | None, clones: Path) -> Callable[[str, str, str], bytes | None]:
+    """``read(repo, commit, path)``: a blob from the mirror's git directories, else from blob-less
+    clones made once, fetching a commit a clone lacks."""
+    git_dirs: dict[str, Path | None] = {}
+
+    def read(repo: str, commit: str, path: str) -> bytes | None:
+        if repo not in git_dirs:
+            git_dirs[repo] = find_mirror_git_dir(mirror, repo) if mirror else clone(repo, clones)
+        git_dir = git_dirs[repo]
+        if git_dir is None:
+            return None
+        data = read_blob(git_dir, commit, path)
+        if data is None and not mirror:
+            fetch_commit(git_dir, commit)
+            data = read_blob(git_dir, commit, path)
+        return data
+
+    return read
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--mirror", type=Path, help="directory holding git directories named <owner>+<name>")
@@ -97,21 +118,12 @@ def main() -> int:
 
     pages = args.devset / "pages"
     entries = load_entries(args.devset)
-    git_dirs: dict[str, Path | None] = {}
+    read = blob_reader(args.mirror, pages / ".clones")
     written = unchanged = 0
     missing = []
     for entry in entries:
         repo = entry["repo"]
-        if repo not in git_dirs:
-            if args.mirror:
-                git_dirs[repo] = find_mirror_git_dir(args.mirror, repo)
-            else:
-                git_dirs[repo] = clone(repo, pages / ".clones")
-        git_dir = git_dirs[repo]
-        data = read_blob(git_dir, entry["commit"], entry["path"]) if git_dir else None
-        if data is None and git_dir and not args.mirror:
-            fetch_commit(git_dir, entry["commit"])
-            data = read_blob(git_dir, entry["commit"], entry["path"])
+        data = read(repo, entry["commit"], entry["path"])
         if data is None:
             missing.append(entry)
             continue

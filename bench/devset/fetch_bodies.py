@@ -13,12 +13,13 @@ expected text is (``truth_path`` in the same repository at the same commit, read
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from fetch import HERE, clone, find_mirror_git_dir, read_blob
+from fetch import HERE, blob_reader
 from lxml import html as lxml_html
 
 CAPTIONS = "//figcaption | //*[contains(concat(' ', normalize-space(@class), ' '), ' caption ')]"
@@ -63,19 +64,10 @@ def main() -> int:
     parser.add_argument("--devset", type=Path, default=HERE, help="directory with bodies.jsonl (default: this one)")
     args = parser.parse_args()
     rows = [json.loads(line) for line in (args.devset / "bodies.jsonl").read_text(encoding="utf-8").splitlines()]
-    git_dirs: dict[str, Path | None] = {}
-    blobs: dict[tuple[str, str, str], bytes | None] = {}  # one base.json serves many pages
+    read = functools.cache(blob_reader(args.mirror, args.devset / "pages" / ".clones"))  # one base.json, many pages
     written, missing = 0, []
     for row in rows:
-        repo = row["repo"]
-        if repo not in git_dirs:
-            clones = args.devset / "pages" / ".clones"
-            git_dirs[repo] = find_mirror_git_dir(args.mirror, repo) if args.mirror else clone(repo, clones)
-        key = (repo, row["commit"], row["truth_path"])
-        if key not in blobs:
-            git_dir = git_dirs[repo]
-            blobs[key] = read_blob(git_dir, row["commit"], row["truth_path"]) if git_dir else None
-        data = blobs[key]
+        data = read(row["repo"], row["commit"], row["truth_path"])
         if data is None:
             missing.append(row)
             continue
