@@ -202,16 +202,21 @@ def test_report_wait_waits_for_the_running_build(built_project: Path) -> None:
     lock = take_lock(root)
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
         with lock:
-            deadline = time.monotonic() + 60
-            while not _waiting_for_a_lock(process.pid) and process.poll() is None and time.monotonic() < deadline:
-                time.sleep(0.01)
-            waited = _waiting_for_a_lock(process.pid)
+            waited = _waits_for_the_lock(process)
             written_while_held = (root / "build" / "report.html").exists()
         _, stderr = process.communicate(timeout=120)
     assert waited, "report --wait did not wait for the lock"
     assert not written_while_held
     assert process.returncode == 0, stderr
     assert (root / "build" / "report.html").exists()
+
+
+def _waits_for_the_lock(process: subprocess.Popen[str]) -> bool:
+    """Whether ``process`` comes to block on a flock within a minute (before it ends)."""
+    deadline = time.monotonic() + 60
+    while not _waiting_for_a_lock(process.pid) and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return _waiting_for_a_lock(process.pid)
 
 
 def _waiting_for_a_lock(pid: int) -> bool:
@@ -227,10 +232,7 @@ def test_build_wait_waits_for_the_running_build(built_project: Path) -> None:
     lock = take_lock(root)
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
         with lock:
-            deadline = time.monotonic() + 60
-            while not _waiting_for_a_lock(process.pid) and process.poll() is None and time.monotonic() < deadline:
-                time.sleep(0.01)
-            waited = _waiting_for_a_lock(process.pid)
+            waited = _waits_for_the_lock(process)
         _, stderr = process.communicate(timeout=120)
     assert waited, "build --wait did not wait for the lock"
     assert process.returncode == 0, stderr

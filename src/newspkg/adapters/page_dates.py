@@ -189,8 +189,7 @@ def _on_the_page(tree: lxml_html.HtmlElement, visible: str, context: Context) ->
 
 def _dateline(context: Context, day: Found | None = None) -> Iterator[Found]:
     """The dates the lines under the headline state ("Aug 13, 2010 – 4:39 PM"), not a modified one;
-    with ``day``, only the times they give for that day ("March 18 at 3:57 PM" takes its year)."""
-    year = f" {day.moment.value.year}" if day else ""
+    with ``day``, only the times they give for that day."""
     lines = ("", *context.header, "")
     for before, line, after in zip(lines, lines[1:], lines[2:], strict=False):  # "Updated" may label a date
         if len(line) > MAX_LABEL_CHARS or MODIFIED_WORDS.search(before + line) or not any(c.isdigit() for c in line):
@@ -198,8 +197,7 @@ def _dateline(context: Context, day: Found | None = None) -> Iterator[Found]:
         # "December 14, 2016" and "2:24 pm" in elements side by side: one date
         joined = [f"{line} {after}"] if len(after) <= MAX_TIME_CHARS and TIME_OF_DAY.search(after) else []
         for segment in [*joined, *_segments(line)]:
-            candidates = dict.fromkeys([segment, *([segment + year] if year else []), *_prefixes(segment)])
-            for found in _parsed(candidates, "page text, dateline", context):
+            for found in _parsed(_candidates(segment, day), "page text, dateline", context):
                 if day is None or (found.moment.has_time and found.moment.same_day(day.moment)):
                     yield found
 
@@ -215,17 +213,21 @@ def _timed(tree: lxml_html.HtmlElement, visible: str, day: Found, context: Conte
 
 
 def _timed_elements(tree: lxml_html.HtmlElement, day: Found, context: Context) -> Iterator[Found]:
-    year = f" {day.moment.value.year}"
     for element in tree.xpath(DATED_ELEMENTS)[:MAX_TIMED_ELEMENTS]:
         text = " ".join(" ".join(element.itertext()).split())  # "1:26 pm ET<br/>Jun 3, 2014": words apart
         said = f"{text} {element.get('class') or ''} {element.get('id') or ''}"  # <span class="updated">
         if 6 <= len(text) <= MAX_LABEL_CHARS and TIME_OF_DAY.search(text) and not MODIFIED_WORDS.search(said):
             for segment in _segments(text):
-                # "March 18 at 3:57 PM": a day without its year is the known day's
-                candidates = dict.fromkeys([segment, segment + year, *_prefixes(segment)])  # each parsed once
-                for found in _parsed(candidates, "page text", context):
+                for found in _parsed(_candidates(segment, day), "page text", context):
                     if found.moment.has_time and found.moment.same_day(day.moment):
                         yield found
+
+
+def _candidates(segment: str, day: Found | None) -> list[str]:
+    """A segment's readings, each once: whole; with the known day's year ("March 18 at 3:57 PM" is a
+    day without its year); its leading words."""
+    year = [f"{segment} {day.moment.value.year}"] if day else []
+    return list(dict.fromkeys([segment, *year, *_prefixes(segment)]))
 
 
 def _in_url(context: Context) -> Iterator[Found]:
