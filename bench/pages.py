@@ -212,7 +212,8 @@ def main() -> None:
                 if (label == "htmldate alone" and field != "published_at") or not scored:
                     cells.append("—")
                 else:
-                    cells.append(f"{sum(map(bool, scored)) / max(len(scored), 1):.0%} ({len(scored)})")
+                    right = sum(map(bool, scored))
+                    cells.append(f"{right / len(scored):.0%} ({right}/{len(scored)})")
             time_cell = f"{best:.1f}" if group == "all" else ""
             print(f"| {label} | {group} | {len(chosen)} | {rejected} | {' | '.join(cells)} | {time_cell} |")
         if args.show_misses and label.startswith("newspkg"):

@@ -7,10 +7,12 @@ import re
 from newspkg.markers import BYLINE_ROLES, NOT_NAMES, SURNAMES
 
 ROLE = re.compile("|".join(re.escape(role) for role in sorted(BYLINE_ROLES, key=len, reverse=True)))
-# A byline's start: a label ("采写：", "文丨"), the outlet the reporter writes for (扬子晚报, 新华社), a role.
-BYLINE_START = re.compile(rf"^(?:(?:采写|撰文|文|作者)\s*[:：丨|/]\s*)?[\u4e00-\u9fff]{{0,8}}?(?:{ROLE.pattern})")
+# A byline's start: a label ("采写：", "文丨", "整合 "), the outlet the reporter writes for (扬子晚报, 新华社), a role.
+LABEL = r"(?:采写|撰文|文|作者|整合)\s*[:：丨|/\s]\s*"
+BYLINE_START = re.compile(rf"^(?:{LABEL})?[\u4e00-\u9fff·]{{0,10}}?(?:{ROLE.pattern})")
 SEPARATORS = re.compile(r"[\s、,，;；/|｜]+")
 HAN_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
+ALL_HAN = re.compile(r"^[\u4e00-\u9fff]+$")
 SENTENCE_PUNCTUATION = re.compile(r"[。！？!?：:“”\"]")
 MAX_BYLINE_CHARS = 40
 
@@ -32,12 +34,18 @@ def byline_names(paragraph: str) -> list[str]:
     names: list[str] = []
     for part in ROLE.split(text):
         for chunk in SEPARATORS.split(part):
-            names.extend(name for name in split_joined_names(chunk.strip()) if name not in NOT_NAMES)
+            names.extend(name for name in split_joined_names(chunk.strip()) if _may_be_a_name(name))
     return names
 
 
+def _may_be_a_name(chunk: str) -> bool:
+    """Not a word the byline says around its names; a Chinese name has at most four characters
+    ("马俊峰/文受访者供图": a photo credit follows the name)."""
+    return chunk not in NOT_NAMES and not (len(chunk) > 4 and ALL_HAN.match(chunk))
+
+
 def _unbracketed(paragraph: str) -> str:
-    return paragraph.strip("（）() \u3000")
+    return paragraph.strip("（）() \u3000□■●◎○◆◇▲△★☆")  # brackets and the marks that open a byline
 
 
 def split_joined_names(chunk: str) -> list[str]:

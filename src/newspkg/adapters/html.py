@@ -225,8 +225,9 @@ def _extract(
 
 
 def _trimmed(lines: list[str]) -> list[str]:
-    """Without the short lines (menus, buttons, counters) before and after the body."""
-    keep = [not is_furniture(line) for line in lines]
+    """Without the short lines (menus, buttons, counters) before and after the body; a byline
+    closing it stays (it gives the authors)."""
+    keep = [not is_furniture(line) or is_byline(line) for line in lines]
     if True not in keep:
         return []
     first, last = keep.index(True), len(keep) - 1 - keep[::-1].index(True)

@@ -24,7 +24,8 @@ from newspkg.people import HAN, is_organisation, person_names
 EDITOR = re.compile(r"(?:责任编辑|责编|编辑)\s*[:：]\s*([\u4e00-\u9fff·]{2,4})")
 HAN_NAME = r"[\u4e00-\u9fff·]{2,4}"
 AUTHOR = re.compile(
-    rf"(?<![\u4e00-\u9fff])(?:作者|记者)\s*[:：\s]\s*({HAN_NAME}(?:[ 、,，]{HAN_NAME})*)(?![\u4e00-\u9fff])"
+    rf"(?<![\u4e00-\u9fff])(?:作者|记者)\s*[:：\s]\s*(?:记者|通讯员)?\s*"  # "作者： 记者王敬照"
+    rf"({HAN_NAME}(?:[ 、,，]{HAN_NAME})*)(?![\u4e00-\u9fff])"
 )
 # Meta tags made to name the authors; plain ``author`` comes after microdata: it often names the company.
 AUTHOR_META = (

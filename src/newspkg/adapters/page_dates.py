@@ -6,8 +6,10 @@ The order: JSON-LD, microdata, ``<meta>`` (article:*, OpenGraph, Dublin Core, pa
 the dateline under the headline, htmldate's search of the whole page, the URL. The first place that
 has a date wins; a winner without a time of day takes the time another place gives for that day, and
 a naive time the offset another date of the page states.
-An instant stated in UTC that the page shows as a local time (the same minute, whole quarter-hours
-apart) takes the offset the page shows it at: the same instant, at the wall clock its readers see.
+A dateline under the headline giving the winner's day an earlier time gives the time. A time the
+page shows at the same minute with its zone gives the winner that zone, and an instant stated in UTC
+that the page shows as a local time (the same minute, whole quarter-hours apart) the offset the page
+shows it at: the same instant, at the wall clock its readers see.
 """
 
 from __future__ import annotations
@@ -93,23 +95,70 @@ def published_and_modified(
     published = published or _first(_htmldate(tree, context)) or _first(_in_url(context))
     if published and not published.moment.has_time:
         published = _first(_timed(tree, visible, published, context)) or published
+    published = _earlier_in_the_dateline(published, context)
     elsewhere = [*stated, *modified]
     published = _offset_from(published, elsewhere)
-    if published and published.moment.has_time and published.moment.value.tzinfo is None:
-        published = _offset_from(published, list(_zoned_shown(tree, published, context)))
+    published = _zone_as_shown(published, tree, visible, context)
     published = _as_shown(published, tree, visible, context)
     return published, _offset_from(modified[0] if modified else None, elsewhere)
 
 
-def _zoned_shown(tree: lxml_html.HtmlElement, near: Found, context: Context) -> Iterator[Found]:
-    """The times the page shows with their zone at the minute of a naive one: ``<time
-    datetime="2016-10-04 05:07:09">10/04/2016 05:07 AM EDT</time>``."""
-    shown = [" ".join(element.text_content().split()) for element in tree.xpath("//time")[:MAX_DATED_ELEMENTS]]
-    for text in [*shown, *context.header]:
-        if len(text) <= MAX_LABEL_CHARS and TIME_OF_DAY.search(text):
+def _earlier_in_the_dateline(found: Found | None, context: Context) -> Found | None:
+    """The earliest time the dateline under the headline gives the winner's day, when earlier: the
+    metadata's "published" is often a republication or an update. Two times whole quarter-hours
+    apart may be one instant in two zones: not earlier. A naive time is compared at a zone's wall
+    clock, never at UTC's (a page shows its readers local time)."""
+    if found is None or not found.moment.has_time:
+        return found
+    offset = found.moment.value.utcoffset()
+    earliest = found
+    for shown in _dateline(context, found):
+        comparable = (shown.moment.value.utcoffset() is None) == (offset is None) or offset
+        earlier = _wall_clock(shown) < _wall_clock(earliest)
+        if comparable and earlier and (_wall_clock(found) - _wall_clock(shown)) % timedelta(minutes=15):
+            earliest = shown
+    return earliest
+
+
+def _wall_clock(found: Found) -> datetime:
+    return found.moment.value.replace(tzinfo=None, second=0, microsecond=0)
+
+
+def _zone_as_shown(found: Found | None, tree: lxml_html.HtmlElement, visible: str, context: Context) -> Found | None:
+    """A time the page shows at the same minute with its zone gives the winner that zone: a naive
+    one, or one whose metadata labels local time as another zone (``…T20:00Z`` shown as
+    ``<time datetime="…T20:00+09:00">``, "7:15 AM EDT" tagged EST)."""
+    if found is None or not found.moment.has_time:
+        return found
+    naive = found.moment.value.tzinfo is None
+    for shown in _zoned_shown(tree, visible, found.moment.value.minute, naive, context):
+        stated = shown.moment.value
+        if _wall_clock(shown) == _wall_clock(found):
+            if stated.utcoffset() != found.moment.value.utcoffset():
+                return Found(Moment(found.moment.value.replace(tzinfo=stated.tzinfo), has_time=True), found.where)
+            return found
+    return found
+
+
+def _zoned_shown(
+    tree: lxml_html.HtmlElement, visible: str, minute: int, naive: bool, context: Context
+) -> Iterator[Found]:
+    """The times with a zone the page shows at a minute of the hour: its ``<time>`` elements
+    (``<time datetime="2016-10-04 05:07:09">10/04/2016 05:07 AM EDT</time>``), its dateline, its
+    labelled dates."""
+    times = tree.xpath("//time")[:MAX_DATED_ELEMENTS]
+    shown = [" ".join(element.text_content().split()) for element in times]
+    labelled = [BAR.sub(" ", match[1]) for match in LABELLED.finditer(visible)]
+    at_the_minute = re.compile(rf"\d[:：.h]{minute:02}(?!\d)")  # parse only what can match
+    for text in [*shown, *context.header, *labelled]:
+        if len(text) <= MAX_LABEL_CHARS and at_the_minute.search(text):
             for found in _parsed(_prefixes(text), "page text", context):
-                stated, naive = found.moment.value, near.moment.value
-                if stated.tzinfo is not None and stated.replace(tzinfo=None, second=0) == naive.replace(second=0):
+                if found.moment.has_time and found.moment.value.tzinfo is not None:
+                    yield found
+    if naive:  # a zone the markup states, only where the winner states none
+        for element in times:
+            for found in _parsed([element.get("datetime")], "time element", context):
+                if found.moment.has_time and found.moment.value.tzinfo is not None:
                     yield found
 
 
@@ -164,9 +213,8 @@ def _numeric_times(visible: str, context: Context) -> Iterator[Found]:
 
 
 def _structured(data: Structured, keys: Iterable[str], meta_keys: Iterable[str], context: Context) -> Iterator[Found]:
-    for key in keys:
+    for key in keys:  # datePublished anywhere before dateCreated anywhere
         yield from _parsed(data.json_ld_values(key), "json-ld", context)
-    for key in keys:
         yield from _parsed(data.itemprops.get(key, ()), "microdata", context)
     for key in meta_keys:
         yield from _parsed(data.meta.get(key, ()), f"meta {key}", context)
@@ -194,12 +242,18 @@ def _dateline(context: Context, day: Found | None = None) -> Iterator[Found]:
     for before, line, after in zip(lines, lines[1:], lines[2:], strict=False):  # "Updated" may label a date
         if len(line) > MAX_LABEL_CHARS or MODIFIED_WORDS.search(before + line) or not any(c.isdigit() for c in line):
             continue
+        if day and not (TIME_OF_DAY.search(f"{line} {after}") and _day_number(day).search(line)):
+            continue  # parse only what can give that day a time
         # "December 14, 2016" and "2:24 pm" in elements side by side: one date
         joined = [f"{line} {after}"] if len(after) <= MAX_TIME_CHARS and TIME_OF_DAY.search(after) else []
         for segment in [*joined, *_segments(line)]:
             for found in _parsed(_candidates(segment, day), "page text, dateline", context):
                 if day is None or (found.moment.has_time and found.moment.same_day(day.moment)):
                     yield found
+
+
+def _day_number(day: Found) -> re.Pattern[str]:
+    return re.compile(rf"(?<!\d)0?{day.moment.value.day}(?!\d)")
 
 
 def _timed(tree: lxml_html.HtmlElement, visible: str, day: Found, context: Context) -> Iterator[Found]:

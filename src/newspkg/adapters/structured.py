@@ -126,7 +126,7 @@ def _itemprops(tree: lxml_html.HtmlElement) -> dict[str, list[str]]:
             if _item_of(element) is not scopes[0]:
                 continue
         if element.tag == "meta" and not element.get("itemscope"):
-            value = element.get("content")
+            value = element.get("content") or element.get("value")  # "value": pages saved by some tools
         elif element.get("itemscope") is not None:
             names = element.xpath('.//*[@itemprop="name"]')
             value = (names[0].get("content") or names[0].text_content()) if names else None
