@@ -16,14 +16,22 @@ SEPARATORS = re.compile(
     r"\s*(?:[,;|/，；、｜&]|\s[-–—]\s|\s(?:and|und|et|y|e|en|och|og|i|и|ve|és|with|mit|avec|con)\s)\s*", re.I
 )
 LEADING_CONJUNCTION = re.compile(r"^(?:and|und|et|y|e|en|och|og|и)\s+", re.I)  # "…, and Tom Watkins"
-CREDIT = re.compile(r"^(?:foto|photo|photos|bild|image|images|imagen|crédito|credit|图|图片|摄影|视频)\s*[:：/]", re.I)
+CREDIT = re.compile(
+    r"^(?:(?:foto|photo|photos|bild|image|images|imagen|crédito|credit|фото|видео|video|写真|사진|图|图片|摄影|视频)\s*[:：/]"
+    r"|(?:developed|designed|powered|hosted)\s+by\b)",  # a photo's credit, the site's maker
+    re.I,
+)
 BRACKETED = re.compile(r"\s*[(\[（【][^)\]）】]{0,60}[)\]）】]")
 PREFIX = re.compile(
     r"^(?:(?:written|reported|words|text|story|photos?|posted|compiled|edited)\s+)?"
     r"(?:by|von|par|por|door|av|af|от|автор|autor|author|text|texte|bron|fuente|fonte)\b\s*[:：]?\s*",
     re.I,
 )
-EDITOR = re.compile(r"^(?:责任编辑|责编|编辑|校对|审核|监制|主编|Redaktion|Redaktor|Editor|Edited|Rédaction)", re.I)
+EDITOR = re.compile(
+    r"^(?:责任编辑|责编|编辑|校对|审核|监制|主编|編集|편집|Redaktion|Redaktor|Editor|Edited|Rédaction|Редактор|Редакция"
+    r"|Redakce|Redaktör|Redattore|Editado)",
+    re.I,
+)
 # Words that make a part of a byline a role, a desk or an organisation rather than a person.
 NOT_PERSON_WORDS = frozenset(
     {
@@ -34,16 +42,22 @@ NOT_PERSON_WORDS = frozenset(
         "korrespondentin", "agentur", "agenturen", "nachrichten", "rédaction", "correspondant", "redacción", "agencia",
         "agencias", "redação", "agência", "redazione", "newsletter", "admin", "administrator", "guest", "author",
         "updated", "published", "bureau", "times", "post", "daily", "herald", "journal", "magazine", "tribune",
-        "gazette", "today", "inc", "ltd", "llc", "gmbh", "corp", "co", "company",
+        "gazette", "today", "inc", "ltd", "llc", "gmbh", "corp", "co", "company", "publicado", "publié",
+        "veröffentlicht", "pubblicato", "опубликовано", "video", "videos", "vídeos", "información", "noticias",
+        "notícias", "informação",
     }
 )  # fmt: skip
 # A Chinese site, paper or app where a person's name belongs.
-CJK_ORGANISATION = re.compile(r"网|报|社|新闻|客户端|频道|中心|网站|日报|晚报|电视台|财经|编辑部|本站|平台|官方")
+CJK_ORGANISATION = re.compile(
+    r"网|报|社|新闻|客户端|频道|中心|网站|日报|晚报|电视台|财经|编辑部|本站|平台|官方|協会|新聞|放送|編集部|株式会社"
+)
 # Page controls whose link text lands where a byline is expected.
 CJK_CONTROLS = re.compile(
     r"字体|分享|收藏|微博|微信|打印|评论|关闭|登录|注册|跟贴|跟帖|热门|返回|更多|动态|聚焦|简介|报道|专题|推荐|相关"
 )
 HAN = re.compile(r"[\u4e00-\u9fff]")
+# A Korean byline's outlet before "=" and role after the name: "(서울=연합뉴스) 홍길동 기자", "스포츠조선=선수민 기자".
+KOREAN_BYLINE = re.compile(r"^[^=]{1,20}=\s*|\s*(?:기자|특파원)$")
 NOT_NAME = re.compile(r"\d|@|[!?！？]|://|\bwww\.|\w\.[a-z]{2,6}$|\.(?:com|org|net)\b|^[\W_]+$", re.I)
 # Link text and template placeholders that land where a name belongs.
 NOT_NAMES = frozenset(
@@ -60,19 +74,20 @@ PARTICLES = frozenset(
 EDGE_MARKS = " :：-–—·•|｜'\"“”‘’«»《》〈〉「」"
 
 
-def person_names(values: Iterable[str], not_names: Iterable[str] = ()) -> list[str]:
+def person_names(values: Iterable[str], not_names: Iterable[str] = (), *, spaced_kanji: bool = False) -> list[str]:
     """The people named in author strings, each once, in order; ``not_names`` (the site, the
-    publisher) are none of them."""
+    publisher) are none of them. Chinese names apart are names ("记者 张三 李四"); with
+    ``spaced_kanji``, a Japanese page's, a space parts a family name from a given one ("渡部 拓也")."""
     excluded = {name.casefold() for name in not_names if name}
     names: list[str] = []
     for value in values:
-        for name in _names_in(value):
+        for name in _names_in(value, spaced_kanji):
             if name.casefold() not in excluded and name not in names:
                 names.append(name)
     return names
 
 
-def _names_in(value: str) -> list[str]:
+def _names_in(value: str, spaced_kanji: bool) -> list[str]:
     text = " ".join(html.unescape(html.unescape(value)).split())
     if not text or EDITOR.match(text) or text.lower().startswith(("http://", "https://")):
         return []
@@ -82,8 +97,8 @@ def _names_in(value: str) -> list[str]:
         if CREDIT.match(part.strip()):
             continue
         part = LEADING_CONJUNCTION.sub("", PREFIX.sub("", part.strip(EDGE_MARKS)))
-        part = ROLE.sub(" ", part).strip() if HAN.search(part) else part
-        chunks = part.split() if HAN.search(part) else [part]
+        part = ROLE.sub(" ", part).strip() if HAN.search(part) else KOREAN_BYLINE.sub("", part)
+        chunks = part.split() if HAN.search(part) and not spaced_kanji else [part]
         found += [name for chunk in chunks for name in split_joined_names(chunk) if _is_person(name)]
     return found
 

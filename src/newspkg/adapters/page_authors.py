@@ -1,6 +1,6 @@
 """Who wrote a saved page. Every place that names the authors is read: JSON-LD, the meta tags made
 for it (``article:author``, parse.ly, sailthru, Dublin Core…), microdata, the byline under the
-headline, the page's byline element, trafilatura's byline search, ``作者：``/``记者``. The names
+headline, the page's byline element, trafilatura's byline search, ``作者：``/``记者``, ``… 기자``. The names
 chosen are the first place's that another place confirms (a page's related stories, comments and
 photo credits name people too, each in one place only), else the first place's that names anyone.
 An editor named on the page is never an author, nor is the site or the outlet a story comes from.
@@ -9,7 +9,7 @@ An editor named on the page is never an author, nor is the site or the outlet a 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,6 +27,7 @@ AUTHOR = re.compile(
     rf"(?<![\u4e00-\u9fff])(?:作者|记者)\s*[:：\s]\s*(?:记者|通讯员)?\s*"  # "作者： 记者王敬照"
     rf"({HAN_NAME}(?:[ 、,，]{HAN_NAME})*)(?![\u4e00-\u9fff])"
 )
+KOREAN_REPORTER = re.compile(r"(?<![가-힣])([가-힣]{2,4})\s?(?:기자|특파원)(?![가-힣])")  # "이용민 기자"
 # Meta tags made to name the authors; plain ``author`` comes after microdata: it often names the company.
 AUTHOR_META = (
     "article:author", "og:article:author", "parsely-author", "sailthru.author", "dc.creator", "dcterms.creator",
@@ -51,6 +52,7 @@ JOINED = re.compile(r"^\s*(?:[,&]|and\b|und\b|et\b|y\b)|(?:[,&]|\band|\bund|\bet
 BY = re.compile(r"^(?:by|von|par|por|door|av|af)\b", re.I)
 NAME_AND_OUTLET = re.compile(r"^(?P<name>[\u4e00-\u9fff·]{2,4})\s*[/／]\s*(?P<outlet>[^\s/／]{2,16})$")
 HAN_SAMPLE_CHARS = 2_000
+Persons = Callable[[Iterable[str]], list[str]]  # author strings → the persons they name
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +64,10 @@ class Page:
     visible: str
     header: list[HeaderLine]
     not_names: list[str]  # the site, the publisher, the outlet: no person
+    japanese: bool = False  # a space within a name written in kanji: "渡部 拓也" is one person
+
+    def persons(self, values: Iterable[str]) -> list[str]:
+        return person_names(values, self.not_names, spaced_kanji=self.japanese)
 
 
 def authors(page: Page) -> list[str]:
@@ -95,18 +101,20 @@ def reporter_and_outlet(header: list[HeaderLine]) -> tuple[str, str] | None:
 
 def _places(page: Page) -> Iterator[list[str]]:
     """The names each place gives, in order of trust."""
-    not_names, data = page.not_names, page.data
-    yield person_names([name for value in data.json_ld_values("author") for name in _persons(value)], not_names)
+    persons, data = page.persons, page.data
+    yield persons([name for value in data.json_ld_values("author") for name in _persons(value)])
     for key in AUTHOR_META:
-        yield person_names(_linked_names(page.tree, data.meta.get(key, [])), not_names)
-    yield person_names(data.itemprops.get("author", ()), not_names)
-    yield person_names(data.meta.get("author", ()), not_names)
-    yield _header_byline(page.header, not_names)
+        yield persons(_linked_names(page.tree, data.meta.get(key, [])))
+    yield persons(data.itemprops.get("author", ()))
+    yield persons(data.meta.get("author", ()))
+    yield _header_byline(page.header, persons)
     if not _mostly_han(page.visible):  # Chinese pages: these name self-media accounts
         # one place: trafilatura's search reads the byline elements too
-        yield _byline(page.tree, not_names) or _trafilatura_byline(page.tree, not_names)
+        yield _byline(page.tree, persons) or _trafilatura_byline(page.tree, persons)
     if match := AUTHOR.search(page.visible):
-        yield person_names(re.split(r"[ 、,，]", match[1]), not_names)
+        yield persons(re.split(r"[ 、,，]", match[1]))
+    if match := KOREAN_REPORTER.search(page.visible):
+        yield persons([match[1]])
 
 
 def _linked_names(tree: lxml_html.HtmlElement, values: list[str]) -> list[str]:
@@ -127,7 +135,7 @@ def _linked_names(tree: lxml_html.HtmlElement, values: list[str]) -> list[str]:
     return [shown[path] for path in paths if path in shown]
 
 
-def _header_byline(header: list[HeaderLine], not_names: list[str]) -> list[str]:
+def _header_byline(header: list[HeaderLine], persons: Persons) -> list[str]:
     """The byline under the headline: a link to the author's page, a line that starts "By" (its
     name maybe in the next element), a Chinese byline ("新华社记者邹多为、唐诗凝"), or a reporter
     and outlet ("石佳/中国青年报")."""
@@ -137,17 +145,15 @@ def _header_byline(header: list[HeaderLine], not_names: list[str]) -> list[str]:
         names: list[str] = []
         # on Chinese pages such a link names a self-media account, not a reporter
         if link is not None and AUTHOR_PAGE.search(link.get("href") or "") and not HAN.search(line.text):
-            names = person_names([line.text], not_names)
+            names = persons([line.text])
         elif BY.match(line.text):  # "By" alone: the names are in the elements after it
-            names = person_names(
-                [_run_on(texts, index) if BY.fullmatch(line.text.rstrip(":")) else line.text], not_names
-            )
+            names = persons([_run_on(texts, index) if BY.fullmatch(line.text.rstrip(":")) else line.text])
         elif is_byline(line.text):  # "新华社记者邹多为、唐诗凝、丁乐"
-            names = person_names(byline_names(line.text), not_names)
+            names = persons(byline_names(line.text))
         if names:
             return names
     found = reporter_and_outlet(header)
-    return person_names([found[0]], not_names) if found else []
+    return persons([found[0]]) if found else []
 
 
 def _run_on(texts: list[str], start: int) -> str:
@@ -161,7 +167,7 @@ def _run_on(texts: list[str], start: int) -> str:
     return " ".join(words)
 
 
-def _byline(tree: lxml_html.HtmlElement, not_names: list[str]) -> list[str]:
+def _byline(tree: lxml_html.HtmlElement, persons: Persons) -> list[str]:
     """The names of the page's first byline element that holds any: its name link or hCard ``fn``
     first ("<a>Jane Doe</a> Senior Correspondent"), else its whole text ("By Jane Doe")."""
     for element in tree.xpath(BYLINE_ELEMENTS)[:MAX_BYLINE_ELEMENTS]:
@@ -170,15 +176,15 @@ def _byline(tree: lxml_html.HtmlElement, not_names: list[str]) -> list[str]:
             element, text = parent, " ".join(" ".join(parent.itertext()).split())
         named = [" ".join(" ".join(name.itertext()).split()) for name in element.xpath(NAME_PARTS)]
         for candidate in [*(name for name in named if len(name.split()) >= 2 or HAN.search(name)), text]:
-            if 0 < len(candidate) <= MAX_BYLINE_CHARS and (names := person_names([candidate], not_names)):
+            if 0 < len(candidate) <= MAX_BYLINE_CHARS and (names := persons([candidate])):
                 return names
     return []
 
 
-def _trafilatura_byline(tree: lxml_html.HtmlElement, not_names: list[str]) -> list[str]:
+def _trafilatura_byline(tree: lxml_html.HtmlElement, persons: Persons) -> list[str]:
     from trafilatura.metadata import extract_author
 
-    return person_names((extract_author(tree) or "").split(";"), not_names)
+    return persons((extract_author(tree) or "").split(";"))
 
 
 def _folded(text: str) -> str:

@@ -79,7 +79,8 @@ def page_meta(tree: lxml_html.HtmlElement, visible: str, context: Context) -> Pa
     outlets = [value for value in _meta_authors(data) if chinese and _chinese_outlet(value)]
     _original_publisher(meta, tree, data, visible, header, outlets)  # first: the outlet a story comes from is no author
     not_names = [*sites, *editors(visible), meta.publisher or "", meta.original_publisher or "", *outlets]
-    meta.fill("authors", authors(Page(tree, data, visible, header, not_names)))
+    japanese = context.languages[:1] == ("ja",)
+    meta.fill("authors", authors(Page(tree, data, visible, header, not_names, japanese)))
     meta.fill("section", _text(_first(data.json_ld_values("articleSection"))))
     meta.fill("section", data.meta_first("article:section", "parsely-section"))
     meta.fill("tags", _keywords(_first(data.json_ld_values("keywords"))))
