@@ -50,6 +50,9 @@ def test_sentence_starting_with_a_role_is_not_a_byline() -> None:
         ("采写：南都见习记者 林子沛", ["林子沛"]),  # a label first
         ("（总台央视记者 奚丹霓 张赛）", ["奚丹霓", "张赛"]),
         ("文丨政能亮特约评论员 韩涵", ["韩涵"]),
+        ("□ 本报记者 葛灵丹", ["葛灵丹"]),  # a mark before it
+        ("整合 新华日报·交汇点记者 徐睿翔", ["徐睿翔"]),  # a label, an outlet with its app
+        ("顶端新闻·河南商报记者马俊峰/文受访者供图", ["马俊峰"]),  # a photo credit after the name
     ],
 )
 def test_a_byline_opening_or_closing_the_body_names_its_reporters(paragraph: str, names: list[str]) -> None:

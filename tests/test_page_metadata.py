@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from newspkg.adapters.page_authors import AUTHOR
 from newspkg.convert import Outcome
 from newspkg.dates import language_codes, parse_date
 from newspkg.people import person_names
@@ -91,6 +92,13 @@ def test_a_date_after_the_fetch_is_no_date() -> None:
         ("mediagene Inc.", []),  # a company
         ("山东冠县报道", []),
         ("最新动态", []),
+        ("Фото: Алексей Меринов", []),  # a photo's credit
+        ("Developed By Heba Musa", []),  # the site's maker
+        ("Редактор: Елин Димитров", []),  # an editor
+        ("Andalucía Información Andalucía Publicado", []),
+        ("日本放送協会", []),  # an organisation
+        ("스포츠조선=선수민 기자", ["선수민"]),  # outlet=name role
+        ("(서울=연합뉴스) 홍길동 기자", ["홍길동"]),
     ],
 )
 def test_authors_are_persons(byline: str, names: list[str]) -> None:
@@ -118,6 +126,7 @@ def test_json_ld_however_it_is_wrapped(tmp_path: Path, script: str) -> None:
         '<meta itemprop="datePublished dateCreated" content="2024-05-13T08:30:00+02:00">',
         '<time itemprop="datePublished" datetime="2024-05-13T08:30:00+02:00">13 May</time>',
         '<span itemprop="datePublished">2024-05-13T08:30:00+02:00</span>',
+        '<meta itemprop="datePublished" value="2024-05-13T08:30:00+02:00">',  # as some tools save pages
     ],
 )
 def test_microdata_on_any_element(tmp_path: Path, element: str) -> None:
@@ -475,3 +484,85 @@ def test_a_chinese_byline_in_the_body_names_persons_only(tmp_path: Path) -> None
     body = "<p>本报记者 彭冲 山东冠县报道</p>" + ZH_BODY
     html = f"<html><head>{DATED}</head><body><h1>港口吞吐量创新高</h1><p>2024-05-13 08:30</p>{body}</body></html>"
     assert record_of(convert(tmp_path, {"a.html": html.encode()})["a.html"])["authors"] == ["彭冲"]
+
+
+@pytest.mark.parametrize(
+    ("head", "dateline", "expected"),
+    [
+        # the metadata's "published" is a republication; the dateline under the headline is the first
+        ('<meta property="article:published_time" content="2019-10-23T09:10:42+08:00">', "2019年10月23日 09:05",
+         "2019-10-23T09:05:00+08:00"),
+        ('<meta itemprop="datePublished" content="2016-12-20T13:00:00Z">', "Dec. 20, 2016, 12:44 PM UTC",
+         "2016-12-20T12:44:00+00:00"),
+        # a local time is not compared with UTC's clock
+        ('<meta property="article:published_time" content="2022-05-04T13:02:07Z">', "May 4, 2022 09:01",
+         "2022-05-04T13:02:07+00:00"),
+        # whole quarter-hours apart: one instant in two zones, not an earlier time
+        ('<meta property="article:published_time" content="2019-10-23T09:05:00+08:00">', "2019年10月23日 01:05",
+         "2019-10-23T09:05:00+08:00"),
+    ],
+)  # fmt: skip
+def test_the_dateline_s_earlier_time_of_the_day_is_the_publication(
+    tmp_path: Path, head: str, dateline: str, expected: str
+) -> None:
+    record = record_of(convert(tmp_path, {"a.html": page(head, f"<p>{dateline}</p>")})["a.html"])
+    assert record["published_at"] == expected
+
+
+@pytest.mark.parametrize(
+    ("head", "body", "expected"),
+    [
+        # the meta tag says EST in October; the page shows EDT at that minute
+        ('<meta name="publish_date" content="Sat, 09 Oct 2010 07:15:45 EST">', "<p>10/9/10 7:15 AM EDT</p>",
+         "2010-10-09T07:15:45-04:00"),
+        ('<meta name="dc.date.issued" content="2016-11-29T03:33:08">',
+         '<p>Share</p><span class="cnnDateStamp">First published November 29, 2016: 3:33 AM ET</span>',
+         "2016-11-29T03:33:08-05:00"),
+        # a zone only the markup states corrects no zone the metadata states
+        ('<meta property="article:published_time" content="2019-04-19T20:00:00Z">',
+         '<p><time datetime="2019-04-19T20:00:00+09:00">2019.04.19</time></p>', "2019-04-19T20:00:00+00:00"),
+    ],
+)  # fmt: skip
+def test_a_time_the_page_shows_at_the_same_minute_gives_its_zone(
+    tmp_path: Path, head: str, body: str, expected: str
+) -> None:
+    assert record_of(convert(tmp_path, {"a.html": page(head, body)})["a.html"])["published_at"] == expected
+
+
+def test_date_published_anywhere_comes_before_date_created(tmp_path: Path) -> None:
+    head = '<script type="application/ld+json">{"@type": "NewsArticle", "dateCreated": "2017-11-17T10:41:09Z"}</script>'
+    body = '<time itemprop="datePublished" datetime="2017-11-16T14:15+0000">16 November 2017</time>'
+    assert record_of(convert(tmp_path, {"a.html": page(head, body)})["a.html"])["published_at"] == (
+        "2017-11-16T14:15:00+00:00"
+    )
+
+
+def test_a_byline_closing_a_chinese_text_after_the_share_line(tmp_path: Path) -> None:
+    closing = "<p>□ 本报记者 葛灵丹</p><p>分享让更多人看到</p>"
+    html = f"<html><head>{DATED}</head><body><h1>港口吞吐量创新高</h1>{ZH_BODY}{closing}</body></html>"
+    record = record_of(convert_pages(tmp_path, {"a.html": html.encode()}, source=ZH_SOURCE)["a.html"])
+    assert record["authors"] == ["葛灵丹"]
+    assert "葛灵丹" not in record["text"]
+
+
+def test_a_labelled_author_who_is_a_reporter() -> None:
+    assert AUTHOR.search("首页 > 新闻 作者： 记者王敬照 来源：河北新闻网")[1] == "王敬照"
+
+
+def test_a_japanese_name_with_a_space_is_one_person(tmp_path: Path) -> None:
+    head = f'{DATED}<meta name="author" content="渡部 拓也">'
+    body = "<p>" + "港湾局は月曜日、今春の貨物取扱量が十二パーセント増えたと発表した。" * 3 + "</p>"
+    html = f"<html><head>{head}</head><body><h1>港の貨物が過去最高</h1>{body}</body></html>"
+    source = 'adapter = "html"\nlanguage = "ja"\ntimezone = "Asia/Tokyo"\n'
+    record = record_of(convert_pages(tmp_path, {"a.html": html.encode()}, source=source)["a.html"])
+    assert record["authors"] == ["渡部 拓也"]
+    assert person_names(["记者 张三 李四"]) == ["张三", "李四"]  # Chinese: names apart are two
+
+
+def test_a_korean_reporter_s_byline(tmp_path: Path) -> None:
+    sentence = "세종사회복지공동모금회는 지난달 25일부터 특별모금을 진행하고 있다. "
+    body = f"<p>이용민 기자 | 2020-03-04 16:52:59</p><p>{sentence * 3}</p>"
+    html = f"<html><head>{DATED}</head><body><h1>특별모금 진행</h1>{body}</body></html>"
+    source = 'adapter = "html"\nlanguage = "ko"\ntimezone = "Asia/Seoul"\n'
+    record = record_of(convert_pages(tmp_path, {"a.html": html.encode()}, source=source)["a.html"])
+    assert record["authors"] == ["이용민"]

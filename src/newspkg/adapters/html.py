@@ -70,7 +70,7 @@ DROPPED = ("script", "style", "noscript", "iframe", "template", "svg")
 
 class HtmlAdapter:
     name = "html"
-    version = "2.3.0"
+    version = "2.4.0"
     reads = ("file", "crawl")  # the kinds of reader detected for its files (see newspkg.readers)
     libraries = ("trafilatura", "htmldate", "extruct", "dateparser", "lxml")
     hints = (

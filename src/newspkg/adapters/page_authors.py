@@ -25,7 +25,7 @@ EDITOR = re.compile(r"(?:责任编辑|责编|编辑)\s*[:：]\s*([\u4e00-\u9fff�
 HAN_NAME = r"[\u4e00-\u9fff·]{2,4}"
 AUTHOR = re.compile(
     rf"(?<![\u4e00-\u9fff])(?:作者|记者)\s*[:：\s]\s*(?:记者|通讯员)?\s*"  # "作者： 记者王敬照"
-    rf"({HAN_NAME}(?:[ 、,，]{HAN_NAME})*)(?![\u4e00-\u9fff])"
+    rf"({HAN_NAME}(?:[ 、,，]{HAN_NAME}(?![\u4e00-\u9fff]|\s*[:：]))*)(?![\u4e00-\u9fff])"  # not "来源："
 )
 KOREAN_REPORTER = re.compile(r"(?<![가-힣])([가-힣]{2,4})\s?(?:기자|특파원)(?![가-힣])")  # "이용민 기자"
 # Meta tags made to name the authors; plain ``author`` comes after microdata: it often names the company.
