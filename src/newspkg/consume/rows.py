@@ -9,7 +9,6 @@ decoded once per row."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from datetime import datetime
 from itertools import accumulate
@@ -187,60 +186,12 @@ def _decoded_batches(parquet: pq.ParquetFile, groups: list[int], schema: pa.Sche
     the group's rows so far are known to decode to at most :data:`MAX_GROUP_BYTES`."""
     for group in groups:
         decoded = 0
-        validated: dict[int, pa.StringArray] = {}  # the group's dictionaries so far, by column
         for batch in parquet.iter_batches(batch_size=BATCH_ROWS, row_groups=[group], use_threads=False):
-            _validate(batch, validated)  # damaged UTF-8, offsets or indices: reported, not a crash later
+            batch.validate(full=True)  # damaged UTF-8, offsets or indices: reported, not a crash later
             decoded += sum(_decoded_bytes(column) for column in batch.columns)
             if decoded > MAX_GROUP_BYTES:
                 raise _TooLarge(f"row group {group} decodes to more than {MAX_GROUP_BYTES} bytes: not read further")
             yield batch.cast(schema)
-
-
-def _validate(batch: pa.RecordBatch, validated: dict[int, pa.StringArray]) -> None:
-    """``batch.validate(full=True)`` (raising what it raises), but a dictionary's entries validated
-    with an earlier batch of the row group are only compared, byte for byte, with those: every
-    batch carries the dictionaries of its group so far, so the later batches of a text column
-    repeat most of its texts (validating them again was a fifth of reading the rows)."""
-    try:
-        batch.validate()
-        for index, column in enumerate(batch.columns):
-            earlier = validated.get(index)
-            if isinstance(column, pa.DictionaryArray) and earlier is not None:
-                column.validate()  # the buffers' sizes, before any is read
-                column.indices.validate(full=True)
-                if not _extends(column.dictionary, earlier) or not _indices_in(column):
-                    raise pa.ArrowInvalid("not known valid")  # let the whole validation say what is wrong
-                column.dictionary.slice(len(earlier)).validate(full=True)
-            else:
-                column.validate(full=True)
-            if isinstance(column, pa.DictionaryArray) and column.dictionary.type == pa.string():
-                validated[index] = column.dictionary
-    except pa.ArrowException:
-        batch.validate(full=True)
-        validated.clear()
-
-
-def _extends(dictionary: pa.Array, earlier: pa.StringArray) -> bool:
-    """Whether ``dictionary`` begins with ``earlier``'s entries, offsets and bytes alike (read as
-    plain buffers: nothing of it is known valid yet)."""
-    count = len(earlier)
-    if dictionary.type != pa.string() or dictionary.offset or earlier.offset or len(dictionary) < count:
-        return False
-    offsets, data = dictionary.buffers()[1:]
-    known_offsets, known_data = earlier.buffers()[1:]
-    size = (count + 1) * 4
-    end = int.from_bytes(known_offsets[size - 4 : size].to_pybytes(), sys.byteorder, signed=True)
-    return bool(
-        offsets.size >= size
-        and offsets[:size].equals(known_offsets[:size])
-        and (end == 0 or (data is not None and data.size >= end and data[:end].equals(known_data[:end])))
-    )
-
-
-def _indices_in(column: pa.DictionaryArray) -> bool:
-    """Whether every index of ``column`` names an entry of its dictionary."""
-    least, most = pc.min_max(column.indices).values()
-    return least.as_py() is None or (least.as_py() >= 0 and most.as_py() < len(column.dictionary))
 
 
 def _decoded_bytes(array: pa.Array) -> int:
