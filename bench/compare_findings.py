@@ -10,8 +10,9 @@ From BUILT the script makes, in DIR: schema violations of each kind, rule hits, 
 JSONL and Parquet disagreeing (a changed value, a missing row, a flipped Parquet byte). Each package
 is checked by `validate datapackage.json` (text and JSON, and --thorough) and `verify --format json`,
 with this tree's newspkg and with OTHER's; stdout (but for records per second) and exit code must be
-the same. Prints one line
-per check with both peak RSS figures (GNU time needed), and exits 1 on any difference.
+the same. The line over the bound, like any package over 64 MB of JSONL, is checked by worker
+processes. Prints one line per check with both peak RSS figures (GNU time needed), and exits 1 on
+any difference.
 """
 
 from __future__ import annotations
