@@ -566,3 +566,12 @@ def test_a_korean_reporter_s_byline(tmp_path: Path) -> None:
     source = 'adapter = "html"\nlanguage = "ko"\ntimezone = "Asia/Seoul"\n'
     record = record_of(convert_pages(tmp_path, {"a.html": html.encode()}, source=source)["a.html"])
     assert record["authors"] == ["이용민"]
+
+
+def test_a_wechat_article_s_time_is_in_its_script(tmp_path: Path) -> None:
+    """WeChat states an article's time only in a script, in Unix seconds; nothing else on the page
+    is its date (htmldate would read a year out of the page's CSS)."""
+    script = '<script>var appmsg_type = "9"; var ct = "1659274471";</script>'
+    html = f"<html><head>{script}</head><body><h1>港口吞吐量创新高</h1>{ZH_BODY}</body></html>"
+    record = record_of(convert_pages(tmp_path, {"a.html": html.encode()}, source=ZH_SOURCE)["a.html"])
+    assert (record["published_at"], record["provenance"]["date_source"]) == ("2022-07-31T21:34:31+08:00", "script")

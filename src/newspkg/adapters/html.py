@@ -89,7 +89,7 @@ class HtmlAdapter:
         visible = _visible_text(tree)
         # language = "auto": the page's dates are read in the language of its text
         tag = language.detect(visible) if source.detects_language else source.language
-        context = Context(language_codes(tag), _fetched(raw), raw.told("url"))
+        context = Context(language_codes(tag), _fetched(raw), raw.told("url"), source=text)
         meta = page_meta(tree, visible, context)
         selected_date = _date_in(_selected(tree, hints.get("date_selector")), context)
         published = meta.published_at

@@ -3,9 +3,9 @@ each value parsed by :func:`newspkg.dates.parse_date` (a string that is no date 
 
 The order: JSON-LD, microdata, ``<meta>`` (article:*, OpenGraph, Dublin Core, parse.ly, sailthru…),
 ``<time datetime>``, hAtom's ``published``, labelled text on the page (``发布时间：``, "Published …"),
-the dateline under the headline, htmldate's search of the whole page, the URL. The first place that
-has a date wins; a winner without a time of day takes the time another place gives for that day, and
-a naive time the offset another date of the page states.
+the dateline under the headline, a platform's script (WeChat's), htmldate's search of the whole page,
+the URL. The first place that has a date wins; a winner without a time of day takes the time another
+place gives for that day, and a naive time the offset another date of the page states.
 A dateline under the headline giving the winner's day an earlier time gives the time. A time the
 page shows at the same minute with its zone gives the winner that zone, and an instant stated in UTC
 that the page shows as a local time (the same minute, whole quarter-hours apart) the offset the page
@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from lxml import html as lxml_html
@@ -67,6 +67,9 @@ YEARLESS = re.compile(r"(?:发布时间|时间)\s*[:：]\s*(\d{1,2})-(\d{1,2})(?
 SEGMENT_BREAK = re.compile(r"[|｜·•]|(?<!\d)/|/(?!\d)|\s{2,}|来源|作者|编辑")
 BAR = re.compile(r"\s*[|｜·•]\s*")  # between a date and its time of day
 HTMLDATE_FORMAT = "%Y-%m-%dT%H:%M:%S"
+# WeChat's articles (mp.weixin.qq.com) state their time only in a script, in Unix seconds, shown in Beijing time.
+WECHAT_TIME = re.compile(r'\bvar ct = "(\d{9,10})"')
+BEIJING = timezone(timedelta(hours=8))
 URL_DATE = re.compile(r"/((?:19|20)\d{2})[-/]?(0[1-9]|1[0-2])[-/]?(0[1-9]|[12]\d|3[01])(?:/|[-_]|\.html?)")
 
 
@@ -84,6 +87,7 @@ class Context:
     reference: datetime | None  # a crawl's fetch time; nothing after it is the page's date
     url: str | None
     header: tuple[str, ...] = ()  # the lines under the headline (see page_header)
+    source: str = field(default="", repr=False)  # the page as written: its scripts, which the tree drops
 
 
 def published_and_modified(
@@ -92,7 +96,7 @@ def published_and_modified(
     stated = list(_structured(data, PUBLISHED_KEYS, PUBLISHED_META, context))
     modified = list(_structured(data, MODIFIED_KEYS, MODIFIED_META, context))
     published = _first(itertools.chain(stated, _on_the_page(tree, visible, context)))
-    published = published or _first(_htmldate(tree, context)) or _first(_in_url(context))
+    published = published or _first(_in_script(context)) or _first(_htmldate(tree, context)) or _first(_in_url(context))
     if published and not published.moment.has_time:
         published = _first(_timed(tree, visible, published, context)) or published
     published = _earlier_in_the_dateline(published, context)
@@ -282,6 +286,14 @@ def _candidates(segment: str, day: Found | None) -> list[str]:
     day without its year); its leading words."""
     year = [f"{segment} {day.moment.value.year}"] if day else []
     return list(dict.fromkeys([segment, *year, *_prefixes(segment)]))
+
+
+def _in_script(context: Context) -> Iterator[Found]:
+    """A publishing platform's time in a page's script: WeChat's ``var ct = "1581517074"``."""
+    if match := WECHAT_TIME.search(context.source):
+        instant = datetime.fromtimestamp(int(match[1]), BEIJING)
+        if EARLIEST <= instant.replace(tzinfo=None) < LATEST:
+            yield Found(Moment(instant, has_time=True), "script")
 
 
 def _in_url(context: Context) -> Iterator[Found]:

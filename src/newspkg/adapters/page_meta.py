@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -72,7 +72,7 @@ def page_meta(tree: lxml_html.HtmlElement, visible: str, context: Context) -> Pa
     sites = _site_names(data, meta.url or context.url)
     meta.fill("title", headline(tree, data, sites))
     header = list(header_lines(_headline_element(tree, meta.title)))
-    dates = Context(context.languages, context.reference, meta.url or context.url, tuple(x.text for x in header))
+    dates = replace(context, url=meta.url or context.url, header=tuple(x.text for x in header))
     visible = visible[:VISIBLE_CHARS]
     meta.published_at, meta.modified_at = published_and_modified(tree, data, visible, dates)
     chinese = context.languages[:1] == ("zh",)
