@@ -575,3 +575,19 @@ def test_a_wechat_article_s_time_is_in_its_script(tmp_path: Path) -> None:
     html = f"<html><head>{script}</head><body><h1>港口吞吐量创新高</h1>{ZH_BODY}</body></html>"
     record = record_of(convert_pages(tmp_path, {"a.html": html.encode()}, source=ZH_SOURCE)["a.html"])
     assert (record["published_at"], record["provenance"]["date_source"]) == ("2022-07-31T21:34:31+08:00", "script")
+
+
+@pytest.mark.parametrize(
+    ("head", "body", "title"),
+    [
+        # a <title>'s parts weighed by what they say: a Han character says as much as two letters
+        ("<title>Joel on Software - 给计算机系学生的建议</title>", "", "给计算机系学生的建议"),
+        # no <h1>, no <title>, no metadata: the element whose class says title, not the site's
+        ("", '<div class="site-title">科普</div><div class="rumor-title">徒手抓子弹真的存在吗？</div>',
+         "徒手抓子弹真的存在吗？"),
+    ],
+)  # fmt: skip
+def test_a_headline_where_the_page_states_it_only_once(tmp_path: Path, head: str, body: str, title: str) -> None:
+    html = f"<html><head>{DATED}{head}</head><body>{body}{ZH_BODY}</body></html>"
+    record = record_of(convert_pages(tmp_path, {"a.html": html.encode()}, source=ZH_SOURCE)["a.html"])
+    assert record["title"] == title

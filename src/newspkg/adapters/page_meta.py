@@ -33,6 +33,10 @@ TITLE_SEPARATORS = re.compile(
 # A kicker or column label before the headline: "棱镜｜…", "新华视界丨…", "Local News | …".
 KICKER = re.compile(r"^(?P<kicker>[^|｜丨]{1,12})\s*[|｜丨]\s*(?P<headline>.{8,})$")
 MIN_HEADLINE_CHARS = 4
+TITLED_ELEMENTS = "//*[contains(@class, 'title') or contains(@id, 'title') or contains(@id, 'Title')][not(self::title)]"
+MAX_TITLED_ELEMENTS = 10
+MAX_TITLE_CHARS = 200
+WIDE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 MIN_SHARED_WORDS = 0.5
 CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 HAN_ONLY = re.compile(r"[\u4e00-\u9fff]+")
@@ -108,7 +112,13 @@ def headline(tree: lxml_html.HtmlElement, data: Structured, sites: list[str]) ->
             within = [candidate for candidate in similar if _folded(candidate) in _folded(text)]
             return without_site(within[0] if within else text, sites)
     trimmed = [value for value in candidates if len(value) >= MIN_HEADLINE_CHARS and not _is_site(value, sites)]
-    return next(iter(trimmed or [without_site(text, sites) for text in headings]), None)
+    return next(iter(trimmed or [without_site(text, sites) for text in headings] or _titled(tree, sites)), None)
+
+
+def _titled(tree: lxml_html.HtmlElement, sites: list[str]) -> list[str]:
+    """A page that states its headline nowhere else: the elements whose class or id says title."""
+    texts = [_decoded(element.text_content()) for element in tree.xpath(TITLED_ELEMENTS)[:MAX_TITLED_ELEMENTS]]
+    return [text for text in texts if MIN_HEADLINE_CHARS <= len(text) <= MAX_TITLE_CHARS and not _is_site(text, sites)]
 
 
 def _headline_element(tree: lxml_html.HtmlElement, title: str | None) -> lxml_html.HtmlElement | None:
@@ -121,13 +131,18 @@ def without_site(title: str, sites: list[str], *, page_title: bool = False) -> s
     parts = [part for part in TITLE_SEPARATORS.split(title) if part.strip()]
     kept = [part for part in parts if not _is_site(part, sites)]
     if len(parts) >= 2 and (len(kept) < len(parts) or page_title):
-        title = max(kept or parts, key=len)
+        title = max(kept or parts, key=_width)
     for mark in SUFFIX_MARK.finditer(title):  # "标题--上報", "Headline:site開発日誌"
         if mark.start() and _is_site(title[mark.end() :], sites):
             title = title[: mark.start()]
             break
     match = KICKER.match(title)
     return match["headline"] if match and len(match["kicker"]) * 3 < len(match["headline"]) else title
+
+
+def _width(text: str) -> int:
+    """A Han or kana character says as much as two letters ("Joel on Software - 给计算机系学生的建议")."""
+    return len(text) + len(WIDE.findall(text))
 
 
 def _resembles(heading: str, stated: str) -> bool:
