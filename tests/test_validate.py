@@ -176,7 +176,7 @@ def test_checking_many_records_at_once_finds_what_checking_each_finds(
         copy.deepcopy(record),
         with_text(copy.deepcopy(record), mojibake),
         with_text(copy.deepcopy(record), ""),
-        with_text(copy.deepcopy(record), "abc 𠀀𠀁 def"),  # astral Han: one code point each
+        with_text(copy.deepcopy(record), "abcdefghijklmnopqrstuvwxyz 𠀀𠀁 def"),  # astral Han: one code point each
         {**copy.deepcopy(record), "language": "en"},
         with_text(copy.deepcopy(record), mojibake[:7] + record["text"]),
     ]
@@ -275,3 +275,15 @@ def test_a_clean_text_has_nothing_the_searches_find(parts: list[str]) -> None:
         assert not BOILERPLATE.search(text)
         assert not CONTROL.search(text)
         assert "\ufffd" not in text
+
+
+def test_a_chinese_post_about_code_is_no_mis_decoded_text(checker: RecordChecker, record: dict[str, Any]) -> None:
+    """ASCII letters of code do not make a zh text mis-decoded; accented letters of mojibake do."""
+    sentence, code = (
+        "这个函数在指定的秒数之后调用另一个函数。",
+        "def later(function, seconds): return Timer(seconds, function) ",
+    )
+    about_code = sentence * 3 + code * 2  # a third of its letters Han
+    mojibake = about_code.encode("utf-8").decode("latin-1")
+    found_in = [found(check(checker, with_text(copy.deepcopy(record), text))) for text in (about_code, mojibake)]
+    assert found_in == [set(), {("text:encoding", "/text", "error")}]

@@ -27,11 +27,13 @@ EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 DATE_TOLERANCE = timedelta(days=1)
 # C0 and C1 control characters but tab and newline: never in a decoded article.
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-MIN_HAN_SHARE = 0.5  # a zh text whose letters are mostly not Han characters was decoded wrongly
+MIN_HAN_SHARE = 0.5  # a zh text whose non-ASCII letters are mostly not Han characters was decoded wrongly
+MIN_CHINESE_SHARE = 0.1  # nor is one Chinese with hardly a Han character among its letters (code and names aside)
 HAN_SAMPLE_CHARS = 500
 HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2FFFF))
-# What mojibake of CJK mostly turns into: Latin (with accents), Greek and Cyrillic letters.
-OTHER_LETTER_RANGES = ((0x41, 0x5A), (0x61, 0x7A), (0xC0, 0x24F), (0x370, 0x4FF))
+# What mojibake of CJK mostly turns into: Latin letters with accents, Greek and Cyrillic; and ASCII's.
+OTHER_LETTER_RANGES = ((0xC0, 0x24F), (0x370, 0x4FF))
+ASCII_LETTER_RANGES = ((0x41, 0x5A), (0x61, 0x7A))
 # Dates that URLs and file names carry: infoCode=NW20220226…, /2022/02/26/, /news/1345,20211208….html
 URL_DATES = (
     re.compile(r"infoCode=[A-Z]{2}(\d{4})(\d{2})(\d{2})"),
@@ -91,7 +93,7 @@ class RecordChecker:
         return [self._check(record, file, line, share, known) for record, line, share, known in checked]
 
     def _check(
-        self, record: dict[str, Any], file: str, line: int, han_share: tuple[int, int], clean: bool = False
+        self, record: dict[str, Any], file: str, line: int, han_share: tuple[int, int, int], clean: bool = False
     ) -> list[Issue]:
         errors = self._schema_errors(record)
         found = self._rules(record) + self._text_rules(record, han_share, clean)
@@ -153,7 +155,7 @@ class RecordChecker:
             found.append(("/url", rules.URL_MISSING, message))
         return found
 
-    def _text_rules(self, record: dict[str, Any], han_share: tuple[int, int], clean: bool) -> list[Finding]:
+    def _text_rules(self, record: dict[str, Any], han_share: tuple[int, int, int], clean: bool) -> list[Finding]:
         """The rules that scan title and text: the costly part of checking a record. ``clean``:
         the text is known to hold no markup, boilerplate, U+FFFD or control character."""
         found = []
@@ -210,7 +212,7 @@ def _integrity_rules(record: dict[str, Any]) -> list[Finding]:
     return found
 
 
-def _decoding_rules(record: dict[str, Any], han_share: tuple[int, int], clean: bool = False) -> list[Finding]:
+def _decoding_rules(record: dict[str, Any], han_share: tuple[int, int, int], clean: bool = False) -> list[Finding]:
     """Text that was decoded with the wrong encoding must not be published. ``han_share``: (Han
     characters, letters) at the start of a zh text (see :func:`_han_sample`); other languages are
     checked for mojibake (UTF-8 read as Latin-1 or cp1252: "CafÃ©") by ftfy's detector. Beyond
@@ -231,8 +233,10 @@ def _decoding_rules(record: dict[str, Any], han_share: tuple[int, int], clean: b
         elif not chinese and (mojibake := _mojibake(value[:HAN_SAMPLE_CHARS])):
             message = f"{key} looks mis-decoded ({mojibake!r}: UTF-8 read in another encoding)"
             found.append((f"/{key}", rules.TEXT_ENCODING, message))
-    han, letters = han_share
-    if letters and han / letters < MIN_HAN_SHARE:
+    han, accented, ascii_letters = han_share
+    letters = han + accented + ascii_letters
+    # a Chinese post about code holds many ASCII letters; mojibake turns Han into accented ones
+    if letters and (han < MIN_HAN_SHARE * (han + accented) or han < MIN_CHINESE_SHARE * letters):
         message = f"only {han / letters:.0%} of the letters are Chinese characters: mis-decoded or not Chinese?"
         found.append(("/text", rules.TEXT_ENCODING, message))
     return found
@@ -260,41 +264,47 @@ def _han_sample(record: dict[str, Any]) -> str:
     return ""
 
 
-def _han_and_letters(sample: str) -> tuple[int, int]:
-    """How many of the sample's characters are Han, and how many are Han or other letters."""
+def _han_and_letters(sample: str) -> tuple[int, int, int]:
+    """How many of the sample's characters are Han, other letters of :data:`OTHER_LETTER_RANGES`,
+    and ASCII letters."""
     if not sample:
-        return 0, 0
-    counts = np.bincount(_script_table()[code_points(sample)], minlength=3)
-    return int(counts[HAN_CLASS]), int(counts[HAN_CLASS] + counts[OTHER_LETTER_CLASS])
+        return 0, 0, 0
+    counts = np.bincount(_script_table()[code_points(sample)], minlength=4)
+    return int(counts[HAN_CLASS]), int(counts[OTHER_LETTER_CLASS]), int(counts[ASCII_LETTER_CLASS])
 
 
-def _han_and_letters_each(samples: list[str]) -> list[tuple[int, int]]:
+def _han_and_letters_each(samples: list[str]) -> list[tuple[int, int, int]]:
     """:func:`_han_and_letters` of every sample: the non-empty ones classified as one array and
     summed a sample at a time (per sample, numpy's fixed costs outweighed the counting)."""
     counted = [index for index, sample in enumerate(samples) if sample]
-    shares = [(0, 0)] * len(samples)
+    shares = [(0, 0, 0)] * len(samples)
     if not counted:
         return shares
     classes = _script_table()[code_points("".join(samples))]  # the empty samples add nothing
     starts = np.cumsum([0] + [len(samples[index]) for index in counted[:-1]])
-    han = np.add.reduceat(classes == HAN_CLASS, starts, dtype=np.int64).tolist()
-    letters = np.add.reduceat(classes != 0, starts, dtype=np.int64).tolist()  # Han or another letter
-    for index, han_count, letter_count in zip(counted, han, letters, strict=True):
-        shares[index] = (han_count, letter_count)
+    han, accented, ascii_letters = (
+        np.add.reduceat(classes == kind, starts, dtype=np.int64).tolist()
+        for kind in (HAN_CLASS, OTHER_LETTER_CLASS, ASCII_LETTER_CLASS)
+    )
+    for index, *counts in zip(counted, han, accented, ascii_letters, strict=True):
+        shares[index] = (counts[0], counts[1], counts[2])
     return shares
 
 
-HAN_CLASS, OTHER_LETTER_CLASS = 1, 2
+HAN_CLASS, OTHER_LETTER_CLASS, ASCII_LETTER_CLASS = 1, 2, 3
 
 
 @functools.cache
 def _script_table() -> npt.NDArray[np.uint8]:
-    """Every code point's class: 1 Han, 2 another letter of :data:`OTHER_LETTER_RANGES`, 0 anything else."""
+    """Every code point's class: 1 Han, 2 another letter of :data:`OTHER_LETTER_RANGES`, 3 an ASCII
+    letter, 0 anything else."""
     table = np.zeros(sys.maxunicode + 1, dtype=np.uint8)
     for first, last in HAN_RANGES:
         table[first : last + 1] = HAN_CLASS
     for first, last in OTHER_LETTER_RANGES:
         table[first : last + 1] = OTHER_LETTER_CLASS
+    for first, last in ASCII_LETTER_RANGES:
+        table[first : last + 1] = ASCII_LETTER_CLASS
     return table
 
 
