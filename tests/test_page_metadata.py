@@ -591,3 +591,19 @@ def test_a_headline_where_the_page_states_it_only_once(tmp_path: Path, head: str
     html = f"<html><head>{DATED}{head}</head><body>{body}{ZH_BODY}</body></html>"
     record = record_of(convert_pages(tmp_path, {"a.html": html.encode()}, source=ZH_SOURCE)["a.html"])
     assert record["title"] == title
+
+
+@pytest.mark.parametrize(
+    ("head", "body", "authors"),
+    [
+        ('<meta name="author" content="Danmark">', "", []),  # a word alone, from one place: no person
+        # confirmed by another place, a word alone is a name
+        ('<meta name="author" content="Madonna">', '<p class="byline">By Madonna</p>', ["Madonna"]),
+        # unconfirmed, the next place that names a person in more than a word
+        ('<meta name="author" content="Vídeos">', '<p class="byline">By Ana de Armas</p>', ["Ana de Armas"]),
+    ],
+)
+def test_a_word_alone_is_a_name_only_when_another_place_confirms_it(
+    tmp_path: Path, head: str, body: str, authors: list[str]
+) -> None:
+    assert record_of(convert(tmp_path, {"a.html": page(DATED + head, body)})["a.html"])["authors"] == authors

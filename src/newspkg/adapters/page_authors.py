@@ -2,7 +2,8 @@
 for it (``article:author``, parse.ly, sailthru, Dublin Core…), microdata, the byline under the
 headline, the page's byline element, trafilatura's byline search, ``作者：``/``记者``, ``… 기자``. The names
 chosen are the first place's that another place confirms (a page's related stories, comments and
-photo credits name people too, each in one place only), else the first place's that names anyone.
+photo credits name people too, each in one place only), else the first place's that names anyone
+in more than a word: unconfirmed, a word alone is more often a place or a section than a person.
 An editor named on the page is never an author, nor is the site or the outlet a story comes from.
 """
 
@@ -52,6 +53,7 @@ JOINED = re.compile(r"^\s*(?:[,&]|and\b|und\b|et\b|y\b)|(?:[,&]|\band|\bund|\bet
 BY = re.compile(r"^(?:by|von|par|por|door|av|af)\b", re.I)
 NAME_AND_OUTLET = re.compile(r"^(?P<name>[\u4e00-\u9fff·]{2,4})\s*[/／]\s*(?P<outlet>[^\s/／]{2,16})$")
 HAN_SAMPLE_CHARS = 2_000
+SPACELESS_NAMES = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]")  # Chinese, Japanese, Korean
 Persons = Callable[[Iterable[str]], list[str]]  # author strings → the persons they name
 
 
@@ -71,14 +73,20 @@ class Page:
 
 
 def authors(page: Page) -> list[str]:
-    """The names the most trusted place confirmed by another gives, else the first place's."""
+    """The names the most trusted place confirmed by another gives, else the first place's that
+    names a person in more than one word (or in a script written without spaces)."""
     found = [names for names in _places(page) if names]
     for index, names in enumerate(found):
         others = [name for other in found[:index] + found[index + 1 :] for name in other]
         if any(_same_person(name, other) for name in names for other in others):
             # "FOCUS-Online-Experte Robin Tschöpe" confirmed as "Robin Tschöpe": the name alone
             return [min((o for o in others if _same_person(name, o)), key=len, default=name) for name in names]
-    return found[0] if found else []
+    # unconfirmed, a word alone ("Danmark", "Vídeos") is a place's or a section's more often than a person's
+    return next((names for names in found if not all(_one_word(name) for name in names)), [])
+
+
+def _one_word(name: str) -> bool:
+    return " " not in name.strip() and not SPACELESS_NAMES.search(name)
 
 
 def _same_person(name: str, other: str) -> bool:
