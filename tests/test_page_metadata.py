@@ -607,3 +607,18 @@ def test_a_word_alone_is_a_name_only_when_another_place_confirms_it(
     tmp_path: Path, head: str, body: str, authors: list[str]
 ) -> None:
     assert record_of(convert(tmp_path, {"a.html": page(DATED + head, body)})["a.html"])["authors"] == authors
+
+
+@pytest.mark.parametrize(
+    ("byline", "authors"),
+    [
+        ('<span id="author_baidu">王帆</span>', ["王帆"]),
+        ('<a href="/reporter/899" rel="author">謝明俊</a>', ["謝明俊"]),
+        ('<div class="author">扬眼</div>', []),  # a class says author: on Chinese pages, a self-media account
+    ],
+)
+def test_a_chinese_page_s_marked_author(tmp_path: Path, byline: str, authors: list[str]) -> None:
+    header = f"<h1>港口吞吐量创新高</h1><div>来源：中国新闻网 {byline}</div>"
+    html = f"<html><head>{DATED}</head><body>{header}{ZH_BODY}</body></html>"
+    record = record_of(convert_pages(tmp_path, {"a.html": html.encode()}, source=ZH_SOURCE)["a.html"])
+    assert record["authors"] == authors

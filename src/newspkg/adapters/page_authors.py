@@ -123,6 +123,8 @@ def _places(page: Page) -> Iterator[list[str]]:
         yield persons(re.split(r"[ 、,，]", match[1]))
     if match := KOREAN_REPORTER.search(page.visible):
         yield persons([match[1]])
+    if _mostly_han(page.visible):  # last: an element the page marks as its author's
+        yield _marked_author(page.tree, persons)
 
 
 def _linked_names(tree: lxml_html.HtmlElement, values: list[str]) -> list[str]:
@@ -186,6 +188,16 @@ def _byline(tree: lxml_html.HtmlElement, persons: Persons) -> list[str]:
         for candidate in [*(name for name in named if len(name.split()) >= 2 or HAN.search(name)), text]:
             if 0 < len(candidate) <= MAX_BYLINE_CHARS and (names := persons([candidate])):
                 return names
+    return []
+
+
+def _marked_author(tree: lxml_html.HtmlElement, persons: Persons) -> list[str]:
+    """A Chinese page's author link or element (``<a rel="author">``, ``<span id="author_baidu">``);
+    its ``class="author"`` elements mostly name self-media accounts."""
+    for element in tree.xpath("//a[@rel='author']|//*[contains(@id, 'author')]")[:MAX_BYLINE_ELEMENTS]:
+        text = " ".join(element.text_content().split())
+        if 0 < len(text) <= MAX_BYLINE_CHARS and (names := persons([text])):
+            return names
     return []
 
 
