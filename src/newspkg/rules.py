@@ -101,7 +101,8 @@ TEXT_ENCODING = Rule(
     "text:encoding",
     ERROR,
     Stage.RECORD,
-    "U+FFFD, control characters or mojibake in title or text; a `zh` text mostly not Han",
+    "U+FFFD, control characters or mojibake in title or text; a `zh` text whose non-ASCII letters are mostly not "
+    "Han, or with hardly a Han character among its letters",
 )
 TEXT_MARKUP = Rule("text:markup", ERROR, Stage.RECORD, "HTML tags left in title or text")
 TEXT_BOILERPLATE = Rule(
