@@ -33,10 +33,10 @@ TITLE_SEPARATORS = re.compile(
 # A kicker or column label before the headline: "棱镜｜…", "新华视界丨…", "Local News | …".
 KICKER = re.compile(r"^(?P<kicker>[^|｜丨]{1,12})\s*[|｜丨]\s*(?P<headline>.{8,})$")
 MIN_HEADLINE_CHARS = 4
+# A page that states its headline nowhere else: the elements whose class or id says title.
 TITLED_ELEMENTS = "//*[contains(@class, 'title') or contains(@id, 'title') or contains(@id, 'Title')][not(self::title)]"
 MAX_TITLED_ELEMENTS = 10
 MAX_TITLE_CHARS = 200
-WIDE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 MIN_SHARED_WORDS = 0.5
 CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 HAN_ONLY = re.compile(r"[\u4e00-\u9fff]+")
@@ -142,7 +142,7 @@ def without_site(title: str, sites: list[str], *, page_title: bool = False) -> s
 
 def _width(text: str) -> int:
     """A Han or kana character says as much as two letters ("Joel on Software - 给计算机系学生的建议")."""
-    return len(text) + len(WIDE.findall(text))
+    return len(text) + len(CJK.findall(text))
 
 
 def _resembles(heading: str, stated: str) -> bool:
