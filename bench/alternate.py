@@ -1,12 +1,15 @@
-"""Cold builds of one corpus by two newspkg installs, alternated: the CPU time (user + system of the
-whole process tree) and wall time of each, and the ratio B/A per pair with its median.
+"""Cold builds of one corpus by two (or three) newspkg installs, alternated: the CPU time (user +
+system of the build and the processes it waited for) and wall time of each, and the ratio to A per
+round with its median.
 
-    python bench/alternate.py CORPUS --a /work/main/.venv/bin/newspkg --b .venv/bin/newspkg [--jobs 1] [--pairs 4]
+    python bench/alternate.py CORPUS --a BASE/bin/newspkg --b .venv/bin/newspkg [--c OTHER] [--jobs 1] [--pairs 4]
 
-CORPUS is a dataset from ``bench/generate.py``; both installs build the same copy of it (made once,
-beside it: the same files in the page cache for both), ``--no-cache``, so every file is converted
-each time, after one build each that is not counted. The order within a pair alternates, so a
-machine that slows down or speeds up weighs on both alike.
+CORPUS is a dataset from ``bench/generate.py``; every install builds the same copy of it (made once,
+beside it: the same files in the page cache for all), ``--no-cache``, so every file is converted
+each time, after one build each that is not counted. The order rotates from round to round, so a
+machine that slows down or speeds up weighs on all alike. With ``--jobs 2`` the CPU time is the
+parent's alone (the workers are the forkserver's children, which the build does not wait for):
+compare CPU at ``--jobs 1``, wall time at ``--jobs 2``.
 """
 
 from __future__ import annotations
@@ -38,24 +41,32 @@ def main() -> None:
     parser.add_argument("corpus", type=Path)
     parser.add_argument("--a", required=True, help="the newspkg command of the base")
     parser.add_argument("--b", required=True, help="the newspkg command of the change")
+    parser.add_argument("--c", help="a third newspkg command, alternated with the other two")
     parser.add_argument("--jobs", type=int, default=1)
-    parser.add_argument("--pairs", type=int, default=4)
+    parser.add_argument("--pairs", type=int, default=4, help="rounds: each install builds once a round")
     args = parser.parse_args()
-    installs = {"a": args.a, "b": args.b}
-    cpu: dict[str, list[float]] = {"a": [], "b": []}
+    installs = {name: command for name, command in (("a", args.a), ("b", args.b), ("c", args.c)) if command}
+    names = list(installs)
+    measured: dict[str, list[tuple[float, float]]] = {name: [] for name in names}
     folder = args.corpus.with_name(f"{args.corpus.name}-built")
     if not folder.exists():
         shutil.copytree(args.corpus, folder, symlinks=True)
     for newspkg in installs.values():  # warm-up: files read into the page cache, imports compiled
         timed_build(newspkg, folder, args.jobs)
     for pair in range(args.pairs):
-        for name in ("a", "b") if pair % 2 == 0 else ("b", "a"):
+        shift = pair % len(names)
+        for name in names[shift:] + names[:shift]:
             seconds, wall, rss = timed_build(installs[name], folder, args.jobs)
-            cpu[name].append(seconds)
+            measured[name].append((seconds, wall))
             print(f"pair {pair} {name}: cpu {seconds:.2f} s, wall {wall:.2f} s, peak RSS {rss:.0f} MB", flush=True)
-    ratios = [b / a for a, b in zip(cpu["a"], cpu["b"], strict=True)]
-    print(f"median cpu: a {statistics.median(cpu['a']):.2f} s, b {statistics.median(cpu['b']):.2f} s")
-    print(f"b/a cpu per pair: {', '.join(f'{r:.3f}' for r in ratios)}; median {statistics.median(ratios):.3f}")
+    for name in names:
+        cpu, wall = ([figures[n] for figures in measured[name]] for n in (0, 1))
+        print(f"median {name}: cpu {statistics.median(cpu):.2f} s, wall {statistics.median(wall):.2f} s")
+    for name in names[1:]:
+        for n, what in enumerate(("cpu", "wall")):
+            ratios = [mine[n] / base[n] for mine, base in zip(measured[name], measured["a"], strict=True)]
+            shown = ", ".join(f"{ratio:.3f}" for ratio in ratios)
+            print(f"{name}/a {what} per round: {shown}; median {statistics.median(ratios):.3f}")
 
 
 if __name__ == "__main__":

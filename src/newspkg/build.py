@@ -18,6 +18,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
+import numpy as np
 import orjson
 
 from newspkg import adapters, card, package, readers, rules
@@ -29,6 +30,7 @@ from newspkg.discover import project_raw_paths
 from newspkg.engines import SHARD_SIZE, Job, shards
 from newspkg.errors import BuildBusy, DiskFull, disk_full_stops
 from newspkg.issues import Issue
+from newspkg.near_dedup import NEAR_TEXT, NearDuplicateIndex, NearSettings, mark_near_duplicate, near_settings
 from newspkg.publish import (
     CITATION_PATH,
     CROISSANT_PATH,
@@ -69,6 +71,7 @@ class Kept(NamedTuple):
     source: str
     raw_sha256: str
     line_cached: bool
+    near_duplicate_of: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,10 +117,12 @@ def convert_all(
     return run_local(job, work, engine.jobs)
 
 
-def summarize(outcomes: Iterable[Outcome], progress: Progress | None = None) -> BuildSummary:
+def summarize(
+    outcomes: Iterable[Outcome], progress: Progress | None = None, near: NearSettings | None = None
+) -> BuildSummary:
     """Settle outcomes without writing anything (what ``newspkg validate raw/`` reports)."""
     with tempfile.TemporaryDirectory(prefix="newspkg-validate-") as scratch:
-        return _settle(outcomes, Path(scratch), lambda _: progress(1) if progress else None)
+        return _settle(outcomes, Path(scratch), lambda _: progress(1) if progress else None, near=near)
 
 
 def build(
@@ -128,15 +133,18 @@ def build(
     engine: Engine | None = None,
     progress: Progress | None = None,
     wait: bool = False,
+    drop_near_duplicates: bool = False,
 ) -> BuildSummary:
     """Write build/ and datapackage.json under ``out_root``; return what became of every input.
 
     One build of a project at a time: another one holding its lock is :class:`BuildBusy`, unless
     ``wait``. A link where an output (or a folder of one) goes is a configuration error.
+    Near-duplicates are marked (or with ``drop_near_duplicates`` listed with the duplicates) as
+    the descriptor's ``near_duplicates`` settings say.
     """
     with build_lock(project.root, wait):
         try:
-            return _build(project, schemas, out_root, now, engine, progress)
+            return _build(project, schemas, out_root, now, engine, progress, drop_near_duplicates)
         except DiskFull:
             _discard_partials(out_root)  # they hold the space that ran out
             raise
@@ -176,11 +184,13 @@ def _build(
     now: datetime | None,
     engine: Engine | None,
     progress: Progress | None,
+    drop_near_duplicates: bool = False,
 ) -> BuildSummary:
     recover(out_root / package.JOURNAL_PATH)  # a build killed while committing: finish its renames first
     engine = engine or Engine()
     previous = package.read_descriptor(project.descriptor_path)
     package_warnings = check_settings(project, previous)
+    near = near_settings(previous, drop_near_duplicates)
     _refuse_linked_outputs(project, out_root, previous)
     outcomes = convert_all(project, schemas, now, engine=engine)  # configuration errors stop the build here
     manifest = package.Manifest()
@@ -199,7 +209,7 @@ def _build(
             if progress:
                 progress(1)
 
-        summary = _settle(outcomes, jsonl.path.parent, on_outcome, kept_writer.write)
+        summary = _settle(outcomes, jsonl.path.parent, on_outcome, kept_writer.write, near)
     summary.warn_all([*project.warnings, *package_warnings])
     report = BytesFile(out_root / REPORT_PATH, report_json(summary), within=out_root)  # streamed: its lists may be long
     counts = {name: dict(counter) for name, counter in summary.per_source.items()}
@@ -236,6 +246,7 @@ def _settle(
     scratch: Path,
     on_outcome: Callable[[Outcome], None],
     write_kept: Callable[[list[Kept]], None] | None = None,
+    near: NearSettings | None = None,
 ) -> BuildSummary:
     """Count every outcome; spill accepted records, settle duplicates, then hand on the kept lines.
 
@@ -246,17 +257,21 @@ def _settle(
     """
     summary = BuildSummary()
     index = DuplicateIndex()
+    near_index = NearDuplicateIndex(near or NearSettings())
     spill_path = scratch / SPILL_NAME
     try:
         with disk_full_stops(spill_path), create(spill_path, SPILL_BUFFER) as spill:
-            _spill_accepted(outcomes, summary, index, spill, on_outcome)
+            _spill_accepted(outcomes, summary, index, near_index, spill, on_outcome)
         index.settle()
+        near_index.settle(np.fromiter((seq for seq, _ in index.duplicates()), dtype=np.int64))
+        summary.near_duplicates = near_index.figures()
         with spill_path.open("rb", buffering=SPILL_BUFFER) as spill:
-            for kept in _kept_batches(spill, summary, index.duplicates()):
+            for kept in _kept_batches(spill, summary, index.duplicates(), near_index):
                 if write_kept:
                     write_kept(kept)
     finally:
         index.close()
+        near_index.close()
         spill_path.unlink(missing_ok=True)
     return summary
 
@@ -265,6 +280,7 @@ def _spill_accepted(
     outcomes: Iterable[Outcome],
     summary: BuildSummary,
     index: DuplicateIndex,
+    near_index: NearDuplicateIndex,
     spill: BinaryIO,
     on_outcome: Callable[[Outcome], None],
 ) -> None:
@@ -284,16 +300,20 @@ def _spill_accepted(
             summary.filter(outcome)
         elif outcome.key is not None and outcome.accepted:
             index.add(summary.inputs, outcome.raw_path, outcome.key)
+            if outcome.sketch is not None:
+                near_index.add(summary.inputs, outcome.raw_path, outcome.key, outcome.sketch)
             spill.write(_spill_header(summary.inputs, outcome) + b"\t" + (outcome.line or b"\n"))
         else:
             summary.reject(outcome)
 
 
 def _kept_batches(
-    spill: BinaryIO, summary: BuildSummary, duplicates: Iterator[tuple[int, Twin]]
+    spill: BinaryIO, summary: BuildSummary, duplicates: Iterator[tuple[int, Twin]], near_index: NearDuplicateIndex
 ) -> Iterator[list[Kept]]:
     """Pass 2: count each spilled record as kept or duplicate; yield the kept ones, a batch at a time."""
     next_duplicate = next(duplicates, None)
+    marks = near_index.marks()
+    mark = next(marks, None)
     while spilled := list(islice(spill, LINES_PER_BATCH)):
         kept: list[Kept] = []
         for entry in spilled:
@@ -303,9 +323,16 @@ def _kept_batches(
                 twin = next_duplicate[1]
                 summary.duplicate(Duplicate(raw_path, raw_sha256, source, twin.id, twin.raw_path, twin.reason))
                 next_duplicate = next(duplicates, None)
+                continue
+            near_of = None
+            if mark is not None and mark.seq == seq:
+                near_of, mark = mark, next(marks, None)
+            if near_of is not None and near_index.settings.drop:
+                summary.duplicate(Duplicate(raw_path, raw_sha256, source, *near_of[1:], NEAR_TEXT))
             else:
                 _keep(summary, raw_path, source, acknowledged, issues)
-                kept.append(Kept(line, raw_path, source, raw_sha256, line_cached))
+                representative = near_of.representative if near_of else None
+                kept.append(Kept(line, raw_path, source, raw_sha256, line_cached, representative))
         yield kept
 
 
@@ -321,6 +348,8 @@ class KeptWriter:
         from_cache = self._cached_lines.read(wanted) if wanted else {}
         for record in kept:
             line = from_cache[record.raw_path] if record.line_cached else record.line
+            if record.near_duplicate_of:
+                line = mark_near_duplicate(line, record.near_duplicate_of)
             self._jsonl.write_line(line)
             self._parquet.write_line(line)
 
@@ -359,12 +388,18 @@ def _reject_entry(outcome: Outcome) -> dict[str, Any]:
     }
 
 
-def check(project: Project, schemas: SchemaSet, engine: Engine | None = None, wait: bool = False) -> list[str]:
+def check(
+    project: Project,
+    schemas: SchemaSet,
+    engine: Engine | None = None,
+    wait: bool = False,
+    drop_near_duplicates: bool = False,
+) -> list[str]:
     """Rebuild (without the cache) into a scratch folder; name every committed output that differs,
     the descriptor last."""
     engine = replace(engine or Engine(), cache=False)
     with tempfile.TemporaryDirectory(prefix="newspkg-check-") as scratch:
-        build(project, schemas, Path(scratch), engine=engine, wait=wait)
+        build(project, schemas, Path(scratch), engine=engine, wait=wait, drop_near_duplicates=drop_near_duplicates)
         outputs = sorted(
             (path.relative_to(scratch).as_posix() for path in Path(scratch).rglob("*") if path.is_file()),
             key=lambda name: (name == "datapackage.json", name),

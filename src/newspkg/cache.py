@@ -7,7 +7,7 @@ the sidecar, and the file's stamp (size, times and inode of it and its sidecar, 
 either the stamp is unchanged (the file is then not even read) or the bytes are. Rows are keyed by
 path, so a build, which goes in path order, appends to the table rather than scattering writes.
 The line comes last in a row. A row also holds the sha256 of what the outcome is made of (its
-duplicate key, issues and line): a row that does not match it (damaged, or altered by hand) is a
+duplicate key, near-duplicate sketch, issues and line): a row that does not match it (damaged, or altered by hand) is a
 miss, and the file is converted again; a damaged cache never stops a build nor is published.
 Checking reads each line when its outcome is reused, and again when the build writes it.
 
@@ -34,27 +34,29 @@ from newspkg.discover import RawFile, Stamp, source_of
 from newspkg.errors import BuildError, ConfigError
 from newspkg.issues import Issue, has_errors
 
-FORMAT = 8  # bump when what a row holds changes: an older cache is then emptied, not misread
+FORMAT = 9  # bump when what a row holds changes: an older cache is then emptied, not misread
 RACY_SECONDS = 2
 LOCK_WAIT = 60  # seconds a worker waits for another one's write
 NO_STAMP = "-"  # a stamp too recent to trust: the bytes decide
 SCHEMA = """
 create table if not exists outcome (
     path text primary key, settings text not null, raw_sha256 text not null, sidecar_sha256 text not null,
-    stamp text not null, dedup blob, issues blob not null, filtered text not null, digest text not null, line blob
+    stamp text not null, dedup blob, sketch blob, issues blob not null, filtered text not null,
+    digest text not null, line blob
 );
 """
 # What an Outcome is made of, and the digest it is checked against. By path, for files whose
 # stamps are compared in Python (``{}``: the placeholders of many paths):
 SELECT_MANY = (
-    "select path, settings, stamp, raw_sha256, dedup, issues, filtered, digest, line from outcome where path in ({})"
+    "select path, settings, stamp, raw_sha256, dedup, sketch, issues, filtered, digest, line from outcome"
+    " where path in ({})"
 )
 SELECT_BY_BYTES = (  # a file that was read: the same bytes under the same settings
-    "select raw_sha256, dedup, issues, filtered, digest, line from outcome"
+    "select raw_sha256, dedup, sketch, issues, filtered, digest, line from outcome"
     " where path = ? and settings = ? and raw_sha256 = ? and sidecar_sha256 = ?"
 )
 SELECT_LINES = (
-    "select path, settings, raw_sha256, dedup, issues, filtered, digest, line from outcome where path in ({})"
+    "select path, settings, raw_sha256, dedup, sketch, issues, filtered, digest, line from outcome where path in ({})"
 )
 # What a cache can fail with, each meaning "no cache here" (see OutcomeCache).
 CACHE_FAILURES = (sqlite3.Error, OSError, UnicodeEncodeError)
@@ -62,7 +64,7 @@ T = TypeVar("T")
 BATCH = 500  # paths to a query (SQLite takes at least 999 parameters)
 CHANGED_UNDER_BUILD = "the outcome cache changed during the build (another build at once?): build again"
 RESTAMP = "update outcome set stamp = ? where path = ? and settings = ? and raw_sha256 = ?"
-Row = tuple[str, str, str, str, str, bytes | None, bytes, str, str, bytes | None]
+Row = tuple[str, str, str, str, str, bytes | None, bytes | None, bytes, str, str, bytes | None]
 
 
 class _Keyed(Protocol):
@@ -144,12 +146,13 @@ class _Store:
         source: str,
         raw_sha256: str,
         dedup: Any,
+        sketch: Any,
         issues: Any,
         filtered: Any,
         digest: Any,
         line: Any,
     ) -> Outcome | None:
-        if not _intact(digest, dedup, issues, line, filtered):
+        if not _intact(digest, dedup, sketch, issues, line, filtered):
             return None  # damaged or altered: convert again
         if filtered:  # an item the source does not take: neither record nor reject
             return Outcome(raw_path, raw_sha256, source, None, filtered=filtered, from_cache=True)
@@ -169,6 +172,7 @@ class _Store:
             self._converter.acknowledgement_of(source, raw_path, found),
             from_cache=True,
             line_cached=line is not None and not rejected,
+            sketch=sketch,
         )
 
     def put(self, raw: RawFile, outcome: Outcome, stamp: Stamp | None) -> None:
@@ -187,11 +191,9 @@ class _Store:
             return
         dedup = orjson.dumps(outcome.key) if outcome.key is not None else None
         issues = orjson.dumps([i.to_dict() for i in outcome.issues])
-        digest = _digest(dedup, issues, outcome.line, outcome.filtered)
-        sidecar = _sidecar_sha256(raw)
-        self._pending.append(
-            (raw.path, settings, raw.sha256, sidecar, stamp_text, dedup, issues, outcome.filtered, digest, outcome.line)
-        )
+        digest = _digest(dedup, outcome.sketch, issues, outcome.line, outcome.filtered)
+        row = (raw.path, settings, raw.sha256, _sidecar_sha256(raw), stamp_text, dedup, outcome.sketch, issues)
+        self._pending.append((*row, outcome.filtered, digest, outcome.line))
 
     def flush(self) -> None:
         """Write what :meth:`put` collected, in one short transaction (workers take turns at the lock)."""
@@ -201,7 +203,7 @@ class _Store:
             return
         self._db.execute("begin immediate")
         try:
-            self._db.executemany("insert or replace into outcome values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            self._db.executemany("insert or replace into outcome values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
             self._db.executemany(RESTAMP, restamped)
             self._db.execute("commit")
         except BaseException:
@@ -289,11 +291,11 @@ class CachedLines:
             raise BuildError(f"{CHANGED_UNDER_BUILD} ({error})") from None
         lines = {}
         for raw_path, source, raw_sha256 in wanted:
-            settings, sha256, dedup, issues, filtered, digest, line = rows.get(
-                raw_path, ("", "", None, b"", "", "", None)
+            settings, sha256, dedup, sketch, issues, filtered, digest, line = rows.get(
+                raw_path, ("", "", None, None, b"", "", "", None)
             )
             same = (settings, sha256) == (self._converter.settings_digest(source), raw_sha256)
-            if line is None or not same or not _intact(digest, dedup, issues, line, filtered):
+            if line is None or not same or not _intact(digest, dedup, sketch, issues, line, filtered):
                 raise BuildError(f"{CHANGED_UNDER_BUILD} ({raw_path} is no longer in it)")
             lines[raw_path] = line
         return lines
@@ -377,21 +379,21 @@ def _use_wal(db: sqlite3.Connection) -> None:
             time.sleep(0.01)
 
 
-def _digest(dedup: bytes | None, issues: bytes, line: bytes | None, filtered: str) -> str:
+def _digest(dedup: bytes | None, sketch: bytes | None, issues: bytes, line: bytes | None, filtered: str) -> str:
     """The sha256 of what an outcome is made of, each part told apart from the next."""
     hashed = hashlib.sha256()
-    for part in (dedup, issues, line, filtered.encode()):
+    for part in (dedup, sketch, issues, line, filtered.encode()):
         hashed.update(b"-" if part is None else b"%d:" % len(part))
         hashed.update(part or b"")
     return hashed.hexdigest()
 
 
-def _intact(digest: Any, dedup: Any, issues: Any, line: Any, filtered: Any) -> bool:
+def _intact(digest: Any, dedup: Any, sketch: Any, issues: Any, line: Any, filtered: Any) -> bool:
     """Whether a row's parts are the ones its digest was made of (a damaged row's may not even be bytes)."""
-    parts = (dedup, issues, line)
+    parts = (dedup, sketch, issues, line)
     if not all(part is None or isinstance(part, bytes) for part in parts) or not isinstance(filtered, str):
         return False
-    return bool(digest == _digest(dedup, issues, line, filtered))
+    return bool(digest == _digest(dedup, sketch, issues, line, filtered))
 
 
 def _sidecar_sha256(raw: RawFile) -> str:

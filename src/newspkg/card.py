@@ -19,7 +19,9 @@ import yaml
 
 from newspkg import documents, resources, templating
 from newspkg.codec import local_time_columns
+from newspkg.consume import near_figures
 from newspkg.consume.descriptor import resource_named
+from newspkg.consume.figures import NearDuplicates
 from newspkg.errors import ConfigError
 from newspkg.report import count
 
@@ -53,6 +55,7 @@ class CardFacts:
     parquet_schema: pa.Schema
     data_dictionary: str  # Markdown table
     counts: Sequence[tuple[str, int, int]]  # (source, year of the local date, records)
+    near_duplicates: NearDuplicates | None = None  # see newspkg.consume.near_figures
 
 
 def card_path(descriptor: Mapping[str, Any]) -> str:
@@ -189,6 +192,7 @@ def _contents(facts: CardFacts) -> str:
         rejected=count(sum(figures.get("rejected", 0) for figures in per_source.values()), "raw item"),
         rejects_path=_path_of(facts, resources.REJECTS),
         duplicates=count(sum(figures.get("duplicates", 0) for figures in per_source.values()), "duplicate"),
+        near=near_figures.card_sentence(facts.near_duplicates),
     )
 
 

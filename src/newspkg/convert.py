@@ -27,6 +27,8 @@ from newspkg.normalize import unify_line_ends
 from newspkg.records import finish
 from newspkg.schema import SchemaSet
 from newspkg.sidecar import SidecarError, apply_sidecar
+from newspkg.similarity import VERSION as SKETCH_VERSION
+from newspkg.similarity import sketch
 from newspkg.validate import RecordChecker, modified_before_published, order_message
 
 
@@ -34,8 +36,9 @@ from newspkg.validate import RecordChecker, modified_before_published, order_mes
 class Outcome:
     """What one raw file became: a record with no errors is accepted; anything else is a reject.
 
-    The record travels as its JSONL line (what the package stores) plus its duplicate key: the
-    build writes lines and settles duplicates without ever decoding a record again. An accepted
+    The record travels as its JSONL line (what the package stores) plus its duplicate key and its
+    text's sketch: the build writes lines and settles duplicates and near-duplicates without ever
+    decoding a record again. An accepted
     outcome reused from the cache travels without its line (``line_cached``): the build reads it
     from the cache only if the record is kept, so unchanged records never cross a process boundary.
     """
@@ -51,6 +54,7 @@ class Outcome:
     line_cached: bool = False  # the line was left in the outcome cache (see newspkg.cache.CachedLines)
     converted_because: str = ""  # with the cache: why it was converted (see OutcomeCache.why_stale)
     filtered: str = ""  # why the source does not take this item of a container: neither record nor reject
+    sketch: bytes | None = None  # the text's near-duplicate sketch (see newspkg.similarity), with the key
 
     @classmethod
     def of(
@@ -58,7 +62,11 @@ class Outcome:
     ) -> Outcome:
         if record is None:
             return cls(raw.path, raw.sha256, raw.source, None, None, issues, acknowledged)
-        return cls(raw.path, raw.sha256, raw.source, dump_line(record), dedup_key(record), issues, acknowledged)
+        line, key, text = dump_line(record), dedup_key(record), record["text"]
+        similar = (
+            sketch(text) if isinstance(text, str) and not has_errors(issues) else None
+        )  # rejects are never compared
+        return cls(raw.path, raw.sha256, raw.source, line, key, issues, acknowledged, sketch=similar)
 
     def __reduce__(self) -> tuple[type[Outcome], tuple[Any, ...]]:
         # Outcomes cross process boundaries by the hundred thousand: fields by position pickle
@@ -114,7 +122,7 @@ class Converter:
             shaping = [f"{name}=={found}" for name, found in adapters.libraries(adapter).items()]
             settings = (__version__, adapter.name, adapter.version, code, config.digest(), self.schemas.digest())
             # the language detector checks (or sets) every record's language
-            parts = (*settings, *shaping, language.DETECTOR)
+            parts = (*settings, *shaping, language.DETECTOR, SKETCH_VERSION)
             self._digests[source] = hashlib.sha256("\n".join(parts).encode()).hexdigest()
         return self._digests[source]
 

@@ -16,6 +16,7 @@ import pyarrow.parquet as pq
 
 from newspkg import card, croissant, documents, package, resources, rules
 from newspkg.config import Project
+from newspkg.consume import near_figures
 from newspkg.errors import ConfigError
 from newspkg.issues import Issue
 from newspkg.language import UNDETERMINED
@@ -85,6 +86,7 @@ def package_files(
         parquet_schema=schemas.arrow_schema(),
         data_dictionary=schemas.data_dictionary(),
         counts=counts_by_source_and_year(written.parquet),
+        near_duplicates=near_figures.from_parquet(written.parquet),
     )
     card_text = card.render(_read_card(project.root / card_path), facts).encode()
     files.add(resources.CARD, card_text, path=card_path)

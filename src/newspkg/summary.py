@@ -27,7 +27,7 @@ class Duplicate:
     source: str
     duplicate_of: str  # id of the kept record
     kept_raw_path: str
-    reason: str  # "same-id" (same canonical URL) or "same-text" (same fingerprint)
+    reason: str  # "same-id" (same URL), "same-text" (same fingerprint), "near-text" (a dropped near-duplicate)
 
     def to_dict(self) -> dict[str, str]:
         return {name: getattr(self, name) for name in self.__slots__}
@@ -85,6 +85,7 @@ class BuildSummary:
     warnings: list[Issue] = field(default_factory=list)  # the first MAX_KEPT_WARNINGS
     warnings_by_rule: Counter[str] = field(default_factory=Counter)
     per_source: dict[str, Counter[str]] = field(default_factory=dict)
+    near_duplicates: dict[str, Any] = field(default_factory=dict)  # see NearDuplicateIndex.figures
 
     @property
     def unacknowledged(self) -> int:
@@ -102,6 +103,10 @@ class BuildSummary:
     def filter(self, outcome: Outcome) -> None:
         self.filtered_by_reason[outcome.filtered] += 1
         self.count(outcome.source, "filtered")
+
+    @property
+    def near_dropped(self) -> bool:
+        return bool(self.near_duplicates.get("dropped"))
 
     def duplicate(self, duplicate: Duplicate) -> None:
         self.duplicates.append(duplicate)
@@ -144,6 +149,7 @@ class BuildSummary:
             "warnings_by_rule": dict(sorted(self.warnings_by_rule.items())),
             "filtered_by_reason": dict(sorted(self.filtered_by_reason.items())),
             "per_source": {name: dict(sorted(c.items())) for name, c in sorted(self.per_source.items())},
+            "near_duplicates": self.near_duplicates,
         }
 
     def lists(self) -> dict[str, Iterator[dict[str, Any]]]:

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from newspkg import adapters, readers, report, rules, scaffold
+from newspkg import adapters, package, readers, report, rules, scaffold
 from newspkg.build import Engine, build, check, convert_all, summarize
 from newspkg.cli.common import (
     EXIT_CLEAN,
@@ -28,6 +28,7 @@ from newspkg.cli.package import check_and_report
 from newspkg.config import Project, load_project
 from newspkg.discover import project_raw_paths
 from newspkg.errors import ConfigError
+from newspkg.near_dedup import near_settings
 from newspkg.readers import SEPARATOR
 from newspkg.resources import CARD
 from newspkg.schema import load_schemas
@@ -96,11 +97,19 @@ def sources_add_command(
 @click.command("build")
 @click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 if committed outputs differ.")
 @click.option("--wait", is_flag=True, help="When another build of the dataset is running, wait for it (else exit 3).")
+@click.option(
+    "--drop-near-duplicates",
+    "drop_near",
+    is_flag=True,
+    help="List near-duplicates (reprints) with the duplicates in build/report.json instead of keeping them marked.",
+)
 @engine_options
 @output_options
 @click.pass_obj
 @exits_on_config_errors
-def build_command(obj: Context, check_only: bool, wait: bool, engine: Engine, output: report.Output) -> int:
+def build_command(
+    obj: Context, check_only: bool, wait: bool, drop_near: bool, engine: Engine, output: report.Output
+) -> int:
     """Convert raw/ into build/ and datapackage.json, and summarise what every file became.
 
     Exits 1 when a file is rejected and its source does not acknowledge that reject, 3 when another
@@ -108,14 +117,16 @@ def build_command(obj: Context, check_only: bool, wait: bool, engine: Engine, ou
     """
     project, schemas = obj.project()
     if check_only:
-        stale = check(project, schemas, engine=engine, wait=wait)
+        stale = check(project, schemas, engine=engine, wait=wait, drop_near_duplicates=drop_near)
         for path in stale:
             output.line(f"{path}: differs from a rebuild (run newspkg build and commit the result)")
         output.write(f"FAILED: {len(stale)} outputs are stale\n" if stale else "OK: build outputs are up to date\n")
         return EXIT_PROBLEMS if stale else EXIT_CLEAN
     started = time.monotonic()
     with progress_bar("building", lambda: raw_count(project)) as progress:
-        summary = build(project, schemas, project.root, engine=engine, progress=progress, wait=wait)
+        summary = build(
+            project, schemas, project.root, engine=engine, progress=progress, wait=wait, drop_near_duplicates=drop_near
+        )
     title = f"newspkg build: wrote {_written(project.descriptor_path)}"
     _write_summary(summary, output, title, time.monotonic() - started, listed_in="build/rejects.jsonl")
     return EXIT_PROBLEMS if summary.unacknowledged else EXIT_CLEAN
@@ -148,7 +159,8 @@ def validate_command(
     # nothing written in the dataset, not even the outcome cache: every file is converted afresh
     outcomes = convert_all(project, schemas, only=wanted, engine=replace(engine, cache=False))
     with progress_bar("validating", lambda: len(wanted) if wanted is not None else raw_count(project)) as progress:
-        summary = summarize(outcomes, progress)
+        near = near_settings(package.read_descriptor(project.descriptor_path))  # as the build would settle them
+        summary = summarize(outcomes, progress, near)
     if wanted is None:  # a check of every raw file: then an acknowledgement that names none is worth a word
         summary.warn_all(project.warnings)
     title = "newspkg validate: raw files checked, nothing written"
@@ -253,8 +265,11 @@ def _write_summary(
         duplicates = report.count(len(summary.duplicates), "duplicate")
         filtered = summary.filtered_by_reason.total()
         filtered_note = f", {report.count(filtered, 'item')} filtered" if filtered else ""
+        near = summary.near_duplicates.get("records", 0)
+        near_note = f", {report.count(near, 'near-duplicate')} marked" if near and not summary.near_dropped else ""
         verdict = (
             f"OK: {report.count(summary.accepted, 'record')}, {rejects}{acknowledged}, {duplicates}{filtered_note}"
+            f"{near_note}"
         )
     report.write_build_summary(figures, output, title, verdict, summary.lists() if output.fmt == "json" else {})
 

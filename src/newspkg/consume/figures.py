@@ -13,7 +13,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-STATS_VERSION = 2
+STATS_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -143,6 +143,20 @@ class Publishers:
 
 
 @dataclass(frozen=True)
+class Cluster:
+    representative: str  # the id the cluster's other records name in near_duplicate_of
+    records: int  # the representative counted
+
+
+@dataclass(frozen=True)
+class NearDuplicates:
+    records: int  # records marked as a near-duplicate of another
+    clusters: int
+    clusters_at_least: bool  # more clusters than were tracked: ``clusters`` is a lower bound
+    largest_clusters: list[Cluster]
+
+
+@dataclass(frozen=True)
 class Figures:
     """Everything ``newspkg stats`` says and ``newspkg report`` draws."""
 
@@ -157,6 +171,7 @@ class Figures:
     completeness: Completeness
     build_report: BuildReport
     original_publishers: Publishers
+    near_duplicates: NearDuplicates | None = None  # None when the schema has no near_duplicate_of
     stats_version: int = STATS_VERSION
 
     def to_dict(self) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from newspkg import templating
+from newspkg.consume import near_figures
 from newspkg.consume.charts import Bar, Chart, Series, bars_chart, columns_chart, note_chart
 from newspkg.consume.figures import Figures
 from newspkg.consume.stats import QUANTILES
@@ -277,12 +278,30 @@ def _publishers(figures: Figures) -> Section:
     return Section("publishers", title, chart, lead, tables=[table])
 
 
+def _near_duplicates(figures: Figures) -> Section:
+    near = figures.near_duplicates
+    key, title = "near-duplicates", "Near-duplicates"
+    if near is None or not near.records:
+        why = "the schema has no near_duplicate_of" if near is None else "no record repeats another"
+        return Section(key, title, note_chart(key, title, why))
+    top = near.largest_clusters
+    bars = [
+        Bar(c.representative, [(c.records, COLOURS[0], f"{c.representative}: {c.records:,}")], f"{c.records:,}")
+        for c in top
+    ]
+    chart = bars_chart(key, f"{title}: the {len(top)} largest clusters", bars, max(c.records for c in top))
+    rows = [[c.representative, c.records] for c in top]
+    lead: Words = [("", near_figures.summary(near) + ".")]
+    return Section(key, title, chart, lead, tables=[_table("Records per cluster", ["representative", "records"], rows)])
+
+
 SECTIONS: tuple[Callable[[Figures], Section], ...] = (
     _per_month,
     _text_length,
     _completeness,
     _rejects,
     _duplicates,
+    _near_duplicates,
     _publishers,
 )
 """The page's chart sections, in order: a new figure's section is one more function here."""

@@ -36,6 +36,7 @@ from typing import Any
 import orjson
 
 from newspkg import package, resources
+from newspkg.consume import near_figures
 from newspkg.consume.build_report import build_report
 from newspkg.consume.check import check_package
 from newspkg.consume.descriptor import (
@@ -133,6 +134,7 @@ def corpus_stats(
         completeness=Completeness(fields_from, tally.completeness()),
         build_report=build_report(root, descriptor),
         original_publishers=tally.publishers("original_publisher" in fields),
+        near_duplicates=tally.near.figures() if near_figures.FIELD in fields else None,
     )
 
 
@@ -215,6 +217,7 @@ class _Tally:
         self.other_fields: set[str] = set()
         self.other_fields_dropped = False
         self.publisher_counts: Counter[str] = Counter()
+        self.near = near_figures.NearTally()
 
     def read(self, path: Path, progress: Progress | None) -> None:
         total = path.stat().st_size
@@ -264,6 +267,7 @@ class _Tally:
         publisher = record.get("original_publisher")
         if isinstance(publisher, str) and publisher:
             self.publisher_counts[publisher] += 1
+        self.near.add(record)
 
     def _other_fields(self, record: dict[str, Any]) -> None:
         schema_fields = set(self.fields)

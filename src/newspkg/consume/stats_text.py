@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 
 from newspkg import report
+from newspkg.consume import near_figures
 from newspkg.consume.figures import BuildReport, Figures, Publishers, TextLength, VerifyStatus
 from newspkg.consume.markdown import markdown_text
 from newspkg.consume.stats import QUANTILES
@@ -164,6 +165,7 @@ def text_lines(figures: Figures) -> Iterator[str]:
         yield "empty fields: no records"
     yield ""
     yield from _build_lines(figures.build_report)
+    yield from near_figures.text_lines(figures.near_duplicates)
     yield ""
     publishers = figures.original_publishers
     if publishers.records_with:
