@@ -8,9 +8,9 @@ import signal
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -26,9 +26,9 @@ from newspkg.issues import Issue, Severity, has_errors
 from newspkg.normalize import unify_line_ends
 from newspkg.records import finish
 from newspkg.schema import SchemaSet
+from newspkg.shard_sketches import sketches
 from newspkg.sidecar import SidecarError, apply_sidecar
 from newspkg.similarity import VERSION as SKETCH_VERSION
-from newspkg.similarity import sketch
 from newspkg.validate import RecordChecker, modified_before_published, order_message
 
 
@@ -60,13 +60,10 @@ class Outcome:
     def of(
         cls, raw: RawFile, record: dict[str, Any] | None, issues: tuple[Issue, ...], acknowledged: str | None
     ) -> Outcome:
+        """The outcome without its sketch (see :func:`sketched`)."""
         if record is None:
             return cls(raw.path, raw.sha256, raw.source, None, None, issues, acknowledged)
-        line, key, text = dump_line(record), dedup_key(record), record["text"]
-        similar = (
-            sketch(text) if isinstance(text, str) and not has_errors(issues) else None
-        )  # rejects are never compared
-        return cls(raw.path, raw.sha256, raw.source, line, key, issues, acknowledged, sketch=similar)
+        return cls(raw.path, raw.sha256, raw.source, dump_line(record), dedup_key(record), issues, acknowledged)
 
     def __reduce__(self) -> tuple[type[Outcome], tuple[Any, ...]]:
         # Outcomes cross process boundaries by the hundred thousand: fields by position pickle
@@ -86,6 +83,21 @@ class Outcome:
     @property
     def accepted(self) -> bool:
         return self.has_line and not has_errors(self.issues)
+
+
+class Converted(NamedTuple):
+    """An outcome whose sketch is still to be made, and the text to make it of (None: nothing to
+    compare, or the outcome has its sketch)."""
+
+    outcome: Outcome
+    text: str | None
+
+
+def sketched(converted: Sequence[Converted]) -> list[Outcome]:
+    """The outcomes, each with its text's sketch: a shard's texts are sketched together (see
+    :mod:`newspkg.shard_sketches`)."""
+    made = iter(sketches([text for _, text in converted if text is not None]))
+    return [outcome if text is None else replace(outcome, sketch=next(made)) for outcome, text in converted]
 
 
 @dataclass
@@ -133,8 +145,13 @@ class Converter:
         return self._sources[source].acknowledgement(raw_path.split("/", 2)[2], errors)
 
     def convert(self, raw: RawFile) -> Outcome:
+        """What the file became, its text sketched (many files: :meth:`converted`, then :func:`sketched`)."""
+        return sketched([self.converted(raw)])[0]
+
+    def converted(self, raw: RawFile) -> Converted:
+        """What the file became, its text not sketched yet."""
         if raw.filtered:
-            return Outcome(raw.path, raw.sha256, raw.source, None, filtered=raw.filtered)
+            return Converted(Outcome(raw.path, raw.sha256, raw.source, None, filtered=raw.filtered), None)
         source = self._sources[raw.source]
         try:
             with time_limit(source.max_seconds):
@@ -146,7 +163,9 @@ class Converter:
             record, issues = None, [rules.NOT_AN_ARTICLE.issue(raw.path, str(error))]
         except Exception as error:  # an adapter bug must become a reject, never a crashed build
             record, issues = None, [rules.ADAPTER_ERROR.issue(raw.path, f"{type(error).__name__}: {error}")]
-        return Outcome.of(raw, record, tuple(issues), self.acknowledgement_of(raw.source, raw.path, issues))
+        outcome = Outcome.of(raw, record, tuple(issues), self.acknowledgement_of(raw.source, raw.path, issues))
+        text = record["text"] if record is not None and not has_errors(issues) else None  # rejects are never compared
+        return Converted(outcome, text if isinstance(text, str) else None)
 
     def _convert(self, raw: RawFile, source: SourceConfig) -> tuple[dict[str, Any] | None, list[Issue]]:
         if raw.unreadable:

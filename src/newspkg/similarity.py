@@ -220,7 +220,7 @@ def sketch(text: str) -> bytes:
 
 def hashed(items: Iterable[str]) -> list[int]:
     """The distinct 32-bit hashes of the items, sorted."""
-    return sorted({zlib.crc32(item.encode()) for item in items})
+    return sorted(set(map(zlib.crc32, map(str.encode, items))))
 
 
 class Sketch:

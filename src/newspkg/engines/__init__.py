@@ -13,8 +13,8 @@ from pathlib import Path
 
 from newspkg.cache import OutcomeCache
 from newspkg.config import Project, load_project
-from newspkg.convert import Converter, Outcome, time_limits
-from newspkg.discover import Stamp, file_stamp, project_items, read_raw
+from newspkg.convert import Converted, Converter, Outcome, sketched, time_limits
+from newspkg.discover import RawFile, Stamp, file_stamp, project_items, read_raw
 from newspkg.readers import ItemRef, Listings
 from newspkg.schema import load_schemas
 
@@ -64,27 +64,38 @@ def convert_shard(job: Job, items: list[ItemRef]) -> list[Outcome]:
     project, converter, cache = _workers[job]
     with time_limits():
         if cache is None:
-            return [converter.convert(read_raw(project, item)) for item in items]
+            return sketched([converter.converted(read_raw(project, item)) for item in items])
         with cache.reading():
             # before reading: a write changes them
             stamps = {item.name: file_stamp(project, item.file) for item in items}
             unchanged = cache.unchanged(stamps)
-            outcomes = [
-                unchanged.get(item.name) or _convert_changed(project, converter, cache, item, stamps[item.name])
-                for item in items
-            ]
+            changed = [item for item in items if item.name not in unchanged]
+            unchanged.update(_convert_changed(project, converter, cache, changed, stamps))
+            outcomes = [unchanged[item.name] for item in items]
     cache.flush()
     return outcomes
 
 
 def _convert_changed(
-    project: Project, converter: Converter, cache: OutcomeCache, item: ItemRef, stamp: Stamp | None
-) -> Outcome:
-    """Read an item whose file's stamp changed; convert it unless its bytes are the ones the cache knows."""
-    raw = read_raw(project, item)
-    outcome = cache.get(raw) or replace(converter.convert(raw), converted_because=cache.why_stale(raw))
-    cache.put(raw, outcome, stamp)
-    return outcome
+    project: Project, converter: Converter, cache: OutcomeCache, items: list[ItemRef], stamps: dict[str, Stamp | None]
+) -> dict[str, Outcome]:
+    """Read the items whose files' stamps changed; convert those whose bytes the cache does not know
+    (their texts sketched together) and keep them in the cache."""
+    read: list[tuple[RawFile, Converted]] = []
+    for item in items:
+        raw = read_raw(project, item)
+        known = cache.get(raw)
+        converted = Converted(known, None) if known is not None else _converted(converter, cache, raw)
+        read.append((replace(raw, data=b""), converted))  # its bytes are no longer needed
+    outcomes = sketched([converted for _, converted in read])
+    for item, (raw, _), outcome in zip(items, read, outcomes, strict=True):
+        cache.put(raw, outcome, stamps[item.name])
+    return {item.name: outcome for item, outcome in zip(items, outcomes, strict=True)}
+
+
+def _converted(converter: Converter, cache: OutcomeCache, raw: RawFile) -> Converted:
+    outcome, text = converter.converted(raw)
+    return Converted(replace(outcome, converted_because=cache.why_stale(raw)), text)
 
 
 def run_in_process(job: Job, work: Iterable[list[ItemRef]]) -> Iterator[Outcome]:
