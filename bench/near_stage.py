@@ -15,6 +15,7 @@ RSS of the process, records marked, clusters, and how many template stories were
 from __future__ import annotations
 
 import argparse
+import itertools
 import resource
 import time
 from pathlib import Path
@@ -23,8 +24,10 @@ import numpy as np
 import orjson
 
 from newspkg.dedup import dedup_key
+from newspkg.engines import SHARD_SIZE
 from newspkg.near_dedup import NearDuplicateIndex, NearSettings
-from newspkg.similarity import NUM_PERM, sketch
+from newspkg.shard_sketches import sketches
+from newspkg.similarity import NUM_PERM
 
 REPRINT_RATE = 0.05
 TEMPLATE_RATE = 0.01
@@ -108,15 +111,17 @@ def made_up(index: NearDuplicateIndex, args: argparse.Namespace) -> tuple[float,
 
 
 def from_jsonl(index: NearDuplicateIndex, args: argparse.Namespace) -> tuple[float, None]:
-    """Sketch and add every record of a JSONL file, as a build's workers and pass 1 do."""
+    """Sketch and add every record of a JSONL file, as a build's workers (a shard's texts at once)
+    and pass 1 do."""
     adding = 0.0
     with args.jsonl.open("rb") as lines:
-        for seq, line in enumerate(lines, start=1):
-            record = orjson.loads(line)
-            data = sketch(record["text"])
-            before = time.process_time()
-            index.add(seq, record["provenance"]["raw_path"], dedup_key(record), data)
-            adding += time.process_time() - before
+        seq = 0
+        while records := [orjson.loads(line) for line in itertools.islice(lines, SHARD_SIZE)]:
+            for record, data in zip(records, sketches([record["text"] for record in records]), strict=True):
+                seq += 1
+                before = time.process_time()
+                index.add(seq, record["provenance"]["raw_path"], dedup_key(record), data)
+                adding += time.process_time() - before
     return adding, None
 
 

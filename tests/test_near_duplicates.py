@@ -19,6 +19,7 @@ from newspkg.build import Engine, build
 from newspkg.config import load_project
 from newspkg.near_dedup import NearDuplicateIndex, NearSettings, linked, mark_near_duplicate
 from newspkg.schema import load_schemas
+from newspkg.shard_sketches import sketches
 from newspkg.similarity import Sketch, sketch
 
 HEADER = "本报讯 转载请注明出处，欢迎关注我们的公众号获取更多资讯。"
@@ -261,11 +262,11 @@ def test_a_rebuild_sketches_only_the_files_it_converts(project: Path, monkeypatc
     build(loaded, schemas, project, engine=Engine(jobs=1))
     sketched: list[str] = []
 
-    def counting(text: str) -> bytes:
-        sketched.append(text)
-        return sketch(text)
+    def counting(texts: list[str]) -> list[bytes]:
+        sketched.extend(texts)
+        return sketches(texts)
 
-    monkeypatch.setattr(convert, "sketch", counting)
+    monkeypatch.setattr(convert, "sketches", counting)
     changed = project / "raw" / "wire" / "d-brief.txt"
     changed.write_text(BRIEF_A.replace("华信科技", "宏达药业") + "\n", encoding="utf-8")
     build(loaded, schemas, project, engine=Engine(jobs=1))
@@ -307,6 +308,47 @@ def test_the_skip_gives_the_sketch_opencc_gives() -> None:
     converter = opencc.OpenCC("t2s")
     for text in (text * 3 for text in texts):
         assert sketch(text) == sketch(converter.convert(text))
+
+
+ODD_TEXTS = [
+    "",
+    "。",
+    "一二三",  # fewer characters than a shingle
+    "价格3.5元,增长1,234/5:6.7.，又跌了12..3和.4点",
+    "１２３，４５６元。ＡＢＣ公司的营收",  # full-width digits and letters: NFKC
+    "٣٤٥ و ۱۲ 和 ५६",  # decimal digits of other scripts
+    "½是一半，㈠是括号里的一。",  # an NFKC form of several characters
+    "𠀀𠀁是扩展区的字，𝟏𝟐是数学数字。",  # outside the BMP
+    "臺灣的經濟發展，回覆了我們。數據1.2.",  # Traditional: OpenCC changes it
+    "今天 Apple 和 Google 发布新品，Tim Cook 说 iPhone 16 售价 999 美元。",
+    "Reprints change what surrounds a story. Mr Smith paid 3,400 dollars on 12/5 to Acme Ltd.",
+    "\n\n\n",
+]
+
+
+def test_a_shards_texts_sketched_together_are_sketched_as_each_alone() -> None:
+    """The workers sketch a shard's texts together: each sketch is, byte for byte, the one the
+    text alone gives, whatever its neighbours (a number or sentence at the end of one text and
+    the start of the next included)."""
+    texts = [story(), opencc.OpenCC("s2t").convert(story()), BRIEF_A, BRIEF_B, f"{BRIEF_A}\n\n{FOOTER}", *ODD_TEXTS]
+    texts += ["12", "34。结尾5", "6开头", "Acme", "Ltd"] + [one + other for one in ODD_TEXTS for other in ODD_TEXTS]
+    alone = [sketch(text) for text in texts]
+    assert sketches(texts) == alone
+    assert sketches(texts[::-1]) == alone[::-1]
+    assert [sketches([text])[0] for text in texts] == alone
+    assert sketches([]) == []
+
+
+def test_the_digits_found_without_a_pattern_are_the_ones_the_pattern_finds() -> None:
+    """Numbers are found in a shard's array through a table of the BMP's decimal digits: exactly
+    what ``\\d`` matches."""
+    import re
+
+    from newspkg.shard_sketches import _decimal
+    from newspkg.similarity import BMP
+
+    digit = re.compile(r"\d")
+    assert _decimal().tolist() == [digit.fullmatch(chr(point)) is not None for point in range(BMP)]
 
 
 def test_pairs_compared_at_once_agree_as_one_by_one() -> None:

@@ -2,7 +2,7 @@
 gives, byte for byte (tests check it).
 
 Sketching a text alone takes some thirty small array operations and two regular-expression scans;
-inside a build each costs two to three times what it costs in a loop of its own, as the rest of the
+inside a build each costs several times what it costs in a loop of its own, as the rest of the
 conversion evicts the tables and arrays it works on. So the texts a worker converts in one shard
 that are written without spaces and map one character to one (nearly every Chinese and Japanese
 text) are joined into one array, normalised, shingled and signed (one rensa call) together, and their
