@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import itertools
 import unicodedata
+import zlib
 from collections.abc import Sequence
 
 import numpy as np
@@ -105,11 +106,11 @@ def _together(joined: _Joined, originals: list[str], unchanged: bool) -> list[by
     flat = np.concatenate(grams) if grams else np.zeros(0, np.uint64)
     rows = _minhash().digest_matrix_from_flat_token_hashes(flat, offsets, NUM_PERM, SEED).to_rows()
     signatures = np.array(rows, dtype=U32)
-    sentences = _sentences(joined)
+    sentences = _sentence_hashes(joined)
     numbers_and_names = _salient(originals, joined if unchanged else _Joined(originals))
     return [
-        _packed(count, signature.tobytes(), hashed(pieces), hashed(found))
-        for count, signature, pieces, found in zip(shingles, signatures, sentences, numbers_and_names, strict=True)
+        _packed(count, signature.tobytes(), hashes, hashed(found))
+        for count, signature, hashes, found in zip(shingles, signatures, sentences, numbers_and_names, strict=True)
     ]
 
 
@@ -133,17 +134,18 @@ def _shingles(joined: _Joined) -> tuple[list[npt.NDArray[np.uint64]], list[int]]
     return grams, distinct
 
 
-def _sentences(joined: _Joined) -> list[list[str]]:
-    """Each text's sentences (letters and digits only) long enough to say something."""
+def _sentence_hashes(joined: _Joined) -> list[list[int]]:
+    """Each text's sentence hashes as :func:`newspkg.similarity.hashed` gives them, of its sentences
+    (letters and digits only) long enough to say something: the shard's sentences hashed in one pass."""
     kept = joined.forms[joined.forms != 0]
-    pieces = kept.tobytes().decode("utf-32-le").split("\n")
-    ends = np.cumsum(joined.per_text(joined.forms == CUT)).tolist()  # the last text has no line break after it
+    lengths = np.diff(np.flatnonzero(kept == CUT), prepend=-1, append=len(kept)) - 1
+    long = lengths >= MIN_SENTENCE
+    sentences = itertools.compress(kept.tobytes().decode("utf-32-le").split("\n"), long.tolist())
+    hashes = list(map(zlib.crc32, map(str.encode, sentences)))
+    ends = np.cumsum(joined.per_text(joined.forms == CUT))  # the last text has no line break after it
     ends[-1] += 1
-    found, start = [], 0
-    for end in ends:
-        found.append([piece for piece in pieces[start:end] if len(piece) >= MIN_SENTENCE])
-        start = end
-    return found
+    bounds = [0, *np.cumsum(long)[ends - 1].tolist()]  # long sentences up to each text's end
+    return [sorted(set(hashes[start:end])) for start, end in itertools.pairwise(bounds)]
 
 
 def _salient(originals: list[str], joined: _Joined) -> list[set[str]]:
