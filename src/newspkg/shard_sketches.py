@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import struct
 import unicodedata
 import zlib
 from collections.abc import Sequence
@@ -37,8 +38,8 @@ from newspkg.similarity import (
     _minhash,
     _mixed,
     _points,
-    _simplified,
     _tables,
+    _to_simplified,
     hashed,
     salient,
     sketch,
@@ -47,29 +48,32 @@ from newspkg.similarity import (
 
 NUMBER_SEPARATORS = ".,:/"  # what NUMBER allows between digits
 CAPITALS = (ord("A"), ord("Z"))  # NAME starts with one of these
+HAN_RANGE = (0x4E00, 0x9FFF)  # what HAN matches
+HEADER_WORDS = struct.Struct("<4I")  # the sketch's header: little-endian 32-bit words, as U32
 
 
 def sketches(texts: Sequence[str]) -> list[bytes]:
     """The sketch of every text, in order."""
-    simplified = [_simplified(text) for text in texts]
+    given = _Joined(list(texts))
+    simplified = given.simplified()
     candidates = [i for i, text in enumerate(simplified) if written_without_spaces(text)]
-    joined = _Joined([simplified[i] for i in candidates])
+    unchanged = all(texts[i] is simplified[i] for i in candidates)  # OpenCC changed none of them
+    joined = given if unchanged and len(candidates) == len(texts) else _Joined([simplified[i] for i in candidates])
     fitting = joined.fitting()
     if not fitting.all():  # a character outside the BMP or one of several: sketched alone
         candidates = [i for i, fits in zip(candidates, fitting, strict=True) if fits]
         joined = _Joined([simplified[i] for i in candidates])
-    originals = [texts[i] for i in candidates]
-    unchanged = all(texts[i] is simplified[i] for i in candidates)  # OpenCC changed none of them
-    made = dict(zip(candidates, _together(joined, originals, unchanged), strict=True))
+    made = dict(zip(candidates, _together(joined, [texts[i] for i in candidates], unchanged), strict=True))
     return [made[i] if i in made else sketch(text) for i, text in enumerate(texts)]
 
 
 class _Joined:
-    """Texts joined by line breaks (a line break ends a sentence and a number: nothing spans two
+    """Texts each followed by a line break (which ends a sentence and a number: nothing spans two
     texts), as one string and one array of code points."""
 
     def __init__(self, texts: list[str]) -> None:
-        self.text = "\n".join(texts)
+        self.texts = texts
+        self.text = "\n".join(texts) + "\n"
         self.points = _points(self.text)
         lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
         self.starts = np.cumsum(lengths + 1) - lengths - 1
@@ -90,6 +94,17 @@ class _Joined:
         """Which texts hold only code points of the BMP."""
         inside: npt.NDArray[np.bool_] = np.maximum.reduceat(self.points, self.starts) < BMP
         return inside
+
+    def simplified(self) -> list[str]:
+        """The texts as :func:`newspkg.similarity._simplified` gives them: through OpenCC those that hold
+        a Chinese character and one OpenCC may change (or one outside the BMP)."""
+        han = self.per_text((self.points >= HAN_RANGE[0]) & (self.points <= HAN_RANGE[1])) > 0
+        may_change = _tables()[1][np.minimum(self.points, BMP - 1)] | (self.points >= BMP)
+        converted = (han & (self.per_text(may_change) > 0)).tolist()
+        return [
+            str(_to_simplified().convert(text)) if convert else text
+            for text, convert in zip(self.texts, converted, strict=True)
+        ]
 
     def per_text(self, mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
         """How many code points of each text the mask holds (the line break after it included)."""
@@ -142,8 +157,7 @@ def _sentence_hashes(joined: _Joined) -> list[list[int]]:
     long = lengths >= MIN_SENTENCE
     sentences = itertools.compress(kept.tobytes().decode("utf-32-le").split("\n"), long.tolist())
     hashes = list(map(zlib.crc32, map(str.encode, sentences)))
-    ends = np.cumsum(joined.per_text(joined.forms == CUT))  # the last text has no line break after it
-    ends[-1] += 1
+    ends = np.cumsum(joined.per_text(joined.forms == CUT))
     bounds = [0, *np.cumsum(long)[ends - 1].tolist()]  # long sentences up to each text's end
     return [sorted(set(hashes[start:end])) for start, end in itertools.pairwise(bounds)]
 
@@ -175,10 +189,8 @@ def _numbers(joined: _Joined) -> list[set[str]]:
     edges = np.diff((digit | between).view(np.int8), prepend=np.int8(0), append=np.int8(0))
     starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
     # each number's digits, the numbers apart by line breaks: one decode for all of them
-    digits = np.append(joined.points, np.zeros(1, U32))
-    digits[ends] = ord("\n")
-    taken = np.append(digit, False)
-    taken[ends] = True
+    digits, taken = joined.points.copy(), digit.copy()  # a number ends before a text's last character
+    digits[ends], taken[ends] = ord("\n"), True
     found = digits[taken].tobytes().decode("utf-32-le").split("\n")[:-1]
     wide = np.cumsum(digit & (joined.points > 0x7F))  # digits other than ASCII's take NFKC
     for run in np.flatnonzero(wide[ends - 1] - np.where(starts > 0, wide[starts - 1], 0)).tolist():
@@ -202,6 +214,6 @@ def _decimal() -> npt.NDArray[np.bool_]:
 
 def _packed(shingles: int, signature: bytes, sentence_hashes: list[int], salient_hashes: list[int]) -> bytes:
     """A sketch's bytes (see :mod:`newspkg.similarity` for the layout)."""
-    header = np.array([NUM_PERM, shingles, len(sentence_hashes), len(salient_hashes)], dtype=U32)
-    samples = np.array([*sentence_hashes[:SENTENCE_SAMPLE], *salient_hashes[:SALIENT_SAMPLE]], dtype=U32)
-    return header.tobytes() + signature + samples.tobytes()
+    header = HEADER_WORDS.pack(NUM_PERM, shingles, len(sentence_hashes), len(salient_hashes))
+    samples = [*sentence_hashes[:SENTENCE_SAMPLE], *salient_hashes[:SALIENT_SAMPLE]]
+    return header + signature + struct.pack(f"<{len(samples)}I", *samples)
