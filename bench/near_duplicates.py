@@ -37,8 +37,10 @@ from pathlib import Path
 
 import numpy as np
 
+from newspkg.engines import SHARD_SIZE
 from newspkg.near_dedup import NearDuplicateIndex, NearSettings
-from newspkg.similarity import NUM_PERM, shingles_and_sentences, sketch
+from newspkg.shard_sketches import sketches as sketch_shard
+from newspkg.similarity import NUM_PERM, shingles_and_sentences
 
 MAIN_PAGES = Path("/work/main/bench/devset/pages")
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpus"
@@ -356,6 +358,12 @@ def row(name: str, part: str, found: dict[str, float], items: int, pairs: int) -
     return f"| {name} | {part} | {items} | {pairs} | " + " | ".join(cells) + " |"
 
 
+def sketched(texts: list[str]) -> list[bytes]:
+    """The texts' sketches, a shard at a time, as a build's workers make them."""
+    shards = (texts[start : start + SHARD_SIZE] for start in range(0, len(texts), SHARD_SIZE))
+    return [data for shard in shards for data in sketch_shard(shard)]
+
+
 def main(argv: Iterable[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     default_pages = [MAIN_PAGES, SHARED / "html"]
@@ -371,7 +379,7 @@ def main(argv: Iterable[str] | None = None) -> int:
         for part, devset in sets.items()
     }
     print(f"real texts that are one story on several sites: {reprints}")
-    sketches = {part: [sketch(item.text) for item in devset.items] for part, devset in sets.items()}
+    sketches = {part: sketched([item.text for item in devset.items]) for part, devset in sets.items()}
     settings = choose(sets["dev"], sketches["dev"]) if args.choose else NearSettings()
     print(f"{len(texts)} real texts; settings: {settings}")
     print("| method | half | texts | gold pairs | precision | recall | F1 | template pairs linked |")
