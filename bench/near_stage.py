@@ -24,7 +24,6 @@ import numpy as np
 import orjson
 
 from newspkg.dedup import dedup_key
-from newspkg.engines import SHARD_SIZE
 from newspkg.near_dedup import NearDuplicateIndex, NearSettings
 from newspkg.shard_sketches import sketches
 from newspkg.similarity import NUM_PERM
@@ -32,6 +31,7 @@ from newspkg.similarity import NUM_PERM
 REPRINT_RATE = 0.05
 TEMPLATE_RATE = 0.01
 CHUNK = 10_000
+SHARD_SIZE = 256  # texts sketched at once: a worker's shard (newspkg.engines, not imported: its imports weigh)
 
 
 def make(rng: np.random.Generator, seq: int, kept: dict[int, bytes], template: bytes) -> tuple[bytes, bool]:
