@@ -2,7 +2,7 @@
 (bench/devset: saved pages of public extractors' tests with field truth), split by site.
 
     python bench/devset/fetch.py --mirror DIR     # once: the pages, at their pinned commits
-    python bench/pages.py [--split test|dev|all] [--rounds 1] [--show-misses] [--language auto]
+    python bench/pages.py [--split test|dev|all] [--rounds 1] [--show-misses] [--author-errors] [--language auto]
 
 The split is by site, fixed before any rule was written: every site of a page in
 ../shared/corpus/html (pages the earlier rules were written on) is a development site; the
@@ -173,11 +173,37 @@ def group_of(page: dict[str, Any]) -> str:
     return language if language in ("en", "zh") else "other"
 
 
+def author_error(got: Extracted, want: list[str]) -> str:
+    """What kind of wrong a page's authors are: none where the page names someone, names where it
+    names no person, or other names."""
+    found, wanted = {a.casefold() for a in got.get("authors") or []}, {a.casefold() for a in want}
+    if found == wanted:
+        return "right"
+    return "names where none" if not wanted else "none where names" if not found else "other names"
+
+
+def print_author_errors(pages: list[dict[str, Any]], results: dict[tuple[str, str], Extracted]) -> None:
+    kinds = ("right", "none where names", "names where none", "other names")
+    print("\n| authors | " + " | ".join(kinds) + " |\n" + "|---" * (len(kinds) + 1) + "|")
+    for group in ("all", "en", "zh", "other"):
+        scored = [(results[p["repo"], p["path"]], p) for p in pages if group in ("all", group_of(p))]
+        counted = [
+            author_error(got, page["authors"])
+            for got, page in scored
+            if page["authors"] is not None and "rejected" not in got  # unscored, or wrong on every field
+        ]
+        print(f"| {group} | " + " | ".join(str(counted.count(kind)) for kind in kinds) + " |")
+    print()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", choices=("test", "dev", "all"), default="test")
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--show-misses", action="store_true", help="print the newspkg adapter's wrong fields")
+    parser.add_argument(
+        "--author-errors", action="store_true", help="count the adapter's wrong authors by kind, naming no page"
+    )
     parser.add_argument("--language", choices=("auto",), default="", help='build with language = "auto"')
     args = parser.parse_args()
     truth = load_truth()
@@ -216,6 +242,8 @@ def main() -> None:
                     cells.append(f"{right / len(scored):.0%} ({right}/{len(scored)})")
             time_cell = f"{best:.1f}" if group == "all" else ""
             print(f"| {label} | {group} | {len(chosen)} | {rejected} | {' | '.join(cells)} | {time_cell} |")
+        if args.author_errors and label.startswith("newspkg"):
+            print_author_errors(pages, results)
         if args.show_misses and label.startswith("newspkg"):
             for page in pages:
                 got = results[page["repo"], page["path"]]

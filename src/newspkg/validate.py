@@ -286,8 +286,8 @@ def _han_and_letters_each(samples: list[str]) -> list[tuple[int, int, int]]:
         np.add.reduceat(classes == kind, starts, dtype=np.int64).tolist()
         for kind in (HAN_CLASS, OTHER_LETTER_CLASS, ASCII_LETTER_CLASS)
     )
-    for index, *counts in zip(counted, han, accented, ascii_letters, strict=True):
-        shares[index] = (counts[0], counts[1], counts[2])
+    for index, han_count, accented_count, ascii_count in zip(counted, han, accented, ascii_letters, strict=True):
+        shares[index] = (han_count, accented_count, ascii_count)
     return shares
 
 

@@ -114,14 +114,18 @@ def _earlier_in_the_dateline(found: Found | None, context: Context) -> Found | N
     clock, never at UTC's (a page shows its readers local time)."""
     if found is None or not found.moment.has_time:
         return found
-    offset = found.moment.value.utcoffset()
     earliest = found
     for shown in _dateline(context, found):
-        comparable = (shown.moment.value.utcoffset() is None) == (offset is None) or offset
         earlier = _wall_clock(shown) < _wall_clock(earliest)
-        if comparable and earlier and (_wall_clock(found) - _wall_clock(shown)) % timedelta(minutes=15):
+        if _comparable(shown, found) and earlier and (_wall_clock(found) - _wall_clock(shown)) % timedelta(minutes=15):
             earliest = shown
     return earliest
+
+
+def _comparable(shown: Found, found: Found) -> bool:
+    """Two times both naive or both zoned, or a naive one beside a local (not UTC) zone's."""
+    offset = found.moment.value.utcoffset()
+    return (shown.moment.value.utcoffset() is None) == (offset is None) or bool(offset)
 
 
 def _wall_clock(found: Found) -> datetime:
@@ -130,8 +134,9 @@ def _wall_clock(found: Found) -> datetime:
 
 def _zone_as_shown(found: Found | None, tree: lxml_html.HtmlElement, visible: str, context: Context) -> Found | None:
     """A time the page shows at the same minute with its zone gives the winner that zone: a naive
-    one, or one whose metadata labels local time as another zone (``…T20:00Z`` shown as
-    ``<time datetime="…T20:00+09:00">``, "7:15 AM EDT" tagged EST)."""
+    one, or one whose metadata labels local time as another zone ("7:15 AM EDT" shown for a meta
+    tag's "07:15:45 EST"). A ``<time datetime>``'s zone, markup like the metadata's, gives only a
+    naive winner its zone."""
     if found is None or not found.moment.has_time:
         return found
     naive = found.moment.value.tzinfo is None
