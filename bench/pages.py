@@ -2,7 +2,7 @@
 (bench/devset: saved pages of public extractors' tests with field truth), split by site.
 
     python bench/devset/fetch.py --mirror DIR     # once: the pages, at their pinned commits
-    python bench/pages.py [--split test|dev|all] [--rounds 1] [--show-misses] [--author-errors] [--language auto]
+    python bench/pages.py [--split test|dev|all] [--rounds 1] [--show-misses] [--errors] [--language auto]
 
 The split is by site, fixed before any rule was written: every site of a page in
 ../shared/corpus/html (pages the earlier rules were written on) is a development site; the
@@ -182,15 +182,63 @@ def author_error(got: Extracted, want: list[str]) -> str:
     return "names where none" if not wanted else "none where names" if not found else "other names"
 
 
-def print_author_errors(pages: list[dict[str, Any]], results: dict[tuple[str, str], Extracted]) -> None:
-    kinds = ("right", "none where names", "names where none", "other names")
-    print("\n| authors | " + " | ".join(kinds) + " |\n" + "|---" * (len(kinds) + 1) + "|")
+def date_error(got: Extracted, want: dict[str, Any]) -> str:
+    """What kind of wrong a page's ``published_at`` is: none, the day alone where the page states a
+    time, the wall clock right in another zone, another time of the day, a day off (a zone), or
+    another date."""
+    if same_time(got.get("published_at"), want):
+        return "right"
+    value = got.get("published_at")
+    if not value:
+        return "none"
+    found = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    expected = datetime.fromisoformat(want["published_at"])
+    if found.replace(tzinfo=None).date() == expected.date():
+        if found.time() == datetime.min.time():  # a day alone is midnight
+            return "day where a time"
+        same_clock = found.replace(tzinfo=None, second=0, microsecond=0) == expected.replace(tzinfo=None)
+        return "clock right, zone wrong" if same_clock else "other time of the day"
+    days = abs((found.replace(tzinfo=None) - expected.replace(tzinfo=None)).total_seconds()) / 86400
+    return "a day off" if days < 1.5 else "other date"
+
+
+def title_error(got: Extracted, want: dict[str, Any]) -> str:
+    """What kind of wrong a page's title is: none, the headline and more (a site, a kicker), part
+    of it, or another text."""
+    found, wanted = _spaced(got.get("title")), _spaced(want["title"])
+    if found == wanted:
+        return "right"
+    if not found:
+        return "none"
+    return "headline and more" if wanted in found else "part of it" if found in wanted else "other text"
+
+
+DATE_KINDS = (
+    "right", "none", "day where a time", "clock right, zone wrong", "other time of the day", "a day off", "other date"
+)  # fmt: skip
+ERROR_KINDS: dict[str, tuple[Callable[[Extracted, dict[str, Any]], str], tuple[str, ...]]] = {
+    "title": (title_error, ("right", "none", "headline and more", "part of it", "other text")),
+    "published_at": (
+        date_error,
+        DATE_KINDS,
+    ),
+    "authors": (
+        lambda got, want: author_error(got, want["authors"]),
+        ("right", "none where names", "names where none", "other names"),
+    ),
+}
+
+
+def print_errors(field: str, pages: list[dict[str, Any]], results: dict[tuple[str, str], Extracted]) -> None:
+    """The adapter's wrong values of a field counted by kind, naming no page."""
+    classify, kinds = ERROR_KINDS[field]
+    print(f"\n| {field} | " + " | ".join(kinds) + " |\n" + "|---" * (len(kinds) + 1) + "|")
     for group in ("all", "en", "zh", "other"):
         scored = [(results[p["repo"], p["path"]], p) for p in pages if group in ("all", group_of(p))]
         counted = [
-            author_error(got, page["authors"])
+            classify(got, page)
             for got, page in scored
-            if page["authors"] is not None and "rejected" not in got  # unscored, or wrong on every field
+            if page[field] is not None and "rejected" not in got  # unscored, or wrong on every field
         ]
         print(f"| {group} | " + " | ".join(str(counted.count(kind)) for kind in kinds) + " |")
     print()
@@ -202,7 +250,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--show-misses", action="store_true", help="print the newspkg adapter's wrong fields")
     parser.add_argument(
-        "--author-errors", action="store_true", help="count the adapter's wrong authors by kind, naming no page"
+        "--errors", action="store_true", help="count the adapter's wrong values of each field by kind, naming no page"
     )
     parser.add_argument("--language", choices=("auto",), default="", help='build with language = "auto"')
     args = parser.parse_args()
@@ -242,8 +290,9 @@ def main() -> None:
                     cells.append(f"{right / len(scored):.0%} ({right}/{len(scored)})")
             time_cell = f"{best:.1f}" if group == "all" else ""
             print(f"| {label} | {group} | {len(chosen)} | {rejected} | {' | '.join(cells)} | {time_cell} |")
-        if args.author_errors and label.startswith("newspkg"):
-            print_author_errors(pages, results)
+        if args.errors and label.startswith("newspkg"):
+            for field in FIELDS:
+                print_errors(field, pages, results)
         if args.show_misses and label.startswith("newspkg"):
             for page in pages:
                 got = results[page["repo"], page["path"]]
