@@ -10,6 +10,8 @@ ROLE = re.compile("|".join(re.escape(role) for role in sorted(BYLINE_ROLES, key=
 # A byline's start: a label ("采写：", "文丨", "整合 "), the outlet the reporter writes for (扬子晚报, 新华社), a role.
 LABEL = r"(?:采写|撰文|文|作者|整合)\s*[:：丨|/\s]\s*"
 BYLINE_START = re.compile(rf"^(?:{LABEL})?[\u4e00-\u9fff·]{{0,10}}?(?:{ROLE.pattern})")
+# Where a Taiwanese or Hong Kong reporter filed from, closing the byline: "記者林悅／南市報導".
+REPORTED_FROM = re.compile(r"\s*[／/]\s*[\u4e00-\u9fff]{1,8}(?:報導|报道)$")
 SEPARATORS = re.compile(r"[\s、,，;；/|｜]+")
 HAN_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
 ALL_HAN = re.compile(r"^[\u4e00-\u9fff]+$")
@@ -19,10 +21,12 @@ MAX_BYLINE_CHARS = 40
 
 def is_byline(paragraph: str) -> bool:
     """A short paragraph that starts with a role (after a label and an outlet: "扬子晚报记者 张楠")
-    and reads as names, not as a sentence."""
+    and reads as names, not as a sentence; or a name and where it was filed from ("王煌忠／台中報導")."""
     if len(paragraph) > MAX_BYLINE_CHARS:
         return False
     text = _unbracketed(paragraph)
+    if HAN_NAME.match(text) and REPORTED_FROM.search(paragraph.strip("（）() ")):
+        return True
     start = BYLINE_START.match(text)
     return start is not None and not SENTENCE_PUNCTUATION.search(text, start.end()) and bool(byline_names(paragraph))
 
@@ -45,7 +49,8 @@ def _may_be_a_name(chunk: str) -> bool:
 
 
 def _unbracketed(paragraph: str) -> str:
-    return paragraph.strip("（）() \u3000□■●◎○◆◇▲△★☆")  # brackets and the marks that open a byline
+    """Without brackets, the marks that open a byline and where it was filed from."""
+    return REPORTED_FROM.sub("", paragraph.strip("（）() \u3000□■●◎○◆◇▲△★☆"))
 
 
 def split_joined_names(chunk: str) -> list[str]:

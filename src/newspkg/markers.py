@@ -29,10 +29,12 @@ LABELS: dict[str, re.Pattern[str]] = {
     "original_publisher": re.compile(r"^[（(]?(?:文章)?来源[:：]\s*([^）)\s]+)[）)]?\s*$"),
 }
 
-# Roles that precede names in a byline: "全媒体记者王大鹏", "通讯员许祥波唐娜".
+# Roles that precede names in a byline: "全媒体记者王大鹏", "通讯员许祥波唐娜", "記者林悅" (Traditional).
 BYLINE_ROLES = (
     "全媒体记者", "融媒体记者", "本报记者", "特约记者", "见习记者", "首席记者", "记者", "通讯员", "实习生",
     "特约评论员", "评论员", "撰文", "摄影", "文/", "图/", "文图/",
+    "全媒體記者", "融媒體記者", "本報記者", "特約記者", "見習記者", "首席記者", "記者", "通訊員", "實習生",
+    "特約評論員", "評論員", "攝影",
 )  # fmt: skip
 
 # Common Chinese surnames, to split names written together ("许祥波唐娜" → 许祥波, 唐娜).
@@ -78,6 +80,11 @@ BRACKETED_BYLINE = re.compile(
     r"[（(〔【\[]\s*[\u4e00-\u9fff]{0,4}?(?:记者|記者|评论员|評論員|通讯员|通訊員)\s*"
     r"([\u4e00-\u9fff·]{2,4}(?:[ 、,，][\u4e00-\u9fff·]{2,4})*)\s*"
     r"(?:[／/][^）)〕】\]]{0,10}|[^）)〕】\]]{0,6})[）)〕】\]]"
+)
+# "…釐清死因。（王煌忠／台中報導）": the reporter and where the story was filed from, no role needed.
+FILED_BYLINE = re.compile(
+    r"[（(〔【\[]\s*(?:記者|记者)?\s*([\u4e00-\u9fff·]{2,4}(?:[、,，][\u4e00-\u9fff·]{2,4})*)"
+    r"\s*[／/]\s*[\u4e00-\u9fff]{1,8}(?:報導|报道)\s*[）)〕】\]]"
 )
 NOT_NAMES = frozenset({"整合", "综合", "报道", "编译", "摄影", "摄", "实习生", "通讯员"})  # roles, not names
 TRAILING_LINK = re.compile(r"\s*返回[^。！？]{0,8}首页\s*>*\s*$")

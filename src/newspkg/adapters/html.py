@@ -39,6 +39,7 @@ from newspkg.markers import (
     CLOSING_CREDIT,
     DATETIME,
     EDITOR_LINE,
+    FILED_BYLINE,
     FURNITURE,
     FURNITURE_ANYWHERE,
     IMAGE_CREDIT,
@@ -177,12 +178,17 @@ def _body(tree: lxml_html.HtmlElement, page: str, selector: str | None, draft: D
 
 
 def _bracketed_byline(body: list[str]) -> re.Match[str] | None:
-    """The reporters in brackets in the lead (after a caption, maybe), or closing the text."""
+    """The reporters in brackets in the lead (after a caption, maybe), or closing a paragraph: the
+    text's last, or the last before the notices a site appends."""
     for paragraph in body[:LEAD_PARAGRAPHS]:
-        if lead := BRACKETED_BYLINE.search(paragraph):
+        if lead := BRACKETED_BYLINE.search(paragraph) or FILED_BYLINE.search(paragraph):
             return lead
-    closing = BRACKETED_BYLINE.search(body[-1][-60:])
-    return closing if closing and closing.end() >= len(body[-1][-60:]) - 1 else None
+    for paragraph in reversed(body):  # the text's end, maybe before notices the site appends
+        end = paragraph[-60:]
+        closing = BRACKETED_BYLINE.search(end) or FILED_BYLINE.search(end)
+        if closing and closing.end() >= len(end) - 1:
+            return closing
+    return None
 
 
 def _without_header(paragraph: str, draft: Draft) -> str:

@@ -112,7 +112,22 @@ def headline(tree: lxml_html.HtmlElement, data: Structured, sites: list[str]) ->
             within = [candidate for candidate in similar if _folded(candidate) in _folded(text)]
             return without_site(within[0] if within else text, sites)
     trimmed = [value for value in candidates if len(value) >= MIN_HEADLINE_CHARS and not _is_site(value, sites)]
-    return next(iter(trimmed or [without_site(text, sites) for text in headings] or _titled(tree, sites)), None)
+    chosen = next(iter(trimmed or [without_site(text, sites) for text in headings] or _titled(tree, sites)), None)
+    return _as_in_title(chosen, page_title) if chosen else None
+
+
+def _as_in_title(chosen: str, page_title: str) -> str:
+    """A headline that runs on into what the ``<title>`` puts after it ("标题--上報" where the
+    ``<title>`` reads "标题 -- 上報 / 焦點"): the ``<title>``'s widest part, where the rest begins
+    another part."""
+    parts = [_folded(part) for part in TITLE_SEPARATORS.split(page_title) if part.strip()]
+    widest = max(parts, key=_width, default="")
+    for mark in SUFFIX_MARK.finditer(chosen):
+        rest = _folded(chosen[mark.end() :])
+        head_is_widest = mark.start() and _folded(chosen[: mark.start()]) == widest
+        if head_is_widest and rest and any(part != widest and part.startswith(rest) for part in parts):
+            return chosen[: mark.start()]
+    return chosen
 
 
 def _titled(tree: lxml_html.HtmlElement, sites: list[str]) -> list[str]:
