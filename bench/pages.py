@@ -164,6 +164,30 @@ def same_time(got: Any, want: dict[str, Any]) -> bool:
     return found.replace(tzinfo=None, second=0, microsecond=0) == expected.replace(tzinfo=None, second=0)
 
 
+CHINESE_FIELDS = (*FIELDS, "original_publisher")
+
+
+def print_chinese_fields(pages: list[dict[str, Any]], results: dict[tuple[str, str], Extracted]) -> None:
+    """The acceptance figure for Chinese pages: every hand-checked field of the pages whose truth
+    gives the original publisher too (the 来源), a rejected page wrong on each."""
+    checked = [p for p in pages if group_of(p) == "zh" and "original_publisher" in p]
+    per_field: dict[str, list[bool]] = {field: [] for field in CHINESE_FIELDS}
+    full = 0
+    for page in checked:
+        got = results[page["repo"], page["path"]]
+        fields = right_fields(got, page)
+        fields["original_publisher"] = _spaced(got.get("original_publisher")) == _spaced(page["original_publisher"])
+        scored = {field: bool(fields[field]) for field in CHINESE_FIELDS if fields[field] is not None}
+        for field, ok in scored.items():
+            per_field[field].append(ok)
+        full += all(scored.values())
+    right, total = sum(sum(oks) for oks in per_field.values()), sum(len(oks) for oks in per_field.values())
+    if total:
+        print(f"\nChinese pages with hand-checked fields ({len(checked)} pages, {full} fully right):")
+        print(f"{right / total:.0%} of fields right ({right}/{total}); by field: ", end="")
+        print(", ".join(f"{field} {sum(oks)}/{len(oks)}" for field, oks in per_field.items()))
+
+
 def _spaced(value: Any) -> str:
     return " ".join(value.split()) if isinstance(value, str) else ""
 
@@ -265,6 +289,7 @@ def main() -> None:
     fields = (*FIELDS, "language") if args.language else FIELDS
     print("| extractor | group | pages | rejected | " + " | ".join(fields) + " | CPU s |")
     print("|---" * (len(fields) + 5) + "|")
+    adapter_results: dict[tuple[str, str], Extracted] = {}
     for label, make in (
         ("newspkg html adapter", lambda pages: newspkg_adapter(pages, args.language)),
         ("trafilatura alone", trafilatura_alone),
@@ -290,6 +315,8 @@ def main() -> None:
                     cells.append(f"{right / len(scored):.0%} ({right}/{len(scored)})")
             time_cell = f"{best:.1f}" if group == "all" else ""
             print(f"| {label} | {group} | {len(chosen)} | {rejected} | {' | '.join(cells)} | {time_cell} |")
+        if label.startswith("newspkg"):
+            adapter_results = results
         if args.errors and label.startswith("newspkg"):
             for field in FIELDS:
                 print_errors(field, pages, results)
@@ -300,6 +327,7 @@ def main() -> None:
                 if wrong:
                     shown = {f: (got.get(f), page.get(f)) for f in wrong}
                     print(f"  MISS {page['repo']}:{page['path']} {got.get('rejected', '')} {shown}")
+    print_chinese_fields(pages, adapter_results)
 
 
 if __name__ == "__main__":
