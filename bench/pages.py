@@ -3,6 +3,7 @@
 
     python bench/devset/fetch.py --mirror DIR     # once: the pages, at their pinned commits
     python bench/pages.py [--split test|dev|all] [--rounds 1] [--show-misses] [--errors] [--language auto]
+                          [--truth-file truth-more.jsonl]
 
 The split is by site, fixed before any rule was written: every site of a page in
 ../shared/corpus/html (pages the earlier rules were written on) is a development site; the
@@ -37,9 +38,9 @@ REFERENCE = datetime(2100, 1, 1)  # no extractor reads the clock: dates up to th
 Extracted = dict[str, Any]
 
 
-def load_truth() -> list[dict[str, Any]]:
+def load_truth(pattern: str = "truth*.jsonl") -> list[dict[str, Any]]:
     pages = []
-    for path in sorted(DEVSET.glob("truth*.jsonl")):
+    for path in sorted(DEVSET.glob(pattern)):
         pages += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     return pages
 
@@ -277,10 +278,16 @@ def main() -> None:
         "--errors", action="store_true", help="count the adapter's wrong values of each field by kind, naming no page"
     )
     parser.add_argument("--language", choices=("auto",), default="", help='build with language = "auto"')
+    parser.add_argument(
+        "--truth-file", default="", help="score only the pages of this truth file (pages added after the rules)"
+    )
     args = parser.parse_args()
     truth = load_truth()
     seen = sites_seen_before(truth)
     pages = [p for p in truth if args.split == "all" or split_of(p["site"], seen) == args.split]
+    if args.truth_file:
+        listed = {(p["repo"], p["path"]) for p in load_truth(args.truth_file)}
+        pages = [p for p in pages if (p["repo"], p["path"]) in listed]
     missing = [p["path"] for p in pages if not page_file(p).is_file()]
     if missing:
         raise SystemExit(f"{len(missing)} pages are not fetched: run python bench/devset/fetch.py first")
