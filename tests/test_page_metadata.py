@@ -106,6 +106,19 @@ def test_authors_are_persons(byline: str, names: list[str]) -> None:
 
 
 @pytest.mark.parametrize(
+    ("byline", "sites", "names"),
+    [
+        ("Skrevet af DAGENS", ["dagens.dk", "dagens"], []),  # the site's name with more words: no person
+        ("Marek Świerczyński, Polityka Insight", ["polityka.pl", "polityka"], ["Marek Świerczyński"]),
+        ("Mattias Geniar", ["mattiasgeniar"], ["Mattias Geniar"]),  # a personal site's name is its owner's
+        ("Swift Taylor", ["ft"], ["Swift Taylor"]),  # a short site name is part of many words
+    ],
+)
+def test_a_byline_that_holds_the_site_s_name_is_the_site(byline: str, sites: list[str], names: list[str]) -> None:
+    assert person_names([byline], sites) == names
+
+
+@pytest.mark.parametrize(
     "script",
     [
         '//<![CDATA[\n{"@type": "NewsArticle", "datePublished": "2024-05-13T08:30:00+02:00"}\n//]]>',

@@ -65,6 +65,7 @@ NOT_NAMES = frozenset(
      "author", "admin", "unknown", "anonymous", "null", "none", "undefined", "username", "user"}
 )  # fmt: skip
 MAX_NAME_WORDS = 5
+MIN_SITE_IN_NAME = 5  # a shorter site name ("ft", "uol") may be part of a person's
 # Lower-case words that belong to names: "Ludwig van Beethoven", "Ana de Armas", "Ibn al-Haytham".
 PARTICLES = frozenset(
     {"van", "von", "der", "den", "de", "del", "della", "di", "da", "dos", "das", "du", "la", "le", "bin", "ibn", "al",
@@ -82,9 +83,20 @@ def person_names(values: Iterable[str], not_names: Iterable[str] = (), *, spaced
     names: list[str] = []
     for value in values:
         for name in _names_in(value, spaced_kanji):
-            if name.casefold() not in excluded and name not in names:
+            if name.casefold() not in excluded and not _holds_a_site(name, excluded) and name not in names:
                 names.append(name)
     return names
+
+
+def _holds_a_site(name: str, sites: set[str]) -> bool:
+    """The site's name with more words ("Skrevet af DAGENS", "Polityka Insight" on polityka.pl); the
+    site's name alone may be its owner's (a personal site's, "Mattias Geniar")."""
+    folded = _folded(name)
+    return any(len(folded) > len(site) >= MIN_SITE_IN_NAME and site in folded for site in map(_folded, sites))
+
+
+def _folded(text: str) -> str:
+    return "".join(character for character in text.casefold() if character.isalnum())
 
 
 def _names_in(value: str, spaced_kanji: bool) -> list[str]:
