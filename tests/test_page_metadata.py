@@ -579,13 +579,21 @@ def test_a_japanese_name_with_a_space_is_one_person(tmp_path: Path) -> None:
     assert person_names(["记者 张三 李四"]) == ["张三", "李四"]  # Chinese: names apart are two
 
 
-def test_a_korean_reporter_s_byline(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("head", "byline", "authors"),
+    [
+        ("", "<p>이용민 기자 | 2020-03-04 16:52:59</p>", ["이용민"]),
+        # an intern reporter; the meta tag names the agency, the byline the person
+        ('<meta name="author" content="뉴시스">', "<p>[서울=뉴시스]김수아 인턴 기자 = 특별모금</p>", ["김수아"]),
+    ],
+)
+def test_a_korean_reporter_s_byline(tmp_path: Path, head: str, byline: str, authors: list[str]) -> None:
     sentence = "세종사회복지공동모금회는 지난달 25일부터 특별모금을 진행하고 있다. "
-    body = f"<p>이용민 기자 | 2020-03-04 16:52:59</p><p>{sentence * 3}</p>"
-    html = f"<html><head>{DATED}</head><body><h1>특별모금 진행</h1>{body}</body></html>"
+    body = f"{byline}<p>{sentence * 3}</p>"
+    html = f"<html><head>{DATED}{head}</head><body><h1>특별모금 진행</h1>{body}</body></html>"
     source = 'adapter = "html"\nlanguage = "ko"\ntimezone = "Asia/Seoul"\n'
     record = record_of(convert_pages(tmp_path, {"a.html": html.encode()}, source=source)["a.html"])
-    assert record["authors"] == ["이용민"]
+    assert record["authors"] == authors
 
 
 def test_a_wechat_article_s_time_is_in_its_script(tmp_path: Path) -> None:

@@ -57,7 +57,7 @@ CJK_CONTROLS = re.compile(
 )
 HAN = re.compile(r"[\u4e00-\u9fff]")
 # A Korean byline's outlet before "=" and role after the name: "(서울=연합뉴스) 홍길동 기자", "스포츠조선=선수민 기자".
-KOREAN_BYLINE = re.compile(r"^[^=]{1,20}=\s*|\s*(?:기자|특파원)$")
+KOREAN_BYLINE = re.compile(r"^[^=]{1,20}=\s*|\s*(?:(?:인턴|수습|선임|객원)\s?)?(?:기자|특파원)$")
 NOT_NAME = re.compile(r"\d|@|[!?！？]|://|\bwww\.|\w\.[a-z]{2,6}$|\.(?:com|org|net)\b|^[\W_]+$", re.I)
 # Link text and template placeholders that land where a name belongs.
 NOT_NAMES = frozenset(

@@ -28,7 +28,8 @@ AUTHOR = re.compile(
     rf"(?<![\u4e00-\u9fff])(?:作者|记者)\s*[:：\s]\s*(?:记者|通讯员)?\s*"  # "作者： 记者王敬照"
     rf"({HAN_NAME}(?:[ 、,，]{HAN_NAME}(?![\u4e00-\u9fff]|\s*[:：]))*)(?![\u4e00-\u9fff])"  # not "来源："
 )
-KOREAN_REPORTER = re.compile(r"(?<![가-힣])([가-힣]{2,4})\s?(?:기자|특파원)(?![가-힣])")  # "이용민 기자"
+# "이용민 기자", "김수아 인턴 기자" (an intern, a trainee, a senior reporter)
+KOREAN_REPORTER = re.compile(r"(?<![가-힣])([가-힣]{2,4})\s?(?:(?:인턴|수습|선임|객원)\s?)?(?:기자|특파원)(?![가-힣])")
 # Meta tags made to name the authors; plain ``author`` comes after microdata: it often names the company.
 AUTHOR_META = (
     "article:author", "og:article:author", "parsely-author", "sailthru.author", "dc.creator", "dcterms.creator",
@@ -76,11 +77,14 @@ def authors(page: Page) -> list[str]:
     """The names the most trusted place confirmed by another gives, else the first place's that
     names a person in more than one word (or in a script written without spaces)."""
     found = [names for names in _places(page) if names]
+    reporters = [names for names in _reporters(page) if names]
     for index, names in enumerate(found):
         others = [name for other in found[:index] + found[index + 1 :] for name in other]
         if any(_same_person(name, other) for name in names for other in others):
             # "FOCUS-Online-Experte Robin Tschöpe" confirmed as "Robin Tschöpe": the name alone
             return [min((o for o in others if _same_person(name, o)), key=len, default=name) for name in names]
+    if reporters:  # unconfirmed, a reporter the text names by the role beats a tag that may name the outlet
+        return reporters[0]
     # unconfirmed, a word alone ("Danmark", "Vídeos") is a place's or a section's more often than a person's
     return next((names for names in found if not all(_one_word(name) for name in names)), [])
 
@@ -119,12 +123,17 @@ def _places(page: Page) -> Iterator[list[str]]:
     if not _mostly_han(page.visible):  # Chinese pages: these name self-media accounts
         # one place: trafilatura's search reads the byline elements too
         yield _byline(page.tree, persons) or _trafilatura_byline(page.tree, persons)
-    if match := AUTHOR.search(page.visible):
-        yield persons(re.split(r"[ 、,，]", match[1]))
-    if match := KOREAN_REPORTER.search(page.visible):
-        yield persons([match[1]])
+    yield from _reporters(page)
     if _mostly_han(page.visible):  # last: an element the page marks as its author's
         yield _marked_author(page.tree, persons)
+
+
+def _reporters(page: Page) -> Iterator[list[str]]:
+    """The names the text gives with their role: "作者：X", "记者 X", "이용민 기자"."""
+    if match := AUTHOR.search(page.visible):
+        yield page.persons(re.split(r"[ 、,，]", match[1]))
+    if match := KOREAN_REPORTER.search(page.visible):
+        yield page.persons([match[1]])
 
 
 def _linked_names(tree: lxml_html.HtmlElement, values: list[str]) -> list[str]:
