@@ -44,9 +44,14 @@ NOT_PERSON_WORDS = frozenset(
         "updated", "published", "bureau", "times", "post", "daily", "herald", "journal", "magazine", "tribune",
         "gazette", "today", "inc", "ltd", "llc", "gmbh", "corp", "co", "company", "publicado", "publié",
         "veröffentlicht", "pubblicato", "опубликовано", "video", "videos", "vídeos", "información", "noticias",
-        "notícias", "informação",
+        "notícias", "informação", "mag", "журнал", "газета", "новости", "агентство", "редакция", "نيوز", "نیوز",
+        "وكالة", "خبرگزاری", "صحيفة", "جريدة", "اخبار", "أخبار", "الأخبار", "logo",
     }
 )  # fmt: skip
+# A social network's name, which a share or follow link puts where a byline is expected.
+SOCIAL_NETWORK = re.compile(
+    r"facebook|twitter|instagram|whatsapp|youtube|telegram|linkedin|フェー?イ?スブック|ツイッター|インスタグラム", re.I
+)
 # A Chinese site, paper or app where a person's name belongs.
 CJK_ORGANISATION = re.compile(
     r"网|报|社|新闻|客户端|频道|中心|网站|日报|晚报|电视台|财经|编辑部|本站|平台|官方|協会|新聞|放送|編集部|株式会社"
@@ -124,6 +129,8 @@ def is_organisation(value: str) -> bool:
 
 def _is_person(name: str) -> bool:
     if not name or name.casefold() in NOT_NAMES or NOT_NAME.search(name) or EDITOR.match(name):
+        return False
+    if SOCIAL_NETWORK.search(name):
         return False
     if HAN.search(name):
         return 2 <= len(name) <= 6 and not CJK_ORGANISATION.search(name) and not CJK_CONTROLS.search(name)
