@@ -465,6 +465,29 @@ def test_a_naive_time_takes_the_zone_the_page_shows(tmp_path: Path, body: str, e
     assert record_of(convert(tmp_path, {"a.html": html.encode()})["a.html"])["published_at"] == expected
 
 
+@pytest.mark.parametrize(
+    ("markup", "expected"),
+    [
+        # microdata's day first, the element that gives its time after it
+        (
+            '<meta itemprop="datePublished" content="2024-05-10">'
+            '<div itemprop="datePublished" content="2024-05-10T01:11:46+03:00">10 мая</div>',
+            "2024-05-10T01:11:46+03:00",
+        ),
+        # the day in a meta tag, its time under a Polish label after the text
+        (
+            '<meta name="date" content="2021-04-28">'
+            + BODY
+            + '<ul class="autor"><li>Data: 28-04-2021, 09:29</li></ul>',
+            "2021-04-28T09:29:00+08:00",
+        ),
+    ],
+)
+def test_a_time_for_the_day_stated_elsewhere(tmp_path: Path, markup: str, expected: str) -> None:
+    html = f"<html><body><h1>Harbour cargo hits a record</h1>{markup}{BODY}</body></html>"
+    assert record_of(convert(tmp_path, {"a.html": html.encode()})["a.html"])["published_at"] == expected
+
+
 def test_a_dateline_s_day_and_time_in_elements_side_by_side(tmp_path: Path) -> None:
     body = "<p>By <a>Kathy Wise</a></p><p><span>December 14, 2016</span><span>2:24 pm</span></p>"
     html = f"<html><body><h1>Harbour cargo hits a record</h1>{body}{BODY}</body></html>"

@@ -56,10 +56,11 @@ MAX_LABEL_CHARS = 80
 MAX_UTC_OFFSET = timedelta(hours=14)
 MAX_DATE_WORDS = 8  # "Wednesday, 21 Sep 2011 4:35 PM ET"
 MODIFIED_WORDS = re.compile(r"updated|modified|更新|修改|aktualisiert|mis à jour|actualizado|atualizado", re.I)
-# Labelled dates in visible text: 发布时间：2024-05-13 08:30, 时间：…, "Published: …", "Posted on …".
+# Labelled dates in visible text: 发布时间：2024-05-13 08:30, 时间：…, "Published: …", "Posted on …",
+# "Data: 28-04-2021, 09:29" (Polish, Italian, Portuguese).
 LABELLED = re.compile(
     r"(?:发布时间|发表时间|发布日期|发稿时间|时间|日期|Published(?: on)?|Posted(?: on)?|Veröffentlicht(?: am)?"
-    r"|Publié le|Publicado(?: el| em)?|Pubblicato(?: il)?|Date)\s*[:：]?\s*(.{6,40})",
+    r"|Publié le|Publicado(?: el| em)?|Pubblicato(?: il)?|Date|Data(?=\s*[:：]))\s*[:：]?\s*(.{6,40})",
     re.I,
 )
 YEARLESS = re.compile(r"(?:发布时间|时间)\s*[:：]\s*(\d{1,2})-(\d{1,2})(?:\s*(\d{1,2}:\d{2}))?")
@@ -344,11 +345,19 @@ def _htmldate(tree: lxml_html.HtmlElement, context: Context) -> Iterator[Found]:
 
 
 def _parsed(values: Iterable[object], where: str, context: Context) -> Iterator[Found]:
+    """The first date the values state; when it is a day alone, then a time of that day a later
+    value states (``<meta itemprop="datePublished" content="2024-05-10">`` before the element that
+    gives its time)."""
+    first = None
     for value in values:
         if isinstance(value, dict):  # a JSON-LD value given as {"@value": ...}
             value = value.get("@value")
         if isinstance(value, list):
             value = value[0] if value else None
-        if (moment := parse_date(value, context.languages, context.reference)) is not None:
+        if (moment := parse_date(value, context.languages, context.reference)) is None:
+            continue
+        if first is None or (moment.has_time and moment.same_day(first)):
             yield Found(moment, where)
-            return
+            if moment.has_time:
+                return
+            first = moment
