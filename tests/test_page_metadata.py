@@ -406,8 +406,8 @@ ZH_BODY = "<p>" + "港口管理局周一表示，今年春季货物吞吐量增�
         ("<p>記者林悅／南市報導</p>", ZH_BODY, ["林悅"]),  # Traditional script: the role and where it was filed
         (
             "",
-            ZH_BODY
-            + "<p>警方已勘驗現場。（王煌忠／台中報導）</p><p>《蘋果》關心你</p><p>自殺防治諮詢安心專線：0800-788995</p>",
+            ZH_BODY + "<p>警方已勘驗現場。（王煌忠／台中報導）</p><p>《蘋果》關心你</p>"
+            "<p>自殺防治諮詢安心專線：0800-788995</p>",
             ["王煌忠"],
         ),  # where it was filed says byline without a role, before the notices the site appends
     ],
@@ -653,7 +653,8 @@ def test_a_headline_where_the_page_states_it_only_once(tmp_path: Path, head: str
 def test_a_headline_runs_on_into_what_the_title_element_puts_after_it(tmp_path: Path) -> None:
     """og:title "标题--上報" where the <title> reads "标题 -- 上報 / 焦點": the site's name, which
     the page names nowhere else, is cut."""
-    head = "<title>港口吞吐量创下历史新高 -- 上報 / 焦點</title><meta property='og:title' content='港口吞吐量创下历史新高--上報'>"
+    head = "<title>港口吞吐量创下历史新高 -- 上報 / 焦點</title>"
+    head += "<meta property='og:title' content='港口吞吐量创下历史新高--上報'>"
     html = f"<html><head>{DATED}{head}</head><body>{ZH_BODY}</body></html>"
     record = record_of(convert_pages(tmp_path, {"a.html": html.encode()}, source=ZH_SOURCE)["a.html"])
     assert record["title"] == "港口吞吐量创下历史新高"
