@@ -8,6 +8,7 @@ they leave missing.
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -37,6 +38,8 @@ MIN_HEADLINE_CHARS = 4
 TITLED_ELEMENTS = "//*[contains(@class, 'title') or contains(@id, 'title') or contains(@id, 'Title')][not(self::title)]"
 MAX_TITLED_ELEMENTS = 10
 MAX_TITLE_CHARS = 200
+MAX_HEADINGS = 20
+PLAIN_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'"})
 MIN_SHARED_WORDS = 0.5
 CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 HAN_ONLY = re.compile(r"[\u4e00-\u9fff]+")
@@ -112,8 +115,17 @@ def headline(tree: lxml_html.HtmlElement, data: Structured, sites: list[str]) ->
             within = [candidate for candidate in similar if _folded(candidate) in _folded(text)]
             return without_site(within[0] if within else text, sites)
     trimmed = [value for value in candidates if len(value) >= MIN_HEADLINE_CHARS and not _is_site(value, sites)]
+    if trimmed and (shown := _shown_as(trimmed[0], tree)):
+        return shown
     chosen = next(iter(trimmed or [without_site(text, sites) for text in headings] or _titled(tree, sites)), None)
     return _as_in_title(chosen, page_title) if chosen else None
+
+
+def _shown_as(title: str, tree: lxml_html.HtmlElement) -> str | None:
+    """The title as a heading shows it, where the two differ only in their quotation marks (“” for "")."""
+    plain = title.translate(PLAIN_QUOTES)
+    headings = (_decoded(heading.text_content()) for heading in itertools.islice(tree.iter("h2", "h3"), MAX_HEADINGS))
+    return next((text for text in headings if text != title and text.translate(PLAIN_QUOTES) == plain), None)
 
 
 def _as_in_title(chosen: str, page_title: str) -> str:
