@@ -653,7 +653,8 @@ def test_a_headline_where_the_page_states_it_only_once(tmp_path: Path, head: str
 def test_a_headline_keeps_the_quotation_marks_its_heading_shows(tmp_path: Path) -> None:
     """og:title writes straight quotes where the page's heading (an <h2>, no <h1>) shows curly ones."""
     head = '<meta property="og:title" content=\'Intendente: "Encontramos obras paralizadas"\'>'
-    html = f"<html><head>{DATED}{head}</head><body><h2>Intendente: “Encontramos obras paralizadas”</h2>{BODY}</body></html>"
+    heading = "<h2>Intendente: “Encontramos obras paralizadas”</h2>"
+    html = f"<html><head>{DATED}{head}</head><body>{heading}{BODY}</body></html>"
     assert record_of(convert(tmp_path, {"a.html": html.encode()})["a.html"])["title"] == (
         "Intendente: “Encontramos obras paralizadas”"
     )
