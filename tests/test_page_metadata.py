@@ -105,10 +105,36 @@ def test_authors_are_persons(byline: str, names: list[str]) -> None:
     assert person_names([byline], ["unocero"]) == names
 
 
-@pytest.mark.parametrize("byline", ["Pagina Facebook", "フェースブック", "Logo Png", "المدينة نيوز", "Москвич Mag"])
+@pytest.mark.parametrize(
+    "byline",
+    [
+        "Pagina Facebook",
+        "フェースブック",
+        "Logo Png",
+        "المدينة نيوز",
+        "Москвич Mag",
+        "PTI",
+        "The Local",
+        "See All Articles",
+    ],
+)
 def test_a_social_network_a_logo_or_an_outlet_is_no_person(byline: str) -> None:
     """A follow link, a logo's alt text, an outlet named in Arabic ("… news") or Russian ("… Mag")."""
     assert person_names([byline]) == []
+
+
+@pytest.mark.parametrize(
+    ("byline", "names"),
+    [
+        ("Kate Sullivan, CNN", ["Kate Sullivan"]),  # an outlet's initials
+        ("Keith Spera, The Times-Picayune", ["Keith Spera"]),
+        ("Paz Segura, Marketing Manager", ["Paz Segura"]),  # a role
+        ("Jeff Foust, Space Administration.", ["Jeff Foust"]),
+        ("JOHN DOE", ["JOHN DOE"]),  # capitals as the page prints them
+    ],
+)
+def test_a_byline_s_outlet_or_role_after_the_name(byline: str, names: list[str]) -> None:
+    assert person_names([byline]) == names
 
 
 @pytest.mark.parametrize(

@@ -45,9 +45,14 @@ NOT_PERSON_WORDS = frozenset(
         "gazette", "today", "inc", "ltd", "llc", "gmbh", "corp", "co", "company", "publicado", "publié",
         "veröffentlicht", "pubblicato", "опубликовано", "video", "videos", "vídeos", "información", "noticias",
         "notícias", "informação", "mag", "журнал", "газета", "новости", "агентство", "редакция", "نيوز", "نیوز",
-        "وكالة", "خبرگزاری", "صحيفة", "جريدة", "اخبار", "أخبار", "الأخبار", "logo",
+        "وكالة", "خبرگزاری", "صحيفة", "جريدة", "اخبار", "أخبار", "الأخبار", "logo", "manager", "director",
+        "administration", "department", "ministry", "university", "institute", "programme", "program", "foundation",
+        "association", "society", "council", "committee", "articles", "posts", "stories",
     }
 )  # fmt: skip
+# An outlet's or an agency's initials after a name ("Kate Sullivan, CNN", "PTI"); the definite article
+# that opens a paper's name ("The Local", "The Times-Picayune").
+NOT_A_PERSON_S_NAME = re.compile(r"^(?:[A-Z]{3,5}|The\s.+)$")
 # A social network's name, which a share or follow link puts where a byline is expected.
 SOCIAL_NETWORK = re.compile(
     r"facebook|twitter|instagram|whatsapp|youtube|telegram|linkedin|フェー?イ?スブック|ツイッター|インスタグラム", re.I
@@ -130,7 +135,7 @@ def is_organisation(value: str) -> bool:
 def _is_person(name: str) -> bool:
     if not name or name.casefold() in NOT_NAMES or NOT_NAME.search(name) or EDITOR.match(name):
         return False
-    if SOCIAL_NETWORK.search(name):
+    if SOCIAL_NETWORK.search(name) or NOT_A_PERSON_S_NAME.match(name):
         return False
     if HAN.search(name):
         return 2 <= len(name) <= 6 and not CJK_ORGANISATION.search(name) and not CJK_CONTROLS.search(name)
