@@ -47,7 +47,8 @@ NOT_PERSON_WORDS = frozenset(
         "notícias", "informação", "mag", "журнал", "газета", "новости", "агентство", "редакция", "نيوز", "نیوز",
         "وكالة", "خبرگزاری", "صحيفة", "جريدة", "اخبار", "أخبار", "الأخبار", "logo", "manager", "director",
         "administration", "department", "ministry", "university", "institute", "programme", "program", "foundation",
-        "association", "society", "council", "committee", "articles", "posts", "stories",
+        "association", "society", "council", "committee", "articles", "posts", "stories", "email", "e-mail",
+        "images", "stock",
     }
 )  # fmt: skip
 # An outlet's or an agency's initials after a name ("Kate Sullivan, CNN", "PTI"); the definite article
