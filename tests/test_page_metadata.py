@@ -502,6 +502,19 @@ def test_a_naive_time_takes_the_zone_the_page_shows(tmp_path: Path, body: str, e
             '<div itemprop="datePublished" content="2024-05-10T01:11:46+03:00">10 мая</div>',
             "2024-05-10T01:11:46+03:00",
         ),
+        # hAtom's "updated" beside "published" is the publication
+        (
+            '<meta name="date" content="2020-04-15"><span class="time"><time class="post-published updated"'
+            ' datetime="2020-04-15T20:41:13+02:00">On <b>Apr 15, 2020</b></time></span>',
+            "2020-04-15T20:41:13+02:00",
+        ),
+        # the dateline opens with the place, a dash before the date: "Danmark - 10. March 2020 kl. 20:00"
+        (
+            '<meta name="date" content="2020-03-10">'
+            + BODY
+            + '<div class="created_at">Danmark - 10 March 2020 20:00</div>',
+            "2020-03-10T20:00:00+08:00",
+        ),
         # the day in a meta tag, its time under a Polish label after the text
         (
             '<meta name="date" content="2021-04-28">'

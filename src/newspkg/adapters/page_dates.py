@@ -43,7 +43,8 @@ MODIFIED_META = (
 DATED_ELEMENTS = (
     "//time[@pubdate]|//*[contains(@class,'publish') or contains(@id,'publish') or contains(@class,'date')"
     " or contains(@id,'date') or contains(@class,'time') or contains(@class,'byline') or contains(@class,'posted')"
-    " or contains(@class,'dateline') or contains(@class,'meta') or contains(@class,'info')]"
+    " or contains(@class,'dateline') or contains(@class,'meta') or contains(@class,'info')"
+    " or contains(@class,'created')]"
 )
 MAX_DATED_ELEMENTS = 30
 # hAtom (microformats): <abbr class="published" title="2010-08-13T16:39:00-04:00">Aug 13, 2010</abbr>
@@ -66,6 +67,8 @@ LABELLED = re.compile(
 YEARLESS = re.compile(r"(?:发布时间|时间)\s*[:：]\s*(\d{1,2})-(\d{1,2})(?:\s*(\d{1,2}:\d{2}))?")
 # Between a byline's parts: bars, a slash that is not a date's ("By Jane Doe / 3/09/15 8:00am"), labels.
 SEGMENT_BREAK = re.compile(r"[|｜·•]|(?<!\d)/|/(?!\d)|\s{2,}|来源|作者|编辑")
+LEADING_LABEL = re.compile(r"^[^\d]*?[:：]\s*")
+LEADING_PLACE = re.compile(r"^[^\d]*?\s[-–—]\s*")
 BAR = re.compile(r"\s*[|｜·•]\s*")  # between a date and its time of day
 HTMLDATE_FORMAT = "%Y-%m-%dT%H:%M:%S"
 # WeChat's articles (mp.weixin.qq.com) state their time only in a script, in Unix seconds, shown in Beijing time.
@@ -234,7 +237,9 @@ def _on_the_page(tree: lxml_html.HtmlElement, visible: str, context: Context) ->
     """``<time datetime>`` and hAtom's ``published``, then labelled dates in the page's text, then
     the dateline under the headline."""
     for element in tree.xpath("//time[@datetime]")[:MAX_DATED_ELEMENTS]:
-        if not MODIFIED_WORDS.search(element.text_content() + (element.get("class") or "")):
+        said = element.text_content() + (element.get("class") or "")
+        # <time class="post-published updated">: hAtom's "updated" beside "published" is the publication
+        if not MODIFIED_WORDS.search(said) or "publish" in (element.get("class") or "").lower():
             yield from _parsed([element.get("datetime")], "time element", context)
     for element in tree.xpath(HATOM_PUBLISHED)[:MAX_DATED_ELEMENTS]:  # <abbr class="published" title="…">
         yield from _parsed([element.get("datetime") or element.get("title")], "hatom", context)
@@ -314,9 +319,11 @@ def _prefixes(text: str) -> list[str]:
 
 
 def _segments(text: str) -> list[str]:
-    """A byline's line: "By Jane Doe | Nov. 19, 2019 05:44 GMT" → its parts, each maybe a date."""
+    """A byline's line: "By Jane Doe | Nov. 19, 2019 05:44 GMT" → its parts, each maybe a date; a
+    part also without its label ("Posted:") or the place before a dash ("Danmark - 10. marts 2020")."""
     parts = [part.strip() for part in SEGMENT_BREAK.split(text) if part.strip()]
-    return [p for part in parts for p in (part, re.sub(r"^[^\d]*?[:：]\s*", "", part)) if any(c.isdigit() for c in p)]
+    readings = (read for part in parts for read in (part, LEADING_LABEL.sub("", part), LEADING_PLACE.sub("", part)))
+    return list(dict.fromkeys(reading for reading in readings if any(c.isdigit() for c in reading)))
 
 
 def _yearless(match: re.Match[str], visible: str, context: Context) -> Iterator[Found]:
