@@ -508,6 +508,12 @@ def test_a_naive_time_takes_the_zone_the_page_shows(tmp_path: Path, body: str, e
             ' datetime="2020-04-15T20:41:13+02:00">On <b>Apr 15, 2020</b></time></span>',
             "2020-04-15T20:41:13+02:00",
         ),
+        # HTML5's pubdate on a <time> hAtom classes as updated
+        (
+            '<meta name="date" content="2021-03-16"><p><time class="updated" datetime="2021-03-16T08:00:48+00:00"'
+            " pubdate>16 March 2021</time></p>",
+            "2021-03-16T08:00:48+00:00",
+        ),
         # the dateline opens with the place, a dash before the date: "Danmark - 10. March 2020 kl. 20:00"
         (
             '<meta name="date" content="2020-03-10">'

@@ -238,8 +238,9 @@ def _on_the_page(tree: lxml_html.HtmlElement, visible: str, context: Context) ->
     the dateline under the headline."""
     for element in tree.xpath("//time[@datetime]")[:MAX_DATED_ELEMENTS]:
         said = element.text_content() + (element.get("class") or "")
-        # <time class="post-published updated">: hAtom's "updated" beside "published" is the publication
-        if not MODIFIED_WORDS.search(said) or "publish" in (element.get("class") or "").lower():
+        # <time class="post-published updated">, <time class="updated" pubdate>: the publication
+        published = "publish" in (element.get("class") or "").lower() or element.get("pubdate") is not None
+        if not MODIFIED_WORDS.search(said) or published:
             yield from _parsed([element.get("datetime")], "time element", context)
     for element in tree.xpath(HATOM_PUBLISHED)[:MAX_DATED_ELEMENTS]:  # <abbr class="published" title="…">
         yield from _parsed([element.get("datetime") or element.get("title")], "hatom", context)
