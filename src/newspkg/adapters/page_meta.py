@@ -109,7 +109,7 @@ def headline(tree: lxml_html.HtmlElement, data: Structured, sites: list[str]) ->
     headings = [text for text in headings if len(text) >= MIN_HEADLINE_CHARS and not _is_site(text, sites)]
     for text in headings:
         if any(_agrees(text, candidate) for candidate in candidates):
-            return without_site(text, sites)
+            return _spaced_as_stated(without_site(text, sites), candidates)
     for text in headings:  # another wording of the same story, unless it is a candidate run on
         if similar := [candidate for candidate in candidates if _resembles(text, candidate)]:
             within = [candidate for candidate in similar if _folded(candidate) in _folded(text)]
@@ -119,6 +119,13 @@ def headline(tree: lxml_html.HtmlElement, data: Structured, sites: list[str]) ->
         return shown
     chosen = next(iter(trimmed or [without_site(text, sites) for text in headings] or _titled(tree, sites)), None)
     return _as_in_title(chosen, page_title) if chosen else None
+
+
+def _spaced_as_stated(heading: str, candidates: list[str]) -> str:
+    """A heading spaced as a stated title spaces the same words: an element's edge inside a heading
+    drops the space between its parts ("<span>标题:</span>副标题")."""
+    unspaced = "".join(heading.split())
+    return next((c for c in candidates if c != heading and "".join(c.split()) == unspaced), heading)
 
 
 def _shown_as(title: str, tree: lxml_html.HtmlElement) -> str | None:
