@@ -552,6 +552,14 @@ def test_a_byline_split_across_elements_is_read_up_to_its_separators(tmp_path: P
     assert record["authors"] == ["Paul Wiseman", "Fatima Hussein"]
 
 
+def test_the_byline_shown_names_the_co_authors_a_tag_leaves_out(tmp_path: Path) -> None:
+    """The microdata names the first author; the byline under the headline names both."""
+    head = DATED + '<meta itemprop="author" content="Paul Wiseman"><meta name="author" content="Paul Wiseman">'
+    byline = "<p><span>By:</span> <a>Paul Wiseman</a><span>,</span> <a>Fatima Hussein</a></p>"
+    record = record_of(convert(tmp_path, {"a.html": page(head, byline)})["a.html"])
+    assert record["authors"] == ["Paul Wiseman", "Fatima Hussein"]
+
+
 def test_a_by_in_its_own_element_reads_the_byline_around_it(tmp_path: Path) -> None:
     byline = '<p class="byline"><span class="byline-prefix">By</span> <span>Maggie Haberman</span> and Edward Wong</p>'
     html = f"<html><head>{DATED}</head><body>{byline}<h1>Harbour cargo hits a record</h1>{BODY}</body></html>"

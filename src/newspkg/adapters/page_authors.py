@@ -76,17 +76,30 @@ class Page:
 def authors(page: Page) -> list[str]:
     """The names the most trusted place confirmed by another gives, else the first place's that
     names a person in more than one word (or in a script written without spaces)."""
-    found = [names for names in _places(page) if names]
+    places = [(names, shown) for names, shown in _places(page) if names]
+    found = [names for names, _ in places]
     reporters = [names for names in _reporters(page) if names]
     for index, names in enumerate(found):
         others = [name for other in found[:index] + found[index + 1 :] for name in other]
         if any(_same_person(name, other) for name in names for other in others):
             # "FOCUS-Online-Experte Robin Tschöpe" confirmed as "Robin Tschöpe": the name alone
-            return [min((o for o in others if _same_person(name, o)), key=len, default=name) for name in names]
+            confirmed = [min((o for o in others if _same_person(name, o)), key=len, default=name) for name in names]
+            return _with_co_authors(confirmed, [names for names, shown in places if shown])
     if reporters:  # unconfirmed, a reporter the text names by the role beats a tag that may name the outlet
         return reporters[0]
     # unconfirmed, a word alone ("Danmark", "Vídeos") is a place's or a section's more often than a person's
     return next((names for names in found if not all(_one_word(name) for name in names)), [])
+
+
+def _with_co_authors(confirmed: list[str], shown: list[list[str]]) -> list[str]:
+    """The byline the page shows, where it names the confirmed authors and more ("By Paul Wiseman
+    and Fatima Hussein" beside a tag naming the first): a tag often names the first author only."""
+    for names in shown:
+        more = [name for name in names if not any(_same_person(name, known) for known in confirmed)]
+        named = all(any(_same_person(known, name) for name in names) for known in confirmed)
+        if named and more and not any(_one_word(name) for name in more):
+            return [*confirmed, *more]
+    return confirmed
 
 
 def _one_word(name: str) -> bool:
@@ -111,21 +124,22 @@ def reporter_and_outlet(header: list[HeaderLine]) -> tuple[str, str] | None:
     return None
 
 
-def _places(page: Page) -> Iterator[list[str]]:
-    """The names each place gives, in order of trust."""
+def _places(page: Page) -> Iterator[tuple[list[str], bool]]:
+    """The names each place gives, in order of trust, and whether the page shows them as its byline."""
     persons, data = page.persons, page.data
-    yield persons([name for value in data.json_ld_values("author") for name in _persons(value)])
+    yield persons([name for value in data.json_ld_values("author") for name in _persons(value)]), False
     for key in AUTHOR_META:
-        yield persons(_linked_names(page.tree, data.meta.get(key, [])))
-    yield persons(data.itemprops.get("author", ()))
-    yield persons(data.meta.get("author", ()))
-    yield _header_byline(page.header, persons)
+        yield persons(_linked_names(page.tree, data.meta.get(key, []))), False
+    yield persons(data.itemprops.get("author", ())), False
+    yield persons(data.meta.get("author", ())), False
+    yield _header_byline(page.header, persons), True
     if not _mostly_han(page.visible):  # Chinese pages: these name self-media accounts
         # one place: trafilatura's search reads the byline elements too
-        yield _byline(page.tree, persons) or _trafilatura_byline(page.tree, persons)
-    yield from _reporters(page)
+        yield _byline(page.tree, persons) or _trafilatura_byline(page.tree, persons), True
+    for names in _reporters(page):
+        yield names, False
     if _mostly_han(page.visible):  # last: an element the page marks as its author's
-        yield _marked_author(page.tree, persons)
+        yield _marked_author(page.tree, persons), False
 
 
 def _reporters(page: Page) -> Iterator[list[str]]:
