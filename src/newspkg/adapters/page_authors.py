@@ -3,7 +3,9 @@ for it (``article:author``, parse.ly, sailthru, Dublin Core…), microdata, the 
 headline, the page's byline element, trafilatura's byline search, ``作者：``/``记者``, ``… 기자``. The names
 chosen are the first place's that another place confirms (a page's related stories, comments and
 photo credits name people too, each in one place only), else the first place's that names anyone
-in more than a word: unconfirmed, a word alone is more often a place or a section than a person.
+in more than a word: unconfirmed, a word alone is more often a place or a section than a person,
+and a reporter the text names with the role ("记者 X", "X 기자") comes before a tag that may name
+the outlet. A byline the page shows that names the confirmed authors and more gives the co-authors.
 An editor named on the page is never an author, nor is the site or the outlet a story comes from.
 """
 
