@@ -302,6 +302,13 @@ def test_chinese_and_japanese_dates_are_year_first_with_two_digit_years_too(lang
     assert moment.text() == expected
 
 
+@pytest.mark.parametrize("label", ["来源：网络", "来源：转载"])
+def test_a_source_label_that_names_no_outlet(tmp_path: Path, label: str) -> None:
+    """来源 "the web" or "a reprint" names no outlet: no original publisher."""
+    record = record_of(convert(tmp_path, {"a.html": page(DATED, f"<p>2019-11-25 18:57 {label}</p>")})["a.html"])
+    assert record["original_publisher"] is None
+
+
 def test_the_outlet_a_story_comes_from_is_no_author(tmp_path: Path) -> None:
     head = '<meta property="article:author" content="参考消息">'
     body = "<p>2019-11-25 18:57 来源：参考消息</p>"

@@ -24,6 +24,8 @@ from newspkg.people import is_organisation
 
 # 来源 of the article, not of a picture or a figure (图片来源, 数据来源, 资料来源).
 SOURCE = re.compile(r"(?<!图片)(?<!数据)(?<!资料)(?<!图)(?:来源|稿源)\s*[:：]\s*([^\s|｜:：<>()（）]{2,24})")
+# What a 来源 label says where it names no outlet: the web, a reprint, the site itself.
+NOT_SOURCES = frozenset({"网络", "互联网", "网上", "转载", "网络转载", "网友", "本站", "本网", "原创", "未知"})
 SOURCE_SUFFIX = re.compile(r"(?:原创稿|原创|供稿|独家稿件?)$")
 TITLE_META = ("og:title", "twitter:title", "parsely-title", "sailthru.title", "dc.title", "title")
 SITE_META = ("og:site_name", "application-name", "apple-mobile-web-app-title", "twitter:site")
@@ -288,7 +290,8 @@ def _source_name(value: str | None) -> str | None:
     if not value:
         return None
     value = re.sub(r"^(?:本文|文章)?来源\s*[:：]\s*", "", _decoded(value))
-    return SOURCE_SUFFIX.sub("", value).strip() or None
+    name = SOURCE_SUFFIX.sub("", value).strip()
+    return name if name and name not in NOT_SOURCES else None
 
 
 def own_url(value: Any) -> str | None:
