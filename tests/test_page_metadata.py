@@ -559,6 +559,14 @@ def test_a_byline_split_across_elements_is_read_up_to_its_separators(tmp_path: P
     assert record["authors"] == ["Paul Wiseman", "Fatima Hussein"]
 
 
+@pytest.mark.parametrize(("creator", "authors"), [("Andrew Tarantola", ["Andrew Tarantola"]), ("@gizmodo", [])])
+def test_a_twitter_card_s_creator_names_the_author_not_a_handle(
+    tmp_path: Path, creator: str, authors: list[str]
+) -> None:
+    head = DATED + f'<meta name="twitter:creator" content="{creator}">'
+    assert record_of(convert(tmp_path, {"a.html": page(head)})["a.html"])["authors"] == authors
+
+
 def test_the_byline_shown_names_the_co_authors_a_tag_leaves_out(tmp_path: Path) -> None:
     """The microdata names the first author; the byline under the headline names both."""
     head = DATED + '<meta itemprop="author" content="Paul Wiseman"><meta name="author" content="Paul Wiseman">'

@@ -35,7 +35,7 @@ KOREAN_REPORTER = re.compile(r"(?<![가-힣])([가-힣]{2,4})\s?(?:(?:인턴|수
 # Meta tags made to name the authors; plain ``author`` comes after microdata: it often names the company.
 AUTHOR_META = (
     "article:author", "og:article:author", "parsely-author", "sailthru.author", "dc.creator", "dcterms.creator",
-    "byline", "search.byline",
+    "byline", "search.byline", "twitter:creator",
 )  # fmt: skip
 # The page's byline: a link marked as the author's, an element whose class or id says byline or author.
 BYLINE_ELEMENTS = (
