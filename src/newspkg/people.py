@@ -102,11 +102,12 @@ def person_names(values: Iterable[str], not_names: Iterable[str] = (), *, spaced
 def _holds_a_site(name: str, sites: set[str]) -> bool:
     """The site's name with more words ("Skrevet af DAGENS", "Polityka Insight" on polityka.pl); the
     site's name alone may be its owner's (a personal site's, "Mattias Geniar")."""
-    folded = _folded(name)
-    return any(len(folded) > len(site) >= MIN_SITE_IN_NAME and site in folded for site in map(_folded, sites))
+    name = folded(name)
+    return any(len(name) > len(site) >= MIN_SITE_IN_NAME and site in name for site in map(folded, sites))
 
 
-def _folded(text: str) -> str:
+def folded(text: str) -> str:
+    """Letters and digits alone, case folded: a name as two places may write it."""
     return "".join(character for character in text.casefold() if character.isalnum())
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from lxml import html as lxml_html
@@ -22,7 +22,7 @@ from lxml import html as lxml_html
 from newspkg.adapters.page_header import HeaderLine
 from newspkg.adapters.structured import Structured
 from newspkg.bylines import byline_names, is_byline
-from newspkg.people import HAN, is_organisation, person_names
+from newspkg.people import HAN, folded, is_organisation, person_names
 
 EDITOR = re.compile(r"(?:责任编辑|责编|编辑)\s*[:：]\s*([\u4e00-\u9fff·]{2,4})")
 HAN_NAME = r"[\u4e00-\u9fff·]{2,4}"
@@ -58,6 +58,7 @@ NAME_AND_OUTLET = re.compile(r"^(?P<name>[\u4e00-\u9fff·]{2,4})\s*[/／]\s*(?P<
 HAN_SAMPLE_CHARS = 2_000
 SPACELESS_NAMES = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]")  # Chinese, Japanese, Korean
 Persons = Callable[[Iterable[str]], list[str]]  # author strings → the persons they name
+Kind = Literal["tag", "shown", "reporter"]  # a machine-readable tag, the byline shown, a role in the text
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,15 +79,15 @@ class Page:
 def authors(page: Page) -> list[str]:
     """The names the most trusted place confirmed by another gives, else the first place's that
     names a person in more than one word (or in a script written without spaces)."""
-    places = [(names, shown) for names, shown in _places(page) if names]
+    places = [(names, kind) for names, kind in _places(page) if names]
     found = [names for names, _ in places]
-    reporters = [names for names in _reporters(page) if names]
+    reporters = [names for names, kind in places if kind == "reporter"]
     for index, names in enumerate(found):
         others = [name for other in found[:index] + found[index + 1 :] for name in other]
         if any(_same_person(name, other) for name in names for other in others):
             # "FOCUS-Online-Experte Robin Tschöpe" confirmed as "Robin Tschöpe": the name alone
             confirmed = [min((o for o in others if _same_person(name, o)), key=len, default=name) for name in names]
-            return _with_co_authors(confirmed, [names for names, shown in places if shown])
+            return _with_co_authors(confirmed, [names for names, kind in places if kind == "shown"])
     if reporters:  # unconfirmed, a reporter the text names by the role beats a tag that may name the outlet
         return reporters[0]
     # unconfirmed, a word alone ("Danmark", "Vídeos") is a place's or a section's more often than a person's
@@ -126,30 +127,25 @@ def reporter_and_outlet(header: list[HeaderLine]) -> tuple[str, str] | None:
     return None
 
 
-def _places(page: Page) -> Iterator[tuple[list[str], bool]]:
-    """The names each place gives, in order of trust, and whether the page shows them as its byline."""
+def _places(page: Page) -> Iterator[tuple[list[str], Kind]]:
+    """The names each place gives, in order of trust, and its kind: a tag, the byline the page
+    shows, or a reporter the text names with the role ("作者：X", "记者 X", "이용민 기자")."""
     persons, data = page.persons, page.data
-    yield persons([name for value in data.json_ld_values("author") for name in _persons(value)]), False
+    yield persons([name for value in data.json_ld_values("author") for name in _persons(value)]), "tag"
     for key in AUTHOR_META:
-        yield persons(_linked_names(page.tree, data.meta.get(key, []))), False
-    yield persons(data.itemprops.get("author", ())), False
-    yield persons(data.meta.get("author", ())), False
-    yield _header_byline(page.header, persons), True
+        yield persons(_linked_names(page.tree, data.meta.get(key, []))), "tag"
+    yield persons(data.itemprops.get("author", ())), "tag"
+    yield persons(data.meta.get("author", ())), "tag"
+    yield _header_byline(page.header, persons), "shown"
     if not _mostly_han(page.visible):  # Chinese pages: these name self-media accounts
         # one place: trafilatura's search reads the byline elements too
-        yield _byline(page.tree, persons) or _trafilatura_byline(page.tree, persons), True
-    for names in _reporters(page):
-        yield names, False
-    if _mostly_han(page.visible):  # last: an element the page marks as its author's
-        yield _marked_author(page.tree, persons), False
-
-
-def _reporters(page: Page) -> Iterator[list[str]]:
-    """The names the text gives with their role: "作者：X", "记者 X", "이용민 기자"."""
+        yield _byline(page.tree, persons) or _trafilatura_byline(page.tree, persons), "shown"
     if match := AUTHOR.search(page.visible):
-        yield page.persons(re.split(r"[ 、,，]", match[1]))
+        yield persons(re.split(r"[ 、,，]", match[1])), "reporter"
     if match := KOREAN_REPORTER.search(page.visible):
-        yield page.persons([match[1]])
+        yield persons([match[1]]), "reporter"
+    if _mostly_han(page.visible):  # last: an element the page marks as its author's
+        yield _marked_author(page.tree, persons), "tag"
 
 
 def _linked_names(tree: lxml_html.HtmlElement, values: list[str]) -> list[str]:
@@ -165,7 +161,7 @@ def _linked_names(tree: lxml_html.HtmlElement, values: list[str]) -> list[str]:
         text = " ".join(link.text_content().split())
         # a link to a profile on a social network may read "Facebook": the network, not the person
         host = urlsplit(link.get("href") or "").hostname or ""
-        if path in paths and path not in shown and text and _folded(text) not in _folded(host):
+        if path in paths and path not in shown and text and folded(text) not in folded(host):
             shown[path] = text
     return [shown[path] for path in paths if path in shown]
 
@@ -230,10 +226,6 @@ def _trafilatura_byline(tree: lxml_html.HtmlElement, persons: Persons) -> list[s
     from trafilatura.metadata import extract_author
 
     return persons((extract_author(tree) or "").split(";"))
-
-
-def _folded(text: str) -> str:
-    return "".join(character for character in text.casefold() if character.isalnum())
 
 
 def _mostly_han(text: str) -> bool:

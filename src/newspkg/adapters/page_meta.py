@@ -20,7 +20,7 @@ from newspkg.adapters.page_authors import Page, authors, editors, reporter_and_o
 from newspkg.adapters.page_dates import Context, Found, published_and_modified
 from newspkg.adapters.page_header import HeaderLine, header_lines
 from newspkg.adapters.structured import Structured, structured
-from newspkg.people import is_organisation
+from newspkg.people import folded, is_organisation
 
 # 来源 of the article, not of a picture or a figure (图片来源, 数据来源, 资料来源).
 SOURCE = re.compile(r"(?<!图片)(?<!数据)(?<!资料)(?<!图)(?:来源|稿源)\s*[:：]\s*([^\s|｜:：<>()（）]{2,24})")
@@ -114,7 +114,7 @@ def headline(tree: lxml_html.HtmlElement, data: Structured, sites: list[str]) ->
             return _spaced_as_stated(without_site(text, sites), candidates)
     for text in headings:  # another wording of the same story, unless it is a candidate run on
         if similar := [candidate for candidate in candidates if _resembles(text, candidate)]:
-            within = [candidate for candidate in similar if _folded(candidate) in _folded(text)]
+            within = [candidate for candidate in similar if folded(candidate) in folded(text)]
             return without_site(within[0] if within else text, sites)
     trimmed = [value for value in candidates if len(value) >= MIN_HEADLINE_CHARS and not _is_site(value, sites)]
     if trimmed and (shown := _shown_as(trimmed[0], tree)):
@@ -141,11 +141,11 @@ def _as_in_title(chosen: str, page_title: str) -> str:
     """A headline that runs on into what the ``<title>`` puts after it ("标题--上報" where the
     ``<title>`` reads "标题 -- 上報 / 焦點"): the ``<title>``'s widest part, where the rest begins
     another part."""
-    parts = [_folded(part) for part in TITLE_SEPARATORS.split(page_title) if part.strip()]
+    parts = [folded(part) for part in TITLE_SEPARATORS.split(page_title) if part.strip()]
     widest = max(parts, key=_width, default="")
     for mark in SUFFIX_MARK.finditer(chosen):
-        rest = _folded(chosen[mark.end() :])
-        head_is_widest = mark.start() and _folded(chosen[: mark.start()]) == widest
+        rest = folded(chosen[mark.end() :])
+        head_is_widest = mark.start() and folded(chosen[: mark.start()]) == widest
         if head_is_widest and rest and any(part != widest and part.startswith(rest) for part in parts):
             return chosen[: mark.start()]
     return chosen
@@ -188,27 +188,23 @@ def _resembles(heading: str, stated: str) -> bool:
 
 
 def _words(text: str) -> set[str]:
-    folded = text.casefold()
-    if CJK.search(folded):
-        characters = "".join(CJK.findall(folded))
+    lower = text.casefold()
+    if CJK.search(lower):
+        characters = "".join(CJK.findall(lower))
         return {characters[i : i + 2] for i in range(len(characters) - 1)}
-    return set(re.findall(r"\w+", folded))
+    return set(re.findall(r"\w+", lower))
 
 
 def _agrees(heading: str, stated: str) -> bool:
-    a, b = _folded(heading), _folded(stated)
+    a, b = folded(heading), folded(stated)
     return bool(a) and (
         a == b or (a in b and len(a) >= MIN_SHARE_OF_TITLE * len(b)) or (b in a and len(b) >= 0.8 * len(a))
     )
 
 
 def _is_site(text: str, sites: list[str]) -> bool:
-    folded = _folded(text)
-    return any(folded and (folded == site or (len(folded) <= len(site) + 4 and site in folded)) for site in sites)
-
-
-def _folded(text: str) -> str:
-    return "".join(character for character in text.casefold() if character.isalnum())
+    name = folded(text)
+    return any(name and (name == site or (len(name) <= len(site) + 4 and site in name)) for site in sites)
 
 
 def _decoded(text: str) -> str:
@@ -224,7 +220,7 @@ def _site_names(data: Structured, url: str | None) -> list[str]:
     names += [_name(value) for value in data.json_ld_values("publisher")]
     host = urlsplit(url).hostname or "" if url else ""
     names += [host.removeprefix("www."), host.removeprefix("www.").split(".")[0]] if host else []
-    return sorted({folded for name in names if name and (folded := _folded(name.lstrip("@")))}, key=len)
+    return sorted({site for name in names if name and (site := folded(name.lstrip("@")))}, key=len)
 
 
 def _publisher(data: Structured) -> str | None:
@@ -259,9 +255,9 @@ def _original_publisher(
     if match := SOURCE.search(visible):
         meta.fill("original_publisher", _source_name(match[1]))
     meta.fill("original_publisher", _source_name(data.meta_first("source")))
-    page_title = _folded(tree.findtext(".//title") or "")
+    page_title = folded(tree.findtext(".//title") or "")
     for value in _meta_authors(data):
-        if (is_organisation(value) or value in outlets) and _folded(value) not in page_title:
+        if (is_organisation(value) or value in outlets) and folded(value) not in page_title:
             meta.fill("original_publisher", _source_name(value))
     if reporter := reporter_and_outlet(header):
         meta.fill("original_publisher", reporter[1])
