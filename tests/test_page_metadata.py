@@ -640,6 +640,12 @@ def test_the_dateline_s_earlier_time_of_the_day_is_the_publication(
         # a zone only the markup states corrects no zone the metadata states
         ('<meta property="article:published_time" content="2019-04-19T20:00:00Z">',
          '<p><time datetime="2019-04-19T20:00:00+09:00">2019.04.19</time></p>', "2019-04-19T20:00:00+00:00"),
+        # metadata that labels the local clock as UTC, the page showing it as EST
+        ('<meta property="article:published_time" content="2014-12-29T16:08:14+00:00">',
+         "<p><span class='timestamp'>December 29, 2014 4:08 pm EST</span></p>", "2014-12-29T16:08:14-05:00"),
+        # IST is India's time here, not Israel's: a zone the metadata states hours away stays
+        ('<meta property="article:published_time" content="2020-11-28T13:34:47+05:30">',
+         '<p><span class="fl">Publish Date:Sat, 28 Nov 2020 01:34 PM (IST)</span></p>', "2020-11-28T13:34:47+05:30"),
     ],
 )  # fmt: skip
 def test_a_time_the_page_shows_at_the_same_minute_gives_its_zone(

@@ -147,10 +147,18 @@ def _zone_as_shown(found: Found | None, tree: lxml_html.HtmlElement, visible: st
     for shown in _zoned_shown(tree, visible, found.moment.value.minute, naive, context):
         stated = shown.moment.value
         if _wall_clock(shown) == _wall_clock(found):
-            if stated.utcoffset() != found.moment.value.utcoffset():
+            if stated.utcoffset() != found.moment.value.utcoffset() and (naive or _mislabelled(stated, found)):
                 return Found(Moment(found.moment.value.replace(tzinfo=stated.tzinfo), has_time=True), found.where)
             return found
     return found
+
+
+def _mislabelled(stated: datetime, found: Found) -> bool:
+    """Metadata that labels the local clock as UTC, or with the zone of the other season ("EST" for
+    "EDT"). Otherwise the shown zone's name is more likely another place's (IST: India's, Israel's
+    or Ireland's) than the metadata wrong."""
+    offset, other = stated.utcoffset(), found.moment.value.utcoffset()
+    return offset is not None and other is not None and (not other or abs(offset - other) == timedelta(hours=1))
 
 
 def _zoned_shown(
