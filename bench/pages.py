@@ -198,10 +198,10 @@ def group_of(page: dict[str, Any]) -> str:
     return language if language in ("en", "zh") else "other"
 
 
-def author_error(got: Extracted, want: list[str]) -> str:
+def author_error(got: Extracted, want: dict[str, Any]) -> str:
     """What kind of wrong a page's authors are: none where the page names someone, names where it
     names no person, or other names."""
-    found, wanted = {a.casefold() for a in got.get("authors") or []}, {a.casefold() for a in want}
+    found, wanted = {a.casefold() for a in got.get("authors") or []}, {a.casefold() for a in want["authors"]}
     if found == wanted:
         return "right"
     return "names where none" if not wanted else "none where names" if not found else "other names"
@@ -238,20 +238,15 @@ def title_error(got: Extracted, want: dict[str, Any]) -> str:
     return "headline and more" if wanted in found else "part of it" if found in wanted else "other text"
 
 
-DATE_KINDS = (
-    "right", "none", "day where a time", "clock right, zone wrong", "other time of the day", "a day off", "other date"
-)  # fmt: skip
 ERROR_KINDS: dict[str, tuple[Callable[[Extracted, dict[str, Any]], str], tuple[str, ...]]] = {
     "title": (title_error, ("right", "none", "headline and more", "part of it", "other text")),
     "published_at": (
         date_error,
-        DATE_KINDS,
+        ("right", "none", "day where a time", "clock right, zone wrong", "other time of the day", "a day off",
+         "other date"),
     ),
-    "authors": (
-        lambda got, want: author_error(got, want["authors"]),
-        ("right", "none where names", "names where none", "other names"),
-    ),
-}
+    "authors": (author_error, ("right", "none where names", "names where none", "other names")),
+}  # fmt: skip
 
 
 def print_errors(field: str, pages: list[dict[str, Any]], results: dict[tuple[str, str], Extracted]) -> None:

@@ -726,24 +726,27 @@ def test_a_headline_where_the_page_states_it_only_once(tmp_path: Path, head: str
     assert record["title"] == title
 
 
-def test_a_headline_spaced_as_the_metadata_spaces_it(tmp_path: Path) -> None:
-    """The heading's parts in two elements lose the space between them; og:title keeps it."""
-    head = '<meta property="og:title" content="Market cap falls:  six of the top ten lose value">'
-    heading = "<h1><span>Market cap falls:</span>six of the top ten lose value</h1>"
+@pytest.mark.parametrize(
+    ("og_title", "heading", "title"),
+    [
+        # the heading's parts in two elements lose the space between them; og:title keeps it
+        (
+            "Market cap falls:  six of the top ten lose value",
+            "<h1><span>Market cap falls:</span>six of the top ten lose value</h1>",
+            "Market cap falls: six of the top ten lose value",
+        ),
+        # og:title writes straight quotes where the page's heading (an <h2>, no <h1>) shows curly ones
+        (
+            'Intendente: "Encontramos obras paralizadas"',
+            "<h2>Intendente: “Encontramos obras paralizadas”</h2>",
+            "Intendente: “Encontramos obras paralizadas”",
+        ),
+    ],
+)
+def test_a_headline_as_the_heading_shows_it(tmp_path: Path, og_title: str, heading: str, title: str) -> None:
+    head = f"<meta property='og:title' content='{og_title}'>"
     html = f"<html><head>{DATED}{head}</head><body>{heading}{BODY}</body></html>"
-    assert record_of(convert(tmp_path, {"a.html": html.encode()})["a.html"])["title"] == (
-        "Market cap falls: six of the top ten lose value"
-    )
-
-
-def test_a_headline_keeps_the_quotation_marks_its_heading_shows(tmp_path: Path) -> None:
-    """og:title writes straight quotes where the page's heading (an <h2>, no <h1>) shows curly ones."""
-    head = '<meta property="og:title" content=\'Intendente: "Encontramos obras paralizadas"\'>'
-    heading = "<h2>Intendente: “Encontramos obras paralizadas”</h2>"
-    html = f"<html><head>{DATED}{head}</head><body>{heading}{BODY}</body></html>"
-    assert record_of(convert(tmp_path, {"a.html": html.encode()})["a.html"])["title"] == (
-        "Intendente: “Encontramos obras paralizadas”"
-    )
+    assert record_of(convert(tmp_path, {"a.html": html.encode()})["a.html"])["title"] == title
 
 
 def test_a_headline_runs_on_into_what_the_title_element_puts_after_it(tmp_path: Path) -> None:

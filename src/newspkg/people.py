@@ -91,10 +91,11 @@ def person_names(values: Iterable[str], not_names: Iterable[str] = (), *, spaced
     publisher) are none of them. Chinese names apart are names ("记者 张三 李四"); with
     ``spaced_kanji``, a Japanese page's, a space parts a family name from a given one ("渡部 拓也")."""
     excluded = {name.casefold() for name in not_names if name}
+    sites = {site for name in excluded if len(site := folded(name)) >= MIN_SITE_IN_NAME}
     names: list[str] = []
     for value in values:
         for name in _names_in(value, spaced_kanji):
-            if name.casefold() not in excluded and not _holds_a_site(name, excluded) and name not in names:
+            if name.casefold() not in excluded and not _holds_a_site(name, sites) and name not in names:
                 names.append(name)
     return names
 
@@ -103,7 +104,7 @@ def _holds_a_site(name: str, sites: set[str]) -> bool:
     """The site's name with more words ("Skrevet af DAGENS", "Polityka Insight" on polityka.pl); the
     site's name alone may be its owner's (a personal site's, "Mattias Geniar")."""
     name = folded(name)
-    return any(len(name) > len(site) >= MIN_SITE_IN_NAME and site in name for site in map(folded, sites))
+    return any(len(name) > len(site) and site in name for site in sites)
 
 
 def folded(text: str) -> str:

@@ -181,14 +181,18 @@ def _bracketed_byline(body: list[str]) -> re.Match[str] | None:
     """The reporters in brackets in the lead (after a caption, maybe), or closing a paragraph: the
     text's last, or the last before the notices a site appends."""
     for paragraph in body[:LEAD_PARAGRAPHS]:
-        if lead := BRACKETED_BYLINE.search(paragraph) or FILED_BYLINE.search(paragraph):
+        if lead := _reporters_in_brackets(paragraph):
             return lead
     for paragraph in reversed(body):  # the text's end, maybe before notices the site appends
         end = paragraph[-60:]
-        closing = BRACKETED_BYLINE.search(end) or FILED_BYLINE.search(end)
-        if closing and closing.end() >= len(end) - 1:
+        if (closing := _reporters_in_brackets(end)) and closing.end() >= len(end) - 1:
             return closing
     return None
+
+
+def _reporters_in_brackets(text: str) -> re.Match[str] | None:
+    """ "（记者唐霁）", "〔記者巫其倫／台北報導〕", or a name and where it was filed: "（王煌忠／台中報導）"."""
+    return BRACKETED_BYLINE.search(text) or FILED_BYLINE.search(text)
 
 
 def _without_header(paragraph: str, draft: Draft) -> str:
