@@ -62,7 +62,9 @@ def page_text(data: bytes) -> str:
 
 
 def fold(text: str) -> str:
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", html.unescape(html.unescape(text))))
+    # A soft hyphen shows only at a line break (guardian.co.tt hyphenates its bylines with them).
+    text = html.unescape(html.unescape(text)).replace("\u00ad", "")
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text))
 
 
 def problems_of(row: Row, other_sites: set[str], held: HeldOut, pages: Path) -> list[str]:
