@@ -159,6 +159,8 @@ def test_a_byline_that_holds_the_site_s_name_is_the_site(byline: str, sites: lis
         '{"@graph": [{"@type": "WebSite"}, {"@type": "NewsArticle", "datePublished": "2024-05-13T08:30:00+02:00"}]}',
         '{"@type": "WebPage", "mainEntity": {"@type": "NewsArticle", "datePublished": "2024-05-13T08:30:00+02:00"}}',
         '<!--\n{"@type": "NewsArticle", "datePublished": "2024-05-13T08:30:00+02:00",}\n-->',
+        '{"@type": "NewsArticle", "datePublished": "2024-05-13T08:30:00+02:00"}\n}',  # a stray closing brace
+        '{"@type": "WebSite"},\n{"@type": "NewsArticle", "datePublished": "2024-05-13T08:30:00+02:00"}',  # no [ ]
     ],
 )
 def test_json_ld_however_it_is_wrapped(tmp_path: Path, script: str) -> None:
@@ -484,6 +486,22 @@ def test_the_headline_readers_see(tmp_path: Path, head: str, h1: str, title: str
 
 
 @pytest.mark.parametrize(
+    ("stated", "markup", "expected"),
+    [
+        # the local clock without a zone, the <time> element's the instant: the offset between them
+        ("2017-01-09T05:00:00", "2017-01-09T10:00:00Z", "2017-01-09T05:00:00-05:00"),
+        ("2017-01-09T05:00:00", "2017-01-09T10:20:00Z", "2017-01-09T05:00:00+08:00"),  # another minute: the source's
+    ],
+)
+def test_a_naive_time_that_a_time_element_states_as_an_instant(
+    tmp_path: Path, stated: str, markup: str, expected: str
+) -> None:
+    head = f'<meta property="article:published_time" content="{stated}">'
+    body = f'<time datetime="{markup}">published</time>'
+    assert record_of(convert(tmp_path, {"a.html": page(head, body)})["a.html"])["published_at"] == expected
+
+
+@pytest.mark.parametrize(
     ("body", "expected"),
     [
         ('<time datetime="2016-10-04 05:07:09">10/04/2016 05:07 AM EDT</time>', "2016-10-04T05:07:09-04:00"),
@@ -637,9 +655,12 @@ def test_the_dateline_s_earlier_time_of_the_day_is_the_publication(
         ('<meta name="dc.date.issued" content="2016-11-29T03:33:08">',
          '<p>Share</p><span class="cnnDateStamp">First published November 29, 2016: 3:33 AM ET</span>',
          "2016-11-29T03:33:08-05:00"),
-        # a zone only the markup states corrects no zone the metadata states
+        # the local clock labelled UTC in a meta tag, with its zone in the <time> element
         ('<meta property="article:published_time" content="2019-04-19T20:00:00Z">',
-         '<p><time datetime="2019-04-19T20:00:00+09:00">2019.04.19</time></p>', "2019-04-19T20:00:00+00:00"),
+         '<p><time datetime="2019-04-19T20:00:00+09:00">2019.04.19</time></p>', "2019-04-19T20:00:00+09:00"),
+        # a zone only the markup states corrects no other zone the metadata states
+        ('<meta property="article:published_time" content="2019-04-19T20:00:00+02:00">',
+         '<p><time datetime="2019-04-19T20:00:00+09:00">2019.04.19</time></p>', "2019-04-19T20:00:00+02:00"),
         # metadata that labels the local clock as UTC, the page showing it as EST
         ('<meta property="article:published_time" content="2014-12-29T16:08:14+00:00">',
          "<p><span class='timestamp'>December 29, 2014 4:08 pm EST</span></p>", "2014-12-29T16:08:14-05:00"),

@@ -9,7 +9,8 @@ place gives for that day, and a naive time the offset another date of the page s
 A dateline under the headline giving the winner's day an earlier time gives the time. A time the
 page shows at the same minute with its zone gives the winner that zone, and an instant stated in UTC
 that the page shows as a local time (the same minute, whole quarter-hours apart) the offset the page
-shows it at: the same instant, at the wall clock its readers see.
+shows it at: the same instant, at the wall clock its readers see. A naive time that a ``<time>``
+element states as an instant takes the offset between the two.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 from lxml import html as lxml_html
 
@@ -107,6 +108,7 @@ def published_and_modified(
     elsewhere = [*stated, *modified]
     published = _offset_from(published, elsewhere)
     published = _zone_as_shown(published, tree, visible, context)
+    published = _instant_in_markup(published, tree, context)
     published = _as_shown(published, tree, visible, context)
     return published, _offset_from(modified[0] if modified else None, elsewhere)
 
@@ -139,18 +141,43 @@ def _wall_clock(found: Found) -> datetime:
 def _zone_as_shown(found: Found | None, tree: lxml_html.HtmlElement, visible: str, context: Context) -> Found | None:
     """A time the page shows at the same minute with its zone gives the winner that zone: a naive
     one, or one whose metadata labels local time as another zone ("7:15 AM EDT" shown for a meta
-    tag's "07:15:45 EST"). A ``<time datetime>``'s zone, markup like the metadata's, gives only a
-    naive winner its zone."""
+    tag's "07:15:45 EST"). A ``<time datetime>``'s zone, markup like the metadata's, gives its zone
+    only to a naive winner or one stated in UTC (sites write their local clock with a "Z")."""
     if found is None or not found.moment.has_time:
         return found
     naive = found.moment.value.tzinfo is None
-    for shown in _zoned_shown(tree, visible, found.moment.value.minute, naive, context):
+    markup = naive or found.moment.value.utcoffset() == timedelta(0)
+    for shown in _zoned_shown(tree, visible, found.moment.value.minute, markup, context):
         stated = shown.moment.value
         if _wall_clock(shown) == _wall_clock(found):
             if stated.utcoffset() != found.moment.value.utcoffset() and (naive or _mislabelled(stated, found)):
                 return Found(Moment(found.moment.value.replace(tzinfo=stated.tzinfo), has_time=True), found.where)
             return found
     return found
+
+
+def _instant_in_markup(found: Found | None, tree: lxml_html.HtmlElement, context: Context) -> Found | None:
+    """A naive winner that the page's first zoned ``<time datetime>`` states as an instant at the
+    same minute, whole quarter-hours away (a meta tag's local "05:00:00" beside ``10:00:00Z``): the
+    winner at the offset between the two."""
+    if found is None or not found.moment.has_time or found.moment.value.tzinfo is not None:
+        return found
+    stated = next(_zoned_markup(tree, context), None)
+    if stated is None:
+        return found
+    in_utc = stated.moment.value.astimezone(UTC).replace(tzinfo=None, second=0, microsecond=0)
+    offset = _wall_clock(found) - in_utc
+    if not offset or abs(offset) > MAX_UTC_OFFSET or offset % timedelta(minutes=15):
+        return found
+    return Found(Moment(found.moment.value.replace(tzinfo=timezone(offset)), has_time=True), found.where)
+
+
+def _zoned_markup(tree: lxml_html.HtmlElement, context: Context) -> Iterator[Found]:
+    """The times with a zone the page's ``<time datetime>`` elements state."""
+    for element in tree.xpath("//time[@datetime]")[:MAX_DATED_ELEMENTS]:
+        for found in _parsed([element.get("datetime")], "time element", context):
+            if found.moment.has_time and found.moment.value.tzinfo is not None:
+                yield found
 
 
 def _mislabelled(stated: datetime, found: Found) -> bool:
@@ -162,7 +189,7 @@ def _mislabelled(stated: datetime, found: Found) -> bool:
 
 
 def _zoned_shown(
-    tree: lxml_html.HtmlElement, visible: str, minute: int, naive: bool, context: Context
+    tree: lxml_html.HtmlElement, visible: str, minute: int, markup: bool, context: Context
 ) -> Iterator[Found]:
     """The times with a zone the page shows at a minute of the hour: its ``<time>`` elements
     (``<time datetime="2016-10-04 05:07:09">10/04/2016 05:07 AM EDT</time>``), its dateline, its
@@ -176,11 +203,8 @@ def _zoned_shown(
             for found in _parsed(_prefixes(text), "page text", context):
                 if found.moment.has_time and found.moment.value.tzinfo is not None:
                     yield found
-    if naive:  # a zone the markup states, only where the winner states none
-        for element in times:
-            for found in _parsed([element.get("datetime")], "time element", context):
-                if found.moment.has_time and found.moment.value.tzinfo is not None:
-                    yield found
+    if markup:  # a zone the markup states, only where the winner states none or UTC
+        yield from _zoned_markup(tree, context)
 
 
 def _first(found: Iterable[Found]) -> Found | None:

@@ -5,6 +5,7 @@ sailthru, article:*). Values come out as found; :mod:`newspkg.adapters.page_meta
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -78,9 +79,24 @@ def _script_data(script: lxml_html.HtmlElement) -> Any:
     import jstyleson  # extruct's forgiving reader: comments and trailing commas
 
     try:
-        return jstyleson.loads(WRAPPERS.sub("", text.strip()), strict=False)
+        return _leading_values(jstyleson.dispose(WRAPPERS.sub("", text.strip())))
     except (ValueError, RecursionError, TypeError, IndexError):
         return None
+
+
+def _leading_values(text: str) -> list[Any] | None:
+    """The JSON values a script holds, read one after another up to the first thing that is not
+    JSON: a stray closing brace after the object, objects listed without their array's brackets."""
+    decoder = json.JSONDecoder(strict=False)
+    values, at = [], 0
+    while at < len(text):
+        at = len(text) - len(text[at:].lstrip(" \t\r\n,"))
+        try:
+            value, at = decoder.raw_decode(text, at)
+        except ValueError:
+            break
+        values.append(value)
+    return values or None
 
 
 def _walk(data: Any, depth: int) -> Iterator[dict[str, Any]]:
