@@ -99,6 +99,7 @@ def test_a_date_after_the_fetch_is_no_date() -> None:
         ("日本放送協会", []),  # an organisation
         ("스포츠조선=선수민 기자", ["선수민"]),  # outlet=name role
         ("(서울=연합뉴스) 홍길동 기자", ["홍길동"]),
+        ("PE\u00adTER CHRISTO\u00adPHER", ["PETER CHRISTOPHER"]),  # soft hyphens: invisible, no letters
     ],
 )
 def test_authors_are_persons(byline: str, names: list[str]) -> None:
@@ -256,6 +257,15 @@ def test_a_byline_element_names_the_author_when_metadata_does_not(tmp_path: Path
     head = '<meta property="article:published_time" content="2024-05-13T08:30:00Z">'
     record = record_of(convert(tmp_path, {"a.html": page(head, body)})["a.html"])
     assert record["authors"] == ["Jane Doe"]
+
+
+def test_a_comment_form_s_name_field_is_no_byline(tmp_path: Path) -> None:
+    form = (
+        '<form id="commentform"><p class="comment-form-author"><label for="author">Name <span>*</span></label>'
+        '<input id="author" name="author"></p></form>'
+    )
+    head = '<meta property="article:published_time" content="2024-05-13T08:30:00Z">'
+    assert record_of(convert(tmp_path, {"a.html": page(head, form)})["a.html"])["authors"] == []
 
 
 def test_figure_captions_are_captions_not_text(tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ CREDIT = re.compile(
     re.I,
 )
 BRACKETED = re.compile(r"\s*[(\[（【][^)\]）】]{0,60}[)\]）】]")
+INVISIBLE = re.compile("[\u00ad\u200b\ufeff]")  # soft hyphens ("PE\u00adTER"), zero-width spaces
 PREFIX = re.compile(
     r"^(?:(?:written|reported|words|text|story|photos?|posted|compiled|edited)\s+)?"
     r"(?:by|von|par|por|door|av|af|от|автор|autor|author|text|texte|bron|fuente|fonte)\b\s*[:：]?\s*",
@@ -113,7 +114,7 @@ def folded(text: str) -> str:
 
 
 def _names_in(value: str, spaced_kanji: bool) -> list[str]:
-    text = " ".join(html.unescape(html.unescape(value)).split())
+    text = " ".join(INVISIBLE.sub("", html.unescape(html.unescape(value))).split())
     if not text or EDITOR.match(text) or text.lower().startswith(("http://", "https://")):
         return []
     text = BRACKETED.sub("", text)

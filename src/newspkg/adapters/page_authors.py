@@ -39,8 +39,9 @@ AUTHOR_META = (
 )  # fmt: skip
 # The page's byline: a link marked as the author's, an element whose class or id says byline or author.
 BYLINE_ELEMENTS = (
-    "//a[contains(concat(' ', normalize-space(@rel), ' '), ' author ')]"
-    "|//*[contains(@class, 'byline') or contains(@id, 'byline') or contains(@class, 'author')]"
+    "(//a[contains(concat(' ', normalize-space(@rel), ' '), ' author ')]"
+    "|//*[contains(@class, 'byline') or contains(@id, 'byline') or contains(@class, 'author')])"
+    "[not(ancestor::form)]"  # a comment form's "Name *" field
 )
 MAX_BYLINE_ELEMENTS = 20
 MAX_BYLINE_CHARS = 80
