@@ -184,6 +184,16 @@ def test_microdata_on_any_element(tmp_path: Path, element: str) -> None:
     assert (record["published_at"], record["provenance"]["date_source"]) == ("2024-05-13T08:30:00+02:00", "microdata")
 
 
+def test_a_microdata_date_its_element_shows_as_the_update_comes_after_the_others(tmp_path: Path) -> None:
+    body = (
+        '<time itemprop="datePublished" datetime="2016-12-20T13:00:00.000Z" content="2016-12-20T13:00:00.000Z">'
+        "Dec. 20, 2016, 12:44 PM UTC / Updated Dec. 20, 2016, 1:00 PM UTC</time>"
+        '<meta itemprop="datePublished" content="2016-12-20T12:44:32.000Z">'
+    )
+    record = record_of(convert(tmp_path, {"a.html": page("", body)})["a.html"])
+    assert (record["published_at"], record["provenance"]["date_source"]) == ("2016-12-20T12:44:32+00:00", "microdata")
+
+
 def test_a_naive_time_takes_the_offset_the_page_states_elsewhere(tmp_path: Path) -> None:
     head = (
         '<meta property="article:published_time" content="2024-05-13T08:30">'

@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from lxml import html as lxml_html
 
-from newspkg.adapters.structured import Structured
+from newspkg.adapters.structured import MODIFIED_WORDS, Structured
 from newspkg.dates import EARLIEST, LATEST, Moment, parse_date
 
 PUBLISHED_KEYS = ("datePublished", "dateCreated", "uploadDate")
@@ -57,7 +57,6 @@ NUMERIC_DATE_TIME = re.compile(r"(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}日?
 MAX_LABEL_CHARS = 80
 MAX_UTC_OFFSET = timedelta(hours=14)
 MAX_DATE_WORDS = 8  # "Wednesday, 21 Sep 2011 4:35 PM ET"
-MODIFIED_WORDS = re.compile(r"updated|modified|更新|修改|aktualisiert|mis à jour|actualizado|atualizado", re.I)
 # Labelled dates in visible text: 发布时间：2024-05-13 08:30, 时间：…, "Published: …", "Posted on …",
 # "Data: 28-04-2021, 09:29" (Polish, Italian, Portuguese).
 LABELLED = re.compile(

@@ -27,6 +27,7 @@ MAX_DEPTH = 12
 # The microdata properties a record is made of: only these are read (an articleBody's text is not).
 ITEMPROPS = ("datePublished", "dateCreated", "uploadDate", "dateModified", "author")
 ITEMPROP_XPATH = "//*[" + " or ".join(f"contains(@itemprop, '{name}')" for name in ITEMPROPS) + "]"
+MODIFIED_WORDS = re.compile(r"updated|modified|更新|修改|aktualisiert|mis à jour|actualizado|atualizado", re.I)
 
 
 @dataclass
@@ -134,6 +135,7 @@ def _itemprops(tree: lxml_html.HtmlElement) -> dict[str, list[str]]:
     """The :data:`ITEMPROPS` on any element: ``content``, ``datetime``, or the element's text; an
     author given as an item contributes its ``name``."""
     found: dict[str, list[str]] = {}
+    updated: list[str] = []  # datePublished values of elements that show an update
     # the item the first author belongs to: the others are related stories' or comments'
     scopes: list[lxml_html.HtmlElement | None] = []
     for element in tree.xpath(ITEMPROP_XPATH):
@@ -152,6 +154,11 @@ def _itemprops(tree: lxml_html.HtmlElement) -> dict[str, list[str]]:
         if value:
             for name in set(ITEMPROPS).intersection((element.get("itemprop") or "").split()):
                 found.setdefault(name, []).append(value)
+                if name == "datePublished" and element.tag != "meta" and MODIFIED_WORDS.search(element.text_content()):
+                    updated.append(value)
+    # "12:44 PM / Updated 1:00 PM" shown in the element whose datePublished is the update's: the others first
+    if updated and len(found["datePublished"]) > len(updated):
+        found["datePublished"] = [v for v in found["datePublished"] if v not in updated] + updated
     return found
 
 
