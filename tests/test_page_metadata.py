@@ -100,6 +100,9 @@ def test_a_date_after_the_fetch_is_no_date() -> None:
         ("스포츠조선=선수민 기자", ["선수민"]),  # outlet=name role
         ("(서울=연합뉴스) 홍길동 기자", ["홍길동"]),
         ("PE\u00adTER CHRISTO\u00adPHER", ["PETER CHRISTOPHER"]),  # soft hyphens: invisible, no letters
+        ("José Ortega y Gasset", ["José Ortega y Gasset"]),  # one word after "y": a surname joined
+        ("José Volta e Pinto", ["José Volta e Pinto"]),
+        ("Ana Silva e João Souza", ["Ana Silva", "João Souza"]),
     ],
 )
 def test_authors_are_persons(byline: str, names: list[str]) -> None:

@@ -119,7 +119,7 @@ def _names_in(value: str, spaced_kanji: bool) -> list[str]:
         return []
     text = BRACKETED.sub("", text)
     found = []
-    for part in SEPARATORS.split(PREFIX.sub("", text)):
+    for part in _parts(PREFIX.sub("", text)):
         if CREDIT.match(part.strip()):
             continue
         part = LEADING_CONJUNCTION.sub("", PREFIX.sub("", part.strip(EDGE_MARKS)))
@@ -127,6 +127,20 @@ def _names_in(value: str, spaced_kanji: bool) -> list[str]:
         chunks = part.split() if HAN.search(part) and not spaced_kanji else [part]
         found += [name for chunk in chunks for name in split_joined_names(chunk) if _is_person(name)]
     return found
+
+
+def _parts(text: str) -> list[str]:
+    """A byline's parts between its separators; one word after "y" or "e" is the surname a Spanish
+    or Portuguese name joins with it ("José Ortega y Gasset", "José Volta e Pinto"), not a person."""
+    pieces = re.split(f"({SEPARATORS.pattern})", text, flags=re.I)
+    parts = pieces[:1]
+    for separator, part in zip(pieces[1::2], pieces[2::2], strict=True):
+        joins = separator.strip().lower() in ("y", "e") and len(part.split()) == 1 and len(parts[-1].split()) >= 2
+        if joins:
+            parts[-1] = f"{parts[-1]} {separator.strip()} {part}"
+        else:
+            parts.append(part)
+    return parts
 
 
 def is_organisation(value: str) -> bool:
