@@ -206,6 +206,15 @@ def test_a_naive_time_takes_the_offset_the_page_states_elsewhere(tmp_path: Path)
     assert record["published_at"] == "2024-05-13T08:30:00-04:00"  # not the source's Asia/Shanghai
 
 
+def test_a_naive_time_another_date_states_as_an_instant_takes_the_offset_between_them(tmp_path: Path) -> None:
+    head = (
+        '<meta property="article:published_time" content="2021-11-01T04:00:14Z">'
+        '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2021-11-01T05:00:14"}</script>'
+    )
+    record = record_of(convert(tmp_path, {"a.html": page(head)})["a.html"])
+    assert record["published_at"] == "2021-11-01T05:00:14+01:00"  # not UTC's, nor the source's
+
+
 def test_a_textual_byline_date_is_read(tmp_path: Path) -> None:
     body = '<div class="byline">By Jane Doe | Published: Nov. 19, 2019 05:44 GMT</div>'
     record = record_of(convert(tmp_path, {"a.html": page("", body)})["a.html"])

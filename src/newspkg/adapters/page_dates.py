@@ -156,19 +156,24 @@ def _zone_as_shown(found: Found | None, tree: lxml_html.HtmlElement, visible: st
 
 
 def _instant_in_markup(found: Found | None, tree: lxml_html.HtmlElement, context: Context) -> Found | None:
-    """A naive winner that the page's first zoned ``<time datetime>`` states as an instant at the
-    same minute, whole quarter-hours away (a meta tag's local "05:00:00" beside ``10:00:00Z``): the
-    winner at the offset between the two."""
+    """A naive winner that the page's first zoned ``<time datetime>`` states as an instant (a meta
+    tag's local "05:00:00" beside ``10:00:00Z``): the winner at the offset between the two."""
     if found is None or not found.moment.has_time or found.moment.value.tzinfo is not None:
         return found
     stated = next(_zoned_markup(tree, context), None)
-    if stated is None:
-        return found
-    in_utc = stated.moment.value.astimezone(UTC).replace(tzinfo=None, second=0, microsecond=0)
-    offset = _wall_clock(found) - in_utc
-    if not offset or abs(offset) > MAX_UTC_OFFSET or offset % timedelta(minutes=15):
+    if stated is None or not (offset := _offset_between(found, stated)):
         return found
     return Found(Moment(found.moment.value.replace(tzinfo=timezone(offset)), has_time=True), found.where)
+
+
+def _offset_between(naive: Found, zoned: Found) -> timedelta | None:
+    """The offset at which a naive time is the instant a zoned one states: the same second of the
+    minute, whole quarter-hours apart, at most a day's offset."""
+    instant = zoned.moment.value
+    if not zoned.moment.has_time or instant.tzinfo is None or instant.second != naive.moment.value.second:
+        return None
+    offset = _wall_clock(naive) - instant.astimezone(UTC).replace(tzinfo=None, second=0, microsecond=0)
+    return None if abs(offset) > MAX_UTC_OFFSET or offset % timedelta(minutes=15) else offset
 
 
 def _zoned_markup(tree: lxml_html.HtmlElement, context: Context) -> Iterator[Found]:
@@ -220,13 +225,16 @@ def _first(found: Iterable[Found]) -> Found | None:
 
 
 def _offset_from(found: Found | None, elsewhere: list[Found]) -> Found | None:
-    """A naive time at the offset another date of the page states (before the source's time zone)."""
+    """A naive time at the offset another date of the page states (before the source's time zone):
+    the offset between the two where another states it as an instant ("05:00:14" beside
+    "04:00:14Z" is +01:00), else the first other's."""
     if found is None or not found.moment.has_time or found.moment.value.tzinfo is not None:
         return found
-    for other in elsewhere:
-        if other.moment.value.tzinfo is not None:
-            return Found(found.moment.with_offset_of(other.moment), found.where)
-    return found
+    zoned = [other for other in elsewhere if other.moment.value.tzinfo is not None]
+    for other in zoned:
+        if (offset := _offset_between(found, other)) is not None:
+            return Found(Moment(found.moment.value.replace(tzinfo=timezone(offset)), has_time=True), found.where)
+    return Found(found.moment.with_offset_of(zoned[0].moment), found.where) if zoned else found
 
 
 def _as_shown(found: Found | None, tree: lxml_html.HtmlElement, visible: str, context: Context) -> Found | None:
