@@ -336,6 +336,16 @@ def test_chinese_and_japanese_dates_are_year_first_with_two_digit_years_too(lang
     assert moment.text() == expected
 
 
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("de", "2022-02-03T15:34:00"), ("fr", "2022-02-03T15:34:00"), ("en", "2022-03-02T15:34:00")],
+)
+def test_numbers_alone_are_read_in_the_page_s_language_s_order(language: str, expected: str) -> None:
+    moment = parse_date("03.02.2022 15:34", language_codes(language))
+    assert moment is not None
+    assert moment.text() == expected
+
+
 @pytest.mark.parametrize("label", ["来源：网络", "来源：转载"])
 def test_a_source_label_that_names_no_outlet(tmp_path: Path, label: str) -> None:
     """来源 "the web" or "a reprint" names no outlet: no original publisher."""

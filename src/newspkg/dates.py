@@ -122,8 +122,9 @@ def _textual(text: str, languages: tuple[str, ...], reference: datetime | None) 
 
 
 def _settings(reference: datetime, languages: tuple[str, ...]) -> dict[str, Any]:
-    # Chinese, Japanese and Korean write dates year first, two-digit years too ("18-03-08 23:16")
-    order = {"DATE_ORDER": "YMD"} if languages[:1] in (("zh",), ("ja",), ("ko",)) else {}
+    # numbers alone are read in the page's language's order: "03.02.2022" is 3 February in German,
+    # "18-03-08 23:16" 8 March 2018 in Chinese; dateparser would read either in English's
+    order = {"DATE_ORDER": _date_order(languages[0])} if languages else {}
     return {
         **order,
         "RELATIVE_BASE": reference.replace(tzinfo=None),
@@ -159,6 +160,18 @@ def language_codes(tag: str) -> tuple[str, ...]:
     if primary in ("", "und", "auto", "en"):
         return ("en",)
     return (primary, "en") if primary in _dateparser_languages() else ("en",)
+
+
+@functools.cache
+def _date_order(language: str) -> str:
+    """The order a language writes a date's numbers in ("DMY", "MDY", "YMD"), from dateparser's
+    locale data."""
+    from dateparser.languages.loader import default_loader
+
+    try:
+        return str(default_loader.get_locale(language).info.get("date_order", "MDY"))
+    except ValueError:  # a language dateparser does not know: its default
+        return "MDY"
 
 
 @functools.cache
