@@ -520,6 +520,23 @@ def test_chinese_bylines_under_the_headline_in_the_lead_or_closing_the_text(
             "ツリーを描画できる「Treeviz」",
         ),
         ('<meta property="og:site_name" content="上報">', "稱「憂鬱症是不知足」挨轟--上報", "稱「憂鬱症是不知足」挨轟"),
+        # a kicker set in the <h1>, and the separator hidden after it
+        (
+            "",
+            "<small>Tunesien</small><br> Große Aufgaben für die neue Regierung",
+            "Große Aufgaben für die neue Regierung",
+        ),
+        (
+            "",
+            '<span class="ts-overline">Abstandsregeln</span><span aria-hidden="true">: </span>'
+            "<span>Wie Firmen ihre Beschäftigten schützen</span>",
+            "Wie Firmen ihre Beschäftigten schützen",
+        ),
+        (
+            "",
+            '<div class="topic-label">100. Geburtstag</div> Margot Friedländer wird 100',
+            "Margot Friedländer wird 100",
+        ),
     ],
 )
 def test_the_headline_readers_see(tmp_path: Path, head: str, h1: str, title: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import itertools
 import re
+from copy import deepcopy as copy_of
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
@@ -36,6 +37,17 @@ TITLE_SEPARATORS = re.compile(
 # A kicker or column label before the headline: "棱镜｜…", "新华视界丨…", "Local News | …".
 KICKER = re.compile(r"^(?P<kicker>[^|｜丨]{1,12})\s*[|｜丨]\s*(?P<headline>.{8,})$")
 MIN_HEADLINE_CHARS = 4
+# Inside an <h1>, what readers see apart from the headline: a kicker above it (<small>, a class that
+# says kicker, overline, supertitle, Dachzeile, topic label) and the separator hidden after it.
+KICKER_CLASSES = ("kicker", "overline", "topline", "supertitle", "dachzeile", "spitzmarke", "eyebrow", "topic-label")
+KICKER_ELEMENTS = (
+    ".//small|.//*[@aria-hidden='true']|.//*["
+    + " or ".join(
+        f"contains(translate(@class, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), '{name}')"
+        for name in KICKER_CLASSES
+    )
+    + "]"
+)
 # A page that states its headline nowhere else: the elements whose class or id says title.
 TITLED_ELEMENTS = "//*[contains(@class, 'title') or contains(@id, 'title') or contains(@id, 'Title')][not(self::title)]"
 MAX_TITLED_ELEMENTS = 10
@@ -107,7 +119,7 @@ def headline(tree: lxml_html.HtmlElement, data: Structured, sites: list[str]) ->
     stated = [_decoded(v) for v in [*data.json_ld_values("headline"), *map(data.meta_first, TITLE_META)] if _text(v)]
     candidates = [without_site(value, sites) for value in stated]
     candidates += [without_site(page_title, sites, page_title=True)] if page_title else []
-    headings = [_decoded(heading.text_content()) for heading in tree.iter("h1")]
+    headings = [_heading_text(heading) for heading in tree.iter("h1")]
     headings = [text for text in headings if len(text) >= MIN_HEADLINE_CHARS and not _is_site(text, sites)]
     for text in headings:
         if any(_agrees(text, candidate) for candidate in candidates):
@@ -158,7 +170,20 @@ def _titled(tree: lxml_html.HtmlElement, sites: list[str]) -> list[str]:
 
 
 def _headline_element(tree: lxml_html.HtmlElement, title: str | None) -> lxml_html.HtmlElement | None:
-    return next((h1 for h1 in tree.iter("h1") if title and _agrees(_decoded(h1.text_content()), title)), None)
+    return next((h1 for h1 in tree.iter("h1") if title and _agrees(_heading_text(h1), title)), None)
+
+
+def _heading_text(heading: lxml_html.HtmlElement) -> str:
+    """An ``<h1>``'s text without the kicker set in it ("<small>Tunesien</small><br>Große Aufgaben…")."""
+    whole = _decoded(heading.text_content())
+    if not heading.xpath(KICKER_ELEMENTS):
+        return whole
+    copy = copy_of(heading)
+    for kicker in copy.xpath(KICKER_ELEMENTS):
+        kicker.tail = f" {kicker.tail or ''}"  # what follows it, apart from what comes before it
+        kicker.drop_tree()
+    text = _decoded(copy.text_content()).strip(" :：–—-|")
+    return text if len(text) >= MIN_HEADLINE_CHARS else whole
 
 
 def without_site(title: str, sites: list[str], *, page_title: bool = False) -> str:
