@@ -103,6 +103,14 @@ def test_a_date_after_the_fetch_is_no_date() -> None:
         ("José Ortega y Gasset", ["José Ortega y Gasset"]),  # one word after "y": a surname joined
         ("José Volta e Pinto", ["José Volta e Pinto"]),
         ("Ana Silva e João Souza", ["Ana Silva", "João Souza"]),
+        ("Eingestellt von Weinlachgummi", ["Weinlachgummi"]),  # Blogger's "Posted by", in German
+        ("Interview: Julia Lauter", ["Julia Lauter"]),
+        ("© Kathrin Führes", ["Kathrin Führes"]),
+        ("Jan Fleischhauer, Kolumnist", ["Jan Fleischhauer"]),  # a role
+        ("David Hutzler, dpa", ["David Hutzler"]),  # an agency's initials
+        ("AUTO ZEITUNG", []),  # a paper
+        ("El Colombiano", []),
+        ("Alle Beiträge", []),  # a link's text
     ],
 )
 def test_authors_are_persons(byline: str, names: list[str]) -> None:

@@ -24,8 +24,9 @@ CREDIT = re.compile(
 BRACKETED = re.compile(r"\s*[(\[（【][^)\]）】]{0,60}[)\]）】]")
 INVISIBLE = re.compile("[\u00ad\u200b\ufeff]")  # soft hyphens ("PE\u00adTER"), zero-width spaces
 PREFIX = re.compile(
-    r"^(?:(?:written|reported|words|text|story|photos?|posted|compiled|edited)\s+)?"
-    r"(?:by|von|par|por|door|av|af|от|автор|autor|author|text|texte|bron|fuente|fonte)\b\s*[:：]?\s*",
+    r"^(?:(?:written|reported|words|text|story|photos?|posted|compiled|edited|eingestellt|geschrieben|verfasst"
+    r"|publié|publicado|escrito|scritto|pubblicato)\s+)?"
+    r"(?:by|von|vom|par|por|door|av|af|от|автор|autor|author|text|texte|bron|fuente|fonte|interview)\b\s*[:：]?\s*",
     re.I,
 )
 EDITOR = re.compile(
@@ -49,12 +50,14 @@ NOT_PERSON_WORDS = frozenset(
         "وكالة", "خبرگزاری", "صحيفة", "جريدة", "اخبار", "أخبار", "الأخبار", "logo", "manager", "director",
         "administration", "department", "ministry", "university", "institute", "programme", "program", "foundation",
         "association", "society", "council", "committee", "articles", "posts", "stories", "email", "e-mail",
-        "images", "stock",
+        "images", "stock", "kolumnist", "kolumnistin", "autorin", "redakteur", "redakteurin", "gastautor",
+        "gastautorin", "beiträge", "artikel", "zeitung", "zeitschrift", "verlag", "magazin", "presse", "prensa",
+        "dpa", "apa", "sda", "epd", "kna", "ddp", "dts", "efe", "ansa",
     }
 )  # fmt: skip
 # An outlet's or an agency's initials after a name ("Kate Sullivan, CNN", "PTI"); the definite article
-# that opens a paper's name ("The Local", "The Times-Picayune").
-NOT_A_PERSON_S_NAME = re.compile(r"^(?:[A-Z]{3,5}|The\s.+)$")
+# that opens a paper's name ("The Local", "El Colombiano", "Der Spiegel").
+NOT_A_PERSON_S_NAME = re.compile(r"^(?:[A-Z]{3,5}|(?:The|El|La|Le|Les|Los|Las|Il|Der|Die|Das|Het)\s.+)$")
 # A social network's name, which a share or follow link puts where a byline is expected.
 SOCIAL_NETWORK = re.compile(
     r"facebook|twitter|instagram|whatsapp|youtube|telegram|linkedin|フェー?イ?スブック|ツイッター|インスタグラム", re.I
@@ -84,7 +87,7 @@ PARTICLES = frozenset(
      "el", "ter", "ten", "zu", "af", "y", "e"}
 )  # fmt: skip
 # Around a name: marks a page sets beside it ("《Kt", "Natasha Daly •"), quotes, dashes.
-EDGE_MARKS = " :：-–—·•|｜'\"“”‘’«»《》〈〉「」"
+EDGE_MARKS = " :：-–—·•|｜'\"“”‘’«»《》〈〉「」©"
 
 
 def person_names(values: Iterable[str], not_names: Iterable[str] = (), *, spaced_kanji: bool = False) -> list[str]:
