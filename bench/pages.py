@@ -22,8 +22,10 @@ Times are one process's CPU over every page, the best of the rounds.
 from __future__ import annotations
 
 import argparse
+import atexit
 import hashlib
 import json
+import shutil
 import tempfile
 import time
 from collections.abc import Callable
@@ -68,6 +70,7 @@ def newspkg_adapter(pages: list[dict[str, Any]], language: str = "") -> Callable
     from newspkg.schema import load_schemas
 
     folder = Path(tempfile.mkdtemp(prefix="newspkg-pages-bench-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
     names = {}
     for number, page in enumerate(pages):
         declared = language or page["language"]

@@ -289,6 +289,26 @@ def test_a_byline_element_names_the_author_when_metadata_does_not(tmp_path: Path
     assert record["authors"] == ["Jane Doe"]
 
 
+@pytest.mark.parametrize(
+    ("paragraph", "authors"),
+    [
+        ("Von Claudia Lindner", ["Claudia Lindner"]),
+        ("Eine Kolumne von Nils Pickert", ["Nils Pickert"]),
+        ("Von Roland Brockmann und Sebastian Drescher", ["Roland Brockmann", "Sebastian Drescher"]),
+        ("Autorin: Uta Staschewski, Projektleiterin der HSS in Tunis", ["Uta Staschewski"]),
+        ("Von Sprachregeln und Gender-Politik", []),  # words alone: a heading's, no names
+    ],
+)
+def test_a_byline_paragraph_closing_the_text_names_the_authors(
+    tmp_path: Path, paragraph: str, authors: list[str]
+) -> None:
+    html = (
+        '<html><head><meta property="article:published_time" content="2024-05-13T08:30:00Z"></head>'
+        f"<body><h1>Harbour cargo hits a record</h1>{BODY}{BODY}<p>{paragraph}</p></body></html>"
+    )
+    assert record_of(convert(tmp_path, {"a.html": html.encode()})["a.html"])["authors"] == authors
+
+
 def test_a_comment_form_s_name_field_is_no_byline(tmp_path: Path) -> None:
     form = (
         '<form id="commentform"><p class="comment-form-author"><label for="author">Name <span>*</span></label>'

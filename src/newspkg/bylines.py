@@ -17,6 +17,13 @@ HAN_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
 ALL_HAN = re.compile(r"^[\u4e00-\u9fff]+$")
 SENTENCE_PUNCTUATION = re.compile(r"[。！？!?：:“”\"]")
 MAX_BYLINE_CHARS = 40
+# A byline set as a paragraph of its own, in a language written with spaces: "Von Claudia Lindner",
+# "Eine Kolumne von Nils Pickert", "Autorin: Uta Staschewski, Projektleiterin …", "Text: …", "By …".
+LABELLED = re.compile(
+    r"^(?:(?:eine?\s+\w+\s+)?von|by|written by|par|por|door|autor(?:in)?\s*:|author\s*:|text\s*:)\s+(?P<names>.+)$",
+    re.I,
+)
+MAX_LABELLED_CHARS = 120
 
 
 def is_byline(paragraph: str) -> bool:
@@ -29,6 +36,12 @@ def is_byline(paragraph: str) -> bool:
         return True
     start = BYLINE_START.match(text)
     return start is not None and not SENTENCE_PUNCTUATION.search(text, start.end()) and bool(byline_names(paragraph))
+
+
+def labelled_names(paragraph: str) -> str | None:
+    """What a short paragraph that opens with a byline's label names ("Von Claudia Lindner")."""
+    match = LABELLED.match(paragraph.strip()) if len(paragraph) <= MAX_LABELLED_CHARS else None
+    return match["names"] if match else None
 
 
 def byline_names(paragraph: str) -> list[str]:

@@ -26,7 +26,7 @@ from newspkg.adapters.page_body import (
 )
 from newspkg.adapters.page_dates import Context
 from newspkg.adapters.page_meta import page_meta
-from newspkg.bylines import byline_names, is_byline
+from newspkg.bylines import byline_names, is_byline, labelled_names
 from newspkg.config import SourceConfig
 from newspkg.dates import Moment, language_codes, parse_date
 from newspkg.discover import RawFile
@@ -252,6 +252,14 @@ def _selected(tree: lxml_html.HtmlElement, selector: str | None) -> str | None:
     return text or None
 
 
+def _labelled_persons(paragraph: str, draft: Draft) -> list[str]:
+    """The persons a byline paragraph names ("Von Claudia Lindner"), the publisher none of them;
+    words alone ("Von Sprachregeln und Gender-Politik") are a heading's more often than names."""
+    labelled = labelled_names(paragraph)
+    names = person_names([labelled], [draft.publisher or ""]) if labelled else []
+    return names if any(" " in name for name in names) else []
+
+
 def _clean(paragraphs: list[str], draft: Draft) -> list[str]:
     """The body without furniture and editors' lines (an editor is never an author), then a source
     line becomes the original publisher, a byline at either end the authors, a caption a caption."""
@@ -275,6 +283,8 @@ def _clean(paragraphs: list[str], draft: Draft) -> list[str]:
             draft.authors = draft.authors or [match["name"]]
         elif edge and is_byline(paragraph):
             draft.authors.extend(name for name in person_names(byline_names(paragraph)) if name not in draft.authors)
+        elif edge and not draft.authors and (names := _labelled_persons(paragraph, draft)):
+            draft.authors = names
         elif edge and (paragraph.startswith(CAPTION_STARTS) or IMAGE_CREDIT.match(paragraph)):
             draft.captions.append(paragraph)
         else:
