@@ -57,3 +57,19 @@ def test_undecodable_bytes_are_lossy() -> None:
     decoded = decode("中文新闻报道".encode() + b"\xff\xfe\x80" + "更多内容".encode())
     assert decoded.lossy
     assert "\ufffd" in decoded.text
+
+
+def test_the_encoding_a_page_declares_in_its_markup() -> None:
+    """A saved page's ``<meta charset>`` is read before detection guesses (Latin-1 read as another)."""
+    page = '<html><head><meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1"></head>'
+    text = page + "<p>Bayern fordert höhere Erlösobergrenzen für Bioenergie.</p>"
+    decoded = decode(text.encode("latin-1"))
+    assert (decoded.text, decoded.encoding, decoded.lossy) == (text, "cp1252", False)
+
+
+def test_utf8_with_a_stray_windows_1252_byte_inside_a_word() -> None:
+    """A page pasted together from two encodings: the byte is the letter it stands for, not damage."""
+    text = "Über Tierschutz, Mitgefühl und die Wildvögel der Stadt. " * 20
+    decoded = decode(text.encode() + b"Am 26. September: Mitgef\xfchl w\xe4hlen!")
+    assert (decoded.encoding, decoded.lossy) == ("utf-8", False)
+    assert decoded.text.endswith("Mitgefühl wählen!")

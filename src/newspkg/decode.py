@@ -1,8 +1,10 @@
 """bytes → str, and the encoding that was used; nothing else.
 
 The cascade: a byte-order mark, then strict UTF-8, then the encoding the source declares, then
-charset-normalizer's detection, then GB18030 with replacement characters as the last resort (the
-sanity checks downstream reject text that needed them).
+the one a page declares in its markup (``<meta charset>``, read by w3lib), then UTF-8 with a few
+Windows-1252 bytes among it (a page pasted together from two encodings), then charset-normalizer's
+detection, then GB18030 with replacement characters as the last resort (the sanity checks
+downstream reject text that needed them).
 """
 
 from __future__ import annotations
@@ -22,7 +24,10 @@ BOMS = (  # UTF-32 first: its little-endian BOM begins with UTF-16's
 )
 LAST_RESORT = "gb18030"
 NON_ASCII = bytes(range(0x80, 0x100))
-DAMAGED_UTF8_SHARE = 0.01  # legacy CJK bytes fail as UTF-8 about every other byte; damaged UTF-8 rarely
+MARKUP_SNIFF_BYTES = 4096  # where the HTML standard looks for a declared encoding
+# Of the non-ASCII bytes, the share that fails as UTF-8: legacy CJK about every other, Latin-1 all,
+# UTF-8 with a few stray bytes rarely.
+DAMAGED_UTF8_SHARE = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +43,7 @@ def decode(data: bytes, declared: str | None = None) -> Decoded:
             text = _strict(data, encoding)
             if text is not None:
                 return Decoded(text.lstrip("\ufeff"), encoding)
-    for candidate in ("utf-8", declared):
+    for candidate in ("utf-8", declared, _declared_in_markup(data)):
         if candidate:
             text = _strict(data, candidate)
             if text is not None:
@@ -46,14 +51,39 @@ def decode(data: bytes, declared: str | None = None) -> Decoded:
     damaged = data.decode("utf-8", errors="replace")
     non_ascii = len(data) - len(data.translate(None, NON_ASCII))
     if damaged.count("\ufffd") <= DAMAGED_UTF8_SHARE * non_ascii:
-        # UTF-8 with a few broken bytes: a legacy encoding would turn it into plausible garbage.
-        return Decoded(damaged, "utf-8", lossy=True)
+        # UTF-8 with a few bytes that are not: a legacy encoding would turn it into plausible
+        # garbage. Those bytes are mostly Windows-1252 ("Mitgef\xfchl"); any other is lost.
+        mended = data.decode("utf-8", errors=WINDOWS_1252_BYTES)
+        return Decoded(mended, "utf-8", lossy="\ufffd" in mended)
     for candidate in (_detect(data), LAST_RESORT):  # detection misses some GB18030 files
         if candidate:
             text = _strict(data, candidate)
             if text is not None:
                 return Decoded(text, candidate)
     return Decoded(data.decode(LAST_RESORT, errors="replace"), LAST_RESORT, lossy=True)
+
+
+def _windows_1252_bytes(error: UnicodeError) -> tuple[str, int]:
+    """A codec error handler: a byte that is not UTF-8, inside a word of ASCII letters, read as
+    Windows-1252 ("Mitgef\xfchl"); any other is damage (U+FFFD), which makes the decoding lossy."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    data, start, end = error.object, error.start, error.start + 1
+    letter = bytes(data[start:end]).decode("cp1252", errors="replace")
+    beside = bytes(data[start - 1 : start]) + bytes(data[end : end + 1])
+    in_a_word = letter.isalpha() and any(chr(byte).isalpha() for byte in beside if byte < 0x80)
+    return (letter if in_a_word else "\ufffd"), end
+
+
+WINDOWS_1252_BYTES = "newspkg-windows-1252-bytes"
+codecs.register_error(WINDOWS_1252_BYTES, _windows_1252_bytes)
+
+
+def _declared_in_markup(data: bytes) -> str | None:
+    """The encoding a page declares in its first kilobytes (``<meta charset>``, an XML declaration)."""
+    from w3lib.encoding import html_body_declared_encoding
+
+    return html_body_declared_encoding(data[:MARKUP_SNIFF_BYTES])
 
 
 def _strict(data: bytes, encoding: str) -> str | None:
