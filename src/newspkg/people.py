@@ -25,7 +25,7 @@ BRACKETED = re.compile(r"\s*[(\[（【][^)\]）】]{0,60}[)\]）】]")
 INVISIBLE = re.compile("[\u00ad\u200b\ufeff]")  # soft hyphens ("PE\u00adTER"), zero-width spaces
 PREFIX = re.compile(
     r"^(?:(?:written|reported|words|text|story|photos?|posted|compiled|edited|eingestellt|geschrieben|verfasst"
-    r"|publié|publicado|escrito|scritto|pubblicato)\s+)?"
+    r"|publié|publicado|escrito|scritto|pubblicato|eine?\s+\w+)\s+)?"  # "Ein Artikel von", "Eine Kolumne von"
     r"(?:by|von|vom|par|por|door|av|af|от|автор|autor|author|text|texte|bron|fuente|fonte|interview)\b\s*[:：]?\s*",
     re.I,
 )

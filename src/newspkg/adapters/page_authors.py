@@ -54,7 +54,11 @@ AUTHOR_PAGE = re.compile(
     re.I,
 )
 JOINED = re.compile(r"^\s*(?:[,&]|and\b|und\b|et\b|y\b)|(?:[,&]|\band|\bund|\bet|\by)\s*$", re.I)  # "X, " "and Y"
-BY = re.compile(r"^(?:by|von|par|por|door|av|af)\b", re.I)
+BY = re.compile(
+    r"^(?:(?:eine?\s+\w+|written|posted|geschrieben|eingestellt|publié|publicado|escrito)\s+)?"  # "Ein Artikel von"
+    r"(?:by|von|par|por|door|av|af)\b",
+    re.I,
+)
 NAME_AND_OUTLET = re.compile(r"^(?P<name>[\u4e00-\u9fff·]{2,4})\s*[/／]\s*(?P<outlet>[^\s/／]{2,16})$")
 HAN_SAMPLE_CHARS = 2_000
 SPACELESS_NAMES = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]")  # Chinese, Japanese, Korean
