@@ -566,6 +566,18 @@ def test_chinese_bylines_under_the_headline_in_the_lead_or_closing_the_text(
             '<div class="topic-label">100. Geburtstag</div> Margot Friedländer wird 100',
             "Margot Friedländer wird 100",
         ),
+        # a dash of the headline's own, where the site's name closes the title
+        (
+            '<meta property="og:site_name" content="Hildesheimer Presse">'
+            "<title>Hund vertreibt Einbrecher – Zeugenaufruf – Hildesheimer Presse</title>",
+            "Hund vertreibt Einbrecher – Zeugenaufruf",
+            "Hund vertreibt Einbrecher – Zeugenaufruf",
+        ),
+        (
+            "",
+            "Open Progress<br/>Why thinking together beats smarts",
+            "Open Progress Why thinking together beats smarts",
+        ),
     ],
 )
 def test_the_headline_readers_see(tmp_path: Path, head: str, h1: str, title: str) -> None:

@@ -119,6 +119,8 @@ def headline(tree: lxml_html.HtmlElement, data: Structured, sites: list[str]) ->
     stated = [_decoded(v) for v in [*data.json_ld_values("headline"), *map(data.meta_first, TITLE_META)] if _text(v)]
     candidates = [without_site(value, sites) for value in stated]
     candidates += [without_site(page_title, sites, page_title=True)] if page_title else []
+    # for agreement only: the title with the site cut at its ends, a dash of the headline's own kept
+    candidates += [edged for value in [*stated, page_title] if (edged := _site_cut_at_the_ends(value, sites))]
     headings = [_heading_text(heading) for heading in tree.iter("h1")]
     headings = [text for text in headings if len(text) >= MIN_HEADLINE_CHARS and not _is_site(text, sites)]
     for text in headings:
@@ -174,11 +176,14 @@ def _headline_element(tree: lxml_html.HtmlElement, title: str | None) -> lxml_ht
 
 
 def _heading_text(heading: lxml_html.HtmlElement) -> str:
-    """An ``<h1>``'s text without the kicker set in it ("<small>Tunesien</small><br>Große Aufgaben…")."""
-    whole = _decoded(heading.text_content())
-    if not heading.xpath(KICKER_ELEMENTS):
-        return whole
+    """An ``<h1>``'s text without the kicker set in it ("<small>Tunesien</small><br>Große Aufgaben…"),
+    a line break a space."""
+    if not heading.xpath(f"{KICKER_ELEMENTS}|.//br"):
+        return _decoded(heading.text_content())
     copy = copy_of(heading)
+    for line_break in copy.iter("br"):
+        line_break.tail = f" {line_break.tail or ''}"
+    whole = _decoded(copy.text_content())
     for kicker in copy.xpath(KICKER_ELEMENTS):
         kicker.tail = f" {kicker.tail or ''}"  # what follows it, apart from what comes before it
         kicker.drop_tree()
@@ -199,6 +204,19 @@ def without_site(title: str, sites: list[str], *, page_title: bool = False) -> s
             break
     match = KICKER.match(title)
     return match["headline"] if match and len(match["kicker"]) * 3 < len(match["headline"]) else title
+
+
+def _site_cut_at_the_ends(title: str, sites: list[str]) -> str | None:
+    """The title without the parts at its ends that name the site, the parts between as written
+    ("Hund vertreibt Einbrecher – Zeugenaufruf – Hildesheimer Presse"; a site named in two parts,
+    "… - Martina Berg - Lady 50plus"); None where no end names it."""
+    separators = list(TITLE_SEPARATORS.finditer(title))
+    starts = [0, *(separator.end() for separator in separators)]
+    ends = [*(separator.start() for separator in separators), len(title)]
+    first = next((k for k in range(1, len(starts)) if _is_site(title[: ends[k - 1]], sites)), 0)
+    last = next((k for k in range(1, len(starts)) if _is_site(title[starts[-k] :], sites)), 0)
+    kept = title[starts[first] : ends[len(ends) - 1 - last]] if first + last < len(starts) else ""
+    return kept.strip() if (first or last) and kept.strip() else None
 
 
 def _width(text: str) -> int:
