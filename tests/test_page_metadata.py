@@ -111,6 +111,7 @@ def test_a_date_after_the_fetch_is_no_date() -> None:
         ("AUTO ZEITUNG", []),  # a paper
         ("El Colombiano", []),
         ("Alle Beiträge", []),  # a link's text
+        ("Redaccion", []),  # a desk, its accent left out
     ],
 )
 def test_authors_are_persons(byline: str, names: list[str]) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Iterable
 
 from newspkg.bylines import ROLE, split_joined_names
@@ -55,6 +56,13 @@ NOT_PERSON_WORDS = frozenset(
         "dpa", "apa", "sda", "epd", "kna", "ddp", "dts", "efe", "ansa",
     }
 )  # fmt: skip
+
+
+def _unaccented(word: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+
+
+UNACCENTED_NOT_PERSON_WORDS = frozenset(_unaccented(word) for word in NOT_PERSON_WORDS)
 # An outlet's or an agency's initials after a name ("Kate Sullivan, CNN", "PTI"); the definite article
 # that opens a paper's name ("The Local", "El Colombiano", "Der Spiegel").
 NOT_A_PERSON_S_NAME = re.compile(r"^(?:[A-Z]{3,5}|(?:The|El|La|Le|Les|Los|Las|Il|Der|Die|Das|Het)\s.+)$")
@@ -150,7 +158,7 @@ def is_organisation(value: str) -> bool:
     """A name that is a site, a paper or an agency's rather than a person's (环球网, Reuters)."""
     if HAN.search(value):
         return CJK_ORGANISATION.search(value) is not None
-    return any(word.casefold().strip(".,") in NOT_PERSON_WORDS for word in value.split())
+    return any(_not_a_person_s(word) for word in value.split())
 
 
 def _is_person(name: str) -> bool:
@@ -165,7 +173,13 @@ def _is_person(name: str) -> bool:
         return False
     if len(words) > 1 and any(_lower_case(word) for word in words):  # "Show more sharing options"
         return False
-    return not any(word.casefold().strip(".,") in NOT_PERSON_WORDS for word in words)
+    return not any(_not_a_person_s(word) for word in words)
+
+
+def _not_a_person_s(word: str) -> bool:
+    """A role's, a desk's or an organisation's word, written with its accents or without
+    ("Redacción", "Redaccion")."""
+    return _unaccented(word.casefold().strip(".,")) in UNACCENTED_NOT_PERSON_WORDS
 
 
 def _lower_case(word: str) -> bool:
