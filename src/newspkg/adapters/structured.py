@@ -27,6 +27,7 @@ MAX_DEPTH = 12
 # The microdata properties a record is made of: only these are read (an articleBody's text is not).
 ITEMPROPS = ("datePublished", "dateCreated", "uploadDate", "dateModified", "author")
 ITEMPROP_XPATH = "//*[" + " or ".join(f"contains(@itemprop, '{name}')" for name in ITEMPROPS) + "]"
+BETWEEN_VALUES = re.compile(r"[\s,]*")
 MODIFIED_WORDS = re.compile(r"updated|modified|更新|修改|aktualisiert|mis à jour|actualizado|atualizado", re.I)
 
 
@@ -91,7 +92,8 @@ def _leading_values(text: str) -> list[Any] | None:
     decoder = json.JSONDecoder(strict=False)
     values, at = [], 0
     while at < len(text):
-        at = len(text) - len(text[at:].lstrip(" \t\r\n,"))
+        if skipped := BETWEEN_VALUES.match(text, at):  # commas and spaces between values
+            at = skipped.end()
         try:
             value, at = decoder.raw_decode(text, at)
         except ValueError:
