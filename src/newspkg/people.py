@@ -16,6 +16,7 @@ from newspkg.bylines import ROLE, split_joined_names
 SEPARATORS = re.compile(
     r"\s*(?:[,;|/，；、｜&]|\s[-–—]\s|\s(?:and|und|et|y|e|en|och|og|i|и|ve|és|with|mit|avec|con)\s)\s*", re.I
 )
+SEPARATORS_KEPT = re.compile(f"({SEPARATORS.pattern})", re.I)  # the separators between the parts too
 LEADING_CONJUNCTION = re.compile(r"^(?:and|und|et|y|e|en|och|og|и)\s+", re.I)  # "…, and Tom Watkins"
 CREDIT = re.compile(
     r"^(?:(?:foto|photo|photos|bild|image|images|imagen|crédito|credit|фото|видео|video|写真|사진|图|图片|摄影|视频)\s*[:：/]"
@@ -143,7 +144,7 @@ def _names_in(value: str, spaced_kanji: bool) -> list[str]:
 def _parts(text: str) -> list[str]:
     """A byline's parts between its separators; one word after "y" or "e" is the surname a Spanish
     or Portuguese name joins with it ("José Ortega y Gasset", "José Volta e Pinto"), not a person."""
-    pieces = re.split(f"({SEPARATORS.pattern})", text, flags=re.I)
+    pieces = SEPARATORS_KEPT.split(text)
     parts = pieces[:1]
     for separator, part in zip(pieces[1::2], pieces[2::2], strict=True):
         joins = separator.strip().lower() in ("y", "e") and len(part.split()) == 1 and len(parts[-1].split()) >= 2
