@@ -457,6 +457,12 @@ def test_a_meta_tag_s_value_attribute_is_read_like_content(tmp_path: Path) -> No
 DATED = '<meta property="article:published_time" content="2024-05-13T08:30:00Z">'
 
 
+def headline_of(tmp_path: Path, head: str, body: str) -> str:
+    """The title of a dated page with this head, and this body before the article's text."""
+    html = f"<html><head>{DATED}{head}</head><body>{body}{BODY}</body></html>"
+    return record_of(convert(tmp_path, {"a.html": html.encode()})["a.html"])["title"]
+
+
 @pytest.mark.parametrize(
     ("head", "body", "authors"),
     [
@@ -582,8 +588,7 @@ def test_chinese_bylines_under_the_headline_in_the_lead_or_closing_the_text(
     ],
 )
 def test_the_headline_readers_see(tmp_path: Path, head: str, h1: str, title: str) -> None:
-    html = f"<html><head>{DATED}{head}</head><body><h1>{h1}</h1>{BODY}</body></html>"
-    assert record_of(convert(tmp_path, {"a.html": html.encode()})["a.html"])["title"] == title
+    assert headline_of(tmp_path, head, f"<h1>{h1}</h1>") == title
 
 
 @pytest.mark.parametrize(
@@ -866,9 +871,7 @@ def test_a_headline_where_the_page_states_it_only_once(tmp_path: Path, head: str
     ],
 )
 def test_a_headline_as_the_heading_shows_it(tmp_path: Path, og_title: str, heading: str, title: str) -> None:
-    head = f"<meta property='og:title' content='{og_title}'>"
-    html = f"<html><head>{DATED}{head}</head><body>{heading}{BODY}</body></html>"
-    assert record_of(convert(tmp_path, {"a.html": html.encode()})["a.html"])["title"] == title
+    assert headline_of(tmp_path, f"<meta property='og:title' content='{og_title}'>", heading) == title
 
 
 def test_a_headline_runs_on_into_what_the_title_element_puts_after_it(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import charset_normalizer
@@ -43,7 +44,7 @@ def decode(data: bytes, declared: str | None = None) -> Decoded:
             text = _strict(data, encoding)
             if text is not None:
                 return Decoded(text.lstrip("\ufeff"), encoding)
-    for candidate in ("utf-8", declared, _declared_in_markup(data)):
+    for candidate in _stated_encodings(data, declared):
         if candidate:
             text = _strict(data, candidate)
             if text is not None:
@@ -77,6 +78,13 @@ def _windows_1252_bytes(error: UnicodeError) -> tuple[str, int]:
 
 WINDOWS_1252_BYTES = "newspkg-windows-1252-bytes"
 codecs.register_error(WINDOWS_1252_BYTES, _windows_1252_bytes)
+
+
+def _stated_encodings(data: bytes, declared: str | None) -> Iterator[str | None]:
+    """UTF-8, the source's encoding, then the page's own: its markup is read only when those fail."""
+    yield "utf-8"
+    yield declared
+    yield _declared_in_markup(data)
 
 
 def _declared_in_markup(data: bytes) -> str | None:
