@@ -414,6 +414,16 @@ def test_the_dateline_under_the_headline_is_the_page_s_date(
     assert where in record["provenance"]["date_source"]
 
 
+def test_a_blog_s_post_title_in_an_h2_heads_its_dateline_and_byline(tmp_path: Path) -> None:
+    """A blog's ``<h1>`` is its name; the lines under the post's ``<h2>`` are the post's header."""
+    head = "<title>Harbour cargo hits a record | Port Notes</title>"
+    header = "<h2>Harbour cargo hits a record</h2><small>May 13, 2024 at 08:45 AM | categories: ports</small>"
+    html = f"<html><head>{head}</head><body><h1>Port Notes</h1>{header}<p>By Jane Doe</p>{BODY}</body></html>"
+    record = record_of(convert(tmp_path, {"a.html": html.encode()})["a.html"])
+    assert record["published_at"] == "2024-05-13T08:45:00+08:00"
+    assert record["authors"] == ["Jane Doe"]
+
+
 def test_a_date_in_the_body_is_not_the_dateline(tmp_path: Path) -> None:
     """The header ends where the body's first paragraph starts: a date after it is not the page's."""
     html = f"<html><body><h1>Harbour cargo hits a record</h1>{BODY}<p>3/09/15 8:00am</p></body></html>"

@@ -71,7 +71,7 @@ DROPPED = ("script", "style", "noscript", "iframe", "template", "svg")
 
 class HtmlAdapter:
     name = "html"
-    version = "2.4.2"
+    version = "2.4.3"
     reads = ("file", "crawl")  # the kinds of reader detected for its files (see newspkg.readers)
     libraries = ("trafilatura", "htmldate", "extruct", "dateparser", "lxml")
     hints = (

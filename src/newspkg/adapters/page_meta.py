@@ -172,7 +172,9 @@ def _titled(tree: lxml_html.HtmlElement, sites: list[str]) -> list[str]:
 
 
 def _headline_element(tree: lxml_html.HtmlElement, title: str | None) -> lxml_html.HtmlElement | None:
-    return next((h1 for h1 in tree.iter("h1") if title and _agrees(_heading_text(h1), title)), None)
+    """The ``<h1>`` that states the title, else the ``<h2>`` (a blog's post title under its name's ``<h1>``)."""
+    headings = itertools.chain(tree.iter("h1"), tree.iter("h2"))
+    return next((heading for heading in headings if title and _agrees(_heading_text(heading), title)), None)
 
 
 def _heading_text(heading: lxml_html.HtmlElement) -> str:
