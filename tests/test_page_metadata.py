@@ -583,6 +583,14 @@ def test_chinese_bylines_under_the_headline_in_the_lead_or_closing_the_text(
             '<div class="topic-label">100. Geburtstag</div> Margot Friedländer wird 100',
             "Margot Friedländer wird 100",
         ),
+        # a kicker in the <h1>'s first element that the stated headline leaves out, the <title> keeping it
+        (
+            '<meta property="og:title" content="Why collaborative thinking beats individual smarts">'
+            '<meta property="og:site_name" content="The Economist">'
+            "<title>Open Progress - Why collaborative thinking beats individual smarts | The Economist</title>",
+            "<span>Open Progress</span><br><span>Why collaborative thinking beats individual smarts</span>",
+            "Why collaborative thinking beats individual smarts",
+        ),
         # a dash of the headline's own, where the site's name closes the title
         (
             '<meta property="og:site_name" content="Hildesheimer Presse">'

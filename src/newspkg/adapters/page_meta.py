@@ -121,10 +121,11 @@ def headline(tree: lxml_html.HtmlElement, data: Structured, sites: list[str]) ->
     candidates += [without_site(page_title, sites, page_title=True)] if page_title else []
     # for agreement only: the title with the site cut at its ends, a dash of the headline's own kept
     candidates += [edged for value in [*stated, page_title] if (edged := _site_cut_at_the_ends(value, sites))]
-    headings = [_heading_text(heading) for heading in tree.iter("h1")]
-    headings = [text for text in headings if len(text) >= MIN_HEADLINE_CHARS and not _is_site(text, sites)]
-    for text in headings:
+    h1s = [(h1, text) for h1 in tree.iter("h1") if _may_head(text := _heading_text(h1), sites)]
+    headings = [text for _, text in h1s]
+    for h1, text in h1s:
         if any(_agrees(text, candidate) for candidate in candidates):
+            text = _without_leading_kicker(h1, text, stated)
             return _spaced_as_stated(without_site(text, sites), candidates)
     for text in headings:  # another wording of the same story, unless it is a candidate run on
         if similar := [candidate for candidate in candidates if _resembles(text, candidate)]:
@@ -135,6 +136,22 @@ def headline(tree: lxml_html.HtmlElement, data: Structured, sites: list[str]) ->
         return shown
     chosen = next(iter(trimmed or [without_site(text, sites) for text in headings] or _titled(tree, sites)), None)
     return _as_in_title(chosen, page_title) if chosen else None
+
+
+def _may_head(text: str, sites: list[str]) -> bool:
+    return len(text) >= MIN_HEADLINE_CHARS and not _is_site(text, sites)
+
+
+def _without_leading_kicker(heading: lxml_html.HtmlElement, text: str, stated: list[str]) -> str:
+    """An ``<h1>`` whose first element holds words the stated headline leaves out, the rest being
+    that headline ("<span>Open Progress</span><br><span>Why …</span>" beside ``og:title`` "Why …"):
+    the headline, without its kicker."""
+    first = next((child for child in heading if isinstance(child.tag, str)), None)
+    kicker = folded(first.text_content()) if first is not None and not (heading.text or "").strip() else ""
+    for value in stated:
+        if kicker and folded(text) == kicker + folded(value):
+            return value
+    return text
 
 
 def _spaced_as_stated(heading: str, candidates: list[str]) -> str:
