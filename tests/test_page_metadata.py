@@ -441,6 +441,11 @@ def test_a_date_in_the_body_is_not_the_dateline(tmp_path: Path) -> None:
         ('<p><a href="/author/jane-doe/">Jane Doe</a></p><p>Follow</p>', ["Jane Doe"]),  # a link to her page
         ('<p class="author vcard"><a href="/team/jd">Jane Doe</a> Senior Washington Correspondent</p>', ["Jane Doe"]),
         ('<div class="metaInfo">Ein Artikel von <strong>Pamela Sladky</strong> | 27.01.2022</div>', ["Pamela Sladky"]),
+        # a team's handle in the byline element, then a person under the headline
+        (
+            '<div class="byline">Published by <a href="/author/bbnteam/">BBNTEAM</a></div><p><em>By Jane Doe</em></p>',
+            ["Jane Doe"],
+        ),
     ],
 )
 def test_the_byline_under_the_headline_names_the_authors(tmp_path: Path, body: str, authors: list[str]) -> None:

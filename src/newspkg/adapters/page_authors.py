@@ -176,6 +176,7 @@ def _header_byline(header: list[HeaderLine], persons: Persons) -> list[str]:
     name maybe in the next element), a Chinese byline ("新华社记者邹多为、唐诗凝"), or a reporter
     and outlet ("石佳/中国青年报")."""
     texts = [line.text for line in header]
+    handles: list[str] = []  # "Published by BBNTEAM … By Aaron Humes": a word alone, then a person
     for index, line in enumerate(header):
         link = next(line.holder.iterancestors("a"), line.holder if line.holder.tag == "a" else None)
         names: list[str] = []
@@ -186,10 +187,11 @@ def _header_byline(header: list[HeaderLine], persons: Persons) -> list[str]:
             names = persons([_run_on(texts, index) if BY.fullmatch(line.text.rstrip(":")) else line.text])
         elif is_byline(line.text):  # "新华社记者邹多为、唐诗凝、丁乐"
             names = persons(byline_names(line.text))
-        if names:
+        if names and not all(_one_word(name) for name in names):
             return names
+        handles = handles or names
     found = reporter_and_outlet(header)
-    return persons([found[0]]) if found else []
+    return persons([found[0]]) if found else handles
 
 
 def _run_on(texts: list[str], start: int) -> str:
