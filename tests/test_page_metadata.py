@@ -382,6 +382,14 @@ def test_a_source_label_that_names_no_outlet(tmp_path: Path, label: str) -> None
     assert record["original_publisher"] is None
 
 
+@pytest.mark.parametrize(
+    "label", ["来源：人民网", "来源：[ <a href='http://www.people.com.cn/'>人民网</a> ]", "来源：【人民网】"]
+)
+def test_a_source_label_names_the_outlet_in_brackets_or_not(tmp_path: Path, label: str) -> None:
+    record = record_of(convert(tmp_path, {"a.html": page(DATED, f"<p>2005年3月11日12:12 {label}</p>")})["a.html"])
+    assert record["original_publisher"] == "人民网"
+
+
 def test_the_outlet_a_story_comes_from_is_no_author(tmp_path: Path) -> None:
     head = '<meta property="article:author" content="参考消息">'
     body = "<p>2019-11-25 18:57 来源：参考消息</p>"

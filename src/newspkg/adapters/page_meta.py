@@ -24,7 +24,10 @@ from newspkg.adapters.structured import Structured, structured
 from newspkg.people import folded, is_organisation
 
 # 来源 of the article, not of a picture or a figure (图片来源, 数据来源, 资料来源).
-SOURCE = re.compile(r"(?<!图片)(?<!数据)(?<!资料)(?<!图)(?:来源|稿源)\s*[:：]\s*([^\s|｜:：<>()（）]{2,24})")
+# "来源：经济日报", "来源：[ 人民网 ]", "来源：【新华社】"
+SOURCE = re.compile(
+    r"(?<!图片)(?<!数据)(?<!资料)(?<!图)(?:来源|稿源)\s*[:：]\s*[\[【〔]?\s*([^\s|｜:：<>()（）\[\]【】〔〕]{2,24})"
+)
 # What a 来源 label says where it names no outlet: the web, a reprint, the site itself.
 NOT_SOURCES = frozenset({"网络", "互联网", "网上", "转载", "网络转载", "网友", "本站", "本网", "原创", "未知"})
 SOURCE_SUFFIX = re.compile(r"(?:原创稿|原创|供稿|独家稿件?)$")
