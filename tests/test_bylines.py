@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from newspkg.bylines import byline_names, is_byline, split_joined_names
+from newspkg.bylines import SIGNED, byline_names, is_byline, labelled_names, split_joined_names
+from newspkg.people import person_names
 
 
 def test_two_joined_names_are_split() -> None:
@@ -62,3 +63,12 @@ def test_a_byline_opening_or_closing_the_body_names_its_reporters(paragraph: str
 
 def test_a_role_followed_by_no_name_is_no_byline() -> None:
     assert not is_byline("据新华社记者报道")
+
+
+@pytest.mark.parametrize("signature", ["By", "Reported by", "Verfasst von", "Ein Artikel von", "Publicado por", "Vom"])
+def test_a_signature_opens_a_byline_wherever_it_is_read(signature: str) -> None:
+    """One vocabulary signs a byline: the line under a headline, a name's prefix, a paragraph of its own."""
+    byline = f"{signature} Claudia Lindner"
+    assert SIGNED.match(byline)
+    assert person_names([byline]) == ["Claudia Lindner"]
+    assert labelled_names(byline) == "Claudia Lindner"

@@ -17,12 +17,18 @@ HAN_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
 ALL_HAN = re.compile(r"^[\u4e00-\u9fff]+$")
 SENTENCE_PUNCTUATION = re.compile(r"[。！？!?：:“”\"]")
 MAX_BYLINE_CHARS = 40
+# The words that sign a byline, in the development set's languages: a verb of writing before "by"
+# ("Written by", "Ein Artikel von"), "by" itself, and labels that take a colon ("Autorin:", "Text:").
+WRITTEN = (
+    r"(?:written|reported|posted|compiled|geschrieben|eingestellt|verfasst|publié|publicado|escrito|scritto"
+    r"|pubblicato|eine?\s+\w+)"
+)
+BY_WORD = r"(?:by|von|vom|par|por|door|av|af|от)"
+LABEL_WORD = r"(?:autor(?:in)?|author|автор|text|texte|bron|fuente|fonte|interview)"
+SIGNED = re.compile(rf"^(?:{WRITTEN}\s+)?{BY_WORD}\b", re.I)  # a line that opens a byline: "By", "Ein Artikel von"
 # A byline set as a paragraph of its own, in a language written with spaces: "Von Claudia Lindner",
 # "Eine Kolumne von Nils Pickert", "Autorin: Uta Staschewski, Projektleiterin …", "Text: …", "By …".
-LABELLED = re.compile(
-    r"^(?:(?:eine?\s+\w+\s+)?von|by|written by|par|por|door|autor(?:in)?\s*:|author\s*:|text\s*:)\s+(?P<names>.+)$",
-    re.I,
-)
+LABELLED = re.compile(rf"^(?:(?:{WRITTEN}\s+)?{BY_WORD}|{LABEL_WORD}\s*:)\s+(?P<names>.+)$", re.I)
 MAX_LABELLED_CHARS = 120
 
 

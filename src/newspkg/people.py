@@ -10,7 +10,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from newspkg.bylines import ROLE, split_joined_names
+from newspkg.bylines import BY_WORD, LABEL_WORD, ROLE, WRITTEN, split_joined_names
 
 # Between two names: and, und, et, y, e, en, och, og, i, и, 和, 、 and punctuation.
 SEPARATORS = re.compile(
@@ -25,11 +25,9 @@ CREDIT = re.compile(
 )
 BRACKETED = re.compile(r"\s*[(\[（【][^)\]）】]{0,60}[)\]）】]")
 INVISIBLE = re.compile("[\u00ad\u200b\ufeff]")  # soft hyphens ("PE\u00adTER"), zero-width spaces
+# A byline's signature before a name, and the credits' words ("Photos by", "Story by", "Text:").
 PREFIX = re.compile(
-    r"^(?:(?:written|reported|words|text|story|photos?|posted|compiled|edited|eingestellt|geschrieben|verfasst"
-    r"|publié|publicado|escrito|scritto|pubblicato|eine?\s+\w+)\s+)?"  # "Ein Artikel von", "Eine Kolumne von"
-    r"(?:by|von|vom|par|por|door|av|af|от|автор|autor|author|text|texte|bron|fuente|fonte|interview)\b\s*[:：]?\s*",
-    re.I,
+    rf"^(?:(?:{WRITTEN}|words|text|story|photos?|edited)\s+)?(?:{BY_WORD}|{LABEL_WORD})\b\s*[:：]?\s*", re.I
 )
 EDITOR = re.compile(
     r"^(?:责任编辑|责编|编辑|校对|审核|监制|主编|編集|편집|Redaktion|Redaktor|Editor|Edited|Rédaction|Редактор|Редакция"

@@ -21,7 +21,7 @@ from lxml import html as lxml_html
 
 from newspkg.adapters.page_header import HeaderLine
 from newspkg.adapters.structured import Structured
-from newspkg.bylines import byline_names, is_byline
+from newspkg.bylines import SIGNED, byline_names, is_byline
 from newspkg.people import HAN, folded, is_organisation, person_names
 
 EDITOR = re.compile(r"(?:责任编辑|责编|编辑)\s*[:：]\s*([\u4e00-\u9fff·]{2,4})")
@@ -54,11 +54,6 @@ AUTHOR_PAGE = re.compile(
     re.I,
 )
 JOINED = re.compile(r"^\s*(?:[,&]|and\b|und\b|et\b|y\b)|(?:[,&]|\band|\bund|\bet|\by)\s*$", re.I)  # "X, " "and Y"
-BY = re.compile(
-    r"^(?:(?:eine?\s+\w+|written|posted|geschrieben|eingestellt|publié|publicado|escrito)\s+)?"  # "Ein Artikel von"
-    r"(?:by|von|par|por|door|av|af)\b",
-    re.I,
-)
 NAME_AND_OUTLET = re.compile(r"^(?P<name>[\u4e00-\u9fff·]{2,4})\s*[/／]\s*(?P<outlet>[^\s/／]{2,16})$")
 HAN_SAMPLE_CHARS = 2_000
 SPACELESS_NAMES = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]")  # Chinese, Japanese, Korean
@@ -183,8 +178,8 @@ def _header_byline(header: list[HeaderLine], persons: Persons) -> list[str]:
         # on Chinese pages such a link names a self-media account, not a reporter
         if link is not None and AUTHOR_PAGE.search(link.get("href") or "") and not HAN.search(line.text):
             names = persons([line.text])
-        elif BY.match(line.text):  # "By" alone: the names are in the elements after it
-            names = persons([_run_on(texts, index) if BY.fullmatch(line.text.rstrip(":")) else line.text])
+        elif SIGNED.match(line.text):  # "By" alone: the names are in the elements after it
+            names = persons([_run_on(texts, index) if SIGNED.fullmatch(line.text.rstrip(":")) else line.text])
         elif is_byline(line.text):  # "新华社记者邹多为、唐诗凝、丁乐"
             names = persons(byline_names(line.text))
         if names and not all(_one_word(name) for name in names):
@@ -210,7 +205,8 @@ def _byline(tree: lxml_html.HtmlElement, persons: Persons) -> list[str]:
     first ("<a>Jane Doe</a> Senior Correspondent"), else its whole text ("By Jane Doe")."""
     for element in tree.xpath(BYLINE_ELEMENTS)[:MAX_BYLINE_ELEMENTS]:
         text = " ".join(" ".join(element.itertext()).split())
-        if BY.fullmatch(text.rstrip(":")) and (parent := element.getparent()) is not None:  # "By" in its own element
+        # "By" in its own element: the names are around it
+        if SIGNED.fullmatch(text.rstrip(":")) and (parent := element.getparent()) is not None:
             element, text = parent, " ".join(" ".join(parent.itertext()).split())
         named = [" ".join(" ".join(name.itertext()).split()) for name in element.xpath(NAME_PARTS)]
         for candidate in [*(name for name in named if len(name.split()) >= 2 or HAN.search(name)), text]:
