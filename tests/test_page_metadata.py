@@ -319,6 +319,29 @@ def test_a_comment_form_s_name_field_is_no_byline(tmp_path: Path) -> None:
     assert record_of(convert(tmp_path, {"a.html": page(head, form)})["a.html"])["authors"] == []
 
 
+@pytest.mark.parametrize(
+    "elsewhere",
+    [
+        '<a href="/other-story/"><h3>Another story</h3><span class="author">von Anna Dunst</span></a>',  # a teaser card
+        '<aside><ul><li><span class="comment-author-link">Peter Ulmer</span> on Another story</li></ul></aside>',
+    ],
+)
+def test_a_teaser_s_or_a_sidebar_s_byline_is_not_the_page_s(tmp_path: Path, elsewhere: str) -> None:
+    """The page's own byline names its desk, no person; a teaser's or a comment's names a person."""
+    head = '<meta property="article:published_time" content="2024-05-13T08:30:00Z">'
+    article = f'<h1>Harbour cargo hits a record</h1><span class="author">Harbour Redaktion</span>{BODY}'
+    html = f"<html><head>{head}</head><body><article>{article}</article><div>{elsewhere}</div></body></html>"
+    assert record_of(convert(tmp_path, {"a.html": html.encode()})["a.html"])["authors"] == []
+
+
+def test_a_byline_inside_the_link_to_its_author_s_page_is_the_page_s(tmp_path: Path) -> None:
+    head = '<meta property="article:published_time" content="2024-05-13T08:30:00Z">'
+    byline = '<a href="/autoren/anna-dunst/"><span class="author">Anna Dunst</span></a>'
+    article = f"<article><h1>Harbour cargo hits a record</h1>{byline}{BODY}</article>"
+    html = f"<html><head>{head}</head><body>{article}</body></html>"
+    assert record_of(convert(tmp_path, {"a.html": html.encode()})["a.html"])["authors"] == ["Anna Dunst"]
+
+
 def test_figure_captions_are_captions_not_text(tmp_path: Path) -> None:
     caption = "Cranes unload a container ship at dawn. Photo: Jane Doe"
     body = f'<figure><img src="cranes.jpg" alt=""><figcaption>{caption}</figcaption></figure>'

@@ -41,7 +41,7 @@ AUTHOR_META = (
 BYLINE_ELEMENTS = (
     "(//a[contains(concat(' ', normalize-space(@rel), ' '), ' author ')]"
     "|//*[contains(@class, 'byline') or contains(@id, 'byline') or contains(@class, 'author')])"
-    "[not(ancestor::form)]"  # a comment form's "Name *" field
+    "[not(ancestor::form) and not(ancestor::aside)]"  # a comment form's "Name *" field, a sidebar's comments
 )
 MAX_BYLINE_ELEMENTS = 20
 MAX_BYLINE_CHARS = 80
@@ -204,6 +204,8 @@ def _byline(tree: lxml_html.HtmlElement, persons: Persons) -> list[str]:
     """The names of the page's first byline element that holds any: its name link or hCard ``fn``
     first ("<a>Jane Doe</a> Senior Correspondent"), else its whole text ("By Jane Doe")."""
     for element in tree.xpath(BYLINE_ELEMENTS)[:MAX_BYLINE_ELEMENTS]:
+        if _in_a_teaser(element):
+            continue
         text = " ".join(" ".join(element.itertext()).split())
         # "By" in its own element: the names are around it
         if SIGNED.fullmatch(text.rstrip(":")) and (parent := element.getparent()) is not None:
@@ -213,6 +215,11 @@ def _byline(tree: lxml_html.HtmlElement, persons: Persons) -> list[str]:
             if 0 < len(candidate) <= MAX_BYLINE_CHARS and (names := persons([candidate])):
                 return names
     return []
+
+
+def _in_a_teaser(element: lxml_html.HtmlElement) -> bool:
+    """Inside a link to another story (a teaser card that is a link), not to the author's page."""
+    return any(not AUTHOR_PAGE.search(link.get("href") or "") for link in element.iterancestors("a"))
 
 
 def _marked_author(tree: lxml_html.HtmlElement, persons: Persons) -> list[str]:
