@@ -171,16 +171,21 @@ def same_time(got: Any, want: dict[str, Any]) -> bool:
 CHINESE_FIELDS = (*FIELDS, "original_publisher")
 
 
-def print_chinese_fields(pages: list[dict[str, Any]], results: dict[tuple[str, str], Extracted]) -> None:
+def print_chinese_fields(
+    pages: list[dict[str, Any]], results: dict[tuple[str, str], Extracted], errors: bool = False
+) -> None:
     """The acceptance figure for Chinese pages: every hand-checked field of the pages whose truth
-    gives the original publisher too (the 来源), a rejected page wrong on each."""
+    gives the original publisher too (the 来源), a rejected page wrong on each; with ``errors``, the
+    wrong fields counted by kind, naming no page."""
     checked = [p for p in pages if group_of(p) == "zh" and "original_publisher" in p]
     per_field: dict[str, list[bool]] = {field: [] for field in CHINESE_FIELDS}
+    kinds: list[str] = []
     full = 0
     for page in checked:
         got = results[page["repo"], page["path"]]
         fields = right_fields(got, page)
         fields["original_publisher"] = _spaced(got.get("original_publisher")) == _spaced(page["original_publisher"])
+        kinds += [f"{field}: {_error_kind(field, got, page)}" for field, ok in fields.items() if ok is False]
         scored = {field: bool(fields[field]) for field in CHINESE_FIELDS if fields[field] is not None}
         for field, ok in scored.items():
             per_field[field].append(ok)
@@ -190,6 +195,19 @@ def print_chinese_fields(pages: list[dict[str, Any]], results: dict[tuple[str, s
         print(f"\nChinese pages with hand-checked fields ({len(checked)} pages, {full} fully right):")
         print(f"{right / total:.0%} of fields right ({right}/{total}); by field: ", end="")
         print(", ".join(f"{field} {sum(oks)}/{len(oks)}" for field, oks in per_field.items()))
+    if errors and kinds:
+        print("wrong fields by kind: " + ", ".join(f"{kind} {kinds.count(kind)}" for kind in sorted(set(kinds))))
+
+
+def _error_kind(field: str, got: Extracted, want: dict[str, Any]) -> str:
+    if "rejected" in got:
+        return "rejected"
+    if field in ERROR_KINDS:
+        return ERROR_KINDS[field][0](got, want)
+    found, wanted = _spaced(got.get(field)), _spaced(want[field])
+    if not wanted or not found:
+        return "a name where none" if found else "none where a name"
+    return "the name and more" if wanted in found else "part of it" if found in wanted else "another name"
 
 
 def _spaced(value: Any) -> str:
@@ -332,7 +350,7 @@ def main() -> None:
                 if wrong:
                     shown = {f: (got.get(f), page.get(f)) for f in wrong}
                     print(f"  MISS {page['repo']}:{page['path']} {got.get('rejected', '')} {shown}")
-    print_chinese_fields(pages, adapter_results)
+    print_chinese_fields(pages, adapter_results, args.errors)
 
 
 if __name__ == "__main__":
