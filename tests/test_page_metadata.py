@@ -413,6 +413,27 @@ def test_a_source_label_names_the_outlet_in_brackets_or_not(tmp_path: Path, labe
     assert record["original_publisher"] == "人民网"
 
 
+@pytest.mark.parametrize("label", ["来源丨人民网", "来源 | 人民网", "转自：人民网", "出处：人民网"])
+def test_a_source_is_labelled_with_a_bar_or_as_a_reprint_s_origin(tmp_path: Path, label: str) -> None:
+    record = record_of(convert(tmp_path, {"a.html": page(DATED, f"<p>2005年3月11日12:12 {label}</p>")})["a.html"])
+    assert record["original_publisher"] == "人民网"
+
+
+@pytest.mark.parametrize("label", ["来源：综合新华社、人民网", "来源：新华社、人民网"])
+def test_a_source_label_naming_several_outlets_names_no_one_publisher(tmp_path: Path, label: str) -> None:
+    record = record_of(convert(tmp_path, {"a.html": page(DATED, f"<p>2005年3月11日12:12 {label}</p>")})["a.html"])
+    assert record["original_publisher"] is None
+
+
+def test_a_chinese_page_s_unlabelled_source_slot_beside_its_date(tmp_path: Path) -> None:
+    """A Chinese page's source slot (``class="source"``) names the outlet without a 来源 label."""
+    text = "<p>" + "国务院常务会议研究部署推进有关工作，会议指出要加快落实各项政策措施。" * 6 + "</p>"
+    slot = '<div><span class="date">2019年09月07日 04:04</span><a class="source" href="/">北京日报</a></div>'
+    html = f"<html><head>{DATED}</head><body><h1>常务会议部署工作</h1>{slot}{text}</body></html>"
+    record = record_of(convert_pages(tmp_path, {"a.html": html.encode()}, source=ZH_SOURCE)["a.html"])
+    assert record["original_publisher"] == "北京日报"
+
+
 def test_the_outlet_a_story_comes_from_is_no_author(tmp_path: Path) -> None:
     head = '<meta property="article:author" content="参考消息">'
     body = "<p>2019-11-25 18:57 来源：参考消息</p>"

@@ -24,12 +24,16 @@ from newspkg.adapters.structured import Structured, structured
 from newspkg.people import folded, is_organisation
 
 # 来源 of the article, not of a picture or a figure (图片来源, 数据来源, 资料来源).
-# "来源：经济日报", "来源：[ 人民网 ]", "来源：【新华社】"
+# "来源：经济日报", "来源：[ 人民网 ]", "来源：【新华社】", "来源丨新华社", "转自：人民网", "出处：光明日报"
 SOURCE = re.compile(
-    r"(?<!图片)(?<!数据)(?<!资料)(?<!图)(?:来源|稿源)\s*[:：]\s*[\[【〔]?\s*([^\s|｜:：<>()（）\[\]【】〔〕]{2,24})"
+    r"(?<!图片)(?<!数据)(?<!资料)(?<!图)(?:来源|稿源|出处|转自|转载自)\s*[:：|｜丨]\s*[\[【〔]?\s*"
+    r"([^\s|｜丨:：<>()（）\[\]【】〔〕]{2,24})"
 )
 # What a 来源 label says where it names no outlet: the web, a reprint, the site itself.
 NOT_SOURCES = frozenset({"网络", "互联网", "网上", "转载", "网络转载", "网友", "本站", "本网", "原创", "未知"})
+# A story's source slot beside its date, unlabelled: "<span class="date">…</span><a class="source">北京日报</a>".
+SOURCE_SLOT = "//*[contains(concat(' ', normalize-space(@class), ' '), ' source ') or @id = 'source']"
+SLOT_NAME = re.compile(r"[\u4e00-\u9fffA-Za-z·《》]{2,20}")
 SOURCE_SUFFIX = re.compile(r"(?:原创稿|原创|供稿|独家稿件?)$")
 TITLE_META = ("og:title", "twitter:title", "parsely-title", "sailthru.title", "dc.title", "title")
 SITE_META = ("og:site_name", "application-name", "apple-mobile-web-app-title", "twitter:site")
@@ -101,7 +105,9 @@ def page_meta(tree: lxml_html.HtmlElement, visible: str, context: Context) -> Pa
     meta.published_at, meta.modified_at = published_and_modified(tree, data, visible, dates)
     chinese = context.languages[:1] == ("zh",)
     outlets = [value for value in _meta_authors(data) if chinese and _chinese_outlet(value)]
-    _original_publisher(meta, tree, data, visible, header, outlets)  # first: the outlet a story comes from is no author
+    _original_publisher(
+        meta, tree, data, visible, header, outlets, chinese
+    )  # first: the outlet a story comes from is no author
     not_names = [*sites, *editors(visible), meta.publisher or "", meta.original_publisher or "", *outlets]
     japanese = context.languages[:1] == ("ja",)
     meta.fill("authors", authors(Page(tree, data, visible, header, not_names, japanese)))
@@ -313,12 +319,15 @@ def _original_publisher(
     visible: str,
     header: list[HeaderLine],
     outlets: list[str],
+    chinese: bool,
 ) -> None:
     """来源 on the page, else the meta source, else an outlet named as the author (环球网, 参考消息)
     that is not the site itself (which the page's ``<title>`` names), else the outlet after the
     reporter's name under the headline ("石佳/中国青年报")."""
     if match := SOURCE.search(visible):
         meta.fill("original_publisher", _source_name(match[1]))
+    if chinese:
+        meta.fill("original_publisher", _source_slot(tree))
     meta.fill("original_publisher", _source_name(data.meta_first("source")))
     page_title = folded(tree.findtext(".//title") or "")
     for value in _meta_authors(data):
@@ -326,6 +335,15 @@ def _original_publisher(
             meta.fill("original_publisher", _source_name(value))
     if reporter := reporter_and_outlet(header):
         meta.fill("original_publisher", reporter[1])
+
+
+def _source_slot(tree: lxml_html.HtmlElement) -> str | None:
+    """The name in the page's first source slot, where it holds a name alone."""
+    for element in tree.xpath(SOURCE_SLOT)[:3]:
+        text = " ".join(" ".join(element.itertext()).split())
+        if SLOT_NAME.fullmatch(text) and HAN_ONLY.search(text):
+            return _source_name(text)
+    return None
 
 
 def _meta_authors(data: Structured) -> list[str]:
@@ -352,7 +370,8 @@ def _source_name(value: str | None) -> str | None:
         return None
     value = re.sub(r"^(?:本文|文章)?来源\s*[:：]\s*", "", _decoded(value))
     name = SOURCE_SUFFIX.sub("", value).strip()
-    return name if name and name not in NOT_SOURCES else None
+    compiled = name.startswith("综合") or "、" in name  # "综合抖音、南方都市报": several outlets, no one publisher
+    return name if name and name not in NOT_SOURCES and not compiled else None
 
 
 def own_url(value: Any) -> str | None:
