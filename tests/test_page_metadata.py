@@ -734,6 +734,13 @@ def test_a_naive_time_takes_the_zone_the_page_shows(tmp_path: Path, body: str, e
             + '<ul class="autor"><li>Data: 28-04-2021, 09:29</li></ul>',
             "2021-04-28T09:29:00+08:00",
         ),
+        # Drupal's "submitted" line, which ends with the date after the user's name
+        (
+            '<meta name="date" content="2017-07-24">'
+            + BODY
+            + '<div class="submitted">Submitted by <span class="username">rasos</span> on 24 July 2017 - 18:55</div>',
+            "2017-07-24T18:55:00+08:00",
+        ),
     ],
 )
 def test_a_time_for_the_day_stated_elsewhere(tmp_path: Path, markup: str, expected: str) -> None:

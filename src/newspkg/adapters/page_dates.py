@@ -45,7 +45,7 @@ DATED_ELEMENTS = (
     "//time[@pubdate]|//*[contains(@class,'publish') or contains(@id,'publish') or contains(@class,'date')"
     " or contains(@id,'date') or contains(@class,'time') or contains(@class,'byline') or contains(@class,'posted')"
     " or contains(@class,'dateline') or contains(@class,'meta') or contains(@class,'info')"
-    " or contains(@class,'created')]"
+    " or contains(@class,'created') or contains(@class,'submitted')]"
 )
 MAX_DATED_ELEMENTS = 30
 # hAtom (microformats): <abbr class="published" title="2010-08-13T16:39:00-04:00">Aug 13, 2010</abbr>
@@ -336,7 +336,7 @@ def _candidates(segment: str, day: Found | None) -> list[str]:
     """A segment's readings, each once: whole; with the known day's year ("March 18 at 3:57 PM" is a
     day without its year); its leading words."""
     year = [f"{segment} {day.moment.value.year}"] if day else []
-    return list(dict.fromkeys([segment, *year, *_prefixes(segment)]))
+    return list(dict.fromkeys([segment, *year, *_prefixes(segment), *(_suffixes(segment) if day else [])]))
 
 
 def _in_script(context: Context) -> Iterator[Found]:
@@ -389,6 +389,12 @@ def _htmldate(tree: lxml_html.HtmlElement, context: Context) -> Iterator[Found]:
         return
     # htmldate writes a day without a time as midnight: read it as the day alone
     yield from _parsed([found.removesuffix("T00:00:00") if found else None], "htmldate", context)
+
+
+def _suffixes(text: str) -> list[str]:
+    """A line that ends with its date: "Gespeichert von rasos am 24. Juli 2017 - 18:55"."""
+    words = text.split()
+    return [" ".join(words[-count:]) for count in range(min(len(words), MAX_DATE_WORDS), 1, -1)]
 
 
 def _parsed(values: Iterable[object], where: str, context: Context) -> Iterator[Found]:
