@@ -131,11 +131,17 @@ def test_authors_are_persons(byline: str, names: list[str]) -> None:
         "See All Articles",
         "Send Email",
         "Снимка: Getty Images",
+        "PETA-Team",  # a desk's word after a hyphen
+        "Merit Designs Consulting Group",
     ],
 )
 def test_a_social_network_a_logo_or_an_outlet_is_no_person(byline: str) -> None:
     """A follow link, a logo's alt text, an outlet named in Arabic ("… news") or Russian ("… Mag")."""
     assert person_names([byline]) == []
+
+
+def test_a_hyphenated_name_stays_a_person_s() -> None:
+    assert person_names(["Jean-Pierre Müller-Lüdenscheid"]) == ["Jean-Pierre Müller-Lüdenscheid"]
 
 
 @pytest.mark.parametrize(

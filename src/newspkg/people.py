@@ -52,7 +52,7 @@ NOT_PERSON_WORDS = frozenset(
         "association", "society", "council", "committee", "articles", "posts", "stories", "email", "e-mail",
         "images", "stock", "kolumnist", "kolumnistin", "autorin", "redakteur", "redakteurin", "gastautor",
         "gastautorin", "beiträge", "artikel", "zeitung", "zeitschrift", "verlag", "magazin", "presse", "prensa",
-        "dpa", "apa", "sda", "epd", "kna", "ddp", "dts", "efe", "ansa",
+        "dpa", "apa", "sda", "epd", "kna", "ddp", "dts", "efe", "ansa", "group", "groupe", "grupo", "gruppe",
     }
 )  # fmt: skip
 
@@ -178,7 +178,11 @@ def _is_person(name: str) -> bool:
 def _not_a_person_s(word: str) -> bool:
     """A role's, a desk's or an organisation's word, written with its accents or without
     ("Redacción", "Redaccion")."""
-    return _unaccented(word.casefold().strip(".,")) in UNACCENTED_NOT_PERSON_WORDS
+    plain = _unaccented(word.casefold().strip(".,"))
+    # "PETA-Team", not "Jean-Pierre"
+    return plain in UNACCENTED_NOT_PERSON_WORDS or (
+        "-" in plain and not UNACCENTED_NOT_PERSON_WORDS.isdisjoint(plain.split("-"))
+    )
 
 
 def _lower_case(word: str) -> bool:
