@@ -270,6 +270,22 @@ def test_the_headline_is_the_h1_the_other_titles_agree_with_without_site_or_kick
 
 
 @pytest.mark.parametrize(
+    ("h1", "expected"),
+    [
+        ("【资讯汇总】国务院常务会议部署加快落实各项政策措施", "国务院常务会议部署加快落实各项政策措施"),
+        (
+            "【経済インサイド】時速５００キロの世界を体感するリニア試乗",
+            "【経済インサイド】時速５００キロの世界を体感するリニア試乗",
+        ),
+    ],
+)
+def test_a_chinese_column_s_name_in_brackets_is_no_part_of_the_headline(tmp_path: Path, h1: str, expected: str) -> None:
+    """A Chinese headline's leading 【column】 is a kicker; a Japanese one keeps its 【】 (with kana)."""
+    html = f"<html><head>{DATED}</head><body><h1>{h1}</h1>{BODY}</body></html>"
+    assert record_of(convert(tmp_path, {"a.html": html.encode()})["a.html"])["title"] == expected
+
+
+@pytest.mark.parametrize(
     "body",
     [
         '<span class="pb-timestamp">May 13 at 8:30 PM</span>',  # a day without its year

@@ -43,6 +43,8 @@ TITLE_SEPARATORS = re.compile(
 )
 # A kicker or column label before the headline: "棱镜｜…", "新华视界丨…", "Local News | …".
 KICKER = re.compile(r"^(?P<kicker>[^|｜丨]{1,12})\s*[|｜丨]\s*(?P<headline>.{8,})$")
+# A Chinese column's name in brackets before the headline: "【资讯汇总】…" (Japanese titles keep theirs).
+BRACKETED_KICKER = re.compile(r"^【(?P<kicker>[^】\u3040-\u30ff]{1,12})】\s*(?P<headline>[^\u3040-\u30ff]{8,})$")
 MIN_HEADLINE_CHARS = 4
 # Inside an <h1>, what readers see apart from the headline: a kicker above it (<small>, a class that
 # says kicker, overline, supertitle, Dachzeile, topic label) and the separator hidden after it.
@@ -230,7 +232,7 @@ def without_site(title: str, sites: list[str], *, page_title: bool = False) -> s
         if mark.start() and _is_site(title[mark.end() :], sites):
             title = title[: mark.start()]
             break
-    match = KICKER.match(title)
+    match = KICKER.match(title) or BRACKETED_KICKER.match(title)
     return match["headline"] if match and len(match["kicker"]) * 3 < len(match["headline"]) else title
 
 
