@@ -107,9 +107,8 @@ def page_meta(tree: lxml_html.HtmlElement, visible: str, context: Context) -> Pa
     meta.published_at, meta.modified_at = published_and_modified(tree, data, visible, dates)
     chinese = context.languages[:1] == ("zh",)
     outlets = [value for value in _meta_authors(data) if chinese and _chinese_outlet(value)]
-    _original_publisher(
-        meta, tree, data, visible, header, outlets, chinese
-    )  # first: the outlet a story comes from is no author
+    # first: the outlet a story comes from is no author
+    _original_publisher(meta, tree, data, visible, header, outlets, chinese)
     not_names = [*sites, *editors(visible), meta.publisher or "", meta.original_publisher or "", *outlets]
     japanese = context.languages[:1] == ("ja",)
     meta.fill("authors", authors(Page(tree, data, visible, header, not_names, japanese)))
@@ -323,9 +322,9 @@ def _original_publisher(
     outlets: list[str],
     chinese: bool,
 ) -> None:
-    """来源 on the page, else the meta source, else an outlet named as the author (环球网, 参考消息)
-    that is not the site itself (which the page's ``<title>`` names), else the outlet after the
-    reporter's name under the headline ("石佳/中国青年报")."""
+    """来源 on the page, else a Chinese page's source slot, else the meta source, else an outlet
+    named as the author (环球网, 参考消息) that is not the site itself (which the page's ``<title>``
+    names), else the outlet after the reporter's name under the headline ("石佳/中国青年报")."""
     if match := SOURCE.search(visible):
         meta.fill("original_publisher", _source_name(match[1]))
     if chinese:
