@@ -270,6 +270,21 @@ ERROR_KINDS: dict[str, tuple[Callable[[Extracted, dict[str, Any]], str], tuple[s
 }  # fmt: skip
 
 
+def print_date_sources(pages: list[dict[str, Any]], results: dict[tuple[str, str], Extracted]) -> None:
+    """Where the adapter's published_at came from (the record's ``date_source``), right and wrong."""
+    counts: dict[str, list[int]] = {}
+    for page in pages:
+        got = results[page["repo"], page["path"]]
+        if page["published_at"] is None or "rejected" in got:
+            continue
+        source = str((got.get("provenance") or {}).get("date_source"))
+        counts.setdefault(source, [0, 0])[0 if same_time(got.get("published_at"), page) else 1] += 1
+    print("| date_source | right | wrong |\n|---|---|---|")
+    for source, (right, wrong) in sorted(counts.items(), key=lambda item: -sum(item[1])):
+        print(f"| {source} | {right} | {wrong} |")
+    print()
+
+
 def print_errors(field: str, pages: list[dict[str, Any]], results: dict[tuple[str, str], Extracted]) -> None:
     """The adapter's wrong values of a field counted by kind, naming no page."""
     classify, kinds = ERROR_KINDS[field]
@@ -343,6 +358,7 @@ def main() -> None:
         if args.errors and label.startswith("newspkg"):
             for field in FIELDS:
                 print_errors(field, pages, results)
+            print_date_sources(pages, results)
         if args.show_misses and label.startswith("newspkg"):
             for page in pages:
                 got = results[page["repo"], page["path"]]
