@@ -140,6 +140,22 @@ def test_a_social_network_a_logo_or_an_outlet_is_no_person(byline: str) -> None:
     assert person_names([byline]) == []
 
 
+@pytest.mark.parametrize(
+    ("byline", "names"),
+    [
+        (
+            "Martin Untersinger (avec Damien Leloup et Morgane Tual)",
+            ["Martin Untersinger", "Damien Leloup", "Morgane Tual"],
+        ),
+        ("Jane Doe (with John Roe)", ["Jane Doe", "John Roe"]),
+        ("Ana Pérez (con información de EFE)", ["Ana Pérez"]),  # with the agency's reporting: no person
+        ("Jane Doe (Reuters)", ["Jane Doe"]),
+    ],
+)
+def test_co_authors_in_brackets_after_the_first_are_authors(byline: str, names: list[str]) -> None:
+    assert person_names([byline]) == names
+
+
 def test_a_hyphenated_name_stays_a_person_s() -> None:
     assert person_names(["Jean-Pierre Müller-Lüdenscheid"]) == ["Jean-Pierre Müller-Lüdenscheid"]
 

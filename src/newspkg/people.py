@@ -24,6 +24,8 @@ CREDIT = re.compile(
     re.I,
 )
 BRACKETED = re.compile(r"\s*[(\[（【][^)\]）】]{0,60}[)\]）】]")
+# Co-authors in brackets after the first: "Martin Untersinger (avec Damien Leloup et Morgane Tual)".
+WITH_BRACKETED = re.compile(r"\s*[(（]\s*(?:with|avec|mit|con|com|met)\s+([^)）]{3,80})[)）]", re.I)
 INVISIBLE = re.compile("[\u00ad\u200b\ufeff]")  # soft hyphens ("PE\u00adTER"), zero-width spaces
 # A byline's signature before a name, and the credits' words ("Photos by", "Story by", "Text:").
 PREFIX = re.compile(
@@ -127,7 +129,7 @@ def _names_in(value: str, spaced_kanji: bool) -> list[str]:
     text = " ".join(INVISIBLE.sub("", html.unescape(html.unescape(value))).split())
     if not text or EDITOR.match(text) or text.lower().startswith(("http://", "https://")):
         return []
-    text = BRACKETED.sub("", text)
+    text = BRACKETED.sub("", WITH_BRACKETED.sub(r", \1", text))
     found = []
     for part in _parts(PREFIX.sub("", text)):
         if CREDIT.match(part.strip()):
