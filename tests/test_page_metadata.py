@@ -529,6 +529,12 @@ def test_a_date_in_the_body_is_not_the_dateline(tmp_path: Path) -> None:
             ["Jane Doe"],
         ),  # a desk, then a person
         ('<p><a href="/author/jane-doe/">Jane Doe</a></p><p>Follow</p>', ["Jane Doe"]),  # a link to her page
+        # links to the authors' pages, joined by separators in elements of their own
+        (
+            '<p><a href="/autor/ana"><small>Ana Caro</small></a><small>, </small><a href="/autor/rocio">'
+            '<small>Rocío Latorre</small></a><small> y </small><a href="/autor/jose">José Wilson</a></p>',
+            ["Ana Caro", "Rocío Latorre", "José Wilson"],
+        ),
         ('<p class="author vcard"><a href="/team/jd">Jane Doe</a> Senior Washington Correspondent</p>', ["Jane Doe"]),
         ('<div class="metaInfo">Ein Artikel von <strong>Pamela Sladky</strong> | 27.01.2022</div>', ["Pamela Sladky"]),
         # a team's handle in the byline element, then a person under the headline

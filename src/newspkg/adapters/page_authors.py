@@ -177,7 +177,7 @@ def _header_byline(header: list[HeaderLine], persons: Persons) -> list[str]:
         names: list[str] = []
         # on Chinese pages such a link names a self-media account, not a reporter
         if link is not None and AUTHOR_PAGE.search(link.get("href") or "") and not HAN.search(line.text):
-            names = persons([line.text])
+            names = persons([_run_on(texts, index, given=1)])  # "<a>Isabel Caro</a>, <a>Rocío Latorre</a> y …"
         elif SIGNED.match(line.text):  # "By" alone: the names are in the elements after it
             names = persons([_run_on(texts, index) if SIGNED.fullmatch(line.text.rstrip(":")) else line.text])
         elif is_byline(line.text):  # "新华社记者邹多为、唐诗凝、丁乐"
@@ -189,11 +189,11 @@ def _header_byline(header: list[HeaderLine], persons: Persons) -> list[str]:
     return persons([found[0]]) if found else handles
 
 
-def _run_on(texts: list[str], start: int) -> str:
-    """A byline split across elements: "By:" "Paul Wiseman" "," "Fatima Hussein, AP" — the next
-    element, then more while a separator joins them."""
-    words = texts[start : start + 2]
-    for text in texts[start + 2 :]:
+def _run_on(texts: list[str], start: int, given: int = 2) -> str:
+    """A byline split across elements: "By:" "Paul Wiseman" "," "Fatima Hussein, AP" — the ``given``
+    elements from ``start`` ("By:" and the next), then more while a separator joins them."""
+    words = texts[start : start + given]
+    for text in texts[start + given :]:
         if not (JOINED.search(words[-1]) or JOINED.match(text)) or len(" ".join(words)) > MAX_BYLINE_CHARS:
             break
         words.append(text)
