@@ -537,6 +537,12 @@ def test_a_date_in_the_body_is_not_the_dateline(tmp_path: Path) -> None:
         ),
         ('<p class="author vcard"><a href="/team/jd">Jane Doe</a> Senior Washington Correspondent</p>', ["Jane Doe"]),
         ('<div class="metaInfo">Ein Artikel von <strong>Pamela Sladky</strong> | 27.01.2022</div>', ["Pamela Sladky"]),
+        # a byline element whose class names the author in Spanish or French
+        (
+            '<div class="autor"><h6>Jacobo Betancur Peláez | Publicado hace 3 horas</h6></div>',
+            ["Jacobo Betancur Peláez"],
+        ),
+        ('<div class="dates_auteurs">par <span class="auteurs">Didier Roy</span>, 21 juin 2018</div>', ["Didier Roy"]),
         # a team's handle in the byline element, then a person under the headline
         (
             '<div class="byline">Published by <a href="/author/bbnteam/">BBNTEAM</a></div><p><em>By Jane Doe</em></p>',

@@ -40,7 +40,8 @@ AUTHOR_META = (
 # The page's byline: a link marked as the author's, an element whose class or id says byline or author.
 BYLINE_ELEMENTS = (
     "(//a[contains(concat(' ', normalize-space(@rel), ' '), ' author ')]"
-    "|//*[contains(@class, 'byline') or contains(@id, 'byline') or contains(@class, 'author')])"
+    "|//*[contains(@class, 'byline') or contains(@id, 'byline') or contains(@class, 'author')"
+    " or contains(@class, 'autor') or contains(@class, 'auteur')])"  # Spanish, German, French
     "[not(ancestor::form) and not(ancestor::aside)]"  # a comment form's "Name *" field, a sidebar's comments
 )
 MAX_BYLINE_ELEMENTS = 20
