@@ -44,6 +44,7 @@ def page(head: str, body: str = "") -> bytes:
         ("Jan 3, 2014 1:26 pm ET", "2014-01-03T13:26:00-05:00"),
         ("2024年5月10日06:58", "2024-05-10T06:58:00"),
         ("March 3, 2021 at 7:47 p.m. EST", "2021-03-03T19:47:00-05:00"),
+        ("on June 26, 2014 at 9:00p", "2014-06-26T21:00:00"),  # "a" or "p" touching the clock
         ("2018-10-29T10:15-500", "2018-10-29T10:15:00"),  # a broken offset: the time, its zone unknown
     ],
 )

@@ -22,7 +22,8 @@ EARLIEST = datetime(1990, 1, 1)  # before this, a page's date is a placeholder (
 # With no fetch time, dates up to this one are plausible: a fixed bound, never the clock.
 LATEST = datetime(2100, 1, 1)
 MAX_DATE_CHARS = 120  # a date, with its label, is short: longer strings are sentences
-MERIDIEM = re.compile(r"\b([ap])\.\s?m\.", re.I)  # "7:47 p.m." → "7:47 pm", which dateparser reads
+# "7:47 p.m." and "9:00a" (a letter alone, touching the clock) → "7:47 pm", "9:00am", which dateparser reads
+MERIDIEM = re.compile(r"\b([ap])\.\s?m\.|(?<=\d:\d\d)([ap])\b", re.I)
 BROKEN_OFFSET = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d)?)[+-](?:\d|\d{3}|\d{5,})")  # not ±hh[:]mm
 YEAR_COLON = re.compile(r"\b((?:19|20)\d\d):\s")  # "November 29, 2016: 3:42 PM ET" → "2016 3:42 PM ET"
 CLOCK = re.compile(r"\d{1,2}[:時时]\d{2}|\d{1,2}\s*[ap]m\b|T\d{2}", re.I)
@@ -105,7 +106,7 @@ def _textual(text: str, languages: tuple[str, ...], reference: datetime | None) 
         return None
     import dateparser  # costly to import: only pages with textual dates need it
 
-    text = YEAR_COLON.sub(r"\1 ", MERIDIEM.sub(r"\1m", text))
+    text = YEAR_COLON.sub(r"\1 ", MERIDIEM.sub(lambda match: f"{match[1] or match[2]}m", text))
     zone = GENERIC_ZONE.search(text)
     if zone:  # dateparser reads "ET" as EST all year: the zone's own rules tell EDT from EST
         text = GENERIC_ZONE.sub(" ", text)
