@@ -132,6 +132,7 @@ def test_authors_are_persons(byline: str, names: list[str]) -> None:
         "See All Articles",
         "Send Email",
         "Снимка: Getty Images",
+        "Do UOL",  # Portuguese "from UOL"
         "PETA-Team",  # a desk's word after a hyphen
         "Merit Designs Consulting Group",
     ],

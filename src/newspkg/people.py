@@ -65,8 +65,8 @@ def _unaccented(word: str) -> str:
 
 UNACCENTED_NOT_PERSON_WORDS = frozenset(_unaccented(word) for word in NOT_PERSON_WORDS)
 # An outlet's or an agency's initials after a name ("Kate Sullivan, CNN", "PTI"); the definite article
-# that opens a paper's name ("The Local", "El Colombiano", "Der Spiegel").
-NOT_A_PERSON_S_NAME = re.compile(r"^(?:[A-Z]{3,5}|(?:The|El|La|Le|Les|Los|Las|Il|Der|Die|Das|Het)\s.+)$")
+# that opens a paper's name ("The Local", "El Colombiano", "Der Spiegel"); "from" before it ("Do UOL").
+NOT_A_PERSON_S_NAME = re.compile(r"^(?:[A-Z]{3,5}|(?:The|El|La|Le|Les|Los|Las|Il|Der|Die|Das|Het|From|Do)\s.+)$")
 # A social network's name, which a share or follow link puts where a byline is expected.
 SOCIAL_NETWORK = re.compile(
     r"facebook|twitter|instagram|whatsapp|youtube|telegram|linkedin|フェー?イ?スブック|ツイッター|インスタグラム", re.I
