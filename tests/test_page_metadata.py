@@ -544,7 +544,7 @@ def test_a_date_in_the_body_is_not_the_dateline(tmp_path: Path) -> None:
             '<div class="autor"><h6>Jacobo Betancur Peláez | Publicado hace 3 horas</h6></div>',
             ["Jacobo Betancur Peláez"],
         ),
-        ('<div class="dates_auteurs">par <span class="auteurs">Didier Roy</span>, 21 juin 2018</div>', ["Didier Roy"]),
+        ('<div class="dates_auteurs"><span class="auteurs">Didier Roy</span>, 21 juin 2018</div>', ["Didier Roy"]),
         # a team's handle in the byline element, then a person under the headline
         (
             '<div class="byline">Published by <a href="/author/bbnteam/">BBNTEAM</a></div><p><em>By Jane Doe</em></p>',

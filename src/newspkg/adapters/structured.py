@@ -27,7 +27,6 @@ MAX_DEPTH = 12
 # The microdata properties a record is made of: only these are read (an articleBody's text is not).
 ITEMPROPS = ("datePublished", "dateCreated", "uploadDate", "dateModified", "author")
 ITEMPROP_XPATH = "//*[" + " or ".join(f"contains(@itemprop, '{name}')" for name in ITEMPROPS) + "]"
-BETWEEN_VALUES = re.compile(r"[\s,]*")
 MODIFIED_WORDS = re.compile(r"updated|modified|更新|修改|aktualisiert|mis à jour|actualizado|atualizado", re.I)
 
 
@@ -92,8 +91,8 @@ def _leading_values(text: str) -> list[Any] | None:
     decoder = json.JSONDecoder(strict=False)
     values, at = [], 0
     while at < len(text):
-        if skipped := BETWEEN_VALUES.match(text, at):  # commas and spaces between values
-            at = skipped.end()
+        while at < len(text) and (text[at].isspace() or text[at] == ","):  # between values
+            at += 1
         try:
             value, at = decoder.raw_decode(text, at)
         except ValueError:
